@@ -1,0 +1,192 @@
+"""Write a run to DuckDB and Parquet (the tables of docs/SCHEMA.md).
+
+The DuckDB file is written under a temporary name and renamed into place (``os.replace``), so a
+reader never sees half a run and a crash never corrupts the last good file. The ``runs`` table keeps
+the history of earlier runs (copied from the file being replaced); every other table holds the
+latest run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from curate.pipeline import RunResult
+from curate.recipe import dump_yaml
+from curate.registry import to_json
+from curate.schema import SCHEMA_VERSION
+
+RUNS_SCHEMA = pl.Schema(
+    {
+        "run_id": pl.String,
+        "started_at": pl.Datetime("us", "UTC"),
+        "finished_at": pl.Datetime("us", "UTC"),
+        "recipe_name": pl.String,
+        "recipe_sha256": pl.String,
+        "recipe": pl.String,
+        "schema_version": pl.Int64,
+        "inputs": pl.Int64,
+        "kept": pl.Int64,
+        "dropped": pl.Int64,
+        "quarantined": pl.Int64,
+        "stats": pl.String,
+    }
+)
+CLUSTERS_SCHEMA = pl.Schema(
+    {"cluster_id": pl.String, "id": pl.String, "is_representative": pl.Boolean, "jaccard": pl.Float64, "method": pl.String}
+)
+BENCHMARK_ITEMS_SCHEMA = pl.Schema(
+    {"benchmark": pl.String, "split": pl.String, "item_id": pl.String, "text": pl.String, "answer": pl.String}
+)
+CONTAMINATION_SCHEMA = pl.Schema(
+    {
+        "benchmark": pl.String,
+        "item_id": pl.String,
+        "id": pl.String,
+        "preset": pl.String,
+        "n": pl.Int64,
+        "matched_ngrams": pl.Int64,
+        "coverage": pl.Float64,
+        "longest_match": pl.Int64,
+        "spans": pl.String,
+        "verdict": pl.String,
+    }
+)
+# Side tables steps may report; each is created (maybe empty) in every run.
+SIDE_TABLES = {"clusters": CLUSTERS_SCHEMA, "benchmark_items": BENCHMARK_ITEMS_SCHEMA, "contamination": CONTAMINATION_SCHEMA}
+RECORD_COLUMNS = ["id", "source", "kind", "text", "messages", "meta"]
+DECISION_COLUMNS = ["id", "keep", "stage", "drop_reason", "detail"]
+
+
+def tagger_columns(frame: pl.DataFrame) -> list[str]:
+    """Score/tag columns added by steps: ``<family>__<field>``."""
+    return [c for c in frame.columns if "__" in c and not c.startswith("_")]
+
+
+def run_row(result: RunResult) -> pl.DataFrame:
+    """The run's row of the ``runs`` table."""
+    stats = {
+        "drops_by_reason": result.drops_by_reason(),
+        "steps": [s.as_dict() for s in result.steps],
+        "quarantined_by_file": dict(sorted(result.quarantine.group_by("source_file").len().iter_rows())),
+        "mixtures": {k: v.height for k, v in result.mixtures.items()},
+        **result.notes,
+    }
+    return pl.DataFrame(
+        [
+            {
+                "run_id": result.run_id,
+                "started_at": result.started_at,
+                "finished_at": result.finished_at,
+                "recipe_name": result.recipe.name,
+                "recipe_sha256": result.recipe.sha256(),
+                "recipe": dump_yaml(result.recipe),
+                "schema_version": SCHEMA_VERSION,
+                "inputs": result.inputs,
+                "kept": result.kept,
+                "dropped": result.dropped,
+                "quarantined": result.quarantine.height,
+                "stats": to_json(stats),
+            }
+        ],
+        schema=RUNS_SCHEMA,
+    )
+
+
+def table_frames(result: RunResult) -> dict[str, pl.DataFrame]:
+    """Every table of the run (except ``runs`` history), each with a leading ``run_id``."""
+    rid = pl.lit(result.run_id).alias("run_id")
+    frame = result.frame
+    tables = {
+        "records": frame.select(rid, *RECORD_COLUMNS, *tagger_columns(frame)),
+        "decisions": frame.select(rid, *DECISION_COLUMNS),
+        "quarantine": result.quarantine.select(rid, pl.all()),
+    }
+    for name, schema in SIDE_TABLES.items():
+        part = result.side_tables.get(name)
+        part = pl.DataFrame(schema=schema) if part is None else part.select([c for c in schema if c in part.columns]).cast(dict(schema), strict=False)
+        for col in schema:
+            if col not in part.columns:
+                part = part.with_columns(pl.lit(None, schema[col]).alias(col))
+        part = part.select(list(schema))
+        tables[name] = part if name == "benchmark_items" else part.select(rid, pl.all())
+    for name, extra in result.side_tables.items():
+        if name not in SIDE_TABLES:
+            tables[name] = extra.select(rid, pl.all())
+    mixtures = [m for m in result.mixtures.values()]
+    if mixtures:
+        tables["mixtures"] = pl.concat(mixtures).select(rid, pl.all())
+    return tables
+
+
+def export_run(result: RunResult, db_path: str | Path, parquet_dir: str | Path | None) -> Path:
+    """Write the run to ``db_path`` (temp file + rename) and mixtures to ``parquet_dir``."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        history = previous_runs(db_path)
+        runs = pl.concat([history, run_row(result)], how="diagonal_relaxed") if history is not None else run_row(result)
+        _create(con, "runs", runs)
+        for name, table in table_frames(result).items():
+            _create(con, name, table)
+        for name in result.mixtures:
+            con.execute(f'CREATE VIEW "mixture_{name}" AS SELECT * FROM mixtures WHERE mixture = ? ORDER BY row_id'.replace("?", _sql_str(name)))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, db_path)
+    if parquet_dir is not None:
+        write_parquet(result, Path(parquet_dir))
+    return db_path
+
+
+def previous_runs(db_path: Path) -> pl.DataFrame | None:
+    """The ``runs`` rows of the file about to be replaced (None if there is none or it is unreadable)."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute("SELECT * FROM runs ORDER BY started_at").pl()
+    except duckdb.Error:
+        return None
+
+
+def write_parquet(result: RunResult, out: Path) -> list[Path]:
+    """One Parquet file per mixture (``mixture_<name>.parquet``), written atomically."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in result.mixtures.items():
+        path = out / f"mixture_{name}.parquet"
+        tmp = path.with_name(f".{path.name}.tmp")
+        frame.write_parquet(tmp, compression="zstd", statistics=False)
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    con.register("_frame", frame.to_arrow())
+    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+    con.unregister("_frame")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_table(db_path: str | Path, sql: str, params: list | None = None) -> pl.DataFrame:
+    """Run one read-only query on a curation DB and return a Polars frame (short connection)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql, params or []).pl()
+
+
+def stats_of(run: dict) -> dict:
+    """The parsed ``stats`` JSON of a ``runs`` row."""
+    return json.loads(run["stats"]) if run.get("stats") else {}

@@ -1,0 +1,176 @@
+"""The curate run: ingest every input, run the steps, build mixtures, export.
+
+Every input record ends as kept, dropped with a reason, or quarantined with an error, and
+``inputs = kept + dropped + quarantined`` is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curate.errors import StepError
+from curate.ingest import read_input
+from curate.recipe import PlannedStep, Recipe, validate
+from curate.registry import StepContext
+from curate.schema import (
+    QUARANTINE_SCHEMA,
+    RECORD_SCHEMA,
+    ROW,
+    SCHEMA_VERSION,
+    assign_ids,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StepStats:
+    """What one step did: seconds taken and rows it dropped, by reason."""
+
+    key: str
+    kind: str
+    seconds: float
+    dropped: dict[str, int]
+    rows: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.key, "kind": self.kind, "seconds": round(self.seconds, 3), "dropped": self.dropped, "rows": self.rows}
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, before and after export."""
+
+    run_id: str
+    recipe: Recipe
+    frame: pl.DataFrame
+    quarantine: pl.DataFrame
+    steps: list[StepStats]
+    side_tables: dict[str, pl.DataFrame]
+    mixtures: dict[str, pl.DataFrame] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    finished_at: datetime | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> int:
+        return self.frame.height + self.quarantine.height
+
+    @property
+    def kept(self) -> int:
+        return int(self.frame["keep"].sum())
+
+    @property
+    def dropped(self) -> int:
+        return self.frame.height - self.kept
+
+    def drops_by_reason(self) -> dict[str, int]:
+        counts = self.frame.filter(~pl.col("keep")).group_by("drop_reason").len().sort(["len", "drop_reason"], descending=[True, False])
+        return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def ingest_all(recipe: Recipe, progress: Callable[[str], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read every input; returns the working frame (records + decision columns) and quarantine."""
+    frames, quarantines = [], []
+    for inp in recipe.inputs:
+        if progress:
+            progress(f"reading {inp.name} ({inp.location})")
+        got = read_input(
+            inp.path or inp.hf or "",
+            source=inp.name,
+            layout=inp.layout,
+            fields=inp.fields,
+            split=inp.split,
+            limit=inp.limit,
+            display=display_path(inp.path) if inp.path else inp.hf,
+        )
+        frames.append(got.records)
+        quarantines.append(got.quarantine)
+    records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+    records = records.with_columns(id=pl.Series(assign_ids(records["id"].to_list()), dtype=pl.String))
+    frame = records.with_row_index(ROW).with_columns(
+        keep=pl.lit(True),
+        stage=pl.lit(None, pl.String),
+        drop_reason=pl.lit(None, pl.String),
+        detail=pl.lit(None, pl.String),
+    )
+    quarantine = pl.concat(quarantines) if quarantines else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    return frame, quarantine
+
+
+def display_path(path: str) -> str:
+    """A path as shown in tables: relative to the working directory when it is under it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def run_steps(
+    frame: pl.DataFrame,
+    plan: list[PlannedStep],
+    resources: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pl.DataFrame, list[StepStats], dict[str, pl.DataFrame]]:
+    """Run the planned steps in order, checking each keeps every row and id."""
+    side: dict[str, list[pl.DataFrame]] = {}
+    stats = []
+    for i, ps in enumerate(plan):
+        ctx = StepContext(key=ps.spec.key, index=i, kinds=ps.config.kinds, side_tables=side, resources=resources or {})
+        if progress:
+            progress(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
+        t0 = time.perf_counter()
+        fn = ps.spec.build(ps.params, ctx)
+        after = frame.lazy().pipe(fn).collect()
+        seconds = time.perf_counter() - t0
+        if after.height != frame.height or not after["id"].equals(frame["id"]):
+            raise StepError(f"step {ps.spec.key} changed the rows ({frame.height} in, {after.height} out); steps must keep every row in order")
+        newly = after.filter(frame["keep"] & ~after["keep"])
+        dropped = dict(sorted(newly.group_by("drop_reason").len().iter_rows())) if newly.height else {}
+        stats.append(StepStats(ps.spec.key, ps.spec.kind, seconds, dropped, after.height))
+        frame = after
+    tables = {name: pl.concat(parts, how="diagonal_relaxed") for name, parts in side.items() if parts}
+    return frame, stats, tables
+
+
+def run_curate(
+    recipe: Recipe,
+    *,
+    where: str = "recipe",
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Ingest, run steps and build mixtures (no export: see :func:`curate.export.export_run`)."""
+    from curate.mixture import build_mixtures
+
+    plan = validate(recipe, where)
+    started = datetime.now(timezone.utc)
+    frame, quarantine = ingest_all(recipe, progress)
+    resources: dict[str, Any] = {"recipe": recipe}
+    frame, stats, side = run_steps(frame, plan, resources, progress)
+    run_id = f"{started:%Y%m%dT%H%M%S%fZ}-{recipe.sha256()[:8]}"
+    result = RunResult(run_id, recipe, frame, quarantine, stats, side, started_at=started)
+    result.notes.update(resources.get("notes", {}))
+    result.mixtures = build_mixtures(result)
+    assert_conserved(result)
+    result.finished_at = datetime.now(timezone.utc)
+    return result
+
+
+def assert_conserved(result: RunResult) -> None:
+    """``inputs = kept + dropped + quarantined``, every dropped row has a reason, ids are unique."""
+    f = result.frame
+    if result.inputs != result.kept + result.dropped + result.quarantine.height:
+        raise StepError("record counts do not add up")
+    if f.filter(~pl.col("keep") & pl.col("drop_reason").is_null()).height:
+        raise StepError("a dropped record has no drop_reason")
+    if f["id"].n_unique() != f.height:
+        raise StepError("record ids are not unique")

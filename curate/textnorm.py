@@ -1,0 +1,52 @@
+"""Text normalisation shared by every step that compares text.
+
+``normalise_text`` repairs and canonicalises (kept in the output); ``dedup_key`` further folds
+case and whitespace (only used to compare).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# C0/C1 control characters except tab and newline; also zero-width and BOM characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newline
+_BLANKS = re.compile(r"\n{3,}")
+_ANY_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(
+    text: str,
+    *,
+    fix_mojibake: bool = True,
+    nfkc: bool = True,
+    strip_control: bool = True,
+    collapse_whitespace: bool = True,
+) -> str:
+    """Repair and canonicalise text, keeping line structure.
+
+    Example: ``"cafÃ©\\u200b  au\\tlait \\r\\n\\n\\n\\nﬁn"`` -> ``"café au lait\\n\\nfin"``.
+    """
+    if fix_mojibake:
+        text = ftfy.fix_text(text, normalization=None)
+    if nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if strip_control:
+        text = _CONTROL.sub("", text)
+    if collapse_whitespace:
+        text = _SPACES.sub(" ", text)
+        text = "\n".join(line.strip() for line in text.split("\n"))
+        text = _BLANKS.sub("\n\n", text).strip()
+    return text
+
+
+def dedup_key(text: str) -> str:
+    """The comparison form of a text: case-folded, all whitespace runs as one space.
+
+    Example: ``"Hello   World\\n"`` -> ``"hello world"``.
+    """
+    return _ANY_SPACE.sub(" ", text.casefold()).strip()
