@@ -27,7 +27,6 @@ app = typer.Typer(
 )
 _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(stderr=False, highlight=False, width=_WIDTH)
-err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 _DEBUG = {"on": False}
 
 
@@ -142,12 +141,12 @@ def main() -> None:
     except CleanroomError as e:
         if _DEBUG["on"]:
             raise
-        err_console.print(f"error: {e}", markup=False)
+        print(f"error: {e}", file=sys.stderr)
         sys.exit(e.exit_code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
-        err_console.print("aborted")
+        print("aborted", file=sys.stderr)
         sys.exit(1)
     except Exception as e:  # click usage errors
         import click
@@ -157,7 +156,7 @@ def main() -> None:
             sys.exit(2 if isinstance(e, click.UsageError) else e.exit_code)
         if _DEBUG["on"]:
             raise
-        err_console.print(f"error: {type(e).__name__}: {e} (rerun with --debug for the traceback)", markup=False)
+        print(f"error: {type(e).__name__}: {e} (rerun with --debug for the traceback)", file=sys.stderr)
         sys.exit(1)
 
 

@@ -132,7 +132,11 @@ def export_run(result: RunResult, db_path: str | Path, parquet_dir: str | Path |
     con = duckdb.connect(str(tmp))
     try:
         history = previous_runs(db_path)
-        runs = pl.concat([history, run_row(result)], how="diagonal_relaxed") if history is not None else run_row(result)
+        runs = run_row(result)
+        if history is not None:
+            # Older files may lack newer columns; cast what is there to this version's types.
+            common = {c: t for c, t in RUNS_SCHEMA.items() if c in history.columns}
+            runs = pl.concat([history.select(list(common)).cast(common, strict=False), runs], how="diagonal_relaxed")
         _create(con, "runs", runs)
         for name, table in table_frames(result).items():
             _create(con, name, table)
@@ -153,7 +157,7 @@ def previous_runs(db_path: Path) -> pl.DataFrame | None:
         return None
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
-            return con.execute("SELECT * FROM runs ORDER BY started_at").pl()
+            return query_frame(con, "SELECT * FROM runs ORDER BY started_at")
     except duckdb.Error:
         return None
 
@@ -184,7 +188,12 @@ def _sql_str(value: str) -> str:
 def read_table(db_path: str | Path, sql: str, params: list | None = None) -> pl.DataFrame:
     """Run one read-only query on a curation DB and return a Polars frame (short connection)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(sql, params or []).pl()
+        return query_frame(con, sql, params)
+
+
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """A parameterised query's result as a Polars frame (via Arrow; DuckDB 2 has no ``.pl()``)."""
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())  # type: ignore[return-value]
 
 
 def stats_of(run: dict) -> dict:

@@ -318,27 +318,27 @@ def read_input(
             pending.append(item)
             if len(pending) < _SNIFF_ROWS:
                 continue
-            chosen = _sniff(where, pending)
+            chosen = _sniff(where, pending, rename)
             flush(pending)
             pending = []
         else:
             flush([item])
     if pending:
-        chosen = _sniff(where, pending)
+        chosen = _sniff(where, pending, rename)
         flush(pending)
     quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA).sort("line", maintain_order=True)
     return Ingested(_records_frame(records), quarantined, chosen or layout)
 
 
-def _sniff(where: str, rows: list[RawRow]) -> str:
-    keys: set[str] = set()
-    for r in rows:
-        if isinstance(r.fields, Mapping):
-            keys |= set(r.fields)
-    objects = [r for r in rows if isinstance(r.fields, Mapping)]
+def _sniff(where: str, rows: list[RawRow], rename: Mapping[str, str]) -> str:
+    """The layout most of the first rows fit (after the recipe's renames), or ConfigError."""
+    objects = [{rename.get(k, k) for k in r.fields} for r in rows if isinstance(r.fields, Mapping)]
+    if not objects:  # nothing to detect from: every row is quarantined anyway
+        return "text"
+    keys: set[str] = set().union(*objects)
     votes: dict[str, int] = {}
-    for r in objects:
-        found = detect_layout(set(r.fields))
+    for fields in objects:
+        found = detect_layout(fields)
         if found:
             votes[found] = votes.get(found, 0) + 1
     if not votes:

@@ -141,8 +141,8 @@ def get_step(key: str) -> StepSpec:
         return REGISTRY[key]
     except KeyError:
         raise ConfigError(
-            f"unknown step {key!r}{did_you_mean(key, REGISTRY)}. "
-            f"Run `cleanroom steps` to list them."
+            f"unknown step {key!r}{did_you_mean(key, REGISTRY)} "
+            "(`cleanroom steps` lists them)"
         ) from None
 
 
