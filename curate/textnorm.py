@@ -30,9 +30,10 @@ def normalise_text(
 
     Example: ``"cafÃ©\\u200b  au\\tlait \\r\\n\\n\\n\\nﬁn"`` -> ``"café au lait\\n\\nfin"``.
     """
-    if fix_mojibake:
+    plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
+    if fix_mojibake and not (plain and "&" not in text):
         text = ftfy.fix_text(text, normalization=None)
-    if nfkc:
+    if nfkc and not plain:
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if strip_control:

@@ -42,32 +42,24 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
         collapse_whitespace=p.collapse_whitespace,
     )
 
-    def norm_texts(s: pl.Series) -> pl.Series:
-        return pl.Series([None if t is None else normalise_text(t, **opts) for t in s], dtype=pl.String)
-
-    def norm_messages(s: pl.Series) -> pl.Series:
-        out = []
-        for msgs in s.to_list():
-            if msgs is None:
-                out.append(None)
-            else:
-                out.append([{"role": m["role"], "content": normalise_text(m["content"] or "", **opts)} for m in msgs])
-        return pl.Series(out, dtype=pl.List(MESSAGE))
-
-    def joined(s: pl.Series) -> pl.Series:
-        return pl.Series([None if m is None else join_messages(m) for m in s.to_list()], dtype=pl.String)
-
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(
-            text=pl.when(ctx.scope()).then(pl.col("text").map_batches(norm_texts, return_dtype=pl.String)).otherwise(pl.col("text")),
-            messages=pl.when(ctx.scope()).then(pl.col("messages").map_batches(norm_messages, return_dtype=pl.List(MESSAGE))).otherwise(pl.col("messages")),
-        )
-        # An instruction record's text is its messages joined; keep the two in step.
-        return lf.with_columns(
-            text=pl.when(pl.col("messages").is_not_null())
-            .then(pl.col("messages").map_batches(joined, return_dtype=pl.String))
-            .otherwise(pl.col("text"))
-        )
+        # Documents: normalise the text. Instruction records: normalise the messages, and
+        # rebuild the text from them (it is their contents joined), so the two stay in step.
+        frame = lf.collect()
+        in_scope = frame.with_columns(_scope=ctx.scope())["_scope"].to_list()
+        text = frame["text"].to_list()
+        messages = frame["messages"].to_list()
+        for i, (scoped, msgs) in enumerate(zip(in_scope, messages, strict=True)):
+            if not scoped:
+                continue
+            if msgs is None:
+                text[i] = None if text[i] is None else normalise_text(text[i], **opts)
+            else:
+                messages[i] = [{"role": m["role"], "content": normalise_text(m["content"] or "", **opts)} for m in msgs]
+                text[i] = join_messages(messages[i])
+        return frame.with_columns(
+            text=pl.Series(text, dtype=pl.String), messages=pl.Series(messages, dtype=pl.List(MESSAGE))
+        ).lazy()
 
     return step
 
