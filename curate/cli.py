@@ -35,15 +35,25 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
 ) -> None:
     _DEBUG["on"] = debug
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @app.command()
 def curate(
     recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
-    db: Annotated[Path | None, typer.Option(help="DuckDB file to write (default: the recipe's output.db).")] = None,
-    parquet_dir: Annotated[Path | None, typer.Option(help="Folder for Parquet copies of the mixtures.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data.")] = False,
+    db: Annotated[
+        Path | None, typer.Option(help="DuckDB file to write (default: the recipe's output.db).")
+    ] = None,
+    parquet_dir: Annotated[
+        Path | None, typer.Option(help="Folder for Parquet copies of the mixtures.")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data."),
+    ] = False,
 ) -> None:
     """Run the whole pipeline: ingest, normalise, filter, dedup, mix, export.
 
@@ -78,10 +88,18 @@ def steps() -> None:
 
     from curate.registry import all_steps
 
-    table = Table("key", "kind", "parameters (default)", "drop reasons", "what it does", show_lines=False)
+    table = Table(
+        "key", "kind", "parameters (default)", "drop reasons", "what it does", show_lines=False
+    )
     for key, spec in all_steps().items():
         params = ", ".join(f"{f.name}={_default(f)}" for f in dataclasses.fields(spec.params))
-        table.add_row(key, spec.kind, params, ", ".join(spec.reasons), spec.doc.splitlines()[0] if spec.doc else "")
+        table.add_row(
+            key,
+            spec.kind,
+            params,
+            ", ".join(spec.reasons),
+            spec.doc.splitlines()[0] if spec.doc else "",
+        )
     console.print(table)
 
 
@@ -101,7 +119,14 @@ def print_plan(rec: object, plan: list) -> None:
         import dataclasses
 
         params = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(ps.params).items())
-        table.add_row(str(i), ps.spec.key, ps.spec.kind, ",".join(ps.config.kinds or ("all",)), params, ", ".join(ps.spec.reasons))
+        table.add_row(
+            str(i),
+            ps.spec.key,
+            ps.spec.kind,
+            ",".join(ps.config.kinds or ("all",)),
+            params,
+            ", ".join(ps.spec.reasons),
+        )
     console.print(table)
     inputs = Table("input", "location", "layout")
     for inp in rec.inputs:  # type: ignore[attr-defined]
@@ -156,7 +181,10 @@ def main() -> None:
             sys.exit(2 if isinstance(e, click.UsageError) else e.exit_code)
         if _DEBUG["on"]:
             raise
-        print(f"error: {type(e).__name__}: {e} (rerun with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"error: {type(e).__name__}: {e} (rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
 

@@ -37,10 +37,22 @@ RUNS_SCHEMA = pl.Schema(
     }
 )
 CLUSTERS_SCHEMA = pl.Schema(
-    {"cluster_id": pl.String, "id": pl.String, "is_representative": pl.Boolean, "jaccard": pl.Float64, "method": pl.String}
+    {
+        "cluster_id": pl.String,
+        "id": pl.String,
+        "is_representative": pl.Boolean,
+        "jaccard": pl.Float64,
+        "method": pl.String,
+    }
 )
 BENCHMARK_ITEMS_SCHEMA = pl.Schema(
-    {"benchmark": pl.String, "split": pl.String, "item_id": pl.String, "text": pl.String, "answer": pl.String}
+    {
+        "benchmark": pl.String,
+        "split": pl.String,
+        "item_id": pl.String,
+        "text": pl.String,
+        "answer": pl.String,
+    }
 )
 CONTAMINATION_SCHEMA = pl.Schema(
     {
@@ -57,7 +69,11 @@ CONTAMINATION_SCHEMA = pl.Schema(
     }
 )
 # Side tables steps may report; each is created (maybe empty) in every run.
-SIDE_TABLES = {"clusters": CLUSTERS_SCHEMA, "benchmark_items": BENCHMARK_ITEMS_SCHEMA, "contamination": CONTAMINATION_SCHEMA}
+SIDE_TABLES = {
+    "clusters": CLUSTERS_SCHEMA,
+    "benchmark_items": BENCHMARK_ITEMS_SCHEMA,
+    "contamination": CONTAMINATION_SCHEMA,
+}
 RECORD_COLUMNS = ["id", "source", "kind", "text", "messages", "meta"]
 DECISION_COLUMNS = ["id", "keep", "stage", "drop_reason", "detail"]
 
@@ -72,7 +88,9 @@ def run_row(result: RunResult) -> pl.DataFrame:
     stats = {
         "drops_by_reason": result.drops_by_reason(),
         "steps": [s.as_dict() for s in result.steps],
-        "quarantined_by_file": dict(sorted(result.quarantine.group_by("source_file").len().iter_rows())),
+        "quarantined_by_file": dict(
+            sorted(result.quarantine.group_by("source_file").len().iter_rows())
+        ),
         "mixtures": {k: v.height for k, v in result.mixtures.items()},
         **result.notes,
     }
@@ -108,7 +126,13 @@ def table_frames(result: RunResult) -> dict[str, pl.DataFrame]:
     }
     for name, schema in SIDE_TABLES.items():
         part = result.side_tables.get(name)
-        part = pl.DataFrame(schema=schema) if part is None else part.select([c for c in schema if c in part.columns]).cast(dict(schema), strict=False)
+        part = (
+            pl.DataFrame(schema=schema)
+            if part is None
+            else part.select([c for c in schema if c in part.columns]).cast(
+                dict(schema), strict=False
+            )
+        )
         for col in schema:
             if col not in part.columns:
                 part = part.with_columns(pl.lit(None, schema[col]).alias(col))
@@ -136,12 +160,19 @@ def export_run(result: RunResult, db_path: str | Path, parquet_dir: str | Path |
         if history is not None:
             # Older files may lack newer columns; cast what is there to this version's types.
             common = {c: t for c, t in RUNS_SCHEMA.items() if c in history.columns}
-            runs = pl.concat([history.select(list(common)).cast(common, strict=False), runs], how="diagonal_relaxed")
+            runs = pl.concat(
+                [history.select(list(common)).cast(common, strict=False), runs],
+                how="diagonal_relaxed",
+            )
         _create(con, "runs", runs)
         for name, table in table_frames(result).items():
             _create(con, name, table)
         for name in result.mixtures:
-            con.execute(f'CREATE VIEW "mixture_{name}" AS SELECT * FROM mixtures WHERE mixture = ? ORDER BY row_id'.replace("?", _sql_str(name)))
+            con.execute(
+                f'CREATE VIEW "mixture_{name}" AS SELECT * FROM mixtures WHERE mixture = ? ORDER BY row_id'.replace(
+                    "?", _sql_str(name)
+                )
+            )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -191,7 +222,9 @@ def read_table(db_path: str | Path, sql: str, params: list | None = None) -> pl.
         return query_frame(con, sql, params)
 
 
-def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
+) -> pl.DataFrame:
     """A parameterised query's result as a Polars frame (via Arrow; DuckDB 2 has no ``.pl()``)."""
     return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())  # type: ignore[return-value]
 

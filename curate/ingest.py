@@ -38,9 +38,19 @@ from curate.schema import QUARANTINE_SCHEMA, RECORD_SCHEMA, content_hash, join_m
 
 LAYOUTS = ("text", "alpaca", "dolly", "sharegpt", "messages", "prompt_completion")
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv")
-_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-          "chatgpt": "assistant", "bard": "assistant", "bing": "assistant", "model": "assistant",
-          "system": "system", "tool": "tool", "function": "tool"}
+_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "bing": "assistant",
+    "model": "assistant",
+    "system": "system",
+    "tool": "tool",
+    "function": "tool",
+}
 _SNIFF_ROWS = 50
 
 
@@ -77,7 +87,10 @@ def is_hf_id(name: str) -> bool:
 
 def hf_offline() -> bool:
     """True when the environment forbids hub access (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE)."""
-    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    return any(
+        os.environ.get(v, "").lower() in ("1", "true", "yes")
+        for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,15 +120,23 @@ def iter_raw_rows(path: Path) -> Iterator[RawRow | tuple[int, str, str]]:
             text = path.read_text(encoding="utf-8")
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise InputError(str(path), e.lineno, f"invalid JSON: {e.msg} (column {e.colno})") from None
+            raise InputError(
+                str(path), e.lineno, f"invalid JSON: {e.msg} (column {e.colno})"
+            ) from None
         if isinstance(data, dict):
             # Some datasets wrap the list: {"data": [...]} / {"examples": [...]}.
             lists = [v for v in data.values() if isinstance(v, list)]
             if len(lists) != 1:
-                raise InputError(str(path), None, "expected a JSON list of records (or an object holding one list)")
+                raise InputError(
+                    str(path),
+                    None,
+                    "expected a JSON list of records (or an object holding one list)",
+                )
             data = lists[0]
         if not isinstance(data, list):
-            raise InputError(str(path), None, f"expected a JSON list of records, found {type(data).__name__}")
+            raise InputError(
+                str(path), None, f"expected a JSON list of records, found {type(data).__name__}"
+            )
         for i, item in enumerate(data, start=1):
             yield RawRow(i, item, json.dumps(item, ensure_ascii=False)[:10_000])
     elif suffix == ".parquet":
@@ -141,7 +162,9 @@ def iter_raw_rows(path: Path) -> Iterator[RawRow | tuple[int, str, str]]:
                     yield RawRow(start, dict(zip(header, row, strict=True)), raw)
                 start = reader.line_num + 1
     else:
-        raise InputError(str(path), None, f"unsupported file type (supported: {', '.join(SUFFIXES)})")
+        raise InputError(
+            str(path), None, f"unsupported file type (supported: {', '.join(SUFFIXES)})"
+        )
 
 
 def _csv_line(row: list[str]) -> str:
@@ -154,8 +177,12 @@ def iter_hf_rows(name: str, split: str) -> Iterator[RawRow]:
     """Rows of a Hugging Face dataset (online only)."""
     dataset_id = name.removeprefix("hf://")
     if hf_offline():
-        raise InputError(dataset_id, None, "is a Hugging Face dataset id, and the hub is offline (HF_HUB_OFFLINE=1); "
-                         "download it while online or point the recipe at a local file")
+        raise InputError(
+            dataset_id,
+            None,
+            "is a Hugging Face dataset id, and the hub is offline (HF_HUB_OFFLINE=1); "
+            "download it while online or point the recipe at a local file",
+        )
     try:
         import datasets
     except ImportError:  # pragma: no cover - datasets is a core dependency
@@ -295,16 +322,27 @@ def read_input(
     def flush(batch: list[RawRow]) -> None:
         for r in batch:
             if not isinstance(r.fields, Mapping):
-                quarantine.append(_q(where, r.line, f"expected a JSON object, found {type(r.fields).__name__}", r.raw))
+                quarantine.append(
+                    _q(
+                        where,
+                        r.line,
+                        f"expected a JSON object, found {type(r.fields).__name__}",
+                        r.raw,
+                    )
+                )
                 continue
             row = {rename.get(k, k): v for k, v in r.fields.items()}
             try:
                 kind, text, messages = map_row(chosen, row)
             except ValueError as e:
-                quarantine.append(_q(where, r.line, f"{chosen} layout: {e}", r.raw or _dump(r.fields)))
+                quarantine.append(
+                    _q(where, r.line, f"{chosen} layout: {e}", r.raw or _dump(r.fields))
+                )
                 continue
             meta = {"file": where, "line": r.line, "fields": _jsonable(r.fields)}
-            records.append({"source": source, "kind": kind, "text": text, "messages": messages, "meta": meta})
+            records.append(
+                {"source": source, "kind": kind, "text": text, "messages": messages, "meta": meta}
+            )
 
     n = 0
     for item in rows:
@@ -326,7 +364,9 @@ def read_input(
     if pending:
         chosen = _sniff(where, pending, rename)
         flush(pending)
-    quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA).sort("line", maintain_order=True)
+    quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA).sort(
+        "line", maintain_order=True
+    )
     return Ingested(_records_frame(records), quarantined, chosen or layout)
 
 

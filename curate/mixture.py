@@ -55,7 +55,11 @@ def build_mixtures(result: RunResult) -> dict[str, pl.DataFrame]:
             split=pl.lit("train"),
             messages=pl.col("messages"),
             prompt=pl.when(pl.col("kind") == "instruction").then(prompt).otherwise(pl.lit("")),
-            completion=pl.when(pl.col("kind") == "instruction").then(completion).otherwise(pl.col("text")),
-        ).with_columns(n_tokens=estimate_tokens(pl.col("prompt")) + estimate_tokens(pl.col("completion")))
+            completion=pl.when(pl.col("kind") == "instruction")
+            .then(completion)
+            .otherwise(pl.col("text")),
+        ).with_columns(
+            n_tokens=estimate_tokens(pl.col("prompt")) + estimate_tokens(pl.col("completion"))
+        )
         out[m.name] = frame.cast(dict(MIXTURE_SCHEMA)).select(list(MIXTURE_SCHEMA))
     return out

@@ -24,7 +24,6 @@ from curate.schema import (
     QUARANTINE_SCHEMA,
     RECORD_SCHEMA,
     ROW,
-    SCHEMA_VERSION,
     assign_ids,
 )
 
@@ -42,7 +41,13 @@ class StepStats:
     rows: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"step": self.key, "kind": self.kind, "seconds": round(self.seconds, 3), "dropped": self.dropped, "rows": self.rows}
+        return {
+            "step": self.key,
+            "kind": self.kind,
+            "seconds": round(self.seconds, 3),
+            "dropped": self.dropped,
+            "rows": self.rows,
+        }
 
 
 @dataclass
@@ -73,11 +78,18 @@ class RunResult:
         return self.frame.height - self.kept
 
     def drops_by_reason(self) -> dict[str, int]:
-        counts = self.frame.filter(~pl.col("keep")).group_by("drop_reason").len().sort(["len", "drop_reason"], descending=[True, False])
+        counts = (
+            self.frame.filter(~pl.col("keep"))
+            .group_by("drop_reason")
+            .len()
+            .sort(["len", "drop_reason"], descending=[True, False])
+        )
         return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
 
 
-def ingest_all(recipe: Recipe, progress: Callable[[str], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def ingest_all(
+    recipe: Recipe, progress: Callable[[str], None] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read every input; returns the working frame (records + decision columns) and quarantine."""
     frames, quarantines = [], []
     for inp in recipe.inputs:
@@ -95,7 +107,9 @@ def ingest_all(recipe: Recipe, progress: Callable[[str], None] | None = None) ->
         frames.append(got.records)
         quarantines.append(got.quarantine)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
-    records = records.with_columns(id=pl.Series(assign_ids(records["id"].to_list()), dtype=pl.String))
+    records = records.with_columns(
+        id=pl.Series(assign_ids(records["id"].to_list()), dtype=pl.String)
+    )
     frame = records.with_row_index(ROW).with_columns(
         keep=pl.lit(True),
         stage=pl.lit(None, pl.String),
@@ -125,7 +139,13 @@ def run_steps(
     side: dict[str, list[pl.DataFrame]] = {}
     stats = []
     for i, ps in enumerate(plan):
-        ctx = StepContext(key=ps.spec.key, index=i, kinds=ps.config.kinds, side_tables=side, resources=resources or {})
+        ctx = StepContext(
+            key=ps.spec.key,
+            index=i,
+            kinds=ps.config.kinds,
+            side_tables=side,
+            resources=resources or {},
+        )
         if progress:
             progress(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
         t0 = time.perf_counter()
@@ -133,12 +153,18 @@ def run_steps(
         after = frame.lazy().pipe(fn).collect()
         seconds = time.perf_counter() - t0
         if after.height != frame.height or not after["id"].equals(frame["id"]):
-            raise StepError(f"step {ps.spec.key} changed the rows ({frame.height} in, {after.height} out); steps must keep every row in order")
+            raise StepError(
+                f"step {ps.spec.key} changed the rows ({frame.height} in, {after.height} out); steps must keep every row in order"
+            )
         newly = after.filter(frame["keep"] & ~after["keep"])
-        dropped = dict(sorted(newly.group_by("drop_reason").len().iter_rows())) if newly.height else {}
+        dropped = (
+            dict(sorted(newly.group_by("drop_reason").len().iter_rows())) if newly.height else {}
+        )
         stats.append(StepStats(ps.spec.key, ps.spec.kind, seconds, dropped, after.height))
         frame = after
-    tables = {name: pl.concat(parts, how="diagonal_relaxed") for name, parts in side.items() if parts}
+    tables = {
+        name: pl.concat(parts, how="diagonal_relaxed") for name, parts in side.items() if parts
+    }
     return frame, stats, tables
 
 

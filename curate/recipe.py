@@ -49,7 +49,9 @@ class InputSpec:
     path: str | None = None
     hf: str | None = None
     split: str = "train"
-    layout: Literal["auto", "text", "alpaca", "dolly", "sharegpt", "messages", "prompt_completion"] = "auto"
+    layout: Literal[
+        "auto", "text", "alpaca", "dolly", "sharegpt", "messages", "prompt_completion"
+    ] = "auto"
     fields: dict[str, str] = field(default_factory=dict)
     limit: int | None = None
 
@@ -147,7 +149,11 @@ def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     # Input paths are relative to the file that names them.
     for item in data.get("inputs") or []:
         if isinstance(item, dict) and isinstance(item.get("path"), str):
-            item["path"] = str((path.parent / item["path"]).resolve()) if not Path(item["path"]).is_absolute() else item["path"]
+            item["path"] = (
+                str((path.parent / item["path"]).resolve())
+                if not Path(item["path"]).is_absolute()
+                else item["path"]
+            )
     include = data.pop("include", None)
     if include is None:
         return data
@@ -165,7 +171,9 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Re
     if overrides:
         data = _merge(data, overrides)
     if "version" not in data:
-        raise ConfigError(f"{path}: missing required key 'version' (the recipe format; use `version: {RECIPE_VERSION}`)")
+        raise ConfigError(
+            f"{path}: missing required key 'version' (the recipe format; use `version: {RECIPE_VERSION}`)"
+        )
     known = [f.name for f in dataclasses.fields(Recipe)]
     for key in data:
         if key not in known:
@@ -175,7 +183,9 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Re
     except ValidationError as e:
         raise ConfigError(f"{path}: {format_validation_error(e)}") from None
     if recipe.version != RECIPE_VERSION:
-        raise ConfigError(f"{path}: recipe version {recipe.version} is not supported (this cleanroom reads version {RECIPE_VERSION})")
+        raise ConfigError(
+            f"{path}: recipe version {recipe.version} is not supported (this cleanroom reads version {RECIPE_VERSION})"
+        )
     validate(recipe, str(path))
     return recipe
 
@@ -187,35 +197,57 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
         raise ConfigError(f"{where}: the recipe has no inputs")
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise ConfigError(f"{where}: input names must be unique; repeated: {', '.join(sorted(dupes))}")
+        raise ConfigError(
+            f"{where}: input names must be unique; repeated: {', '.join(sorted(dupes))}"
+        )
     for i, inp in enumerate(recipe.inputs):
         at = f"{where}: inputs[{i}] ({inp.name})"
         if bool(inp.path) == bool(inp.hf):
             raise ConfigError(f"{at}: give exactly one of 'path' or 'hf'")
         if inp.path:
             if suffix_of(inp.path) is None:
-                raise ConfigError(f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv)")
+                raise ConfigError(
+                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv)"
+                )
             if not Path(inp.path).is_file():
                 raise ConfigError(f"{at}: input file not found: {inp.path}")
         if inp.hf and hf_offline():
-            raise ConfigError(f"{at}: {inp.hf!r} is a Hugging Face dataset id and the hub is offline "
-                              "(HF_HUB_OFFLINE=1); use a local file, or run online")
+            raise ConfigError(
+                f"{at}: {inp.hf!r} is a Hugging Face dataset id and the hub is offline "
+                "(HF_HUB_OFFLINE=1); use a local file, or run online"
+            )
         if inp.hf and not is_hf_id(inp.hf):
             raise ConfigError(f"{at}: {inp.hf!r} does not look like a dataset id (owner/name)")
-        unknown = set(inp.fields) - {"text", "instruction", "input", "output", "context", "response",
-                                     "prompt", "completion", "conversations", "messages"}
+        unknown = set(inp.fields) - {
+            "text",
+            "instruction",
+            "input",
+            "output",
+            "context",
+            "response",
+            "prompt",
+            "completion",
+            "conversations",
+            "messages",
+        }
         if unknown:
-            raise ConfigError(f"{at}: fields maps standard names to your names; unknown standard name(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(
+                f"{at}: fields maps standard names to your names; unknown standard name(s): {', '.join(sorted(unknown))}"
+            )
         if inp.layout not in ("auto", *LAYOUTS):  # pragma: no cover - pydantic checks the Literal
             raise ConfigError(f"{at}: unknown layout {inp.layout!r}")
     plan = plan_steps(recipe, where)
     mixture_names = [m.name for m in recipe.mixtures]
     for m in recipe.mixtures:
         if not m.name.replace("_", "").isalnum():
-            raise ConfigError(f"{where}: mixture name {m.name!r} must be letters, digits and '_' (it names a view)")
+            raise ConfigError(
+                f"{where}: mixture name {m.name!r} must be letters, digits and '_' (it names a view)"
+            )
         for s in m.sources or ():
             if s not in names:
-                raise ConfigError(f"{where}: mixture {m.name!r} names unknown source {s!r}{did_you_mean(s, names)}")
+                raise ConfigError(
+                    f"{where}: mixture {m.name!r} names unknown source {s!r}{did_you_mean(s, names)}"
+                )
     if len(set(mixture_names)) != len(mixture_names):
         raise ConfigError(f"{where}: mixture names must be unique")
     return plan
@@ -226,7 +258,9 @@ def plan_steps(recipe: Recipe, where: str) -> list[PlannedStep]:
     plan = []
     for i, sc in enumerate(recipe.steps):
         spec = get_step_at(sc.step, f"{where}: steps[{i}]")
-        plan.append(PlannedStep(sc, spec, spec.build_params(sc.params, f"{where}: steps[{i}] ({sc.step})")))
+        plan.append(
+            PlannedStep(sc, spec, spec.build_params(sc.params, f"{where}: steps[{i}] ({sc.step})"))
+        )
     return plan
 
 
@@ -239,4 +273,6 @@ def get_step_at(key: str, where: str) -> StepSpec:
 
 def dump_yaml(recipe: Recipe) -> str:
     """The resolved recipe as YAML (what ``--dry-run`` prints)."""
-    return yaml.safe_dump(json.loads(json.dumps(recipe.to_dict(), default=list)), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(
+        json.loads(json.dumps(recipe.to_dict(), default=list)), sort_keys=False, allow_unicode=True
+    )

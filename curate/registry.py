@@ -128,7 +128,9 @@ def register(
     def deco(factory: Callable[[Any, StepContext], Step]) -> Callable[[Any, StepContext], Step]:
         if key in REGISTRY:
             raise ValueError(f"step {key!r} registered twice")
-        REGISTRY[key] = StepSpec(key, kind, params, factory, reasons, (factory.__doc__ or "").strip())
+        REGISTRY[key] = StepSpec(
+            key, kind, params, factory, reasons, (factory.__doc__ or "").strip()
+        )
         return factory
 
     return deco
@@ -141,8 +143,7 @@ def get_step(key: str) -> StepSpec:
         return REGISTRY[key]
     except KeyError:
         raise ConfigError(
-            f"unknown step {key!r}{did_you_mean(key, REGISTRY)} "
-            "(`cleanroom steps` lists them)"
+            f"unknown step {key!r}{did_you_mean(key, REGISTRY)} (`cleanroom steps` lists them)"
         ) from None
 
 
@@ -175,7 +176,9 @@ def format_validation_error(e: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def filter_step(ctx: StepContext, reasons: Mapping[str, pl.Expr], detail: pl.Expr | None = None) -> Step:
+def filter_step(
+    ctx: StepContext, reasons: Mapping[str, pl.Expr], detail: pl.Expr | None = None
+) -> Step:
     """Build a filter: the first reason whose expression is true drops a row that is still kept.
 
     Only rows still kept and in the step's scope are touched; the reason names the threshold that
@@ -193,7 +196,9 @@ def filter_step(ctx: StepContext, reasons: Mapping[str, pl.Expr], detail: pl.Exp
             keep=pl.when(drop).then(False).otherwise(pl.col("keep")),
             drop_reason=pl.when(drop).then(pl.col("_fired")).otherwise(pl.col("drop_reason")),
             stage=pl.when(drop).then(pl.lit(ctx.key)).otherwise(pl.col("stage")),
-            detail=pl.when(drop).then(detail if detail is not None else pl.lit(None, pl.String)).otherwise(pl.col("detail")),
+            detail=pl.when(drop)
+            .then(detail if detail is not None else pl.lit(None, pl.String))
+            .otherwise(pl.col("detail")),
         ).drop("_fired")
 
     return step

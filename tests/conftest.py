@@ -32,11 +32,31 @@ def write_recipe(path: Path, body: str) -> Path:
 def tiny_instructions(tmp_path: Path) -> Path:
     """Alpaca rows: clean, exact duplicate, empty output, non-English, and one malformed line."""
     rows = [
-        {"instruction": "Explain photosynthesis in two sentences.", "input": "", "output": "Plants turn light, water and carbon dioxide into sugar and oxygen. The energy is stored in chemical bonds."},
-        {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat vegetables, sleep eight hours, and walk every day."},
-        {"instruction": "Explain photosynthesis in two sentences.", "input": "", "output": "Plants turn light, water and carbon dioxide into sugar and oxygen. The energy is stored in chemical bonds."},
+        {
+            "instruction": "Explain photosynthesis in two sentences.",
+            "input": "",
+            "output": "Plants turn light, water and carbon dioxide into sugar and oxygen. The energy is stored in chemical bonds.",
+        },
+        {
+            "instruction": "Give three tips for staying healthy.",
+            "input": "",
+            "output": "Eat vegetables, sleep eight hours, and walk every day.",
+        },
+        {
+            "instruction": "Explain photosynthesis in two sentences.",
+            "input": "",
+            "output": "Plants turn light, water and carbon dioxide into sugar and oxygen. The energy is stored in chemical bonds.",
+        },
         '{"instruction": "broken", "output": ',
-        {"instruction": "Summarise the text.", "input": "The cat sat on the mat all day long.", "output": ""},
-        {"instruction": "用一句话介绍北京。", "input": "", "output": "北京是中国的首都，有三千多年的历史。"},
+        {
+            "instruction": "Summarise the text.",
+            "input": "The cat sat on the mat all day long.",
+            "output": "",
+        },
+        {
+            "instruction": "用一句话介绍北京。",
+            "input": "",
+            "output": "北京是中国的首都，有三千多年的历史。",
+        },
     ]
     return write_jsonl(tmp_path / "tiny.jsonl", rows)

@@ -34,7 +34,8 @@ def summarise(result) -> dict:
         line=pl.col("meta").str.json_path_match("$.line").cast(pl.Int64),
     ).sort("_row")
     decisions = [
-        f"{r['file']}:{r['line']} {r['id'][:12]} " + ("kept" if r["keep"] else f"{r['stage']}/{r['drop_reason']}")
+        f"{r['file']}:{r['line']} {r['id'][:12]} "
+        + ("kept" if r["keep"] else f"{r['stage']}/{r['drop_reason']}")
         for r in f.iter_rows(named=True)
     ]
     q = result.quarantine.sort("source_file", "line")
@@ -46,14 +47,24 @@ def summarise(result) -> dict:
             "quarantined": result.quarantine.height,
         },
         "drops_by_reason": dict(sorted(result.drops_by_reason().items())),
-        "kept_by_source": dict(sorted(f.filter(pl.col("keep")).group_by("source").len().iter_rows())),
+        "kept_by_source": dict(
+            sorted(f.filter(pl.col("keep")).group_by("source").len().iter_rows())
+        ),
         "mixtures": {k: v.height for k, v in sorted(result.mixtures.items())},
         "clusters": {
-            m: n for m, n in sorted(result.side_tables["clusters"].group_by("method").agg(pl.col("cluster_id").n_unique()).iter_rows())
+            m: n
+            for m, n in sorted(
+                result.side_tables["clusters"]
+                .group_by("method")
+                .agg(pl.col("cluster_id").n_unique())
+                .iter_rows()
+            )
         }
         if "clusters" in result.side_tables
         else {},
-        "quarantine": [f"{r['source_file']}:{r['line']} {r['error']}" for r in q.iter_rows(named=True)],
+        "quarantine": [
+            f"{r['source_file']}:{r['line']} {r['error']}" for r in q.iter_rows(named=True)
+        ],
         "decisions": decisions,
     }
 
@@ -70,7 +81,11 @@ def main() -> int:
         GOLDEN.write_text(text)
         import difflib
 
-        diff = list(difflib.unified_diff(old.splitlines(), text.splitlines(), "old", "new", lineterm="", n=0))
+        diff = list(
+            difflib.unified_diff(
+                old.splitlines(), text.splitlines(), "old", "new", lineterm="", n=0
+            )
+        )
         print("\n".join(diff[:200]) if diff else "golden file unchanged")
         print(f"wrote {GOLDEN.relative_to(ROOT)}: {got['counts']}")
         return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -22,7 +21,9 @@ def test_default_recipe_matches_golden(default_run) -> None:
     want = json.loads(GOLDEN.read_text())
     got = summarise(default_run)
     for key in want:
-        assert got[key] == want[key], f"golden section {key!r} differs; run `make golden` and read the diff"
+        assert got[key] == want[key], (
+            f"golden section {key!r} differs; run `make golden` and read the diff"
+        )
 
 
 def test_counts_add_up(default_run) -> None:
@@ -32,5 +33,11 @@ def test_counts_add_up(default_run) -> None:
 
 
 def test_corpus_generator_reproduces_committed_files() -> None:
-    res = subprocess.run([sys.executable, "corpora/generate.py", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "corpora/generate.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stdout + res.stderr

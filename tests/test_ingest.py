@@ -36,7 +36,14 @@ def test_jsonl_alpaca_maps_messages(tmp_path: Path) -> None:
 def test_malformed_lines_quarantined_and_rest_processed(tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path / "m.jsonl",
-        [ALPACA, '{"instruction": "x", "output": ', "just text", "[1, 2]", {"instruction": "no output"}, ALPACA],
+        [
+            ALPACA,
+            '{"instruction": "x", "output": ',
+            "just text",
+            "[1, 2]",
+            {"instruction": "no output"},
+            ALPACA,
+        ],
     )
     got = read_input(str(path), source="m", display="m.jsonl")
     assert got.records.height == 2
@@ -60,7 +67,12 @@ def test_jsonl_gz_and_text_layout(tmp_path: Path) -> None:
 
 
 def test_json_list_sharegpt(tmp_path: Path) -> None:
-    rows = [{"id": "1", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello!"}]}]
+    rows = [
+        {
+            "id": "1",
+            "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello!"}],
+        }
+    ]
     path = tmp_path / "c.json"
     path.write_text(json.dumps(rows))
     got = read_input(str(path), source="c")
@@ -72,7 +84,10 @@ def test_json_list_sharegpt(tmp_path: Path) -> None:
 
 
 def test_json_unknown_role_quarantined(tmp_path: Path) -> None:
-    rows = [{"conversations": [{"from": "alien", "value": "Hi"}]}, {"conversations": [{"from": "human", "value": "Hi"}]}]
+    rows = [
+        {"conversations": [{"from": "alien", "value": "Hi"}]},
+        {"conversations": [{"from": "human", "value": "Hi"}]},
+    ]
     path = tmp_path / "c.json"
     path.write_text(json.dumps(rows))
     got = read_input(str(path), source="c")
@@ -104,7 +119,9 @@ def test_csv_dolly_with_bad_row(tmp_path: Path) -> None:
 
 
 def test_parquet_messages_and_prompt_completion(tmp_path: Path) -> None:
-    msgs = pl.DataFrame({"messages": [[{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]]})
+    msgs = pl.DataFrame(
+        {"messages": [[{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]]}
+    )
     msgs.write_parquet(tmp_path / "m.parquet")
     assert read_input(str(tmp_path / "m.parquet"), source="m").layout == "messages"
     pc = write_jsonl(tmp_path / "pc.jsonl", [{"prompt": "P", "completion": "C"}])

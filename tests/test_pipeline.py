@@ -23,12 +23,17 @@ STEPS = "steps:\n  - step: normalise_v1\n  - step: length_filter_v1\n  - step: e
 
 def run(tmp_path: Path, rows: list, steps: str = STEPS):
     data = write_jsonl(tmp_path / "in.jsonl", rows)
-    r = write_recipe(tmp_path / "r.yaml", f"version: 1\nname: t\ninputs:\n  - {{name: s, path: {data}}}\n{steps}")
+    r = write_recipe(
+        tmp_path / "r.yaml", f"version: 1\nname: t\ninputs:\n  - {{name: s, path: {data}}}\n{steps}"
+    )
     return run_curate(load_recipe(r))
 
 
 def test_tiny_run_decisions(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = write_recipe(tmp_path / "r.yaml", f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}")
+    r = write_recipe(
+        tmp_path / "r.yaml",
+        f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}",
+    )
     res = run_curate(load_recipe(r))
     assert (res.inputs, res.kept, res.dropped, res.quarantine.height) == (6, 3, 2, 1)
     assert res.drops_by_reason() == {"exact_duplicate": 1, "length__empty_response": 1}
@@ -41,7 +46,11 @@ def test_tiny_run_decisions(tmp_path: Path, tiny_instructions: Path) -> None:
 
 
 def test_exact_dedup_ignores_case_and_whitespace(tmp_path: Path) -> None:
-    rows = [{"text": "The Quick brown fox jumps."}, {"text": "the quick  brown\tfox jumps. "}, {"text": "Another text here."}]
+    rows = [
+        {"text": "The Quick brown fox jumps."},
+        {"text": "the quick  brown\tfox jumps. "},
+        {"text": "Another text here."},
+    ]
     res = run(tmp_path, rows)
     assert res.drops_by_reason() == {"exact_duplicate": 1}
 
@@ -62,11 +71,17 @@ def test_scoped_filter_only_touches_its_kinds(tmp_path: Path) -> None:
 
 
 def test_export_tables_and_rerun_identical(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = write_recipe(tmp_path / "r.yaml", f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}")
+    r = write_recipe(
+        tmp_path / "r.yaml",
+        f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}",
+    )
     db = tmp_path / "o.duckdb"
     rec = load_recipe(r)
     export_run(run_curate(rec), db, tmp_path / "pq")
-    first = {t: read_table(db, f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL") for t in ("decisions", "clusters", "quarantine")}
+    first = {
+        t: read_table(db, f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL")
+        for t in ("decisions", "clusters", "quarantine")
+    }
     pq1 = (tmp_path / "pq" / "mixture_default.parquet").read_bytes()
     export_run(run_curate(rec), db, tmp_path / "pq")
     for t, frame in first.items():
@@ -76,7 +91,17 @@ def test_export_tables_and_rerun_identical(tmp_path: Path, tiny_instructions: Pa
     assert runs.height == 2  # history kept
     assert (runs["inputs"] == runs["kept"] + runs["dropped"] + runs["quarantined"]).all()
     tables = set(read_table(db, "SELECT table_name FROM information_schema.tables")["table_name"])
-    assert {"runs", "records", "decisions", "quarantine", "clusters", "benchmark_items", "contamination", "mixtures", "mixture_default"} <= tables
+    assert {
+        "runs",
+        "records",
+        "decisions",
+        "quarantine",
+        "clusters",
+        "benchmark_items",
+        "contamination",
+        "mixtures",
+        "mixture_default",
+    } <= tables
     view = read_table(db, "SELECT * FROM mixture_default")
     assert view.height == 3 and view["row_id"].to_list() == [0, 1, 2]
     assert not list(tmp_path.glob(".o.duckdb*"))  # the temp file was renamed away
@@ -84,7 +109,10 @@ def test_export_tables_and_rerun_identical(tmp_path: Path, tiny_instructions: Pa
 
 def test_reader_never_sees_a_half_written_db(tmp_path: Path, tiny_instructions: Path) -> None:
     """A read-only connection opened before a run keeps working; the new file replaces the old."""
-    r = write_recipe(tmp_path / "r.yaml", f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}")
+    r = write_recipe(
+        tmp_path / "r.yaml",
+        f"version: 1\ninputs:\n  - {{name: tiny, path: {tiny_instructions}}}\n{STEPS}",
+    )
     db = tmp_path / "o.duckdb"
     rec = load_recipe(r)
     export_run(run_curate(rec), db, None)
@@ -109,7 +137,9 @@ rows_strategy = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=rows_strategy)
 def test_counts_conserve_and_ids_stable(tmp_path: Path, rows: list) -> None:
     res = run(tmp_path, rows)
@@ -122,7 +152,9 @@ def test_counts_conserve_and_ids_stable(tmp_path: Path, rows: list) -> None:
     assert again.frame["id"].equals(f["id"])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(st.builds(lambda t: {"text": t}, texts), min_size=1, max_size=15))
 def test_export_round_trips_through_duckdb(tmp_path: Path, rows: list) -> None:
     res = run(tmp_path, rows)
@@ -157,7 +189,13 @@ def test_content_hash_depends_on_source_and_content() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [("cafÃ©", "café"), ("ﬁne", "fine"), ("a\u200bb", "ab"), ("a \t b\r\n\n\n\nc ", "a b\n\nc"), ("x\x00y", "xy")],
+    [
+        ("cafÃ©", "café"),
+        ("ﬁne", "fine"),
+        ("a\u200bb", "ab"),
+        ("a \t b\r\n\n\n\nc ", "a b\n\nc"),
+        ("x\x00y", "xy"),
+    ],
 )
 def test_normalise_text_examples(raw: str, clean: str) -> None:
     assert normalise_text(raw) == clean

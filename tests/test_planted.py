@@ -41,7 +41,9 @@ def reasons(frame: pl.DataFrame, category: str) -> Counter:
 
 def test_malformed_lines_quarantined_with_file_and_line(decided) -> None:
     _, q = decided
-    got = {(f.split("corpora/")[-1], line) for f, line in q.select("source_file", "line").iter_rows()}
+    got = {
+        (f.split("corpora/")[-1], line) for f, line in q.select("source_file", "line").iter_rows()
+    }
     want = {(p["file"], p["line"]) for p in planted("malformed")}
     assert got == want
 

@@ -20,11 +20,17 @@ runner = CliRunner()
 def cli(*args: str) -> subprocess.CompletedProcess:
     """Run the real console entry point (exit codes and stderr as a user sees them)."""
     return subprocess.run(
-        [sys.executable, "-m", "curate.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "curate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
-def recipe(tmp_path: Path, data: Path, steps: str = "  - step: normalise_v1\n", extra: str = "") -> Path:
+def recipe(
+    tmp_path: Path, data: Path, steps: str = "  - step: normalise_v1\n", extra: str = ""
+) -> Path:
     return write_recipe(
         tmp_path / "r.yaml",
         f"version: 1\nname: t\ninputs:\n  - {{name: tiny, path: {data}}}\nsteps:\n{steps}{extra}",
@@ -40,14 +46,18 @@ def test_unknown_step_did_you_mean(tmp_path: Path, tiny_instructions: Path) -> N
 
 
 def test_wrong_param_type_exits_2(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = recipe(tmp_path, tiny_instructions, "  - step: length_filter_v1\n    params: {min_words: lots}\n")
+    r = recipe(
+        tmp_path, tiny_instructions, "  - step: length_filter_v1\n    params: {min_words: lots}\n"
+    )
     res = cli("curate", str(r))
     assert res.returncode == 2
     assert "steps[0] (length_filter_v1): min_words" in res.stderr
 
 
 def test_unknown_param_did_you_mean(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = recipe(tmp_path, tiny_instructions, "  - step: length_filter_v1\n    params: {min_word: 3}\n")
+    r = recipe(
+        tmp_path, tiny_instructions, "  - step: length_filter_v1\n    params: {min_word: 3}\n"
+    )
     with pytest.raises(ConfigError, match="did you mean 'min_words'"):
         load_recipe(r)
 
@@ -64,7 +74,10 @@ def test_missing_version_and_unknown_key(tmp_path: Path, tiny_instructions: Path
     p = write_recipe(tmp_path / "v.yaml", f"inputs:\n  - {{name: a, path: {tiny_instructions}}}\n")
     with pytest.raises(ConfigError, match="missing required key 'version'"):
         load_recipe(p)
-    p = write_recipe(tmp_path / "k.yaml", f"version: 1\nstep: []\ninputs:\n  - {{name: a, path: {tiny_instructions}}}\n")
+    p = write_recipe(
+        tmp_path / "k.yaml",
+        f"version: 1\nstep: []\ninputs:\n  - {{name: a, path: {tiny_instructions}}}\n",
+    )
     with pytest.raises(ConfigError, match="unknown key 'step'; did you mean 'steps'"):
         load_recipe(p)
 
@@ -75,12 +88,19 @@ def test_invalid_yaml_names_line(tmp_path: Path) -> None:
         load_recipe(p)
 
 
-def test_include_merges_and_paths_resolve_relative_to_file(tmp_path: Path, tiny_instructions: Path) -> None:
+def test_include_merges_and_paths_resolve_relative_to_file(
+    tmp_path: Path, tiny_instructions: Path
+) -> None:
     (tmp_path / "sub").mkdir()
     data = tmp_path / "sub" / "d.jsonl"
     data.write_text(tiny_instructions.read_text())
-    write_recipe(tmp_path / "sub" / "base.yaml", "version: 1\nname: base\ninputs:\n  - {name: d, path: d.jsonl}\nseed: 7\n")
-    top = write_recipe(tmp_path / "top.yaml", "include: sub/base.yaml\nname: top\nsteps:\n  - step: normalise_v1\n")
+    write_recipe(
+        tmp_path / "sub" / "base.yaml",
+        "version: 1\nname: base\ninputs:\n  - {name: d, path: d.jsonl}\nseed: 7\n",
+    )
+    top = write_recipe(
+        tmp_path / "top.yaml", "include: sub/base.yaml\nname: top\nsteps:\n  - step: normalise_v1\n"
+    )
     rec = load_recipe(top)
     assert rec.name == "top" and rec.seed == 7
     assert rec.inputs[0].path == str(data.resolve())
@@ -101,8 +121,12 @@ def test_mixture_unknown_source(tmp_path: Path, tiny_instructions: Path) -> None
 
 
 def test_dry_run_prints_plan_and_touches_nothing(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = recipe(tmp_path, tiny_instructions, "  - step: normalise_v1\n  - step: exact_dedup_v1\n",
-               extra=f"output: {{db: {tmp_path / 'o.duckdb'}}}\n")
+    r = recipe(
+        tmp_path,
+        tiny_instructions,
+        "  - step: normalise_v1\n  - step: exact_dedup_v1\n",
+        extra=f"output: {{db: {tmp_path / 'o.duckdb'}}}\n",
+    )
     res = runner.invoke(app, ["curate", str(r), "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "exact_dedup_v1" in res.output and "exact_duplicate" in res.output
@@ -111,12 +135,20 @@ def test_dry_run_prints_plan_and_touches_nothing(tmp_path: Path, tiny_instructio
 
 
 def test_curate_prints_summary(tmp_path: Path, tiny_instructions: Path) -> None:
-    r = recipe(tmp_path, tiny_instructions, "  - step: normalise_v1\n  - step: length_filter_v1\n  - step: exact_dedup_v1\n")
+    r = recipe(
+        tmp_path,
+        tiny_instructions,
+        "  - step: normalise_v1\n  - step: length_filter_v1\n  - step: exact_dedup_v1\n",
+    )
     db = tmp_path / "o.duckdb"
     res = cli("curate", str(r), "--db", str(db), "--parquet-dir", str(tmp_path / "pq"))
     assert res.returncode == 0, res.stderr
     # 6 lines: 1 malformed, 1 exact duplicate, 1 empty output, 3 kept
-    assert "inputs" in res.stdout and "exact_duplicate" in res.stdout and "length__empty_response" in res.stdout
+    assert (
+        "inputs" in res.stdout
+        and "exact_duplicate" in res.stdout
+        and "length__empty_response" in res.stdout
+    )
     assert db.exists() and (tmp_path / "pq" / "mixture_default.parquet").exists()
 
 

@@ -55,10 +55,14 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
             if msgs is None:
                 text[i] = None if text[i] is None else normalise_text(text[i], **opts)
             else:
-                messages[i] = [{"role": m["role"], "content": normalise_text(m["content"] or "", **opts)} for m in msgs]
+                messages[i] = [
+                    {"role": m["role"], "content": normalise_text(m["content"] or "", **opts)}
+                    for m in msgs
+                ]
                 text[i] = join_messages(messages[i])
         return frame.with_columns(
-            text=pl.Series(text, dtype=pl.String), messages=pl.Series(messages, dtype=pl.List(MESSAGE))
+            text=pl.Series(text, dtype=pl.String),
+            messages=pl.Series(messages, dtype=pl.List(MESSAGE)),
         ).lazy()
 
     return step
@@ -74,7 +78,11 @@ def last_response() -> pl.Expr:
     """Content of the last assistant message (null for documents)."""
     return (
         pl.col("messages")
-        .list.eval(pl.element().filter(pl.element().struct.field("role") == "assistant").struct.field("content"))
+        .list.eval(
+            pl.element()
+            .filter(pl.element().struct.field("role") == "assistant")
+            .struct.field("content")
+        )
         .list.last()
     )
 
