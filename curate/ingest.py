@@ -37,7 +37,7 @@ from curate.errors import ConfigError, InputError, MissingDependencyError
 from curate.schema import QUARANTINE_SCHEMA, RECORD_SCHEMA, content_hash, join_messages
 
 LAYOUTS = ("text", "alpaca", "dolly", "sharegpt", "messages", "prompt_completion")
-SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv", ".txt")
 _ROLES = {
     "human": "user",
     "user": "user",
@@ -76,6 +76,18 @@ def suffix_of(path: str | Path) -> str | None:
     """The supported suffix of a path, or None: ``"a/b.jsonl.gz"`` -> ``".jsonl.gz"``."""
     name = str(path).lower()
     return next((s for s in sorted(SUFFIXES, key=len, reverse=True) if name.endswith(s)), None)
+
+
+def expand_paths(pattern: str) -> list[Path]:
+    """The files a recipe path names: itself, or the sorted matches of a glob.
+
+    Example: ``"pages/*.txt"`` -> ``[pages/a.txt, pages/b.txt]``.
+    """
+    if any(c in pattern for c in "*?["):
+        import glob
+
+        return [Path(p) for p in sorted(glob.glob(pattern, recursive=True)) if Path(p).is_file()]
+    return [Path(pattern)]
 
 
 def is_hf_id(name: str) -> bool:
@@ -146,6 +158,10 @@ def iter_raw_rows(path: Path) -> Iterator[RawRow | tuple[int, str, str]]:
             raise InputError(str(path), None, f"cannot read Parquet: {e}") from None
         for i, row in enumerate(frame.iter_rows(named=True), start=1):
             yield RawRow(i, row, "")
+    elif suffix == ".txt":
+        # A plain-text file is one document (scraped pages, books): its whole content is the text.
+        text = path.read_text(encoding="utf-8", errors="replace")
+        yield RawRow(1, {"text": text}, "")
     elif suffix == ".csv":
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:
             reader = csv.reader(fh)

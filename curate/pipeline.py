@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from curate.errors import StepError
-from curate.ingest import read_input
+from curate.ingest import expand_paths, read_input
 from curate.recipe import PlannedStep, Recipe, validate
 from curate.registry import StepContext
 from curate.schema import (
@@ -95,17 +95,19 @@ def ingest_all(
     for inp in recipe.inputs:
         if progress:
             progress(f"reading {inp.name} ({inp.location})")
-        got = read_input(
-            inp.path or inp.hf or "",
-            source=inp.name,
-            layout=inp.layout,
-            fields=inp.fields,
-            split=inp.split,
-            limit=inp.limit,
-            display=display_path(inp.path) if inp.path else inp.hf,
-        )
-        frames.append(got.records)
-        quarantines.append(got.quarantine)
+        locations = [str(p) for p in expand_paths(inp.path)] if inp.path else [inp.hf or ""]
+        for location in locations:
+            got = read_input(
+                location,
+                source=inp.name,
+                layout=inp.layout,
+                fields=inp.fields,
+                split=inp.split,
+                limit=inp.limit,
+                display=display_path(location) if inp.path else inp.hf,
+            )
+            frames.append(got.records)
+            quarantines.append(got.quarantine)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records = records.with_columns(
         id=pl.Series(assign_ids(records["id"].to_list()), dtype=pl.String)

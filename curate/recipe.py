@@ -33,7 +33,7 @@ import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from curate.errors import ConfigError
-from curate.ingest import LAYOUTS, hf_offline, is_hf_id, suffix_of
+from curate.ingest import LAYOUTS, expand_paths, hf_offline, is_hf_id, suffix_of
 from curate.registry import StepSpec, did_you_mean, format_validation_error, get_step
 
 RECIPE_VERSION = 1
@@ -207,9 +207,10 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
         if inp.path:
             if suffix_of(inp.path) is None:
                 raise ConfigError(
-                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv)"
+                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv, .txt)"
                 )
-            if not Path(inp.path).is_file():
+            files = expand_paths(inp.path)
+            if not files or not all(f.is_file() for f in files):
                 raise ConfigError(f"{at}: input file not found: {inp.path}")
         if inp.hf and hf_offline():
             raise ConfigError(

@@ -189,3 +189,23 @@ def test_detect_layout(keys: set[str], layout: str | None) -> None:
 def test_map_row_rejects_non_string() -> None:
     with pytest.raises(ValueError, match="should be a string"):
         map_row("alpaca", {"instruction": "x", "output": 5})
+
+
+def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
+    """A .txt file is one document; a glob in a recipe path reads every match, in sorted order."""
+    from curate.pipeline import run_curate
+    from curate.recipe import load_recipe
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "b.txt").write_text("Second page.\nWith two lines.")
+    (tmp_path / "pages" / "a.txt").write_text("First page.")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\ninputs:\n  - {name: web, path: pages/*.txt}\n")
+    res = run_curate(load_recipe(recipe))
+    assert res.frame["text"].to_list() == ["First page.", "Second page.\nWith two lines."]
+    assert [
+        json.loads(m)["file"].endswith(n) for m, n in zip(res.frame["meta"], ["a.txt", "b.txt"])
+    ] == [True, True]
+    recipe.write_text("version: 1\ninputs:\n  - {name: web, path: nothing/*.txt}\n")
+    with pytest.raises(ConfigError, match="input file not found"):
+        load_recipe(recipe)
