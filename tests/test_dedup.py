@@ -328,7 +328,7 @@ def test_params_are_validated_before_data() -> None:
     with pytest.raises(ConfigError, match="did you mean 'threshold'"):
         spec.build_params({"treshold": 0.8}, "recipe")
     assert spec.build_params({"bands": 16, "rows": 8}, "r").band_rows() == (16, 8)
-    assert MinHashParams().band_rows() == (20, 6)
+    assert MinHashParams().band_rows() == (25, 5)
 
 
 def _frame(texts: list[str | None], kinds: list[str] | None = None, keep: list[bool] | None = None, messages: list | None = None) -> pl.DataFrame:

@@ -76,7 +76,7 @@ def dedup(
     input: Annotated[Path, typer.Argument(help="JSONL, JSONL.GZ, JSON (list), Parquet or CSV file.")],
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write (one row per record).")],
     text_field: Annotated[list[str], typer.Option("--text-field", help="Field to compare; repeat to join several (e.g. instruction and input).")] = ["text"],  # noqa: B006
-    threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.7,
+    threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.6,
     id_field: Annotated[str | None, typer.Option("--id-field", help="Field copied to the output as `id`.")] = None,
     ngram: Annotated[int, typer.Option(help="Shingle length (words or characters).")] = 5,
     shingle: Annotated[str, typer.Option(help="word or char n-grams.")] = "word",
@@ -88,7 +88,7 @@ def dedup(
 ) -> None:
     """Cluster near-duplicate records of one file with MinHash LSH; write one row per record.
 
-    Example: cleanroom dedup data.jsonl --text-field output --threshold 0.7 --out clusters.parquet
+    Example: cleanroom dedup data.jsonl --text-field output --threshold 0.6 --out clusters.parquet
     """
     from pydantic import TypeAdapter, ValidationError
 

@@ -33,7 +33,7 @@ from curate.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hash
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class MinHashParams:
         false_positive_weight: weight of the false-positive area when choosing bands x rows.
             datasketch's default is 0.5/0.5; here every candidate is verified, so a false
             positive costs one comparison while a false negative is a duplicate missed for good:
-            the default 0.1/0.9 gives 20 bands x 6 rows at 0.7, which makes a pair with
-            Jaccard 0.8 a candidate with probability 0.998 (datasketch's 14 x 9: 0.867).
+            the default 0.1/0.9 gives 25 bands x 5 rows at 0.6 (datasketch's weights: 18 x 7),
+            which makes a pair with Jaccard 0.7 a candidate with probability 0.990 (18 x 7: 0.787).
         false_negative_weight: weight of the false-negative area when choosing bands x rows.
         verify: ``signature`` (estimate >= threshold) or ``exact`` (shingle-set Jaccard, slower).
         representative: who is kept in a cluster: ``first``, ``longest`` or ``quality`` (the
@@ -116,6 +116,7 @@ class NearDupResult:
             1.0 for representatives, NaN for records in no cluster.
         cluster_size: number of records in the record's cluster.
         stats: counts and timings (records, candidate_pairs, verified_pairs, clusters, dropped, ...).
+        pairs: the verified pairs ``(left, right)`` that made the clusters (``left < right``).
     """
 
     label: np.ndarray
@@ -123,6 +124,7 @@ class NearDupResult:
     jaccard: np.ndarray
     cluster_size: np.ndarray
     stats: dict = field(default_factory=dict)
+    pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
 
     @property
     def is_representative(self) -> np.ndarray:
@@ -186,7 +188,7 @@ def near_duplicates(
         A :class:`NearDupResult`.
 
     Example: ``near_duplicates(["a b c d e f g", "a b c d e f g h", "x y z"]).label``
-    -> ``[0, 0, 2]`` (the first two share 3 of 4 word 5-grams... at ``threshold=0.7``).
+    -> ``[0, 0, 2]`` (the first two share 3 of their 4 distinct word 5-grams, Jaccard 0.75).
     """
     p = params or MinHashParams()
     t0 = time.perf_counter()
@@ -247,4 +249,4 @@ def near_duplicates(
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
     log.debug("near_duplicates: %s", stats)
-    return NearDupResult(label, reps, jaccard, size, stats)
+    return NearDupResult(label, reps, jaccard, size, stats, (left, right))
