@@ -451,3 +451,12 @@ def test_cli_dedup_writes_one_row_per_record(tmp_path: Path) -> None:
     assert table["cluster_id"][:3].to_list() == [0, 0, 0]
     bad = subprocess.run([*cmd[:-2], "--out", str(out), "--threshold", "2"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert bad.returncode == 2 and "threshold" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (7, 99)])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    from curate.dedup.minhash import permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    ours = permutations(num_perm, seed)
+    assert ours[0].tolist() == a.tolist() and ours[1].tolist() == b.tolist()

@@ -11,9 +11,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
 from curate.dedup.minhash import estimate_jaccard
 
 Policy = Literal["first", "longest", "quality"]
@@ -53,17 +50,30 @@ def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` nodes: each node's label is the smallest node of its component.
 
+    Vectorised union-find: every edge hooks the larger of its two roots under the smaller, then
+    pointer jumping flattens the trees; repeat until both ends of every edge share a root.
     Labelling by the smallest member makes the result independent of edge order and sharding.
 
     Example: ``components(4, [0, 2], [1, 3])`` -> ``[0, 0, 2, 2]``; no edges -> ``[0, 1, 2, 3]``.
     """
-    if len(left) == 0:
-        return np.arange(n, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
-    _, comp = connected_components(graph, directed=False)
-    smallest = np.full(comp.max() + 1, n, dtype=np.int64)
-    np.minimum.at(smallest, comp, np.arange(n, dtype=np.int64))
-    return smallest[comp]
+    label = np.arange(n, dtype=np.int64)
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    while len(left):
+        a, b = label[left], label[right]
+        differ = a != b
+        if not differ.any():
+            break
+        a, b = a[differ], b[differ]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        np.minimum.at(label, hi, lo)  # hook roots (labels are always roots after jumping)
+        while True:  # pointer jumping
+            nxt = label[label]
+            if np.array_equal(nxt, label):
+                break
+            label = nxt
+        left, right = left[differ], right[differ]
+    return label
 
 
 def representatives(

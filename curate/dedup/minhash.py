@@ -32,13 +32,16 @@ EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set (datasketch
 def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's ``affine32`` permutation parameters ``(a, b)``, each ``uint32[num_perm]``.
 
-    Example: ``permutations(2, 1)[0] % 2`` -> ``[1, 1]`` (every ``a`` is odd, so each permutation
-    is a bijection of the 32-bit range).
-    """
-    from datasketch import MinHash
+    Drawn exactly as ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` draws them (tested
+    equal), without importing datasketch: ``a = 2 * randint(0, 2^31) + 1`` (odd, so each
+    permutation is a bijection of the 32-bit range), ``b = randint(0, 2^32)``.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    Example: ``permutations(2, 1)[0] % 2`` -> ``[1, 1]``.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
