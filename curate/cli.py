@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from curate.dedup.cli import dedup as _dedup_command
 from curate.errors import CleanroomError
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app = typer.Typer(
 _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(stderr=False, highlight=False, width=_WIDTH)
 _DEBUG = {"on": False}
+app.command(name="dedup")(_dedup_command)
 
 
 @app.callback()
