@@ -1,0 +1,85 @@
+"""Word, line and sentence splitting shared by the quality filters, CJK-aware.
+
+Gopher, C4 and FineWeb count *words*; their reference code splits on whitespace, which sees a whole
+Chinese or Japanese sentence as one word. Here a word is a run of non-space characters outside CJK
+scripts, or a single Han/Hiragana/Katakana/Hangul-syllable character (the same rule as
+:func:`curate.steps.basic.word_count`), so word-based thresholds mean something on CJK text too.
+
+Examples:
+    ``split_words("我爱 big data!")`` -> ``["我", "爱", "big", "data!"]``
+    ``cjk_fraction("我爱 big data")`` -> ``0.5`` (2 of 4 words are CJK characters)
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK_CLASS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+WORD_RE = re.compile(rf"[{_CJK_CLASS}]|[^\s{_CJK_CLASS}]+")
+CJK_RE = re.compile(rf"[{_CJK_CLASS}]")
+# Sentence ends: Latin and CJK full stops, question and exclamation marks (NFKC turns full-width
+# "？！" into "?!", but "。" stays).
+SENTENCE_END_RE = re.compile(r"[.!?。！？…]+[\"'”’」』)\]]*(?=\s|$)|[。！？]")
+TERMINAL_PUNCT = (".", "!", "?", '"', "'", "。", "！", "？", "”", "’", "」", "』", "…")
+_STRIP_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+# Function words that almost every running text in the language contains (Gopher's English list
+# is "the be to of and that have with"; the others are the equivalent most frequent words).
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the be to of and that have with".split()),
+    "fr": frozenset("le la les de des et est un une que pour dans".split()),
+    "de": frozenset("der die das und ist nicht zu den mit von ein eine".split()),
+    "es": frozenset("el la los las de y que en un una es por".split()),
+    "ru": frozenset("и в не на что с по как это из".split()),
+    "it": frozenset("il la di che e un una per non sono".split()),
+    "pt": frozenset("o a os as de que e do da em um uma".split()),
+}
+ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
+
+
+def split_words(text: str) -> list[str]:
+    """Words of a text: CJK characters one each, other runs split on whitespace.
+
+    Example: ``"我爱 big data!"`` -> ``["我", "爱", "big", "data!"]``.
+    """
+    return WORD_RE.findall(text)
+
+
+def cjk_fraction(words: list[str] | str) -> float:
+    """Fraction of words that are single CJK characters (0 for no words).
+
+    Example: ``cjk_fraction("我爱 big data")`` -> ``0.5``.
+    """
+    if isinstance(words, str):
+        words = split_words(words)
+    if not words:
+        return 0.0
+    return sum(1 for w in words if len(w) == 1 and CJK_RE.match(w)) / len(words)
+
+
+def strip_punct(word: str) -> str:
+    """A word without leading/trailing punctuation: ``"(data!)"`` -> ``"data"``."""
+    return _STRIP_PUNCT.sub("", word)
+
+
+def split_lines(text: str) -> list[str]:
+    """Non-blank lines, stripped: ``"a\\n\\n b \\n"`` -> ``["a", "b"]``."""
+    return [s for line in text.split("\n") if (s := line.strip())]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs separated by blank lines, stripped: ``"a\\nb\\n\\nc"`` -> ``["a\\nb", "c"]``."""
+    return [s for p in re.split(r"\n\s*\n", text) if (s := p.strip())]
+
+
+def count_sentences(text: str) -> int:
+    """Number of sentence ends (Latin and CJK): ``"Hi. Ok! 好。"`` -> 3."""
+    return len(SENTENCE_END_RE.findall(text))
+
+
+def ends_with_terminal_punct(line: str) -> bool:
+    """C4's rule, CJK-aware: the line ends with . ! ? or a closing quote (or 。！？).
+
+    Example: ``"It works."`` -> True; ``"Home | About"`` -> False.
+    """
+    return line.rstrip().endswith(TERMINAL_PUNCT)
