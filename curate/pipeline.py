@@ -24,7 +24,6 @@ from curate.schema import (
     QUARANTINE_SCHEMA,
     RECORD_SCHEMA,
     ROW,
-    SCHEMA_VERSION,
     assign_ids,
 )
 

@@ -1,3 +1,13 @@
 """Built-in steps. Importing this package registers them (see :mod:`curate.registry`)."""
 
-from curate.steps import basic, exact_dedup  # noqa: F401
+from curate.steps import (  # noqa: F401
+    basic,
+    c4,
+    exact_dedup,
+    fineweb,
+    gopher,
+    instruction,
+    langid,
+    lines,
+    pii,
+)
