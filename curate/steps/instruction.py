@@ -179,10 +179,11 @@ def needs_media(instruction: str, inp: str) -> bool:
     if stand_in:
         return False  # the input describes or names the item ("The Starry Night by Van Gogh")
     m = MEDIA_RE.search(prompt)
-    if m and not (GENERATE_MEDIA_RE.search(instruction) and not re.search(r"(?i)\b(this|these|following|given|attached|above|below|provided)\b", m.group(0))):
-        if re.match(r"(?i)(in|of|from|at) the", m.group(0)) and GENERATE_MEDIA_RE.search(instruction):
-            return False
-        return True
+    if m:
+        # "Create a chart of the data" asks for a new picture; "Describe this chart" needs one.
+        pointed = re.search(r"(?i)\b(?:this|these|following|given|attached|above|below|provided)\b", m.group(0))
+        if pointed or not GENERATE_MEDIA_RE.search(instruction):
+            return True
     if FILE_RE.search(instruction) and (not inp.strip() or URL_RE.fullmatch(inp.strip()) or re.fullmatch(r"\S+\.\w{2,4}", inp.strip())):
         return not CODE_TASK_RE.search(instruction)
     return False

@@ -24,15 +24,16 @@ TERMINAL_PUNCT = (".", "!", "?", '"', "'", "。", "！", "？", "”", "’", "�
 _STRIP_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 # Function words that almost every running text in the language contains (Gopher's English list
-# is "the be to of and that have with"; the others are the equivalent most frequent words).
+# is "the be to of and that have with"; the others are the equivalent most frequent words, leaving
+# out one-letter Latin words and words that are also common English words: "a", "as", "do", "die").
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(["the", "be", "to", "of", "and", "that", "have", "with"]),
     "fr": frozenset(["le", "la", "les", "de", "des", "et", "est", "un", "une", "que", "pour", "dans"]),
-    "de": frozenset(["der", "die", "das", "und", "ist", "nicht", "zu", "den", "mit", "von", "ein", "eine"]),
-    "es": frozenset(["el", "la", "los", "las", "de", "y", "que", "en", "un", "una", "es", "por"]),
+    "de": frozenset(["der", "das", "und", "ist", "nicht", "zu", "den", "mit", "von", "ein", "eine"]),
+    "es": frozenset(["el", "la", "los", "las", "de", "que", "en", "un", "una", "es", "por"]),
     "ru": frozenset(["и", "в", "не", "на", "что", "с", "по", "как", "это", "из"]),
-    "it": frozenset(["il", "la", "di", "che", "e", "un", "una", "per", "non", "sono"]),
-    "pt": frozenset(["o", "a", "os", "as", "de", "que", "e", "do", "da", "em", "um", "uma"]),
+    "it": frozenset(["il", "la", "di", "che", "un", "una", "per", "non", "sono"]),
+    "pt": frozenset(["os", "de", "que", "da", "um", "uma", "para", "com", "não"]),
 }
 ALL_STOP_WORDS = frozenset().union(*STOP_WORDS.values())
 
