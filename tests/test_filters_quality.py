@@ -134,8 +134,8 @@ def test_gopher_repetition_reason(reason, params, fires, near_miss):
 
 def test_repetition_helpers_worked_examples():
     assert duplicate_stats(["a", "bb", "a", "bb", "bb"]) == (3, 5)
-    assert top_ngram_char_frac("a b a b a b".split(), 2, 6) == 1.0
-    assert dup_ngram_char_frac("a b c a b c".split(), 3, 6) == 0.5
+    assert top_ngram_char_frac(["a", "b", "a", "b", "a", "b"], 2, 6) == 1.0
+    assert dup_ngram_char_frac(["a", "b", "c", "a", "b", "c"], 3, 6) == 0.5
     assert repetition_stats("x\nx\ny", GopherRepetitionParams())["dup_line_frac"] == pytest.approx(1 / 3)
 
 

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.steps.lines import WebLinesParams, classify_lines, clean_web_text, is_boilerplate, is_metadata, is_spam
+from curate.steps.lines import (
+    WebLinesParams,
+    classify_lines,
+    clean_web_text,
+    is_boilerplate,
+    is_metadata,
+    is_spam,
+)
 from curate.steps.pii import luhn_ok, redact
 from tests.filter_helpers import frame_of, run_step
 
