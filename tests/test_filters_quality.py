@@ -233,3 +233,12 @@ def test_quality_steps_never_add_or_lose_rows(texts):
         out = run_step(key, frame)
         assert out.height == frame.height
         assert out.filter(~pl.col("keep") & pl.col("drop_reason").is_null()).height == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "dd"]), max_size=60), st.integers(min_value=2, max_value=10))
+def test_vectorised_dup_ngrams_match_reference(words, n):
+    from curate.steps.gopher import dup_ngram_char_frac_reference
+
+    total = sum(len(w) for w in words) or 1
+    assert dup_ngram_char_frac(words, n, total) == pytest.approx(dup_ngram_char_frac_reference(words, n, total))

@@ -37,9 +37,11 @@ is not dropped for lacking "the". For repetition, a CJK-dominant text's n-grams 
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+import string
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from curate.registry import Step, StepContext, filter_step, register
@@ -50,11 +52,12 @@ from curate.steps.words import (
     split_lines,
     split_paragraphs,
     split_words,
-    strip_punct,
 )
 
 BULLETS = ("•", "●", "○", "▪", "◦", "‣", "-", "*", "·", "–", "—", "➢", "►")
 _CJK_MAJORITY = 0.5
+PUNCT = string.punctuation + "，。！？、；：“”‘’（）《》【】「」『』…—·"
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
     if n == 0:
         return {"words": 0, "mean_word_length": None, "symbol_ratio": 0.0, "bullet_lines": 0.0,
                 "ellipsis_lines": 0.0, "alpha_words": 0.0, "stop_words": 0}
-    stripped = [strip_punct(w) for w in words]
+    stripped = [w.strip(PUNCT) for w in words]
     lengths = [len(w) for w in stripped if w]
     symbols = text.count("#") + text.count("...") + text.count("…")
     return {
@@ -104,7 +107,7 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
         "symbol_ratio": symbols / n,
         "bullet_lines": sum(1 for ln in lines if ln.startswith(BULLETS)) / len(lines) if lines else 0.0,
         "ellipsis_lines": sum(1 for ln in lines if ln.endswith(("...", "…"))) / len(lines) if lines else 0.0,
-        "alpha_words": sum(1 for w in words if any(c.isalpha() for c in w)) / n,
+        "alpha_words": sum(1 for w in words if _HAS_LETTER.search(w)) / n,
         "stop_words": None if cjk else sum(1 for w in stripped if w.lower() in ALL_STOP_WORDS),
     }
 
@@ -171,26 +174,68 @@ def duplicate_stats(elements: list[str]) -> tuple[int, int]:
     return dups, chars
 
 
-def top_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
+def _word_ids(words: list[str]) -> np.ndarray:
+    """Each word as a small integer (equal words, equal ids)."""
+    index: dict[str, int] = {}
+    return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit polynomial hash of every n-gram of word ids (wrapping arithmetic)."""
+    m = len(ids) - n + 1
+    h = np.zeros(m, dtype=np.uint64)
+    base = np.uint64(1_000_003)
+    with np.errstate(over="ignore"):
+        for j in range(n):
+            h = h * base + ids[j : j + m] + np.uint64(1)
+    return h
+
+
+def top_ngram_char_frac(words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None) -> float:
     """Characters covered by the most frequent n-gram (counted every time) / all word characters.
 
     Example: ``top_ngram_char_frac("a b a b a b".split(), 2, 6)`` -> ``1.0`` ("a b" x3 = 6 chars).
     """
     if len(words) < n or total_chars == 0:
         return 0.0
-    counts = Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
-    gram, count = counts.most_common(1)[0]
-    if count < 2:
+    ids = _word_ids(words) if ids is None else ids
+    hashes = _ngram_hashes(ids, n)
+    uniq, first, counts = np.unique(hashes, return_index=True, return_counts=True)
+    best = int(np.argmax(counts))
+    if counts[best] < 2:
         return 0.0
-    return min(1.0, sum(len(w) for w in gram) * count / total_chars)
+    start = int(first[best])
+    gram_chars = sum(len(w) for w in words[start : start + n])
+    return min(1.0, gram_chars * int(counts[best]) / total_chars)
 
 
-def dup_ngram_char_frac(words: list[str], n: int, total_chars: int) -> float:
+def dup_ngram_char_frac(words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None) -> float:
     """Characters of words inside an n-gram that occurred before / all word characters.
 
     Each word is counted once even when covered by several repeated n-grams (Gopher's rule).
     Example: ``dup_ngram_char_frac("a b c a b c".split(), 3, 6)`` -> ``0.5``.
     """
+    if len(words) < n or total_chars == 0:
+        return 0.0
+    ids = _word_ids(words) if ids is None else ids
+    hashes = _ngram_hashes(ids, n)
+    _, first = np.unique(hashes, return_index=True)
+    repeat = np.ones(len(hashes), dtype=bool)
+    repeat[first] = False  # the first occurrence of each n-gram is not a duplicate
+    starts = np.flatnonzero(repeat)
+    if not len(starts):
+        return 0.0
+    # mark words [s, s+n) for every repeated start: +1 at s, -1 at s+n, cumulative sum > 0
+    delta = np.zeros(len(words) + 1, dtype=np.int64)
+    np.add.at(delta, starts, 1)
+    np.add.at(delta, starts + n, -1)
+    covered = np.cumsum(delta[:-1]) > 0
+    lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+    return float(lengths[covered].sum()) / total_chars
+
+
+def dup_ngram_char_frac_reference(words: list[str], n: int, total_chars: int) -> float:
+    """Plain-Python version of :func:`dup_ngram_char_frac` (for tests and the benchmark)."""
     if len(words) < n or total_chars == 0:
         return 0.0
     seen: set[tuple[str, ...]] = set()
@@ -227,10 +272,11 @@ def repetition_stats(text: str | None, p: GopherRepetitionParams) -> dict[str, f
         "dup_line_char_frac": dlc / chars,
         "dup_para_char_frac": dpc / chars,
     }
+    ids = _word_ids(words)
     for n in p.top_n_grams:
-        out[f"top_{n}gram"] = top_ngram_char_frac(words, n, wchars)
+        out[f"top_{n}gram"] = top_ngram_char_frac(words, n, wchars, ids)
     for n in p.dup_n_grams:
-        out[f"dup_{n}gram"] = dup_ngram_char_frac(words, n, wchars)
+        out[f"dup_{n}gram"] = dup_ngram_char_frac(words, n, wchars, ids)
     return out
 
 

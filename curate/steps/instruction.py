@@ -46,7 +46,7 @@ import polars as pl
 
 from curate.registry import Step, StepContext, filter_step, register
 from curate.steps.basic import last_response
-from curate.steps.words import split_words
+from curate.steps.words import is_code_line, split_words
 
 REASONS = (
     "instruction__placeholder_output",
@@ -133,7 +133,6 @@ TRANSLATE_RE = re.compile(
     r"|\b(?:english|french|spanish|german|chinese|japanese|russian|italian|portuguese|arabic|korean|latin)\b"
 )
 _FOLD = re.compile(r"[\W_]+")
-_NON_PROSE = re.compile(r"[{}();=<>\[\]#$*/\\|`^~]")
 
 
 def fold(text: str, case: bool = False) -> str:
@@ -266,7 +265,7 @@ def _same(text: str) -> str:
 def prose(text: str) -> str:
     """The prose part of a text: code fences and code-like lines removed."""
     text = re.sub(r"```[\s\S]*?```", " ", text)
-    lines = [ln for ln in text.split("\n") if len(_NON_PROSE.findall(ln)) <= 0.05 * max(1, len(ln))]
+    lines = [ln for ln in text.split("\n") if not is_code_line(ln)]
     return " ".join(lines)
 
 

