@@ -80,6 +80,39 @@ def curate(
     print_summary(result, db_path)
 
 
+@app.command("filter")
+def filter_cmd(
+    input: Annotated[Path, typer.Argument(help="Input file (.jsonl, .jsonl.gz, .json, .parquet, .csv).")],
+    recipe: Annotated[Path, typer.Option(help="Recipe YAML whose steps to run (its inputs are ignored).")],
+    out: Annotated[Path, typer.Option(help="Parquet file to write: every row with keep, drop_reason, scores.")],
+    layout: Annotated[str, typer.Option(help="Input layout (auto, text, alpaca, dolly, sharegpt, messages, prompt_completion).")] = "auto",
+    limit: Annotated[int | None, typer.Option(help="Read at most this many rows.")] = None,
+) -> None:
+    """Run a recipe's filters on one input and write every row with its decision and scores.
+
+    Example: cleanroom filter data/alpaca.json --recipe corpora/default.yaml --out out/alpaca_filtered.parquet
+    """
+    from curate.filtering import filter_recipe, run_filter, write_parquet
+
+    rec = filter_recipe(recipe, input, layout=layout, limit=limit)
+    with console.status("filtering…") as status:
+        result = run_filter(rec, progress=lambda m: status.update(m))
+    write_parquet(result.frame, out)
+    kept = int(result.frame["keep"].sum())
+    head = Table("rows", "kept", "dropped", "quarantined", title=f"cleanroom filter {input}")
+    head.add_row(str(result.frame.height), str(kept), str(result.frame.height - kept), str(result.quarantine.height))
+    console.print(head)
+    drops = Table("drop reason", "records", title="dropped, by reason")
+    for reason, n in result.drops_by_reason().items():
+        drops.add_row(reason, str(n))
+    console.print(drops)
+    for s in result.steps:
+        console.print(f"{s.key}: {s.seconds:.2f}s, dropped {sum(s.dropped.values())}")
+    if result.skipped:
+        console.print(f"skipped dedup step(s): {', '.join(result.skipped)}")
+    console.print(f"wrote {out}")
+
+
 @app.command()
 def steps() -> None:
     """List the registered steps with their kinds, parameters and drop reasons.

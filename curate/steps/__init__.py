@@ -1,3 +1,14 @@
 """Built-in steps. Importing this package registers them (see :mod:`curate.registry`)."""
 
-from curate.steps import basic, exact_dedup, minhash_dedup  # noqa: F401
+from curate.steps import (  # noqa: F401
+    basic,
+    c4,
+    exact_dedup,
+    fineweb,
+    gopher,
+    instruction,
+    langid,
+    lines,
+    minhash_dedup,
+    pii,
+)

@@ -1,0 +1,142 @@
+"""Throughput of the default filter chain, in records/s, so later changes can be compared.
+
+Runs the chain below through the pipeline (Polars frames, batched steps) on real data from
+../shared/data (Alpaca 5,000 and CodeAlpaca 4,535 instruction records; the 5 scraped web pages
+repeated to 500 documents), and the same rule functions applied record by record in a plain
+Python loop as the reference. Prints records/s per corpus and per step, the ratio
+pipeline/reference, and writes bench/results/filter_speed.json.
+
+Run: PYTHONPATH=. python bench/filter_speed.py [--repeat-web 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from curate.ingest import read_input
+from curate.pipeline import run_steps
+from curate.recipe import PlannedStep, StepConfig
+from curate.registry import get_step
+from curate.schema import ROW, RECORD_SCHEMA
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[0].parent / "shared" / "data"
+
+DEFAULT_CHAIN: list[tuple[str, dict, tuple[str, ...] | None]] = [
+    ("normalise_v1", {}, None),
+    ("length_filter_v1", {}, None),
+    ("web_lines_v1", {}, ("document",)),
+    ("pii_redact_v1", {}, None),
+    ("langid_v1", {}, None),
+    ("language_filter_v1", {"languages": ["en", "zh", "ru"], "min_score": 0.65}, None),
+    ("gopher_quality_v1", {}, ("document",)),
+    ("gopher_repetition_v1", {}, ("document",)),
+    ("fineweb_quality_v1", {}, ("document",)),
+    ("c4_quality_v1", {}, ("document",)),
+    ("instruction_checks_v1", {}, ("instruction",)),
+]
+
+
+def plan() -> list[PlannedStep]:
+    out = []
+    for key, params, kinds in DEFAULT_CHAIN:
+        spec = get_step(key)
+        out.append(PlannedStep(StepConfig(key, params, kinds), spec, spec.build_params(params, "bench")))
+    return out
+
+
+def working_frame(records: pl.DataFrame) -> pl.DataFrame:
+    records = records.with_columns(id=pl.format("{}-{}", pl.col("id"), pl.int_range(pl.len())))
+    return records.with_row_index(ROW).with_columns(
+        keep=pl.lit(True), stage=pl.lit(None, pl.String), drop_reason=pl.lit(None, pl.String), detail=pl.lit(None, pl.String)
+    )
+
+
+def reference_loop(records: pl.DataFrame) -> float:
+    """The same rules, one record at a time in plain Python (no frames, no batching)."""
+    from curate.steps.fineweb import fineweb_stats
+    from curate.steps.gopher import GopherRepetitionParams, quality_stats, repetition_stats
+    from curate.steps.instruction import InstructionParams, check_one
+    from curate.steps.langid import LanguageIdentifier
+    from curate.steps.lines import WebLinesParams, clean_web_text
+    from curate.steps.pii import redact
+    from curate.textnorm import normalise_text
+
+    ident = LanguageIdentifier()
+    wp, rp, ip = WebLinesParams(), GopherRepetitionParams(), InstructionParams(check_language=False)
+    t0 = time.perf_counter()
+    for row in records.iter_rows(named=True):
+        text = normalise_text(row["text"] or "")
+        if row["kind"] == "document":
+            text, _ = clean_web_text(text, wp)
+        text, _ = redact(text)
+        ident.identify([text])
+        if row["kind"] == "document":
+            quality_stats(text)
+            repetition_stats(text, rp)
+            fineweb_stats(text)
+        else:
+            msgs = row["messages"]
+            check_one(msgs[0]["content"], "", msgs[-1]["content"], ip)
+    return time.perf_counter() - t0
+
+
+def load(name: str, repeat_web: int) -> pl.DataFrame:
+    if name == "web_pages":
+        pages = sorted((DATA / "web_pages").glob("*.txt"))
+        rows = [{"text": p.read_text(encoding="utf-8")} for p in pages] * repeat_web
+        tmp = HERE / "results" / "_web_pages.jsonl"
+        tmp.parent.mkdir(exist_ok=True)
+        tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+        return read_input(str(tmp), source="web").records
+    path = DATA / {"alpaca": "alpaca/alpaca_5000.json", "codealpaca": "codealpaca/new_codealpaca.json"}[name]
+    return read_input(str(path), source=name).records
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat-web", type=int, default=100, help="copies of the 5 web pages (default 100)")
+    args = ap.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"real data not found at {DATA} (expected ../shared/data next to the repo); nothing to measure")
+    results = {}
+    steps_table: dict[str, dict[str, float]] = {}
+    print(f"{'corpus':<12}{'records':>9}{'pipeline rec/s':>16}{'reference rec/s':>17}{'ratio':>8}{'kept':>7}")
+    for name in ("alpaca", "codealpaca", "web_pages"):
+        records = load(name, args.repeat_web)
+        assert records.schema == RECORD_SCHEMA
+        frame = working_frame(records)
+        t0 = time.perf_counter()
+        out, stats, _ = run_steps(frame, plan())
+        t_pipe = time.perf_counter() - t0
+        t_ref = reference_loop(records)
+        n = records.height
+        results[name] = {
+            "records": n,
+            "pipeline_seconds": round(t_pipe, 3),
+            "pipeline_records_per_s": round(n / t_pipe, 1),
+            "reference_seconds": round(t_ref, 3),
+            "reference_records_per_s": round(n / t_ref, 1),
+            "ratio_reference_over_pipeline": round(t_ref / t_pipe, 2),
+            "kept": int(out["keep"].sum()),
+            "steps": {s.key: round(s.seconds, 3) for s in stats},
+        }
+        steps_table[name] = {s.key: s.seconds for s in stats}
+        print(f"{name:<12}{n:>9}{n / t_pipe:>16.0f}{n / t_ref:>17.0f}{t_ref / t_pipe:>8.2f}{int(out['keep'].sum()):>7}")
+    print("\nseconds per step")
+    print(f"{'step':<24}" + "".join(f"{k:>12}" for k in steps_table))
+    for key, _, _ in DEFAULT_CHAIN:
+        print(f"{key:<24}" + "".join(f"{steps_table[k][key]:>12.3f}" for k in steps_table))
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "filter_speed.json").write_text(json.dumps(results, indent=2))
+    print("\nwrote bench/results/filter_speed.json")
+
+
+if __name__ == "__main__":
+    main()

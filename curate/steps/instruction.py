@@ -1,0 +1,375 @@
+"""Checks for instruction data (prompt -> answer pairs): the problems the AlpacaDataCleaned project
+(gururise/AlpacaDataCleaned, 2023) fixed by hand in Stanford Alpaca.
+
+=====================================  ==========================================================
+reason                                 fires when
+=====================================  ==========================================================
+instruction__placeholder_output        the answer is a placeholder: ``<nooutput>``, ``N/A``,
+                                       ``None``, ``...`` (truly empty answers are
+                                       ``length__empty_response`` of ``length_filter_v1``)
+instruction__refusal                   the answer refuses or carries assistant boilerplate:
+                                       "As an AI language model", "I'm sorry, but I cannot",
+                                       "I am unable to", "I don't have access to"
+instruction__needs_url                 the task asks to read/summarise/describe what is behind a
+                                       URL, which the model never saw (a hallucinated answer)
+instruction__needs_media               the task refers to an image, photo, video, audio, chart or
+                                       attached file that is not in the record ("Describe the
+                                       following photo")
+instruction__empty_input_ref           the instruction refers to "the following sentence" / "this
+                                       text" / "the given list", and neither the input nor the
+                                       instruction itself holds it
+instruction__too_short                 the answer is far shorter than the task needs: an essay,
+                                       article or story under ``min_words_long`` words, a letter,
+                                       poem or paragraph under ``min_words_medium``, an explanation
+                                       under ``min_words_explain``, "list five ..." with fewer
+                                       words than items (not when the task asks for brevity)
+instruction__copies_prompt             the answer repeats the instruction or the input (case,
+                                       spacing and punctuation aside) on a task that asks for a
+                                       change (rewrite, paraphrase, summarise, translate, ...)
+instruction__language_mismatch         the answer is in another language than the prompt (fastText
+                                       lid.176, both scores >= ``language_min_score``), unless the
+                                       task is a translation or names a language
+=====================================  ==========================================================
+
+The record's instruction and input are read from ``meta.fields`` (alpaca/dolly layouts) or, for
+chat layouts, from the first user message; the answer is the last assistant message. The checks
+apply to ``kind == instruction`` records only. ``length_filter_v1`` is expected to run before and
+own the empty-answer reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from curate.registry import Step, StepContext, filter_step, register
+from curate.steps.basic import last_response
+from curate.steps.words import is_code_line, split_words
+
+REASONS = (
+    "instruction__placeholder_output",
+    "instruction__refusal",
+    "instruction__needs_url",
+    "instruction__needs_media",
+    "instruction__empty_input_ref",
+    "instruction__too_short",
+    "instruction__copies_prompt",
+    "instruction__language_mismatch",
+)
+
+PLACEHOLDER_OUTPUTS = frozenset(
+    ["<nooutput>", "<no output>", "<noinput>", "<no input>", "nooutput", "n/a", "na", "none", "null", "nan",
+     "no output", "no answer", "-", "--", "...", "…", "todo", "tbd", "?", "<output>", "output"]
+)
+REFUSAL_RE = re.compile(
+    r"(?i)\bas an? (?:ai|artificial intelligence)(?: language)?(?: model| assistant)?\b"
+    r"|^\s*(?:i'?m|i am) (?:sorry|afraid)[^.]{0,40}\b(?:can(?:no|')t|not able|unable|do not|don't)\b"
+    r"|^\s*(?:sorry,? )?i (?:cannot|can't|can not|am unable to|am not able to|won't|will not) "
+    r"(?:do|provide|complete|perform|answer|fulfil|fulfill|help|assist|generate|create|write|access|view|see|"
+    r"display|open|read|watch|listen|draw|show|browse|comply)"
+    r"|\bi (?:do not|don't) have (?:access to|the ability to|the capability to|personal (?:opinions|experiences|feelings))"
+    r"|\b(?:this|the) (?:task|instruction) (?:is|cannot be) (?:not possible|impossible|completed)"
+    r"|\bnot (?:possible|able) (?:for me )?to (?:view|see|access|display|open|draw|show) (?:the |this |images|image|pictures|videos|urls|links)"
+    r"|作为一个?(?:人工智能|AI)(?:语言模型|助手)?|我(?:无法|不能)(?:提供|回答|完成|访问|查看)"
+)
+URL_RE = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|edu|gov|io)/\S*", re.IGNORECASE)
+CONSUME_URL_RE = re.compile(
+    r"(?i)\b(?:summari[sz]e|summary|describe|description|explain|analy[sz]e|analysis|review|read|watch|listen|"
+    r"tell me (?:about|what)|what (?:is|does) (?:the|this) (?:article|video|page|website|post|paper|song)|"
+    r"based on|according to|refer(?:ring)? to|title and artist|main (?:idea|point)|key points|takeaways|headline|caption|title for|"
+    r"evaluate|critique|rate|classify|categori[sz]e|edit|proofread|translate|identify|find)\b"
+)
+CODE_TASK_RE = re.compile(
+    r"(?i)\b(?:write|create|implement|develop|build|generate|construct|design|compose|code|make)\b[^.]{0,40}?"
+    r"\b(?:function|program|script|method|class|algorithm|query|code|regex|regular expression|api|endpoint|"
+    r"scraper|crawler|request|component|module|snippet|app|application|html|css|sql|command)\b"
+    r"|\b(?:python|javascript|java|c\+\+|c#|php|ruby|golang|rust|sql|bash|shell|powershell|html|css|node\.js|react|regex)\b"
+)
+MEDIA_NOUNS = r"(?:image|images|photo|photos|photograph|picture|pictures|pic|video|videos|clip|audio|recording|sound ?clip|podcast|painting|drawing|artwork|art piece|logo|screenshot|diagram|graph|chart|figure|illustration|infographic)"
+FILE_NOUNS = r"(?:file|files|attachment|pdf|document|spreadsheet|excel sheet|csv|slide|slides|presentation)"
+_REF = r"(?:this|these|the following|the given|the provided|the attached|the above|the below|the shown|the linked|the included|the accompanying|in the|of the|from the|at the)"
+MEDIA_RE = re.compile(rf"(?i)\b{_REF}\s+(?:\w+\s+){{0,2}}?{MEDIA_NOUNS}\b|\battached\b|\bshown (?:above|below|here)\b|\b{MEDIA_NOUNS}\s+(?:below|above|provided|attached)\b|!\[[^\]]*\]\(")
+FILE_RE = re.compile(rf"(?i)\b{_REF}\s+(?:\w+\s+){{0,2}}?{FILE_NOUNS}\b")
+GENERATE_MEDIA_RE = re.compile(rf"(?i)\b(?:create|draw|design|make|generate|produce|sketch|plot|construct|build|develop|render)\b[^.]{{0,30}}\b(?:a|an|the)\s+(?:\w+\s+){{0,3}}?{MEDIA_NOUNS}\b")
+TEXT_REFERENTS = (
+    r"sentences?|text|paragraphs?|passage|article|story|poem|words?|phrases?|statements?|excerpt|quote|"
+    r"question|questions|email|letter|review|tweet|essay|headline|title|argument|claim|dialogue|conversation|"
+    r"lyrics|speech|document|description|summary|report|list|items|data|dataset|table|equation|expression|"
+    r"numbers?|input|string|array|recipe|product|code|snippet|program|function|situation|scenario|"
+    r"topic|facts?|options|choices|sequence|set|text message|news"
+)
+CODE_REFERENTS = {"code", "snippet", "program", "function"}
+EMPTY_REF_RE = re.compile(
+    rf"(?i)\b(?:the following|the given|the provided|the below|the above|this|these|the attached|the mentioned)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?({TEXT_REFERENTS})\b"
+    rf"|\b(?:below|as follows)\s*:?\s*$"
+)
+BREVITY_RE = re.compile(
+    r"(?i)\b(?:in (?:one|a|two|three|\d+) (?:word|sentence|phrase|line|paragraph|sentences|words|lines)|one[- ]word|"
+    r"one[- ]sentence|single (?:word|sentence)|short|brief|briefly|concise|succinct|in \d+ words|"
+    r"under \d+ words|(?:less|fewer) than \d+ words|no more than|at most|tweet|haiku|slogan|title|headline|caption|"
+    r"tagline|motto|acronym|hashtag|limerick|thesis|outline|name (?:a|an|one|the)|yes or no|true or false|"
+    r"(?:one|two|three|four|five|\d+)[- ](?:sentences?|lines?|words?|paragraphs?|line|sentence|word|paragraph)(?: long)?)\b"
+)
+# "Write an essay ..." but not "Write a thesis statement for an essay": the noun is the object.
+_OBJ = r"\s+(?:(?:a|an|the|me|one|my)\s+)?(?:(?!(?:for|about|of|on|to|in|with|from|that|which|as)\b)[\w'-]+\s+){0,3}?"
+_TASK_START = r"(?i)^\s*(?:please\s+)?(?:write|compose|draft|create|generate|produce)"
+_NOT_ITEMS = r"(?!\s+(?:ideas?|titles?|topics?|prompts?|outlines?|names?|headlines?|address(?:es)?|subject|summary|summaries)\b)"
+LONG_RE = re.compile(rf"{_TASK_START}{_OBJ}(?:essay|article|blog post|short story|story|speech|narrative|op-ed)\b{_NOT_ITEMS}")
+MEDIUM_RE = re.compile(rf"{_TASK_START}{_OBJ}(?:letter|e-?mail|poem|song|paragraph|cover letter|product description|biography|dialogue|report)\b{_NOT_ITEMS}")
+EXPLAIN_RE = re.compile(r"(?i)^\s*(?:explain|describe|discuss|elaborate on)\b(?![^.?]{0,60}\b(?:word|phrase|sentence)\b)")
+NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+COUNT_RE = re.compile(
+    r"(?i)^\s*(?:please\s+)?(?:list|name|give(?: me)?|generate|provide|suggest|come up with|brainstorm|identify|find|outline)"
+    r"\s+(?:(?:at least|the|top|a list of|me)\s+)?(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+((?:[\w-]+\s*){0,3})"
+)
+_UNITS = re.compile(r"(?i)\b(?:words?|letters?|characters?|sentences?|lines?|digits?|syllables?|minutes?|seconds?|hours?|days?|years?|percent|numbers?)\b")
+CHANGE_TASK_RE = re.compile(r"(?i)\b(?:rewrite|re-write|paraphrase|rephrase|reword|summari[sz]e|translate|convert|transform|simplify|shorten|expand|make|change|improve|generate|write|create|compose|turn|modify|restructure|formal|informal|passive|active|tense|synonym|antonym)\b")
+NO_CHANGE_TASK_RE = re.compile(r"(?i)\b(?:correct|fix|proofread|grammar|spelling|check|edit|extract|find|identify|select|choose|pick|which|repeat|copy|echo|return|print|classify|categori[sz]e|sort|order|arrange|detect|is it|determine)\b")
+TRANSLATE_RE = re.compile(
+    r"(?i)translat|翻译|翻譯|перевед|\b(?:in|into|to|from) (?:english|french|spanish|german|chinese|mandarin|japanese|russian|italian|portuguese|arabic|hindi|korean|dutch|latin|greek|swedish|polish|turkish)\b"
+    r"|\b(?:english|french|spanish|german|chinese|japanese|russian|italian|portuguese|arabic|korean|latin)\b"
+)
+_FOLD = re.compile(r"[\W_]+")
+
+
+def fold(text: str, case: bool = False) -> str:
+    """Space- and punctuation-folded text (case-folded too unless ``case``).
+
+    Example: ``fold("Hello,  World!")`` -> ``"hello world"``; with ``case=True`` -> ``"Hello World"``.
+    """
+    return _FOLD.sub(" ", text if case else text.casefold()).strip()
+
+
+def is_placeholder(output: str) -> bool:
+    """``"<nooutput>"`` -> True; ``"No."`` -> False."""
+    s = output.strip().casefold()
+    return s in PLACEHOLDER_OUTPUTS or s.startswith(("<nooutput>", "<no output>"))
+
+
+def needs_url(instruction: str, inp: str) -> bool:
+    """The task asks about what is behind a URL the record does not contain.
+
+    Example: ``needs_url("Summarize the article.", "https://x.com/a")`` -> True;
+    ``needs_url("Write a Python script that downloads https://x.com/a", "")`` -> False.
+    """
+    if not (URL_RE.search(instruction) or URL_RE.search(inp)):
+        return False
+    if CODE_TASK_RE.search(instruction):
+        return False
+    # The input is (mostly) the URL, or the instruction asks to read it.
+    rest = URL_RE.sub(" ", inp).strip()
+    url_only_input = bool(URL_RE.search(inp)) and len(split_words(rest)) <= 6
+    return bool(CONSUME_URL_RE.search(instruction)) and (url_only_input or bool(URL_RE.search(instruction)))
+
+
+def needs_media(instruction: str, inp: str) -> bool:
+    """The task refers to an image / audio / video / attached file that is not there.
+
+    Example: ``needs_media("Describe the following photo.", "")`` -> True;
+    ``needs_media("Create a chart of the data below.", "a: 1")`` -> False.
+    """
+    if CODE_TASK_RE.search(instruction):
+        return False  # code that downloads or draws an image needs no image
+    prompt = f"{instruction}\n{inp}"
+    stand_in = inp.strip() and not URL_RE.search(inp) and len(split_words(inp)) >= 3
+    if stand_in:
+        return False  # the input describes or names the item ("The Starry Night by Van Gogh")
+    m = MEDIA_RE.search(prompt)
+    if m:
+        # "Create a chart of the data" asks for a new picture; "Describe this chart" needs one.
+        pointed = re.search(r"(?i)\b(?:this|these|following|given|attached|above|below|provided)\b", m.group(0))
+        if pointed or not GENERATE_MEDIA_RE.search(instruction):
+            return True
+    if FILE_RE.search(instruction) and (not inp.strip() or URL_RE.fullmatch(inp.strip()) or re.fullmatch(r"\S+\.\w{2,4}", inp.strip())):
+        return not CODE_TASK_RE.search(instruction)
+    return False
+
+
+def empty_input_ref(instruction: str, inp: str) -> bool:
+    """The instruction points at text it does not contain, and the input is empty.
+
+    Example: ``empty_input_ref("Paraphrase the following sentence.", "")`` -> True;
+    ``empty_input_ref('Paraphrase the following sentence: "It rains."', "")`` -> False.
+    """
+    if inp.strip():
+        return False
+    code_task = bool(CODE_TASK_RE.search(instruction))
+    for m in EMPTY_REF_RE.finditer(instruction):
+        noun = (m.group(1) or "").lower()
+        if code_task and noun and noun not in CODE_REFERENTS:
+            continue
+        after = instruction[m.end():]
+        # The referent is inline when content follows: after a colon, question mark, full stop or new
+        # line ("... sentence: It rains."), in quotes, or right away with digits/symbols ("this
+        # expression 3x + 2").
+        tail = re.split(r"[:\n?]|[.!](?=\s)", after, maxsplit=1)
+        if len(tail) == 2 and re.search(r"[^\W_]", tail[1]):
+            return False
+        if re.search(r"[\"“'«].{3,}[\"”'»]", after) or re.match(r"\s*\S*[\d=+*/^()\[\]{}<>]", after):
+            return False
+        if noun in ("this", "these"):
+            continue
+        # "this topic/story" followed by a clause that names it ("this story about dogs") is fine.
+        if re.match(r"\s+(?:about|on|regarding|that|which)\b", after) and noun not in ("sentence", "sentences", "text", "paragraph", "passage"):
+            continue
+        return True
+    return False
+
+
+def required_words(instruction: str, p: InstructionParams) -> int:
+    """Fewest answer words the task can be done in (0: no requirement).
+
+    Example: ``required_words("Write an essay about rivers.", p)`` -> 40 (``min_words_long``);
+    ``required_words("Write a short essay.", p)`` -> 0 (the task asks for brevity).
+    """
+    if BREVITY_RE.search(instruction):
+        return 0
+    need = 0
+    if LONG_RE.search(instruction):
+        need = p.min_words_long
+    elif MEDIUM_RE.search(instruction):
+        need = p.min_words_medium
+    elif EXPLAIN_RE.search(instruction):
+        need = p.min_words_explain
+    m = COUNT_RE.search(instruction)
+    if m and not _UNITS.search(m.group(2)):
+        g = m.group(1).lower()
+        n = int(g) if g.isdigit() else NUMBERS.get(g, 0)
+        if n <= 50:
+            need = max(need, n)
+    return need
+
+
+def copies_prompt(instruction: str, inp: str, output: str) -> bool:
+    """The answer repeats the instruction or the input on a task that asks for a change.
+
+    Example: ``copies_prompt("Rewrite in passive voice.", "The cat ate the fish.", "The cat ate the fish.")``
+    -> True; the same with ``"Correct the grammar."`` -> False (no change may be right).
+    """
+    out = _same(output)
+    if len(out.split()) < 2:
+        return False
+    if out not in (_same(instruction), _same(inp), _same(f"{instruction} {inp}")):
+        return False
+    return bool(CHANGE_TASK_RE.search(instruction)) and not NO_CHANGE_TASK_RE.search(instruction)
+
+
+def _same(text: str) -> str:
+    """Whitespace-collapsed, without trailing sentence punctuation: what "the same text" means."""
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!?。").strip()
+
+
+def prose(text: str) -> str:
+    """The prose part of a text: code fences and code-like lines removed."""
+    text = re.sub(r"```[\s\S]*?```", " ", text)
+    lines = [ln for ln in text.split("\n") if not is_code_line(ln)]
+    return " ".join(lines)
+
+
+@dataclass(frozen=True)
+class InstructionParams:
+    min_words_long: int = 40
+    min_words_medium: int = 15
+    min_words_explain: int = 5
+    check_language: bool = True
+    language_min_score: float = 0.8
+    language_min_letters: int = 20
+
+
+def check_one(instruction: str, inp: str, output: str, p: InstructionParams) -> str | None:
+    """The first reason (without language) that fires for one record, or None."""
+    if not output.strip():
+        return None  # length_filter_v1's length__empty_response
+    if is_placeholder(inp) or fold(inp) in ("noinput", "no input", "input"):
+        inp = ""
+    if is_placeholder(output):
+        return "instruction__placeholder_output"
+    if REFUSAL_RE.search(output):
+        return "instruction__refusal"
+    if needs_url(instruction, inp):
+        return "instruction__needs_url"
+    if needs_media(instruction, inp):
+        return "instruction__needs_media"
+    if empty_input_ref(instruction, inp):
+        return "instruction__empty_input_ref"
+    need = required_words(instruction, p)
+    if need and len(split_words(output)) < need:
+        return "instruction__too_short"
+    if copies_prompt(instruction, inp, output):
+        return "instruction__copies_prompt"
+    return None
+
+
+def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    first_user = (
+        pl.col("messages")
+        .list.eval(pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content"))
+        .list.first()
+    )
+    instruction = pl.coalesce(pl.col("meta").str.json_path_match("$.fields.instruction"), first_user, pl.lit(""))
+    inp = pl.coalesce(
+        pl.col("meta").str.json_path_match("$.fields.input"),
+        pl.col("meta").str.json_path_match("$.fields.context"),
+        pl.lit(""),
+    )
+    return instruction, inp, last_response().fill_null("")
+
+
+@register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
+def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
+    """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers."""
+    ident = None
+    if p.check_language:
+        from curate.steps.langid import LanguageIdentifier
+
+        ident = LanguageIdentifier()
+    letters = re.compile(r"[^\W\d_]")
+    dtype = pl.Struct({"reason": pl.String, "prompt_lang": pl.String, "output_lang": pl.String})
+
+    def batch(s: pl.Series) -> pl.Series:
+        rows = s.to_list()
+        out = []
+        lang_jobs: list[int] = []
+        for i, r in enumerate(rows):
+            if r is None or not r["_live"]:
+                out.append(None)
+                continue
+            reason = check_one(r["i"] or "", r["x"] or "", r["o"] or "", p)
+            out.append({"reason": reason, "prompt_lang": None, "output_lang": None})
+            if ident is not None and reason is None and (r["o"] or "").strip():
+                lang_jobs.append(i)
+        if ident is not None and lang_jobs:
+            prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
+            outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+            got = ident.identify(prompts + outputs)
+            for k, i in enumerate(lang_jobs):
+                (pl_, ps), (ol, os_) = got[k], got[len(lang_jobs) + k]
+                out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
+                if (
+                    pl_ and ol and pl_ != ol and ps >= p.language_min_score and os_ >= p.language_min_score
+                    and len(letters.findall(prompts[k])) >= p.language_min_letters
+                    and len(letters.findall(outputs[k])) >= p.language_min_letters
+                    and len(outputs[k]) >= 0.5 * len(rows[i]["o"])
+                    and not TRANSLATE_RE.search(f"{rows[i]['i']}\n{rows[i]['x']}")
+                ):
+                    out[i]["reason"] = "instruction__language_mismatch"
+        return pl.Series(out, dtype=dtype)
+
+    instruction, inp, output = _parts()
+    live = pl.col("keep") & ctx.scope() & (pl.col("kind") == "instruction")
+    packed = pl.struct(instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live"))
+    filt = filter_step(ctx, {r: pl.col("instruction__reason") == r for r in REASONS})
+
+    def step(lf: pl.LazyFrame) -> pl.LazyFrame:
+        lf = lf.with_columns(_ic=packed.map_batches(batch, return_dtype=dtype))
+        lf = lf.with_columns(
+            instruction__reason=pl.col("_ic").struct.field("reason"),
+            instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),
+            instruction__output_lang=pl.col("_ic").struct.field("output_lang"),
+        ).drop("_ic")
+        return filt(lf)
+
+    return step

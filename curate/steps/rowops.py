@@ -1,0 +1,98 @@
+"""Per-row Python work for steps, batched through ``map_batches`` (STYLE: one batch function).
+
+Two shapes recur in the filters:
+
+- :func:`with_stats`: compute a dict of statistics per ``text`` and add them as
+  ``<family>__<field>`` columns (rows out of scope or already dropped get nulls and cost nothing);
+- :func:`rewrite_rows`: rewrite ``text`` (documents) or every message content (instruction
+  records, then ``text`` is re-joined from the messages) and add per-row counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from curate.registry import StepContext
+from curate.schema import MESSAGE, join_messages
+
+StatsFn = Callable[[str], dict[str, Any]]
+RewriteFn = Callable[[str], tuple[str, dict[str, int]]]
+
+
+def with_stats(
+    lf: pl.LazyFrame, ctx: StepContext, fn: StatsFn, fields: dict[str, pl.DataType], *, names: Callable[[str], str] | None = None
+) -> pl.LazyFrame:
+    """Add one column per ``fields`` entry, from ``fn(text) -> {field: value}`` on live rows.
+
+    Example: ``with_stats(lf, ctx, lambda t: {"chars": len(t)}, {"chars": pl.Int64})`` adds
+    ``<family>__chars``.
+    """
+    dtype = pl.Struct(fields)
+    name = names or ctx.column
+
+    def batch(s: pl.Series) -> pl.Series:
+        return pl.Series([None if t is None else fn(t) for t in s.to_list()], dtype=dtype)
+
+    live = pl.col("keep") & ctx.scope()
+    stats = (
+        pl.when(live).then(pl.col("text")).otherwise(pl.lit(None, pl.String))
+        .map_batches(batch, return_dtype=dtype)
+        .alias("_stats")
+    )
+    return lf.with_columns(stats).with_columns(
+        [pl.col("_stats").struct.field(f).alias(name(f)) for f in fields]
+    ).drop("_stats")
+
+
+def rewrite_rows(
+    lf: pl.LazyFrame,
+    ctx: StepContext,
+    fn: RewriteFn,
+    counts: list[str],
+    *,
+    names: Callable[[str], str] | None = None,
+    messages: bool = True,
+    live_only: bool = True,
+) -> pl.LazyFrame:
+    """Rewrite ``text`` (or each message content) with ``fn(text) -> (new_text, counts)``.
+
+    Counts are summed over a record's messages and added as integer columns (0 for rows the step
+    did not touch). ``text`` of a record with messages is re-joined from the rewritten messages.
+    """
+    name = names or ctx.column
+    struct = pl.Struct({"text": pl.String, "messages": pl.List(MESSAGE), **dict.fromkeys(counts, pl.Int64)})
+
+    def batch(s: pl.Series) -> pl.Series:
+        out = []
+        for row in s.to_list():
+            if row is None or not row["_live"]:
+                out.append(None)
+                continue
+            totals = dict.fromkeys(counts, 0)
+            msgs = row["messages"]
+            if messages and msgs is not None:
+                new_msgs = []
+                for m in msgs:
+                    new, got = fn(m["content"] or "")
+                    for k in counts:
+                        totals[k] += got.get(k, 0)
+                    new_msgs.append({"role": m["role"], "content": new})
+                out.append({"text": join_messages(new_msgs), "messages": new_msgs, **totals})
+            else:
+                new, got = fn(row["text"] or "")
+                totals.update({k: got.get(k, 0) for k in counts})
+                out.append({"text": new, "messages": msgs, **totals})
+        return pl.Series(out, dtype=struct)
+
+    live = (pl.col("keep") if live_only else pl.lit(True)) & ctx.scope() & pl.col("text").is_not_null()
+    packed = pl.struct(pl.col("text"), pl.col("messages"), live.alias("_live"))
+    lf = lf.with_columns(_rw=packed.map_batches(batch, return_dtype=struct))
+    done = pl.col("_rw").is_not_null()
+    return lf.with_columns(
+        text=pl.when(done).then(pl.col("_rw").struct.field("text")).otherwise(pl.col("text")),
+        messages=pl.when(done).then(pl.col("_rw").struct.field("messages")).otherwise(pl.col("messages")),
+        **{name(k): pl.col("_rw").struct.field(k).fill_null(0) for k in counts},
+    ).drop("_rw")
