@@ -29,6 +29,9 @@ _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(stderr=False, highlight=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, width=_WIDTH)
 _DEBUG = {"on": False}
+from audit.cli import audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()
