@@ -225,20 +225,20 @@ def scan(
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
         n_bytes += int(shard["text"].fill_null("").str.len_bytes().sum() or 0)
-        tokens = tokenize_series(shard["text"])
+        tokens = tokenize_series(shard["text"]) if any(isinstance(ix, SubstringIndex) for ix in indexes) else None
         hit_rows: set[int] = set()
         tok = None
         for j, ix in enumerate(indexes):
             if isinstance(ix, SubstringIndex):
                 found = _substring_hits(ix, tokens, offset)
             else:
-                tok = tok or Tokenised.of(tokens)
+                tok = tok or Tokenised.of_texts(shard["text"])
                 found = _ngram_hits(ix, tok, offset)
             if found.height:
                 hits[j].append(found)
                 hit_rows.update(found["rec"].unique().to_list())
         if hit_rows:
-            lens = tokens.list.len()
+            lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
                 texts[r] = (shard["id"][r - offset], shard["text"][r - offset] or "", int(lens[r - offset]))
         offset += shard.height
@@ -273,12 +273,20 @@ def scan(
 
 
 def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame:
+    """Windows of the shard whose hash is in the index: ``hash, rec, rpos`` (global record index).
+
+    Every flat window is hashed and looked up first (contiguous arrays); only the few hits are
+    then mapped to their record, dropping windows that cross a record boundary.
+    """
     parts = []
     for length in ix.lengths:
-        h, rec, pos = tok.windows(length)
-        mask = ix.lookup(h, length)
-        if mask.any():
-            parts.append(pl.DataFrame({"hash": h[mask], "rec": rec[mask].astype(np.int64) + offset, "rpos": pos[mask]}))
+        h = tok.all_windows(length)
+        at = np.flatnonzero(ix.lookup(h, length))
+        if len(at):
+            keep, rec, pos = tok.owner(at, length)
+            if keep.any():
+                parts.append(pl.DataFrame({"hash": h[at[keep]], "rec": rec[keep].astype(np.int64) + offset,
+                                           "rpos": pos[keep].astype(np.int64)}))
     if not parts:
         return pl.DataFrame(schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64})
     return pl.concat(parts)
