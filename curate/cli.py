@@ -30,6 +30,9 @@ _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(stderr=False, highlight=False, width=_WIDTH)
 _DEBUG = {"on": False}
 app.command(name="dedup")(_dedup_command)
+from audit.cli import audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

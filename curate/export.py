@@ -66,6 +66,12 @@ CONTAMINATION_SCHEMA = pl.Schema(
         "longest_match": pl.Int64,
         "spans": pl.String,
         "verdict": pl.String,
+        # audit extras (docs/AUDIT.md): which part of the item matched ("text" or "answer"; spans
+        # "item" index that string), whether a short item matched whole, token counts.
+        "part": pl.String,
+        "whole_match": pl.Boolean,
+        "item_tokens": pl.Int64,
+        "record_tokens": pl.Int64,
     }
 )
 # Side tables steps may report; each is created (maybe empty) in every run.

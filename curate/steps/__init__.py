@@ -12,3 +12,4 @@ from curate.steps import (  # noqa: F401
     minhash_dedup,
     pii,
 )
+from audit import decontaminate  # noqa: F401, E402  (registers decontaminate_v1)

@@ -1,0 +1,408 @@
+"""Benchmark n-gram index: every n-gram of every benchmark item hashed to 64 bits.
+
+Hashing is vectorised. A token hashes to 64 bits (Polars' hash of the token string); a window of
+``L`` tokens starting at ``i`` hashes to the polynomial ``sum_j h[i+j] * P**j (mod 2**64)``,
+computed for *every* window of a shard at once from one prefix sum
+``G[k] = sum_{t<k} h[t] * P**t``: ``window(i, L) = (G[i+L] - G[i]) * P**-i`` (``P`` is odd, so it
+has an inverse modulo 2**64), then finalised with a 64-bit mixer salted with ``L``. The same code
+hashes benchmark items and corpus shards, so the two can only agree on equal token sequences
+(up to 64-bit collisions: about one false pair in 10**19 comparisons).
+
+Items (each part: question ``text`` and ``answer`` separately) are split by length:
+
+- ``long`` units (at least ``whole_below`` tokens) are indexed by all their ``n``-grams;
+- ``short`` units (``min_tokens`` <= tokens < ``whole_below``) are indexed whole, as one
+  window of their own length, so an item shorter than ``n`` can still be found verbatim;
+- ``unscannable`` units (fewer than ``min_tokens`` tokens, e.g. the answer "B") are counted only.
+
+An n-gram found in more than ``max_item_df`` distinct benchmark items (code boilerplate such as
+``return result`` shared by many problems) is ignored and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from audit.normalise import tokenize_series
+
+P = np.uint64(0x9E3779B97F4A7C15)
+P_INV = np.uint64(pow(int(P), -1, 2**64))
+_SEED = 0x5EED
+_TABLE = 1 << 22
+_POWERS: dict[str, np.ndarray] = {"p": np.ones(1, np.uint64), "inv": np.ones(1, np.uint64)}
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**k`` and ``P**-k`` (mod 2**64) for ``k < n``, cached and grown by doubling.
+
+    Doubling (``p[k:2k] = p[:k] * P**k``) is a vector multiply per step, not a serial cumprod.
+    """
+    have = len(_POWERS["p"])
+    if have < n:
+        p, inv = _POWERS["p"], _POWERS["inv"]
+        with np.errstate(over="ignore"):
+            while len(p) < n:
+                k = len(p)
+                p = np.concatenate([p, p * (p[-1] * P)])
+                inv = np.concatenate([inv, inv * (inv[-1] * P_INV)])
+        _POWERS["p"], _POWERS["inv"] = p, inv
+    return _POWERS["p"][:n], _POWERS["inv"][:n]
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, vectorised: spreads every input bit over every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _ascii_table() -> np.ndarray:
+    """Byte table for ASCII text, derived from the normaliser itself so the two never differ:
+    ``NORM[b]`` is the lower-cased byte when ``b`` can be part of a token, else 0."""
+    from audit.normalise import tokenize
+
+    norm = np.zeros(256, np.uint8)
+    for c in range(1, 128):
+        got = tokenize(chr(c))
+        if got:
+            norm[c] = ord(got[0])
+    return norm
+
+
+_NORM = _ascii_table()
+_NORM_BYTES = bytes(_NORM.tolist())  # for bytes.translate: one C pass
+_CHUNK_BYTES = 1 << 22
+_HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, e)`` for each pair: ``[(2, 4), (7, 8)]`` -> ``[2, 3, 7]``."""
+    lens = ends - starts
+    out = np.ones(int(lens.sum()), np.int64)
+    if len(out) == 0:
+        return out
+    first = np.zeros(len(lens), np.int64)
+    first[1:] = np.cumsum(lens)[:-1]
+    keep = lens > 0
+    out[first[keep]] = starts[keep]
+    out[first[keep][1:]] -= ends[keep][:-1] - 1
+    return np.cumsum(out)
+
+
+def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hash of each token ``buf[starts[k]:ends[k]]`` (bytes); exact up to 64-bit mixing.
+
+    Tokens are read eight bytes at a time without touching the other bytes of the buffer: the
+    first 8 bytes (zero-padded), for longer tokens the last 8, for tokens over 16 bytes the
+    middle 8, and for tokens over 24 bytes a polynomial over all their bytes. With the length,
+    these determine the token's bytes, so equal tokens, and only those, get equal inputs to the
+    mixer wherever they sit.
+
+    Example: the token ``b"cat"`` hashes the same in ``b"a cat"`` and in ``b"cat!"``.
+    """
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0, np.uint64)
+    pad = np.concatenate([buf, np.zeros(8, np.uint8)])
+    # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte)
+    u64 = np.ndarray(shape=(len(buf),), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
+    lens = (ends - starts).astype(np.int64)
+    h = u64[starts] & _HEAD_MASK[np.minimum(lens, 8)]
+    with np.errstate(over="ignore"):
+        for lo, column, salt in ((8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
+                                 (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F)):
+            m = np.flatnonzero(lens > lo)
+            if len(m):
+                h[m] = mix64(h[m] + np.uint64(salt)) ^ column(m)
+        m = np.flatnonzero(lens > 24)
+        if len(m):
+            idx = _ranges(starts[m], ends[m])
+            local = buf[idx].astype(np.uint64)
+            pw, inv = _powers(len(local) + 1)
+            prefix = np.zeros(len(local) + 1, np.uint64)
+            np.cumsum(local * pw[: len(local)], out=prefix[1:])
+            at = np.zeros(len(m), np.int64)
+            at[1:] = np.cumsum(lens[m])[:-1]
+            poly = (prefix[at + lens[m]] - prefix[at]) * inv[at]
+            h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9)) ^ poly
+        return mix64(h + lens.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(_SEED))
+
+
+def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and per-text token counts of ASCII texts, without building token strings.
+
+    Bytes are lower-cased and classified with two lookup tables; token boundaries are where the
+    class changes. Work is done in chunks of about 4 MB to bound memory.
+    """
+    hashes, counts = [], []
+    group: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        if not group:
+            return
+        # a space before, between and after the texts: no token touches a text boundary
+        joined = (" " + " ".join(group) + " ").encode("ascii").translate(_NORM_BYTES)
+        buf = np.frombuffer(joined, np.uint8)
+        is_tok = buf != 0
+        edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
+        starts, ends = edges[0::2], edges[1::2]
+        bounds = np.zeros(len(group) + 1, np.int64)  # byte offset of each text's first byte
+        bounds[1:] = np.cumsum(np.fromiter(map(len, group), np.int64, len(group)) + 1)
+        counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
+        hashes.append(_byte_token_hashes(buf, starts, ends))
+
+    for t in texts:
+        group.append(t)
+        size += len(t) + 1
+        if size >= _CHUNK_BYTES:
+            flush()
+            group, size = [], 0
+    flush()
+    if not hashes:
+        return np.zeros(0, np.uint64), np.zeros(len(texts), np.int64)
+    return np.concatenate(hashes), np.concatenate(counts)
+
+
+def _token_list_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of token lists (the general path: any script), same hash as the ASCII path."""
+    lens = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
+    flat = tokens.filter(tokens.list.len() > 0).explode()
+    if not len(flat):
+        return np.zeros(0, np.uint64), lens
+    nbytes = flat.str.len_bytes().to_numpy().astype(np.int64)
+    buf = np.frombuffer("".join(flat.to_list()).encode("utf-8"), np.uint8)
+    ends = np.cumsum(nbytes)
+    return _byte_token_hashes(buf, ends - nbytes, ends), lens
+
+
+@dataclass
+class Tokenised:
+    """Token hashes of many texts, flattened: text ``r`` owns ``h[starts[r]:starts[r] + lens[r]]``."""
+
+    h: np.ndarray
+    starts: np.ndarray
+    lens: np.ndarray
+    prefix: np.ndarray = field(repr=False)
+    _text_of: np.ndarray | None = field(default=None, repr=False)
+    _pos: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_hashes(cls, h: np.ndarray, lens: np.ndarray) -> Tokenised:
+        starts = np.zeros(len(lens), np.int64)
+        if len(lens) > 1:
+            starts[1:] = np.cumsum(lens)[:-1]
+        pw, _ = _powers(len(h) + 1)
+        prefix = np.zeros(len(h) + 1, np.uint64)
+        with np.errstate(over="ignore"):
+            np.cumsum(h * pw[: len(h)], out=prefix[1:])
+        return cls(h, starts, lens, prefix)
+
+    @classmethod
+    def of(cls, tokens: pl.Series) -> Tokenised:
+        """From a Series of token lists (see :func:`audit.normalise.tokens_expr`)."""
+        return cls.from_hashes(*_token_list_hashes(tokens))
+
+    @classmethod
+    def of_texts(cls, texts: pl.Series) -> Tokenised:
+        """Tokenise and hash texts: ASCII texts on the byte fast path, the rest with the normaliser.
+
+        Both paths give the same tokens and the same hashes (tested), so which path a text took
+        never changes what it matches.
+        """
+        texts = texts.fill_null("")
+        ascii_mask = texts.str.contains(r"^[\x01-\x7f]*$").to_numpy()  # NUL: general path
+        if ascii_mask.all():
+            return cls.from_hashes(*_ascii_token_hashes(texts.to_list()))
+        lens = np.zeros(len(texts), np.int64)
+        fast = np.flatnonzero(ascii_mask)
+        slow = np.flatnonzero(~ascii_mask)
+        h_fast, l_fast = _ascii_token_hashes(texts.gather(fast).to_list()) if len(fast) else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
+        lens[fast], lens[slow] = l_fast, l_slow
+        starts = np.zeros(len(lens), np.int64)
+        starts[1:] = np.cumsum(lens)[:-1]
+        h = np.zeros(int(lens.sum()), np.uint64)
+        for idx, part_h, part_l in ((fast, h_fast, l_fast), (slow, h_slow, l_slow)):
+            if len(part_h):
+                # token k of this part goes to starts[text] + (k - first token of text in part)
+                part_first = np.zeros(len(part_l), np.int64)
+                part_first[1:] = np.cumsum(part_l)[:-1]
+                dest = np.arange(len(part_h)) + np.repeat(starts[idx] - part_first, part_l)
+                h[dest] = part_h
+        return cls.from_hashes(h, lens)
+
+    def window_at(self, start: np.ndarray, length: np.ndarray | int) -> np.ndarray:
+        """Hash of the window of ``length`` tokens at flat position ``start`` (arrays).
+
+        Token hashes are already mixed, so the polynomial needs no further mixing; windows of
+        different lengths are looked up in separate tables, so the length is not hashed in.
+        """
+        _, inv = _powers(len(self.h) + 1)
+        length = np.asarray(length, dtype=np.int64)
+        with np.errstate(over="ignore"):
+            return (self.prefix[start + length] - self.prefix[start]) * inv[start]
+
+    def all_windows(self, length: int) -> np.ndarray:
+        """Hash of the window at *every* flat position ``i <= len(h) - length``, crossing texts.
+
+        Contiguous slices only (no gathers): the fast path of the scan. Windows that cross a text
+        boundary are meaningless; :meth:`owner` drops them after the lookup.
+        """
+        count = len(self.h) - length + 1
+        if count <= 0:
+            return np.zeros(0, np.uint64)
+        _, inv = _powers(len(self.h) + 1)
+        with np.errstate(over="ignore"):
+            return (self.prefix[length:] - self.prefix[:count]) * inv[:count]
+
+    def owner(self, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For flat positions ``at``: ``(keep mask, text index, position in text)``; keep is
+        False for windows that run past the end of their text."""
+        text = np.searchsorted(self.starts, at, side="right") - 1
+        pos = at - self.starts[text]
+        return pos + length <= self.lens[text], text, pos
+
+    def windows(self, length: int, texts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every window of ``length`` tokens inside one text: ``(hash, text index, position)``.
+
+        Only texts in ``texts`` (indices) when given. Example: 3 texts of 5, 2, 4 tokens and
+        ``length=3`` give 3 + 0 + 2 windows.
+        """
+        if self._text_of is None:
+            self._text_of = np.repeat(np.arange(len(self.lens)), self.lens)
+            self._pos = np.arange(len(self.h)) - self.starts[self._text_of]
+        end = self.lens[self._text_of]
+        valid = self._pos + length <= end
+        if texts is not None:
+            chosen = np.zeros(len(self.lens), bool)
+            chosen[texts] = True
+            valid &= chosen[self._text_of]
+        at = np.flatnonzero(valid)
+        return self.window_at(at, length), self._text_of[at], self._pos[at]
+
+
+@dataclass
+class BenchmarkIndex:
+    """The hashed n-grams of one benchmark's items.
+
+    Attributes:
+        benchmark: benchmark name.
+        n: n-gram length for long units.
+        units: one row per (item, part): ``unit, item_id, part, text, tokens, kind`` where kind is
+            ``long``, ``short`` or ``unscannable``.
+        postings: ``hash (u64), unit, ipos, length`` sorted by hash (common n-grams removed).
+        lengths: window lengths the corpus must be hashed at (``n`` and the short units' lengths).
+        ignored_common: distinct n-grams dropped for being in more than ``max_item_df`` items.
+    """
+
+    benchmark: str
+    n: int
+    units: pl.DataFrame
+    postings: pl.DataFrame
+    lengths: list[int]
+    ignored_common: int
+    uniq: dict[int, np.ndarray]
+    _bits: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def lookup(self, hashes: np.ndarray, length: int) -> np.ndarray:
+        """Boolean mask of the hashes present in the index at this window length.
+
+        A 2**22-bit table of the hashes' low bits rejects almost every window with one gather;
+        the few candidates left are checked exactly with ``searchsorted``.
+        """
+        u = self.uniq.get(length)
+        if u is None or len(u) == 0 or len(hashes) == 0:
+            return np.zeros(len(hashes), bool)
+        bits = self._bits.get(length)
+        if bits is None:
+            bits = np.zeros(_TABLE, bool)
+            bits[(u & np.uint64(_TABLE - 1)).astype(np.int64)] = True
+            self._bits[length] = bits
+        mask = np.take(bits, (hashes & np.uint64(_TABLE - 1)).view(np.int64))
+        cand = np.flatnonzero(mask)
+        if len(cand):
+            at = np.searchsorted(u, hashes[cand])
+            at[at == len(u)] = 0
+            mask[cand] = u[at] == hashes[cand]
+        return mask
+
+
+def _sorted_unique(h: np.ndarray) -> np.ndarray:
+    """Unique values of a sorted array: ``[1, 1, 2, 5, 5]`` -> ``[1, 2, 5]``."""
+    if len(h) == 0:
+        return h
+    keep = np.ones(len(h), bool)
+    keep[1:] = h[1:] != h[:-1]
+    return h[keep]
+
+
+def item_units(items: pl.DataFrame) -> pl.DataFrame:
+    """Benchmark items -> units: the ``text`` of each item, and its ``answer`` when it has one."""
+    text = items.select("benchmark", "item_id", pl.lit("text").alias("part"), "text")
+    answer = items.filter(pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != "")).select(
+        "benchmark", "item_id", pl.lit("answer").alias("part"), pl.col("answer").alias("text")
+    )
+    return pl.concat([text, answer]).with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
+
+
+def build_index(
+    items: pl.DataFrame,
+    n: int,
+    *,
+    whole_below: int | None = None,
+    min_tokens: int = 4,
+    max_item_df: int = 10,
+) -> BenchmarkIndex:
+    """Index a benchmark's items (``benchmark, item_id, text, answer`` rows).
+
+    Args:
+        items: the benchmark items.
+        n: n-gram length.
+        whole_below: units with fewer tokens are indexed whole (default ``n``).
+        min_tokens: units with fewer tokens are not indexed (counted as unscannable).
+        max_item_df: an n-gram in more than this many distinct items is ignored.
+    """
+    whole_below = n if whole_below is None else whole_below
+    units = item_units(items)
+    tok = Tokenised.of_texts(units["text"])
+    lens = tok.lens
+    kind = np.where(lens >= whole_below, "long", np.where(lens >= min_tokens, "short", "unscannable"))
+    units = units.with_columns(tokens=pl.Series(lens, dtype=pl.Int64), kind=pl.Series(kind, dtype=pl.String))
+    long_idx = np.flatnonzero(kind == "long")
+    h, unit, pos = tok.windows(n, long_idx)
+    grams = pl.DataFrame({"hash": h, "unit": unit.astype(np.int64), "ipos": pos, "length": np.full(len(h), n)})
+    short_idx = np.flatnonzero(kind == "short")
+    whole = pl.DataFrame(
+        {
+            "hash": tok.window_at(tok.starts[short_idx], lens[short_idx]) if len(short_idx) else np.zeros(0, np.uint64),
+            "unit": short_idx.astype(np.int64),
+            "ipos": np.zeros(len(short_idx), np.int64),
+            "length": lens[short_idx].astype(np.int64),
+        }
+    )
+    postings = pl.concat([grams, whole]).join(units.select("unit", "item_id"), on="unit")
+    df = postings.group_by("hash").agg(pl.col("item_id").n_unique().alias("df"))
+    common = df.filter(pl.col("df") > max_item_df)
+    postings = (
+        postings.join(common.select("hash"), on="hash", how="anti")
+        .drop("item_id")
+        .unique(["hash", "unit", "ipos"])
+        .sort("hash", "unit", "ipos")
+    )
+    uniq = {int(L): _sorted_unique(np.sort(g["hash"].to_numpy())) for (L,), g in postings.group_by("length")}
+    return BenchmarkIndex(
+        benchmark=str(items["benchmark"][0]) if items.height else "",
+        n=n,
+        units=units,
+        postings=postings,
+        lengths=sorted(uniq),
+        ignored_common=common.height,
+        uniq=uniq,
+    )

@@ -1,0 +1,445 @@
+"""Contamination audit: planted contamination in a real-looking corpus, presets, evidence, CLI.
+
+Every planted case is one test: verbatim; case/whitespace/punctuation changed; lines re-wrapped;
+punctuation standing alone between spaces; half an item; an item shorter than n; answer-only
+copies; and controls that must not be flagged (code boilerplate, shared phrases).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audit.benchmarks import load_benchmark, parse_benchmark_arg
+from audit.index import Tokenised, build_index
+from audit.normalise import char_spans, token_spans, tokenize
+from audit.presets import PRESETS, get_preset, llama2_spans
+from audit.reference import plain_scan
+from audit.scan import iter_corpus, scan, shards_of
+from curate.errors import ConfigError
+from tests.conftest import write_jsonl
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures: a small benchmark and a real-looking instruction corpus
+# ---------------------------------------------------------------------------------------------
+
+QUESTIONS = [
+    "Marla buys 4 crates of apples with 36 apples each and gives a third of them to her neighbours. "
+    "How many apples does she keep for the bakery on Sunday?",
+    "A train leaves the station at 9 am travelling at 60 miles per hour while a second train follows "
+    "at 80 miles per hour one hour later. At what time does the second train catch up?",
+    "Tom reads 12 pages of his history book every weekday and twice as many on each weekend day. "
+    "How many pages does he read in three full weeks?",
+    "The school orchestra has 48 members, of whom one quarter play the violin and 6 play the cello. "
+    "How many members play neither the violin nor the cello?",
+    "Write a function that reverses the order of words in a sentence while keeping the punctuation "
+    "attached to each word exactly where it was.",
+    "Sort the list of students by grade.",  # 7 tokens: shorter than n
+]
+ANSWERS = [
+    "She buys 4 * 36 = 144 apples. She gives away 144 / 3 = 48 apples. She keeps 144 - 48 = 96 apples "
+    "for the bakery. #### 96",
+    "After one hour the first train is 60 miles ahead. The gap closes at 80 - 60 = 20 miles per hour, "
+    "so it takes 60 / 20 = 3 hours. The second train catches up at 1 pm. #### 1 pm",
+    "On weekdays he reads 5 * 12 = 60 pages a week. On weekends he reads 2 * 24 = 48 pages. Each week is "
+    "60 + 48 = 108 pages, so three weeks are 324 pages. #### 324",
+    "One quarter of 48 is 12 violinists. Together with 6 cellists that is 18, so 48 - 18 = 30 play "
+    "neither. #### 30",
+    "def reverse_words(sentence):\n    words = sentence.split()\n    return ' '.join(reversed(words))",
+    "sorted(students, key=lambda s: s.grade)",
+]
+FILLER = [
+    "Give three tips for staying healthy during the winter months.",
+    "Eat plenty of vegetables, sleep at least seven hours and take a walk outside every day.",
+    "Explain why the sky appears blue on a clear afternoon.",
+    "Sunlight is scattered by the molecules of the air, and blue light is scattered more than red.",
+    "Summarise the plot of a short story about a lighthouse keeper in two sentences.",
+    "A lonely keeper rescues a stranded sailor during a storm. They become friends and share the lamp.",
+    "Translate the phrase good morning into French and Spanish.",
+    "Bonjour in French and buenos dias in Spanish.",
+    "Describe the water cycle for a ten year old student.",
+    "Water evaporates from the sea, forms clouds, falls as rain and flows back to the sea in rivers.",
+    "Write a haiku about autumn leaves falling in the park.",
+    "Red leaves drift and spin, the park bench holds a small pile, wind hums a soft tune.",
+    "List the planets of the solar system in order from the sun.",
+    "Mercury, Venus, Earth, Mars, Jupiter, Saturn, Uranus and Neptune.",
+    "How many apples does she keep in the cellar over the long winter months?",
+]
+BOILERPLATE = (
+    "import sys\n\n\ndef main():\n    args = sys.argv[1:]\n    print(args)\n\n\n"
+    "if __name__ == \"__main__\":\n    main()\n"
+)
+
+
+def bench_file(tmp_path: Path, boiler_items: int = 0) -> Path:
+    rows = [{"question": q, "answer": a} for q, a in zip(QUESTIONS, ANSWERS, strict=True)]
+    for i in range(boiler_items):  # items that all end with the same boilerplate
+        rows.append({"question": f"Task number {i}: write program {i} that prints its arguments.\n{BOILERPLATE}",
+                     "answer": None})
+    return write_jsonl(tmp_path / "bench.jsonl", rows)
+
+
+def filler_records(k: int, seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(k):
+        q, a = rng.randrange(0, len(FILLER) - 1, 2), rng.randrange(1, len(FILLER) - 1, 2)
+        out.append({"instruction": FILLER[q], "input": "", "output": " ".join(rng.sample(FILLER, 2)) + " " + FILLER[a]})
+    return out
+
+
+def rewrap(text: str, width: int = 23) -> str:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if len(cur) + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return "\n".join([*lines, cur])
+
+
+PLANTED = {
+    "verbatim": lambda: {"instruction": QUESTIONS[0], "input": "", "output": "Let me think."},
+    "case_space_punct": lambda: {"instruction": "Solve: " + QUESTIONS[1].upper().replace(" ", "   ").replace("?", "!!").replace(",", ""),
+                                 "input": "", "output": "Working on it."},
+    "rewrapped": lambda: {"instruction": rewrap(QUESTIONS[2]), "input": "", "output": "Sure."},
+    "lone_punct": lambda: {"instruction": QUESTIONS[3].replace(",", " ,").replace(".", " .").replace("?", " ?"),
+                           "input": "", "output": "Here you go ."},
+    "half": lambda: {"instruction": "Consider: " + " ".join(QUESTIONS[4].split()[:11]) + " and more.",
+                     "input": "", "output": "A function."},
+    "short_item": lambda: {"instruction": "Sort the list of students by grade.", "input": "", "output": "Done."},
+    "answer_only": lambda: {"instruction": "Solve the word problem about the school orchestra.",
+                            "input": "", "output": ANSWERS[3]},
+}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    rows = filler_records(60)
+    for k, make in PLANTED.items():
+        row = make()
+        row["output"] += f" [{k}]"
+        rows.insert(len(rows) // 2 if k != "verbatim" else 3, row)
+    for i in range(12):  # boilerplate shared by many records (control)
+        rows.append({"instruction": f"Write program {i} for me.", "input": "", "output": BOILERPLATE})
+    return write_jsonl(tmp_path / "corpus.jsonl", rows)
+
+
+def _scan(tmp_path: Path, corpus: Path, preset: str = "gpt3", **kw):
+    items = [load_benchmark(f"{bench_file(tmp_path, **kw)}:question:answer")]
+    return scan(items, iter_corpus(str(corpus), shard_rows=17), get_preset(preset).with_n(kw.get("n")) if "n" in kw
+                else get_preset(preset))
+
+
+def _flagged(result) -> dict[str, set[str]]:
+    """planted tag -> parts flagged, read from the record text's [tag]."""
+    recs = {}
+    for shard in iter_corpus(str(result.stats["corpus"])) if "corpus" in result.stats else []:
+        recs.update(zip(shard["id"], shard["text"], strict=True))
+    return recs
+
+
+def _record_texts(corpus: Path) -> dict[str, str]:
+    out = {}
+    for shard in iter_corpus(str(corpus)):
+        out.update(zip(shard["id"].to_list(), shard["text"].to_list(), strict=True))
+    return out
+
+
+def _tags(result, corpus: Path, part: str | None = None, verdicts=("dirty",)) -> dict[str, set[str]]:
+    texts = _record_texts(corpus)
+    out: dict[str, set[str]] = {}
+    rows = result.contamination.filter(pl.col("verdict").is_in(list(verdicts)))
+    if part:
+        rows = rows.filter(pl.col("part") == part)
+    for r in rows.iter_rows(named=True):
+        text = texts[r["id"]]
+        tag = text[text.rfind("[") + 1 : text.rfind("]")] if "[" in text else "filler"
+        out.setdefault(tag, set()).add(r["item_id"])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Normaliser
+# ---------------------------------------------------------------------------------------------
+
+
+def test_normaliser_rules():
+    assert tokenize("Ｈｅｌｌｏ,  World!\n我爱 data_x") == ["hello", "world", "我", "爱", "data", "x"]
+    assert tokenize("the end .") == tokenize("the end.") == tokenize("THE\tEND") == ["the", "end"]
+    assert tokenize("ﬁne") == ["fine"]
+    assert tokenize(None) == [] and tokenize("") == [] and tokenize("...") == []
+
+
+def test_token_spans_index_original_text():
+    text = "Hi,  ＢＯＢ!\nthe ﬁne-print"
+    toks = tokenize(text)
+    spans = token_spans(text, toks)
+    assert [text[a:b] for a, b in spans] == ["Hi", "ＢＯＢ", "the", "ﬁne", "print"]
+    assert char_spans(spans, [(1, 3)]) == [[5, 13]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aAbB 1.,!\n\t-_é我ﬁＸ")), max_size=40))
+def test_token_spans_property(text):
+    """Each token's span, normalised, gives back the token (ids never point at the wrong text)."""
+    toks = tokenize(text)
+    spans = token_spans(text, toks)
+    assert len(spans) == len(toks)
+    for tok, (a, b) in zip(toks, spans, strict=True):
+        assert tokenize(text[a:b]) == [tok]
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted contamination (gpt3 preset, n = 13 unless the 5th percentile is lower)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_planted_cases_are_found_issue5(tmp_path, corpus):
+    res = _scan(tmp_path, corpus, "gpt3")
+    text_hits = _tags(res, corpus, "text")
+    ids = load_benchmark(f"{tmp_path / 'bench.jsonl'}:question:answer")["item_id"].to_list()
+    assert text_hits["verbatim"] == {ids[0]}
+    assert text_hits["case_space_punct"] == {ids[1]}
+    assert text_hits["rewrapped"] == {ids[2]}
+    assert text_hits["lone_punct"] == {ids[3]}
+    assert text_hits["half"] == {ids[4]}
+    assert text_hits["short_item"] == {ids[5]}
+    assert _tags(res, corpus, "answer")["answer_only"] == {ids[3]}
+    # control: a filler record shares "how many apples does she keep" (6 tokens) with item 0;
+    # N is 8 here (5th-percentile item length 7, clamped to 8): not flagged.
+    assert "filler" not in text_hits
+    s = res.summary.row(0, named=True)
+    assert s["items"] == 6 and s["dirty"] == 6 and s["answer_only"] == 0 and s["short_items"] == 1
+
+
+def test_evidence_spans_point_at_matched_text(tmp_path, corpus):
+    res = _scan(tmp_path, corpus, "gpt3")
+    texts = _record_texts(corpus)
+    items = load_benchmark(f"{tmp_path / 'bench.jsonl'}:question:answer")
+    item_text = dict(zip(items["item_id"], items["text"], strict=True))
+    verbatim = res.contamination.filter((pl.col("item_id") == items["item_id"][0]) & (pl.col("part") == "text"))
+    assert verbatim.height == 1
+    row = verbatim.row(0, named=True)
+    spans = json.loads(row["spans"])
+    assert spans["item"] == [[0, len(QUESTIONS[0]) - 1]]  # the final "?" is not a token
+    (a, b), = spans["record"]
+    assert texts[row["id"]][a:b] == QUESTIONS[0][:-1]
+    assert row["coverage"] == 1.0 and row["longest_match"] == row["item_tokens"] == len(tokenize(QUESTIONS[0]))
+    for r in res.contamination.iter_rows(named=True):  # every span: same tokens in both texts
+        sp = json.loads(r["spans"])
+        src = item_text[r["item_id"]] if r["part"] == "text" else items.filter(pl.col("item_id") == r["item_id"])["answer"][0]
+        for (ia, ib) in sp["item"]:
+            assert tokenize(src[ia:ib])
+        assert sum(len(tokenize(texts[r["id"]][a:b])) for a, b in sp["record"]) >= r["n"] or r["whole_match"]
+
+
+def test_half_item_coverage(tmp_path, corpus):
+    res = _scan(tmp_path, corpus, "gpt3")
+    half = res.contamination.filter(pl.col("item_id").str.ends_with("/4") & (pl.col("part") == "text")).row(0, named=True)
+    total = len(tokenize(QUESTIONS[4]))
+    assert half["coverage"] == pytest.approx(11 / total) and half["longest_match"] == 11
+
+
+def test_boilerplate_control_not_flagged_issue5(tmp_path, corpus):
+    """12 benchmark items and 12 records share code boilerplate: ignored and counted, not flagged."""
+    res = _scan(tmp_path, corpus, "gpt3", boiler_items=12)
+    assert "filler" not in _tags(res, corpus)
+    boiler_ids = [i for i in res.items["item_id"].to_list() if res.items.filter(pl.col("item_id") == i)["text"][0].startswith("Task")]
+    flagged = set(res.contamination.filter(pl.col("verdict") == "dirty")["item_id"].to_list())
+    assert not flagged & set(boiler_ids)
+    assert res.summary["ignored_common_items"][0] > 0
+
+
+def test_corpus_common_ngrams_ignored(tmp_path):
+    """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents)."""
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"}])
+    rows = [{"text": f"record {i}: one two three four five six seven eight nine ten eleven twelve thirteen"} for i in range(11)]
+    corpus = write_jsonl(tmp_path / "c.jsonl", rows)
+    res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS["gpt3"].with_n(13))
+    assert res.contamination.height == 0 and res.stats["ignored_common_corpus"]["b"] == 1
+    res10 = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text", shard_rows=3), PRESETS["gpt3"].with_n(13))
+    assert res10.contamination.height == 0
+    small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])
+    res_ok = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{small}:text", shard_rows=3), PRESETS["gpt3"].with_n(13))
+    assert res_ok.contamination.height == 10
+
+
+# ---------------------------------------------------------------------------------------------
+# Presets against hand-computed expectations
+# ---------------------------------------------------------------------------------------------
+
+WORDS = [f"w{i}" for i in range(20)]  # a 20-token item: w0 ... w19
+ITEM = " ".join(WORDS)
+
+
+def _one(tmp_path: Path, records: list[str], preset: str, item: str = ITEM):
+    bench = write_jsonl(tmp_path / "one.jsonl", [{"q": item}])
+    corpus = write_jsonl(tmp_path / "rec.jsonl", [{"text": t} for t in records])
+    return scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), get_preset(preset))
+
+
+def test_gpt3_n_is_fifth_percentile_clamped():
+    p = PRESETS["gpt3"]
+    assert p.n_for(np.arange(10, 30)) == 10  # 5th pct of 10..29 = 10.95 -> 10
+    assert p.n_for(np.array([3] * 10 + [40] * 90)) == 8  # p5 = 3 -> clamped to 8
+    assert p.n_for(np.array([100] * 20)) == 13
+    assert p.with_n(7).n_for(np.arange(10, 30)) == 7
+
+
+def test_gpt3_any_hit_is_dirty(tmp_path):
+    # 20-token item -> N = 13; a record with 13 consecutive item tokens is dirty, 12 is not.
+    res = _one(tmp_path, ["x " + " ".join(WORDS[3:16]) + " y", "x " + " ".join(WORDS[3:15])], "gpt3")
+    rows = res.contamination
+    assert rows.height == 1 and rows["verdict"][0] == "dirty" and rows["n"][0] == 13
+    assert rows["coverage"][0] == pytest.approx(13 / 20) and rows["matched_ngrams"][0] == 1
+
+
+def test_tulu3_single_record_over_half(tmp_path):
+    half = "a " + " ".join(WORDS[:10]) + " b"  # 10/20 = 0.5: not more than half
+    more = "a " + " ".join(WORDS[:11]) + " b"  # 11/20 = 0.55
+    res = _one(tmp_path, [half], "tulu3")
+    assert res.contamination["coverage"].to_list() == [0.5] and res.contamination["verdict"].to_list() == ["clean"]
+    assert res.summary["dirty"][0] == 0
+    res = _one(tmp_path, [more], "tulu3")
+    assert res.contamination["verdict"].to_list() == ["dirty"] and res.summary["dirty"][0] == 1
+    # two records each holding one half: 100 % in union, but no single record > 50 % -> clean
+    res = _one(tmp_path, [" ".join(WORDS[:10]), " ".join(WORDS[10:])], "tulu3")
+    assert sorted(res.contamination["coverage"].to_list()) == [0.5, 0.5] and res.summary["dirty"][0] == 0
+
+
+def test_llama2_buckets_hand_computed(tmp_path):
+    # verbatim: 20/20 -> dirty
+    res = _one(tmp_path, ["q " + ITEM], "llama2")
+    assert res.item_verdicts["coverage"][0] == 1.0 and res.item_verdicts["verdict"][0] == "dirty"
+    # 17-token copy with substitutions at item positions 5 and 11: 15 matched tokens in one span
+    # of 17 tokens with 2 mismatches (budget 4) -> 15/20 = 0.75 -> not_clean
+    copy = WORDS[:17]
+    copy[5], copy[11] = "zz", "yy"
+    res = _one(tmp_path, [" ".join(copy)], "llama2")
+    assert res.item_verdicts["coverage"][0] == pytest.approx(0.75)
+    assert res.item_verdicts["verdict"][0] == "not_clean"
+    # 10 consecutive tokens: span not longer than 10 -> clean; 11 -> 11/20 = 0.55
+    res = _one(tmp_path, [" ".join(WORDS[:10])], "llama2")
+    assert res.item_verdicts["coverage"][0] == 0.0 and res.item_verdicts["verdict"][0] == "clean"
+    res = _one(tmp_path, [" ".join(WORDS[:11])], "llama2")
+    assert res.item_verdicts["coverage"][0] == pytest.approx(0.55)
+    # 3 tokens (15 %) in two records can never qualify; union of 2 qualifying spans from 2 records
+    res = _one(tmp_path, [" ".join(WORDS[:11]), "k " + " ".join(WORDS[9:20])], "llama2")
+    assert res.item_verdicts["coverage"][0] == 1.0  # union 0..10 and 9..19
+    s = res.summary.row(0, named=True)
+    assert (s["bucket_clean"], s["bucket_not_clean"], s["bucket_not_dirty"], s["bucket_dirty"]) == (0, 1, 0, 1)
+
+
+def test_llama2_span_rule():
+    assert llama2_spans([(0, 6), (7, 13)], 11, 4) == [(0, 6), (7, 13)]
+    assert llama2_spans([(0, 5), (10, 15)], 11, 4) == []
+    assert llama2_spans([(0, 10)], 11, 4) == []
+    assert llama2_spans([(0, 3), (5, 8), (11, 20)], 11, 4) == [(5, 8), (11, 20)]
+
+
+def test_gpt4_seeded_substrings(tmp_path):
+    from audit.scan import build_substring_index
+
+    item = ("The quick brown fox jumps over the lazy dog while the farmer counts his seventeen sheep "
+            "and the rooster crows at dawn near the old red barn.")
+    bench = write_jsonl(tmp_path / "one.jsonl", [{"q": item}])
+    items = load_benchmark(f"{bench}:q")
+    a = build_substring_index(items, PRESETS["gpt4"])
+    b = build_substring_index(items, PRESETS["gpt4"])
+    assert a.postings.equals(b.postings) and a.postings.height == 3
+    assert set(a.postings["length"].to_list()) == {50}
+    proc = "".join(tokenize(item))
+    one = a.postings.sort("ipos")["ipos"][0]
+    piece = proc[one : one + 50]
+    res = _one(tmp_path, [item.upper(), "prefix " + piece + " suffix", "nothing here"], "gpt4", item=item)
+    rows = res.contamination.sort("matched_ngrams")
+    assert rows["matched_ngrams"].to_list()[-1] == 3 and rows["coverage"].to_list()[-1] == 1.0
+    assert 1 in rows["matched_ngrams"].to_list() and set(rows["verdict"]) == {"dirty"}
+    hit = rows.filter(pl.col("matched_ngrams") == 1).row(0, named=True)
+    (ra, rb), = json.loads(hit["spans"])["record"]
+    assert "".join(tokenize(("prefix " + piece + " suffix")[ra:rb])) == piece
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast scan vs the plain Python set-of-tuples reference
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcde"), min_size=0, max_size=12), min_size=1, max_size=4),
+    st.lists(st.lists(st.sampled_from("abcdef"), min_size=0, max_size=30), min_size=1, max_size=6),
+    st.integers(2, 4),
+)
+def test_scan_matches_plain_reference(items, records, n):
+    bench = pl.DataFrame({"benchmark": "b", "split": "t", "item_id": [f"i{k}" for k in range(len(items))],
+                          "text": [" ".join(t) for t in items], "answer": None},
+                         schema={"benchmark": pl.String, "split": pl.String, "item_id": pl.String, "text": pl.String,
+                                 "answer": pl.String})
+    corpus = pl.DataFrame({"id": [f"r{k}" for k in range(len(records))], "text": [" ".join(t) for t in records]})
+    preset = PRESETS["tulu3"].with_n(n)
+    import dataclasses
+
+    preset = dataclasses.replace(preset, max_item_df=10**9, max_record_df=10**9, min_tokens=n)
+    res = scan([bench], shards_of(corpus, 2), preset)
+    ref = plain_scan({f"i{k}": t for k, t in enumerate(items) if len(t) >= n},
+                     [(f"r{k}", t) for k, t in enumerate(records)], n)
+    got = {(r["item_id"], r["id"]): r["matched_ngrams"] for r in res.contamination.iter_rows(named=True)}
+    assert got == {k: len(v) for k, v in ref.items()}
+
+
+def test_window_hash_position_independent():
+    tok = Tokenised.of_texts(pl.Series(["a b c d e", "x a b c", ""]))
+    h, rec, pos = tok.windows(3)
+    assert list(zip(rec.tolist(), pos.tolist(), strict=True)) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+    assert h[0] == h[4] and len(set(h.tolist())) == 4
+
+
+def test_index_kinds():
+    items = pl.DataFrame({"benchmark": "b", "split": "t", "item_id": ["long", "short", "tiny"],
+                          "text": [ITEM, "one two three four five", "yes"], "answer": ["B", None, None]})
+    ix = build_index(items, 8, min_tokens=4)
+    kinds = dict(zip(ix.units["item_id"] + "/" + ix.units["part"], ix.units["kind"], strict=True))
+    assert kinds == {"long/text": "long", "short/text": "short", "tiny/text": "unscannable", "long/answer": "unscannable"}
+    assert ix.lengths == [5, 8] and ix.postings.height == 13 + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks registry
+# ---------------------------------------------------------------------------------------------
+
+
+def test_humaneval_from_wheel():
+    he = load_benchmark("humaneval")
+    assert he.height == 164 and he["item_id"][0] == "HumanEval/0"
+    assert he["text"][0].startswith("from typing import List") and "for idx, elem" in he["answer"][0]
+
+
+def test_benchmark_args():
+    assert parse_benchmark_arg("gsm8k") == ("gsm8k", None, None, None)
+    assert parse_benchmark_arg("gsm8k=x/test.jsonl") == ("gsm8k", "x/test.jsonl", None, None)
+    assert parse_benchmark_arg("x/q.jsonl:question:answer") == ("q", "x/q.jsonl", "question", "answer")
+    with pytest.raises(ConfigError, match="did you mean 'gsm8k'"):
+        parse_benchmark_arg("gsm8")
+    with pytest.raises(ConfigError, match="FIELD"):
+        parse_benchmark_arg("x/q.jsonl")
+    with pytest.raises(ConfigError, match="offline"):
+        load_benchmark("mmlu")
+
+
+def test_registry_field_mapping_local_copy(tmp_path):
+    mmlu = write_jsonl(tmp_path / "mmlu.jsonl", [{"question": "2+2?", "choices": ["3", "4", "5", "6"], "answer": 1}])
+    got = load_benchmark(f"mmlu={mmlu}").row(0, named=True)
+    assert got["text"] == "2+2?\nA. 3\nB. 4\nC. 5\nD. 6" and got["answer"] == "4"
+    arc = write_jsonl(tmp_path / "arc.jsonl", [{"id": "q1", "question": "Sky?", "choices": {"text": ["blue", "red"], "label": ["A", "B"]}, "answerKey": "A"}])
+    assert load_benchmark(f"arc_easy={arc}").row(0, named=True)["answer"] == "blue"
