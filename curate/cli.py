@@ -79,7 +79,7 @@ def curate(
     with console.status("curating…") as status:
         result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m))
         db_path = db or Path(rec.output.db)
-        export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir))
+        export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
     print_summary(result, db_path)
 
 
@@ -225,6 +225,10 @@ def main() -> None:
         )
         sys.exit(1)
 
+
+from curate.mix_cli import mix as _mix  # noqa: E402
+
+app.command(name="mix")(_mix)
 
 if __name__ == "__main__":
     main()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -153,8 +154,14 @@ def table_frames(result: RunResult) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def export_run(result: RunResult, db_path: str | Path, parquet_dir: str | Path | None) -> Path:
-    """Write the run to ``db_path`` (temp file + rename) and mixtures to ``parquet_dir``."""
+def export_run(
+    result: RunResult,
+    db_path: str | Path,
+    parquet_dir: str | Path | None,
+    hf_dir: str | Path | None = None,
+) -> Path:
+    """Write the run to ``db_path`` (temp file + rename), mixtures to ``parquet_dir`` (Parquet)
+    and ``hf_dir`` (``datasets.DatasetDict`` per mixture, ``save_to_disk``)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
@@ -173,19 +180,66 @@ def export_run(result: RunResult, db_path: str | Path, parquet_dir: str | Path |
         _create(con, "runs", runs)
         for name, table in table_frames(result).items():
             _create(con, name, table)
-        for name in result.mixtures:
-            con.execute(
-                f'CREATE VIEW "mixture_{name}" AS SELECT * FROM mixtures WHERE mixture = ? ORDER BY row_id'.replace(
-                    "?", _sql_str(name)
-                )
-            )
+        _create_views(con, list(result.mixtures))
         con.execute("CHECKPOINT")
     finally:
         con.close()
     os.replace(tmp, db_path)
     if parquet_dir is not None:
-        write_parquet(result, Path(parquet_dir))
+        write_parquet(result.mixtures, Path(parquet_dir))
+    if hf_dir is not None and result.mixtures:
+        write_hf(result.mixtures, Path(hf_dir))
     return db_path
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    for name in names:
+        con.execute(
+            f'CREATE VIEW "mixture_{name}" AS SELECT * FROM mixtures WHERE mixture = {_sql_str(name)} ORDER BY row_id'
+        )
+
+
+MIXTURE_TABLES = ("mixtures", "mixture_manifest", "mixture_counts")
+
+
+def export_mixtures(
+    db_path: str | Path,
+    run_id: str,
+    frames: dict[str, pl.DataFrame],
+    manifest: pl.DataFrame,
+    counts: pl.DataFrame,
+    parquet_dir: str | Path | None,
+    hf_dir: str | Path | None = None,
+) -> None:
+    """Replace the mixtures of an existing curation DB (``cleanroom mix``), in one transaction:
+    a reader sees the old mixtures or the new ones, never a mix. Then Parquet and HF copies."""
+    rid = pl.lit(run_id).alias("run_id")
+    with duckdb.connect(str(db_path)) as con:
+        old_views = [
+            r[0]
+            for r in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'mixture\\_%' ESCAPE '\\'"
+            ).fetchall()
+        ]
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for v in old_views:
+                con.execute(f'DROP VIEW IF EXISTS "{v}"')
+            for t in MIXTURE_TABLES:
+                con.execute(f'DROP TABLE IF EXISTS "{t}"')
+            if frames:
+                _create(con, "mixtures", pl.concat(list(frames.values())).select(rid, pl.all()))
+            _create(con, "mixture_manifest", manifest.select(rid, pl.all()))
+            _create(con, "mixture_counts", counts.select(rid, pl.all()))
+            _create_views(con, list(frames))
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    if parquet_dir is not None:
+        write_parquet(frames, Path(parquet_dir))
+    if hf_dir is not None and frames:
+        write_hf(frames, Path(hf_dir))
 
 
 def previous_runs(db_path: Path) -> pl.DataFrame | None:
@@ -199,14 +253,57 @@ def previous_runs(db_path: Path) -> pl.DataFrame | None:
         return None
 
 
-def write_parquet(result: RunResult, out: Path) -> list[Path]:
-    """One Parquet file per mixture (``mixture_<name>.parquet``), written atomically."""
+def write_parquet(mixtures: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+    """One Parquet file per mixture (``mixture_<name>.parquet``), written atomically; the bytes are
+    those hashed in the manifest (:func:`curate.mixture.parquet_bytes`)."""
+    from curate.mixture import parquet_bytes
+
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, frame in result.mixtures.items():
+    for name, frame in mixtures.items():
         path = out / f"mixture_{name}.parquet"
         tmp = path.with_name(f".{path.name}.tmp")
-        frame.write_parquet(tmp, compression="zstd", statistics=False)
+        tmp.write_bytes(parquet_bytes(frame))
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def write_hf(mixtures: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+    """One ``datasets.DatasetDict`` (``train``, ``validation``) per mixture, ``save_to_disk`` at
+    ``out/<name>``; read it with ``datasets.load_from_disk``. Written to a temp folder, then renamed."""
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - datasets is a core dependency
+        from curate.errors import MissingDependencyError
+
+        raise MissingDependencyError("the `datasets` package", "pip install datasets") from None
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    bars = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        return _write_hf(datasets, mixtures, out, paths)
+    finally:
+        if bars:
+            datasets.enable_progress_bars()
+
+
+def _write_hf(
+    datasets: Any, mixtures: dict[str, pl.DataFrame], out: Path, paths: list[Path]
+) -> list[Path]:
+    import shutil
+
+    for name, frame in mixtures.items():
+        splits = {
+            split: datasets.Dataset(frame.filter(pl.col("split") == split).to_arrow())
+            for split in ("train", "validation")
+        }
+        path = out / name
+        tmp = out / f".{name}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        datasets.DatasetDict(splits).save_to_disk(str(tmp))
+        shutil.rmtree(path, ignore_errors=True)
         os.replace(tmp, path)
         paths.append(path)
     return paths

@@ -13,6 +13,10 @@ dolly              ``instruction``, ``context`` (optional), ``response``
 sharegpt           ``conversations``: [{``from``, ``value``}]
 messages           ``messages``: [{``role``, ``content``}]
 prompt_completion  ``prompt``, ``completion``
+natural_instructions  a Super-NaturalInstructions task file (``.json`` object with
+                   ``Definition``, ``Positive Examples``, ``Instances``): each Instance is a
+                   record; the task (Definition, positive examples, label options) is read once
+                   into :attr:`Ingested.tasks` (the ``tasks`` table), not copied into every record
 =================  =====================================================================
 
 A line that cannot be parsed or mapped becomes a quarantine row (file, line, error, raw) and the
@@ -36,7 +40,15 @@ import polars as pl
 from curate.errors import ConfigError, InputError, MissingDependencyError
 from curate.schema import QUARANTINE_SCHEMA, RECORD_SCHEMA, content_hash, join_messages
 
-LAYOUTS = ("text", "alpaca", "dolly", "sharegpt", "messages", "prompt_completion")
+LAYOUTS = (
+    "text",
+    "alpaca",
+    "dolly",
+    "sharegpt",
+    "messages",
+    "prompt_completion",
+    "natural_instructions",
+)
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv", ".txt")
 _ROLES = {
     "human": "user",
@@ -70,6 +82,7 @@ class Ingested:
     records: pl.DataFrame
     quarantine: pl.DataFrame
     layout: str
+    tasks: pl.DataFrame | None = None
 
 
 def suffix_of(path: str | Path) -> str | None:
@@ -327,6 +340,8 @@ def read_input(
         display: how the file is named in quarantine rows and errors (default: ``location``).
     """
     where = display or location
+    if layout == "natural_instructions" or (layout == "auto" and is_natural_instructions(location)):
+        return read_natural_instructions(Path(location), source=source, where=where, limit=limit)
     rows: Iterator[RawRow | tuple[int, str, str]]
     rows = iter_hf_rows(location, split) if is_hf_id(location) else iter_raw_rows(Path(location))
     rename = {v: k for k, v in (fields or {}).items()}
@@ -438,3 +453,119 @@ def _records_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
         schema=RECORD_SCHEMA,
     )
     return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Super-NaturalInstructions task files
+# ---------------------------------------------------------------------------------------------
+
+TASKS_SCHEMA = pl.Schema(
+    {
+        "source": pl.String,
+        "file": pl.String,
+        "task": pl.String,
+        "definition": pl.String,
+        "positive_examples": pl.String,
+        "options": pl.String,
+        "categories": pl.String,
+    }
+)
+NI_MAX_OPTIONS = (
+    10  # a task whose instances have at most this many distinct outputs is a classification
+)
+
+
+def is_natural_instructions(location: str) -> bool:
+    """True for a ``.json`` file holding one Super-NaturalInstructions task (an object with ``Instances``)."""
+    path = Path(location)
+    if suffix_of(path) != ".json" or not path.is_file():
+        return False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = fh.read()
+    return text.lstrip().startswith("{") and '"Instances"' in text and '"Definition"' in text
+
+
+def task_options(outputs: list[str]) -> list[str] | None:
+    """The label set of a classification task: its distinct outputs, when there are few.
+
+    Example: ``["Completion A", "Completion B", "Completion A"]`` -> ``["Completion A", "Completion B"]``;
+    a task with more than :data:`NI_MAX_OPTIONS` distinct outputs (generation) -> ``None``.
+    """
+    distinct = sorted(set(outputs))
+    return distinct if 1 < len(distinct) <= NI_MAX_OPTIONS else None
+
+
+def read_natural_instructions(
+    path: Path, *, source: str, where: str, limit: int | None = None
+) -> Ingested:
+    """Read one Super-NaturalInstructions task file.
+
+    Each Instance ``{"id", "input", "output": [...]}`` becomes an instruction record (user: input,
+    assistant: first output) whose ``meta.fields`` holds the instance as it was; the task's
+    Definition, Positive Examples and label options are returned once, as a row of
+    :attr:`Ingested.tasks`, for templates to look up by ``(source, file)``.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(where, getattr(e, "lineno", None), f"cannot read task file: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("Instances"), list):
+        raise InputError(
+            where,
+            None,
+            "not a Natural-Instructions task: expected an object with an 'Instances' list",
+        )
+    definition = data.get("Definition") or []
+    definition = "\n".join(definition) if isinstance(definition, list) else str(definition)
+    positives = [
+        {
+            "input": str(p.get("input", "")),
+            "output": str(p.get("output", "")),
+            "explanation": str(p.get("explanation", "")),
+        }
+        for p in data.get("Positive Examples") or []
+        if isinstance(p, Mapping)
+    ]
+    records, quarantine, outputs = [], [], []
+    for i, inst in enumerate(data["Instances"], start=1):
+        if limit is not None and i > limit:
+            break
+        try:
+            if not isinstance(inst, Mapping):
+                raise ValueError(f"expected an object, found {type(inst).__name__}")
+            inp = _need_str(inst, "input")
+            out = inst.get("output")
+            out = [out] if isinstance(out, str) else out
+            if not isinstance(out, list) or not out or not all(isinstance(o, str) for o in out):
+                raise ValueError("field 'output' should be a non-empty list of strings")
+        except ValueError as e:
+            quarantine.append(_q(where, i, f"natural_instructions layout: {e}", _dump(inst)))
+            continue
+        outputs.append(out[0])
+        messages = [{"role": "user", "content": inp}, {"role": "assistant", "content": out[0]}]
+        meta = {"file": where, "line": i, "fields": _jsonable(inst)}
+        records.append(
+            {
+                "source": source,
+                "kind": "instruction",
+                "text": join_messages(messages),
+                "messages": messages,
+                "meta": meta,
+            }
+        )
+    tasks = pl.DataFrame(
+        [
+            {
+                "source": source,
+                "file": where,
+                "task": path.stem,
+                "definition": definition,
+                "positive_examples": json.dumps(positives, ensure_ascii=False),
+                "options": json.dumps(task_options(outputs), ensure_ascii=False),
+                "categories": json.dumps(data.get("Categories") or [], ensure_ascii=False),
+            }
+        ],
+        schema=TASKS_SCHEMA,
+    )
+    quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA)
+    return Ingested(_records_frame(records), quarantined, "natural_instructions", tasks)

@@ -88,10 +88,15 @@ class RunResult:
 
 
 def ingest_all(
-    recipe: Recipe, progress: Callable[[str], None] | None = None
+    recipe: Recipe,
+    progress: Callable[[str], None] | None = None,
+    side_tables: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read every input; returns the working frame (records + decision columns) and quarantine."""
-    frames, quarantines = [], []
+    """Read every input; returns the working frame (records + decision columns) and quarantine.
+
+    Task descriptions read by the ``natural_instructions`` layout go to ``side_tables["tasks"]``.
+    """
+    frames, quarantines, tasks = [], [], []
     for inp in recipe.inputs:
         if progress:
             progress(f"reading {inp.name} ({inp.location})")
@@ -108,6 +113,10 @@ def ingest_all(
             )
             frames.append(got.records)
             quarantines.append(got.quarantine)
+            if got.tasks is not None:
+                tasks.append(got.tasks)
+    if tasks and side_tables is not None:
+        side_tables["tasks"] = pl.concat(tasks)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records = records.with_columns(
         id=pl.Series(assign_ids(records["id"].to_list()), dtype=pl.String)
@@ -181,9 +190,11 @@ def run_curate(
 
     plan = validate(recipe, where)
     started = datetime.now(timezone.utc)
-    frame, quarantine = ingest_all(recipe, progress)
+    ingest_side: dict[str, pl.DataFrame] = {}
+    frame, quarantine = ingest_all(recipe, progress, ingest_side)
     resources: dict[str, Any] = {"recipe": recipe}
     frame, stats, side = run_steps(frame, plan, resources, progress)
+    side = {**ingest_side, **side}
     run_id = f"{started:%Y%m%dT%H%M%S%fZ}-{recipe.sha256()[:8]}"
     result = RunResult(run_id, recipe, frame, quarantine, stats, side, started_at=started)
     result.notes.update(resources.get("notes", {}))

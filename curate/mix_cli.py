@@ -1,0 +1,82 @@
+"""``cleanroom mix``: build a recipe's mixtures from an existing curation DB (no re-curation).
+
+Registered on the app in :mod:`curate.cli`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+
+
+def mix(
+    recipe: Annotated[Path, typer.Argument(help="Recipe YAML file (its `mixtures:` are built).")],
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Curation DB to read and update (default: the recipe's output.db)."),
+    ] = None,
+    parquet_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for mixture_<name>.parquet (default: output.parquet_dir)."),
+    ] = None,
+    hf_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for datasets.save_to_disk copies (default: output.hf_dir)."),
+    ] = None,
+) -> None:
+    """Build the recipe's mixtures from the kept records of a curated DB and export them.
+
+    Replaces the DB's `mixtures`, `mixture_manifest`, `mixture_counts` tables and `mixture_<name>`
+    views in one transaction, and writes Parquet and Hugging Face copies.
+
+    Example: cleanroom mix corpora/default.yaml --db out/cleanroom.duckdb
+    """
+    from curate.export import export_mixtures
+    from curate.mixture import mix_from_db
+    from curate.recipe import load_recipe
+
+    rec = load_recipe(recipe)
+    db_path = db or Path(rec.output.db)
+    with console.status("mixing…"):
+        run_id, frames, manifest, counts = mix_from_db(
+            rec.mixtures,
+            str(db_path),
+            all_sources=rec.source_names(),
+            seed=rec.seed,
+            recipe_sha256=rec.sha256(),
+        )
+        export_mixtures(
+            db_path,
+            run_id,
+            frames,
+            manifest,
+            counts,
+            parquet_dir or Path(rec.output.parquet_dir),
+            hf_dir or Path(rec.output.hf_dir),
+        )
+    print_mixtures(manifest, counts)
+    console.print(f"wrote {db_path} (run {run_id})")
+
+
+def print_mixtures(manifest: object, counts: object) -> None:
+    """Per mixture: rows and tokens by split, source and template, and the hashes."""
+    import polars as pl
+
+    assert isinstance(manifest, pl.DataFrame) and isinstance(counts, pl.DataFrame)
+    for m in manifest.iter_rows(named=True):
+        t = Table("split", "source", "template", "rows", "tokens", title=f"mixture {m['mixture']}")
+        for c in counts.filter(pl.col("mixture") == m["mixture"]).iter_rows(named=True):
+            t.add_row(c["split"], c["source"], c["template_id"], str(c["rows"]), str(c["tokens"]))
+        console.print(t)
+        console.print(
+            f"{m['mixture']}: {m['train_rows']} train / {m['validation_rows']} validation rows, "
+            f"{m['tokens']} tokens ({m['n_tokens_method']}); mixture_sha256 {m['mixture_sha256'][:16]}, "
+            f"parquet_sha256 {m['parquet_sha256'][:16]}"
+        )
