@@ -1,3 +1,3 @@
 """Built-in steps. Importing this package registers them (see :mod:`curate.registry`)."""
 
-from curate.steps import basic, exact_dedup  # noqa: F401
+from curate.steps import basic, exact_dedup, quality  # noqa: F401
