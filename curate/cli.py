@@ -196,6 +196,11 @@ def print_summary(result: object, db_path: Path) -> None:
     console.print(f"wrote {db_path}")
 
 
+from curate.quality.cli import quality_app  # noqa: E402
+
+app.add_typer(quality_app, name="quality")
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning library errors into exit codes."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -11,5 +11,6 @@ from curate.steps import (  # noqa: F401
     lines,
     minhash_dedup,
     pii,
+    quality,
 )
 from audit import decontaminate  # noqa: F401, E402  (registers decontaminate_v1)

