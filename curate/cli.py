@@ -44,6 +44,7 @@ def curate(
     db: Annotated[Path | None, typer.Option(help="DuckDB file to write (default: the recipe's output.db).")] = None,
     parquet_dir: Annotated[Path | None, typer.Option(help="Folder for Parquet copies of the mixtures.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data.")] = False,
+    reviews_db: Annotated[Path | None, typer.Option(help="Reviewer verdicts to obey (default: the recipe's output.reviews_db).")] = None,
 ) -> None:
     """Run the whole pipeline: ingest, normalise, filter, dedup, mix, export.
 
@@ -62,7 +63,7 @@ def curate(
     from curate.pipeline import run_curate
 
     with console.status("curating…") as status:
-        result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m))
+        result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db)
         db_path = db or Path(rec.output.db)
         export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir))
     print_summary(result, db_path)
@@ -131,6 +132,11 @@ def print_summary(result: object, db_path: Path) -> None:
     mix = ", ".join(f"{k}: {v.height} rows" for k, v in r.mixtures.items())  # type: ignore[attr-defined]
     console.print(f"mixtures: {mix}")
     console.print(f"wrote {db_path}")
+
+
+from curate.app.launch import app_command  # noqa: E402
+
+app.command("app")(app_command)
 
 
 def main() -> None:
