@@ -233,7 +233,7 @@ def verdict_form(rid: str, bench: str, item_id: str, rec_id: str, hit: dict, ite
     if status != "unreviewed":
         head += f' <span class="cr-head">by {esc(hit["reviewer"])} at {hit["created_at"]:%Y-%m-%d %H:%M} UTC</span>'
     st.html(f"<h5 style='margin:.4rem 0 0 0'>{head}</h5>")
-    with st.form(key=f"verdict::{bench}::{item_id}::{rec_id}", clear_on_submit=True, border=True):
+    with st.form(key=f"verdict::{bench}::{item_id}::{rec_id}", clear_on_submit=True, enter_to_submit=False, border=True):
         note = st.text_input("Note (optional)", placeholder="why: verbatim question, shared boilerplate, common phrase…")
         cols = st.columns([1.3, 1.1, 0.8])
         pressed = None

@@ -89,7 +89,7 @@ def render() -> None:
             ui.panel(f"representative <b>{esc(ui.short(rep['id'], 16))}</b> · {esc(rep['source'])} · <del>only here</del>", left_html)
         with b:
             ui.panel(f"member <b>{esc(ui.short(mid, 16))}</b> · {esc(mem['source'])} · <ins>only here</ins>", right_html)
-        with st.form(key=f"dupverdict::{cid}::{mid}", clear_on_submit=True):
+        with st.form(key=f"dupverdict::{cid}::{mid}", clear_on_submit=True, enter_to_submit=False):
             st.caption("Is this member a real duplicate of the representative? (Recorded for analysis; curate does not act on cluster verdicts yet.)")
             note = st.text_input("Note (optional)")
             cols = st.columns(3)
