@@ -59,6 +59,10 @@ def curate(
         bool,
         typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data."),
     ] = False,
+    reviews_db: Annotated[
+        Path | None,
+        typer.Option(help="Reviewer verdicts to obey (default: the recipe's output.reviews_db)."),
+    ] = None,
 ) -> None:
     """Run the whole pipeline: ingest, normalise, filter, dedup, mix, export.
 
@@ -77,7 +81,7 @@ def curate(
     from curate.pipeline import run_curate
 
     with console.status("curating…") as status:
-        result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m))
+        result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db)
         db_path = db or Path(rec.output.db)
         export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
     print_summary(result, db_path)
@@ -199,6 +203,9 @@ def print_summary(result: object, db_path: Path) -> None:
 from curate.quality.cli import quality_app  # noqa: E402
 
 app.add_typer(quality_app, name="quality")
+from curate.app.launch import app_command  # noqa: E402
+
+app.command("app")(app_command)
 
 
 def main() -> None:

@@ -184,8 +184,13 @@ def run_curate(
     *,
     where: str = "recipe",
     progress: Callable[[str], None] | None = None,
+    reviews_db: str | Path | None = None,
 ) -> RunResult:
-    """Ingest, run steps and build mixtures (no export: see :func:`curate.export.export_run`)."""
+    """Ingest, run steps and build mixtures (no export: see :func:`curate.export.export_run`).
+
+    Reviewer verdicts are read from ``reviews_db`` (default: the recipe's ``output.reviews_db``)
+    before any step runs: see :func:`apply_reviews`.
+    """
     from curate.mixture import build_mixtures
 
     plan = validate(recipe, where)
@@ -193,15 +198,60 @@ def run_curate(
     ingest_side: dict[str, pl.DataFrame] = {}
     frame, quarantine = ingest_all(recipe, progress, ingest_side)
     resources: dict[str, Any] = {"recipe": recipe}
+    frame, review_stats = apply_reviews(frame, resources, reviews_db or recipe.output.reviews_db)
     frame, stats, side = run_steps(frame, plan, resources, progress)
     side = {**ingest_side, **side}
     run_id = f"{started:%Y%m%dT%H%M%S%fZ}-{recipe.sha256()[:8]}"
-    result = RunResult(run_id, recipe, frame, quarantine, stats, side, started_at=started)
+    result = RunResult(run_id, recipe, frame, quarantine, review_stats + stats, side, started_at=started)
     result.notes.update(resources.get("notes", {}))
+    note_reviews(result, resources)
     result.mixtures = build_mixtures(result)
     assert_conserved(result)
     result.finished_at = datetime.now(timezone.utc)
     return result
+
+
+def apply_reviews(frame: pl.DataFrame, resources: dict[str, Any], reviews_db: str | Path) -> tuple[pl.DataFrame, list[StepStats]]:
+    """Load reviewer verdicts into ``resources["verdicts"]`` and drop confirmed contamination.
+
+    Records whose contamination verdict in force is ``confirmed`` are dropped with reason
+    ``reviewer_confirmed_contamination`` (stage ``reviews``) before any step runs, so no later
+    step picks them (e.g. as a cluster representative). ``false_positive`` verdicts are left to the
+    decontamination step, which reads ``resources["verdicts"]``. Returns the frame and the
+    pseudo-step's stats (none when there are no verdicts).
+    """
+    from curate.reviews import CONFIRMED_REASON, STAGE, apply_confirmed, latest_verdicts
+
+    t0 = time.perf_counter()
+    verdicts = latest_verdicts(reviews_db)
+    resources["verdicts"] = verdicts
+    resources["reviews_db"] = str(reviews_db)
+    if verdicts.is_empty():
+        return frame, []
+    frame, n = apply_confirmed(frame, verdicts)
+    resources["confirmed_dropped"] = n
+    dropped = {CONFIRMED_REASON: n} if n else {}
+    return frame, [StepStats(STAGE, "filter", time.perf_counter() - t0, dropped, frame.height)]
+
+
+def note_reviews(result: RunResult, resources: dict[str, Any]) -> None:
+    """Count what the verdicts did into ``result.notes["reviews"]`` and a summary line."""
+    from curate.reviews import false_positives_kept, summary_line
+
+    verdicts = resources.get("verdicts")
+    if verdicts is None or verdicts.is_empty():
+        return
+    fp = resources.get("notes", {}).get("false_positive_kept")
+    if fp is None:
+        fp = false_positives_kept(result.frame, verdicts, result.side_tables.get("contamination"))
+    notes = {
+        "reviews_db": resources["reviews_db"],
+        "verdicts": verdicts.height,
+        "confirmed_dropped": int(resources.get("confirmed_dropped", 0)),
+        "false_positive_kept": int(fp),
+    }
+    result.notes["reviews"] = notes
+    result.notes["summary_lines"] = [*result.notes.get("summary_lines", []), summary_line(notes)]
 
 
 def assert_conserved(result: RunResult) -> None:

@@ -1,0 +1,183 @@
+"""Overview: the latest run at a glance (counts, drops, contamination, scores, history)."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import polars as pl
+import streamlit as st
+
+from curate.app import queries as Q
+from curate.app import ui
+from curate.app.highlight import esc
+
+
+def contamination_by_benchmark(rid: str) -> pl.DataFrame:
+    """Per benchmark: items, flagged items by review status, flagged records."""
+    if not (Q.has("contamination") and Q.has("benchmark_items")):
+        return pl.DataFrame()
+    hits = Q.q("SELECT benchmark, item_id, id FROM contamination WHERE run_id = ?", (rid,))
+    if hits.is_empty():
+        return pl.DataFrame()
+    items = Q.q("SELECT benchmark, count(*) AS items FROM benchmark_items GROUP BY benchmark")
+    mv = Q.match_verdicts("contamination").select(
+        pl.col("target_id").alias("id"), "benchmark", "item_id", "verdict"
+    )
+    hits = hits.join(mv, on=["id", "benchmark", "item_id"], how="left").with_columns(
+        pl.col("verdict").fill_null("unreviewed")
+    )
+    rank = {"confirmed": 0, "unsure": 1, "unreviewed": 2, "false_positive": 3}
+    per_item = (
+        hits.with_columns(r=pl.col("verdict").replace_strict(rank, return_dtype=pl.Int8))
+        .group_by("benchmark", "item_id")
+        .agg(pl.col("r").min(), records=pl.len())
+        .with_columns(status=pl.col("r").replace_strict({v: k for k, v in rank.items()}, return_dtype=pl.String))
+    )
+    out = per_item.group_by("benchmark", "status").agg(flagged_items=pl.len())
+    return out.join(items, on="benchmark", how="left")
+
+
+def render() -> None:
+    st.title("Overview")
+    if not ui.need_db():
+        return
+    run = Q.state().run
+    rid = run["run_id"]
+    stats = json.loads(run["stats"]) if run.get("stats") else {}
+    started = run["started_at"]
+    st.caption(f"Latest run, started {started:%Y-%m-%d %H:%M:%S} UTC")
+    c = st.columns(5)
+    inputs = int(run["inputs"] or 0)
+    pct = (lambda n: f"{100 * n / inputs:.1f}% of inputs") if inputs else (lambda n: None)
+    c[0].metric("Inputs", f"{inputs:,}")
+    c[1].metric("Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off")
+    c[2].metric("Dropped", f"{int(run['dropped']):,}", pct(int(run["dropped"])), delta_color="off")
+    c[3].metric("Quarantined", f"{int(run['quarantined']):,}", pct(int(run["quarantined"])), delta_color="off")
+    rv = Q.reviews()
+    c[4].metric("Verdicts recorded", f"{rv.height:,}")
+    rev = stats.get("reviews")
+    if rev:
+        st.info(
+            f"This run obeyed {rev.get('verdicts', 0)} reviewer verdict(s): "
+            f"{rev.get('confirmed_dropped', 0)} record(s) dropped as confirmed contamination, "
+            f"{rev.get('false_positive_kept', 0)} false positive(s) kept.",
+            icon=":material/gavel:",
+        )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Drops by reason")
+        drops = Q.q(
+            "SELECT drop_reason, stage, count(*) AS records FROM decisions WHERE run_id = ? AND NOT keep "
+            "GROUP BY drop_reason, stage ORDER BY records DESC, drop_reason",
+            (rid,),
+        )
+        if drops.is_empty():
+            st.caption("Nothing was dropped.")
+        else:
+            chart = (
+                alt.Chart(drops.to_pandas())
+                .mark_bar()
+                .encode(
+                    x=alt.X("records:Q", title="records"),
+                    y=alt.Y("drop_reason:N", sort="-x", title=None),
+                    color=alt.Color("stage:N", title="stage"),
+                    tooltip=["drop_reason", "stage", "records"],
+                )
+                .properties(height=max(120, 26 * drops.height))
+            )
+            st.altair_chart(chart, width="stretch")
+    with right:
+        st.subheader("Contamination by benchmark")
+        cb = contamination_by_benchmark(rid)
+        if cb.is_empty():
+            st.caption("No benchmark item matched any record (or the run had no audit step).")
+        else:
+            totals = cb.group_by("benchmark").agg(pl.col("flagged_items").sum(), pl.col("items").first())
+            cb = cb.join(totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")), on="benchmark")
+            domain = list(ui.STATUS_COLOR)
+            chart = (
+                alt.Chart(cb.to_pandas())
+                .mark_bar()
+                .encode(
+                    x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
+                    y=alt.Y("benchmark:N", title=None),
+                    color=alt.Color(
+                        "status:N",
+                        scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
+                        title="review",
+                    ),
+                    tooltip=["benchmark", "status", "flagged_items", "items", alt.Tooltip("share:Q", format=".1%")],
+                )
+                .properties(height=max(120, 40 * totals.height))
+            )
+            st.altair_chart(chart, width="stretch")
+            st.dataframe(
+                totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort("share", descending=True),
+                hide_index=True,
+                column_config={"share": st.column_config.ProgressColumn("share of items", format="percent", min_value=0, max_value=1)},
+                width="stretch",
+            )
+
+    scores = Q.score_columns()
+    st.subheader("Score distributions")
+    if not scores:
+        st.caption("No numeric `*__score` columns in this run (no scoring step ran).")
+    else:
+        cols = st.columns(min(3, len(scores)))
+        for i, col in enumerate(scores):
+            vals = Q.q(
+                f"SELECT r.{Q.ident(col)} AS v, d.keep FROM records r JOIN decisions d USING (run_id, id) "
+                f"WHERE r.run_id = ? AND r.{Q.ident(col)} IS NOT NULL",
+                (rid,),
+            )
+            with cols[i % len(cols)]:
+                st.html(f'<div class="cr-head"><b>{esc(col)}</b> · {vals.height:,} records</div>')
+                if vals.is_empty():
+                    st.caption("no values")
+                    continue
+                v = vals["v"].cast(pl.Float64).to_numpy()
+                edges = np.histogram_bin_edges(v, bins=30)
+                frames = []
+                for keep, label in ((True, "kept"), (False, "dropped")):
+                    part = vals.filter(pl.col("keep") == keep)["v"].cast(pl.Float64).to_numpy()
+                    counts, _ = np.histogram(part, bins=edges)
+                    frames.append(pl.DataFrame({"lo": edges[:-1], "hi": edges[1:], "records": counts, "decision": label}))
+                hist = pl.concat(frames)
+                chart = (
+                    alt.Chart(hist.to_pandas())
+                    .mark_bar()
+                    .encode(
+                        x=alt.X("lo:Q", bin="binned", title=col),
+                        x2="hi:Q",
+                        y=alt.Y("records:Q", stack=True),
+                        color=alt.Color("decision:N", scale=alt.Scale(domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"])),
+                        tooltip=["lo", "hi", "decision", "records"],
+                    )
+                    .properties(height=180)
+                )
+                st.altair_chart(chart, width="stretch")
+
+    st.subheader("Run history")
+    hist = Q.q(
+        "SELECT run_id, started_at, finished_at, recipe_name, recipe_sha256, inputs, kept, dropped, quarantined "
+        "FROM runs ORDER BY started_at DESC"
+    ).with_columns(
+        seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_milliseconds() / 1000,
+        recipe_sha256=pl.col("recipe_sha256").str.slice(0, 12),
+    )
+    if hist.height > 1:
+        long = hist.select("started_at", "kept", "dropped", "quarantined").unpivot(index="started_at", variable_name="count", value_name="records")
+        st.altair_chart(
+            alt.Chart(long.to_pandas()).mark_line(point=True).encode(
+                x=alt.X("started_at:T", title="run started"), y="records:Q", color="count:N",
+                tooltip=["started_at", "count", "records"],
+            ).properties(height=180),
+            width="stretch",
+        )
+    st.dataframe(hist.drop("finished_at"), hide_index=True, width="stretch")
+
+
+render()

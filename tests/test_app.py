@@ -1,0 +1,273 @@
+"""Review app pages (streamlit.testing AppTest) on a fixture curation DB, and the verdict write."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st_
+
+from curate.app.highlight import highlight_html, md_escape, merge_spans, parse_spans, word_diff_html
+from curate.reviews import latest_verdicts, read_reviews
+from tests.appdb import build
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = ["overview", "contamination", "duplicates", "dropped", "quarantine", "mixtures"]
+TITLES = {"overview": "Overview", "contamination": "Contamination", "duplicates": "Duplicates",
+          "dropped": "Dropped records", "quarantine": "Quarantine", "mixtures": "Mixtures"}
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory):
+    return build(tmp_path_factory.mktemp("appdb"))
+
+
+@pytest.fixture
+def env(fixture_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point the app at the fixture DB and a fresh reviews DB."""
+    reviews = tmp_path / "reviews.duckdb"
+    monkeypatch.setenv("CLEANROOM_DB", str(fixture_db.db))
+    monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(reviews))
+    monkeypatch.delenv("CLEANROOM_REVIEWER", raising=False)
+    return fixture_db, reviews
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page != "overview":
+        at.switch_page(f"curate/app/pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def htmls(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(env, page: str) -> None:
+    at = open_page(page)
+    assert [t.value for t in at.title] == [TITLES[page]]
+    assert not at.error and not at.warning
+    sidebar = "\n".join(h.proto.body for h in at.sidebar.get("html"))
+    assert "app-fixture" in sidebar  # the run's recipe name
+
+
+def test_overview_counts_and_charts(env) -> None:
+    fx, _ = env
+    at = open_page("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        inputs, kept, dropped, quarantined = con.sql("SELECT inputs, kept, dropped, quarantined FROM runs").fetchall()[0]
+    assert metrics["Inputs"] == f"{inputs:,}" and metrics["Kept"] == f"{kept:,}"
+    assert metrics["Dropped"] == f"{dropped:,}" and metrics["Quarantined"] == f"{quarantined:,}"
+    charts = at.get("vega_lite_chart")
+    # drops by reason, contamination by benchmark, the quality__score histogram
+    assert len(charts) >= 3
+    specs = " ".join(c.proto.spec for c in charts)
+    assert "drop_reason" in specs and "flagged_items" in specs and "quality__score" in specs
+    assert "quality__score" in htmls(at)
+    assert len(at.dataframe) >= 2  # contamination share table, run history
+
+
+def test_contamination_detail_highlights_both_texts(env) -> None:
+    at = open_page("contamination")
+    assert at.selectbox(key="cont_bench").value == "gsm8k"
+    # unreviewed first, then by coverage: a 100% item opens first
+    assert at.selectbox(key="cont_item::gsm8k").value == "gsm8k/0"
+    body = htmls(at)
+    assert body.count("<mark>") >= 2  # item side and record side
+    assert "Janet" in body and "Solve this problem step by step." in body
+    assert "coverage" in body and "100%" in body
+    # the other records hitting the same item are listed
+    assert at.selectbox(key="cont_rec::gsm8k::gsm8k/0").options.__len__() == 2
+
+
+def test_contamination_verdict_is_written_issue6(env) -> None:
+    fx, reviews = env
+    at = open_page("contamination")
+    at.sidebar.text_input(key="reviewer").input("ada").run()
+    rec = at.selectbox(key="cont_rec::gsm8k::gsm8k/0").value
+    next(t for t in at.text_input if t.label == "Note (optional)").input("verbatim <GSM8K> **question**")
+    button(at, "Confirmed contamination").click().run()
+    assert not at.exception
+    rows = read_reviews(reviews)
+    assert rows.height == 1
+    r = rows.row(0, named=True)
+    assert (r["target_kind"], r["target_id"], r["verdict"], r["reviewer"]) == ("contamination", rec, "confirmed", "ada")
+    assert (r["benchmark"], r["item_id"], r["note"]) == ("gsm8k", "gsm8k/0", "verbatim <GSM8K> **question**")
+    assert r["run_id"]
+    # the app moved on to the next unreviewed match of the same item
+    assert at.selectbox(key="cont_rec::gsm8k::gsm8k/0").value != rec
+    # and the summary counts it
+    assert "1 / 5" in htmls(at)
+    # a second verdict on the other record, then the item is fully reviewed: the next item opens
+    button(at, "False positive").click().run()
+    assert read_reviews(reviews).height == 2
+    assert at.selectbox(key="cont_item::gsm8k").value != "gsm8k/0"
+    lv = latest_verdicts(reviews)
+    assert sorted(lv["verdict"].to_list()) == ["confirmed", "false_positive"]
+
+
+def test_verdict_needs_a_reviewer_name(env) -> None:
+    _, reviews = env
+    at = open_page("contamination")
+    button(at, "Unsure").click().run()
+    assert any("Reviewer" in e.value for e in at.error)
+    assert not reviews.exists() or read_reviews(reviews).height == 0
+
+
+def test_status_filter_hides_reviewed_items(env) -> None:
+    _, reviews = env
+    at = open_page("contamination")
+    at.sidebar.text_input(key="reviewer").input("ada").run()
+    for _ in range(2):  # both records of gsm8k/0
+        button(at, "Confirmed contamination").click().run()
+    at.button_group(key="cont_status").set_value(["confirmed"]).run()
+    opts = at.selectbox(key="cont_item::gsm8k").options
+    assert len(opts) == 1 and "gsm8k/0" in opts[0] and opts[0].startswith("●")
+    at.button_group(key="cont_status").set_value(["unreviewed"]).run()
+    opts = at.selectbox(key="cont_item::gsm8k").options
+    assert len(opts) == 2 and not any("gsm8k/0" in o for o in opts)
+
+
+def test_data_text_is_escaped_issue6(env) -> None:
+    at = open_page("contamination")
+    at.selectbox(key="cont_bench").select("humaneval").run()
+    at.selectbox(key="cont_item::humaneval").select("HumanEval/99").run()
+    body = htmls(at)
+    assert "script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+    assert "&lt;b&gt;raw html&lt;/b&gt;" in body
+    assert "<script>" not in body and "<b>raw html</b>" not in body
+    assert "**not bold**" in body  # shown as typed (st.html has no Markdown pass)
+
+
+def test_duplicates_page_diff(env) -> None:
+    at = open_page("duplicates")
+    body = htmls(at)
+    assert "representative" in body and "member" in body
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Jaccard"] == "1.000"  # exact duplicates
+    assert metrics["Member decision"] == "dropped"
+
+
+def test_dropped_page_search(env) -> None:
+    at = open_page("dropped")
+    at.text_input(key="drop_search").input("say NOTHING").run()
+    assert any("1 record(s) match" in c.value for c in at.caption)
+    assert at.selectbox(key="drop_open").options.__len__() == 1
+    assert "length__empty_response" in htmls(at)
+    at.text_input(key="drop_search").input("no such words anywhere").run()
+    assert any("0 record(s) match" in c.value for c in at.caption)
+
+
+def test_quarantine_page(env) -> None:
+    at = open_page("quarantine")
+    assert at.dataframe[1].value.shape[0] == 2
+    codes = [c.value for c in at.code]
+    assert any("broken" in c for c in codes)
+
+
+def test_mixtures_page(env) -> None:
+    at = open_page("mixtures")
+    assert at.selectbox(key="mix_name").value == "default"
+    body = htmls(at)
+    assert body.count('class="cr-msg"') >= 5  # rendered messages of the 5 sampled rows
+    assert "template <b>plain_v1</b>" in body
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_missing_db_says_run_make_curate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    monkeypatch.setenv("CLEANROOM_DB", str(tmp_path / "nothing.duckdb"))
+    monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(tmp_path / "reviews.duckdb"))
+    at = open_page(page)
+    assert any("No curation database" in w.value for w in at.warning)
+    assert any("make curate" in i.value for i in at.info)
+
+
+def test_empty_db_says_run_make_curate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("contamination")
+    assert any("no curation run" in w.value for w in at.warning)
+
+
+def test_db_replaced_while_app_runs(env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make curate` renames a new DB into place: the app shows the new run on the next rerun."""
+    fx, _ = env
+    db = tmp_path / "live.duckdb"
+    shutil.copy(fx.db, db)
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("overview")
+    with duckdb.connect(str(db), read_only=True) as con:
+        old = con.sql("SELECT run_id FROM runs").fetchall()[0][0]
+    assert old in "".join(h.proto.body for h in at.sidebar.get("html"))
+    new = tmp_path / ".live.tmp"
+    shutil.copy(fx.db, new)
+    with duckdb.connect(str(new)) as con:
+        con.execute("UPDATE runs SET run_id = 'replaced-run', started_at = started_at + INTERVAL 1 HOUR")
+    os.replace(new, db)
+    at.run()
+    assert "replaced-run" in "".join(h.proto.body for h in at.sidebar.get("html"))
+
+
+def test_app_holds_no_connection(env) -> None:
+    """After a page run, the curation DB can be opened read-write (nobody holds it)."""
+    fx, _ = env
+    open_page("contamination")
+    con = duckdb.connect(str(fx.db))  # would raise if the app held a connection with another config
+    con.close()
+
+
+# --- highlight helpers ---------------------------------------------------------------------------
+
+def test_highlight_escapes_and_marks() -> None:
+    assert highlight_html("a <b> c", [[2, 5]]) == "a <mark>&lt;b&gt;</mark> c"
+    assert highlight_html("abc", [[5, 9], ["x", 1], [2, 1]]) == "abc"
+    assert merge_spans([[5, 9], [0, 3], [2, 4], [20, 30]], 25) == [(0, 4), (5, 9), (20, 25)]
+    assert parse_spans("not json") == {"item": [], "record": []}
+    assert parse_spans('{"item": [[0, 4]], "record": 3}') == {"item": [[0, 4]], "record": []}
+    assert word_diff_html("the cat sat", "the dog sat") == ("the <del>cat</del> sat", "the <ins>dog</ins> sat")
+    assert md_escape("**x** :red[y]") == r"\*\*x\*\* \:red\[y\]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st_.text(max_size=60), st_.lists(st_.tuples(st_.integers(-5, 70), st_.integers(-5, 70)), max_size=6))
+def test_highlight_roundtrips_text(text: str, spans: list) -> None:
+    """Removing the marks and unescaping gives the text back; marks never nest; spans disjoint."""
+    out = highlight_html(text, spans)
+    assert html.unescape(re.sub(r"</?mark>", "", out)) == text
+    assert "<mark><mark>" not in out
+    merged = merge_spans(spans, len(text))
+    assert all(a < b for a, b in merged)
+    assert all(merged[i][1] < merged[i + 1][0] for i in range(len(merged) - 1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st_.text(max_size=40), st_.text(max_size=40))
+def test_word_diff_roundtrips(a: str, b: str) -> None:
+    left, right = word_diff_html(a, b)
+    assert html.unescape(re.sub(r"</?(del|ins)>", "", left)) == a
+    assert html.unescape(re.sub(r"</?(del|ins)>", "", right)) == b
+    assert "<ins>" not in left and "<del>" not in right
+
+
+def test_fixture_reviews_frame_empty(tmp_path: Path) -> None:
+    assert latest_verdicts(tmp_path / "none.duckdb").columns[:6] == ["target_kind", "target_id", "verdict", "reviewer", "note", "created_at"]
+    assert isinstance(read_reviews(tmp_path / "none.duckdb"), pl.DataFrame)

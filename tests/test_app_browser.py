@@ -1,0 +1,118 @@
+"""Real-browser test: Debian Chromium driven by Playwright opens a flagged item and records a verdict.
+
+CI installs ``chromium`` with apt (``.ci/run``); the test fails, not skips, when it is missing.
+Set ``CLEANROOM_SKIP_BROWSER=1`` to skip it locally. No ``playwright install``: we use
+``/usr/bin/chromium``. A screenshot of the contamination page goes to
+``bench/results/app_contamination.png`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from curate.app.launch import free_port, streamlit_command
+from curate.reviews import read_reviews
+from tests.appdb import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"]
+SHOT = ROOT / "bench" / "results" / "app_contamination.png"
+
+pytestmark = pytest.mark.browser
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"streamlit did not answer at {url} in {timeout:.0f} s")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    if os.environ.get("CLEANROOM_SKIP_BROWSER") == "1":
+        pytest.skip("CLEANROOM_SKIP_BROWSER=1")
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (CI does)"
+    fx = build(tmp_path / "fx")
+    reviews = tmp_path / "reviews.duckdb"
+    port = free_port()
+    env = dict(os.environ, CLEANROOM_DB=str(fx.db), CLEANROOM_REVIEWS_DB=str(reviews), PYTHONPATH=str(ROOT))
+    env.pop("CLEANROOM_REVIEWER", None)
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(streamlit_command(ROOT / "app.py", "127.0.0.1", port), env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url, reviews
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_browser_verdict_roundtrip_issue6(server: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, reviews = server
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="cleanroom-chromium-"), executable_path=CHROMIUM, headless=True,
+            args=ARGS, viewport={"width": 1500, "height": 1100},
+        )
+        try:
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(f"{url}/contamination")
+            expect(page.get_by_text("Janet's ducks lay 16 eggs").first).to_be_visible(timeout=30_000)
+            opened_s = time.perf_counter() - t0
+            print(f"contamination page with the first item open: {opened_s:.2f} s")
+
+            # open another flagged item through the item picker
+            page.get_by_role("combobox", name="Item").click()
+            page.get_by_role("option").filter(has_text="gsm8k/2").click()
+            expect(page.get_by_text("Josh decides to try flipping a house").first).to_be_visible(timeout=20_000)
+
+            reviewer = page.get_by_role("textbox", name="Reviewer")
+            reviewer.fill("browser-bot")
+            reviewer.press("Enter")
+            page.wait_for_timeout(800)
+            page.get_by_role("textbox", name="Note (optional)").fill("verbatim <question> from **gsm8k**")
+            SHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOT), full_page=True)
+            page.get_by_role("button", name="Confirmed contamination").click()
+            expect(page.get_by_text(re.compile("Saved: confirmed")).first).to_be_visible(timeout=20_000)
+        finally:
+            ctx.close()
+
+    deadline = time.monotonic() + 10
+    rows = read_reviews(reviews) if reviews.exists() else None
+    while (rows is None or rows.is_empty()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rows = read_reviews(reviews) if reviews.exists() else None
+    assert rows is not None and rows.height == 1
+    r = rows.row(0, named=True)
+    assert (r["target_kind"], r["verdict"], r["reviewer"]) == ("contamination", "confirmed", "browser-bot")
+    assert (r["benchmark"], r["item_id"]) == ("gsm8k", "gsm8k/2")
+    assert r["note"] == "verbatim <question> from **gsm8k**"
+    assert len(r["target_id"]) >= 32
