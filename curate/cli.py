@@ -146,12 +146,14 @@ def steps() -> None:
 
 
 def _default(f: object) -> str:
+    """A dataclass field's default as shown by ``cleanroom steps`` (``required`` when it has none)."""
     import dataclasses
 
-    d = f.default  # type: ignore[attr-defined]
-    if d is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:  # type: ignore[attr-defined]
-        d = f.default_factory()  # type: ignore[attr-defined]
-    return repr(d)
+    if f.default is not dataclasses.MISSING:  # type: ignore[attr-defined]
+        return repr(f.default)  # type: ignore[attr-defined]
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[attr-defined]
+        return repr(f.default_factory())  # type: ignore[attr-defined]
+    return "required"
 
 
 def print_plan(rec: object, plan: list) -> None:
