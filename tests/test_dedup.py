@@ -460,3 +460,27 @@ def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     ours = permutations(num_perm, seed)
     assert ours[0].tolist() == a.tolist() and ours[1].tolist() == b.tolist()
+
+
+def test_bucket_pairs_example() -> None:
+    from curate.dedup.lsh import bucket_pairs
+
+    left, right = bucket_pairs(np.array([5, 7, 5, 5], dtype=np.uint64), np.arange(4))
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 2), (0, 3), (2, 3)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), n=st.integers(0, 30), bands=st.integers(1, 4), anchors=st.integers(1, 5))
+def test_candidate_pairs_equal_brute_force(data: st.DataObject, n: int, bands: int, anchors: int) -> None:
+    keys = np.array(data.draw(st.lists(st.lists(st.integers(0, 3), min_size=bands, max_size=bands), min_size=n, max_size=n)), dtype=np.uint64).reshape(n, bands)
+    want = set()
+    for b in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for i in range(n):
+            buckets.setdefault(int(keys[i, b]), []).append(i)
+        for members in buckets.values():
+            for p, a in enumerate(members[:anchors]):
+                want |= {(a, m) for m in members[p + 1 :]}
+    left, right = candidate_pairs(keys, max_anchors=anchors)
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == want
+    assert len(left) == len(want)

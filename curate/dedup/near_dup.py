@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from curate.dedup.clusters import Policy, components, exact_jaccard, representatives, verify_pairs
-from curate.dedup.lsh import band_hashes, candidate_pairs, optimal_params
+from curate.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
 from curate.dedup.minhash import estimate_jaccard, signatures
 from curate.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hashes
 
@@ -171,6 +171,13 @@ def _shingle_set(shards: list[tuple[np.ndarray, np.ndarray]], shard_size: int, i
     return np.unique(hashes[offsets[j] : offsets[j + 1]])
 
 
+def _first_of_group(items: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For each position, the first item (in order) with the same group number."""
+    first = np.full(int(group.max()) + 1 if len(group) else 0, len(items), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(items), dtype=np.int64))
+    return items[first[group]]
+
+
 def near_duplicates(
     texts: pl.Series | list[str | None],
     params: MinHashParams | None = None,
@@ -200,13 +207,15 @@ def near_duplicates(
 
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
-    whole = band_hashes(sigs[live], 1, p.num_perm)[:, 0] if len(live) else np.zeros(0, np.uint64)
-    _, first_idx, inverse = np.unique(whole, return_index=True, return_inverse=True)
-    heads = live[first_idx]
-    copy_left, copy_right = heads[inverse.reshape(-1)], live
+    live_keys = band_hashes(sigs[live], bands, rows)
+    # The whole signature's key: its band keys plus the values no band uses.
+    whole = fold_columns(np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1)
+    group = np.unique(whole, return_inverse=True)[1].reshape(-1)
+    copy_left = _first_of_group(live, group)
+    copy_right = live
     is_copy = copy_left != copy_right
-    keys = band_hashes(sigs[heads], bands, rows)
-    cand_left, cand_right = candidate_pairs(keys, heads, p.max_bucket_anchors)
+    head = ~is_copy  # the first record of each distinct signature, in input order
+    cand_left, cand_right = candidate_pairs(live_keys[head], live[head], p.max_bucket_anchors)
     left = np.concatenate([copy_left[is_copy], cand_left])
     right = np.concatenate([copy_right[is_copy], cand_right])
     n_candidates = len(left)
