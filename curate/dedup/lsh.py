@@ -45,7 +45,10 @@ def optimal_params(
 
     Example: ``optimal_params(0.7, 128)`` -> ``(14, 9)``; ``optimal_params(0.8, 128)`` -> ``(9, 13)``.
     """
-    combos = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=np.float64)
+    combos = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)],
+        dtype=np.float64,
+    )
     b, r = combos[:, :1], combos[:, 1:]
     lo = np.linspace(0.0, threshold, 501)
     hi = np.linspace(threshold, 1.0, 501)
@@ -100,7 +103,9 @@ def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_anchors: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def bucket_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of documents with equal keys, from one band's keys (documents in ascending order).
 
     Each member of a bucket is paired with at most ``max_anchors`` earlier members.
@@ -129,7 +134,9 @@ def bucket_pairs(keys: np.ndarray, docs: np.ndarray, max_anchors: int = 32) -> t
     return sd[left], sd[right]
 
 
-def candidate_pairs(keys: np.ndarray, docs: np.ndarray | None = None, max_anchors: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    keys: np.ndarray, docs: np.ndarray | None = None, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of documents that share a bucket in at least one band.
 
     Args:

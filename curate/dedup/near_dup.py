@@ -91,10 +91,18 @@ class MinHashParams:
             raise ValueError(f"ngram must be >= 1, got {self.ngram}")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both bands and rows, or neither")
-        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):  # type: ignore[operator]
+        if self.bands is not None and (
+            self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm
+        ):  # type: ignore[operator]
             raise ValueError(f"bands x rows must be positive and <= num_perm ({self.num_perm})")
-        if self.false_positive_weight < 0 or self.false_negative_weight < 0 or self.false_positive_weight + self.false_negative_weight == 0:
-            raise ValueError("false_positive_weight and false_negative_weight must be >= 0, not both 0")
+        if (
+            self.false_positive_weight < 0
+            or self.false_negative_weight < 0
+            or self.false_positive_weight + self.false_negative_weight == 0
+        ):
+            raise ValueError(
+                "false_positive_weight and false_negative_weight must be >= 0, not both 0"
+            )
         if self.shard_size < 1 or self.max_bucket_anchors < 1:
             raise ValueError("shard_size and max_bucket_anchors must be >= 1")
 
@@ -102,7 +110,9 @@ class MinHashParams:
         """The LSH ``(bands, rows)``: the override, or datasketch's optimum for the threshold."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        return optimal_params(self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight)
+        return optimal_params(
+            self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
+        )
 
 
 @dataclass
@@ -124,7 +134,9 @@ class NearDupResult:
     jaccard: np.ndarray
     cluster_size: np.ndarray
     stats: dict = field(default_factory=dict)
-    pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    pairs: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
 
     @property
     def is_representative(self) -> np.ndarray:
@@ -142,7 +154,9 @@ def peak_rss_mib() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def compute_signatures(texts: pl.Series, p: MinHashParams, keep_hashes: bool = False) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+def compute_signatures(
+    texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Signatures of every text, shard by shard; also which texts had shingles.
 
     Returns ``(sigs, has_shingles, shards)`` where ``shards`` holds each shard's
@@ -165,7 +179,9 @@ def compute_signatures(texts: pl.Series, p: MinHashParams, keep_hashes: bool = F
     return sigs, has, kept
 
 
-def _shingle_set(shards: list[tuple[np.ndarray, np.ndarray]], shard_size: int, i: int) -> np.ndarray:
+def _shingle_set(
+    shards: list[tuple[np.ndarray, np.ndarray]], shard_size: int, i: int
+) -> np.ndarray:
     hashes, offsets = shards[i // shard_size]
     j = i % shard_size
     return np.unique(hashes[offsets[j] : offsets[j + 1]])
@@ -209,7 +225,9 @@ def near_duplicates(
     live = np.flatnonzero(has)
     live_keys = band_hashes(sigs[live], bands, rows)
     # The whole signature's key: its band keys plus the values no band uses.
-    whole = fold_columns(np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1)
+    whole = fold_columns(
+        np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1
+    )
     group = np.unique(whole, return_inverse=True)[1].reshape(-1)
     copy_left = _first_of_group(live, group)
     copy_right = live
@@ -223,12 +241,22 @@ def near_duplicates(
 
     left, right, jac = verify_pairs(sigs, left, right, p.threshold)
     if p.verify == "exact" and len(left):
-        exact = np.array([exact_jaccard(_shingle_set(shards, p.shard_size, int(i)), _shingle_set(shards, p.shard_size, int(j))) for i, j in zip(left, right, strict=True)])
+        exact = np.array(
+            [
+                exact_jaccard(
+                    _shingle_set(shards, p.shard_size, int(i)),
+                    _shingle_set(shards, p.shard_size, int(j)),
+                )
+                for i, j in zip(left, right, strict=True)
+            ]
+        )
         ok = exact >= p.threshold - 1e-12
         left, right = left[ok], right[ok]
     label = components(n, left, right)
     size = np.bincount(label, minlength=n)[label]
-    lengths = texts.fill_null("").str.len_chars().to_numpy() if p.representative == "longest" else None
+    lengths = (
+        texts.fill_null("").str.len_chars().to_numpy() if p.representative == "longest" else None
+    )
     policy = p.representative
     if policy == "quality" and scores is None:
         policy = "first"
@@ -237,7 +265,13 @@ def near_duplicates(
     member = np.flatnonzero(size > 1)
     if len(member):
         if p.verify == "exact":
-            jaccard[member] = [exact_jaccard(_shingle_set(shards, p.shard_size, int(i)), _shingle_set(shards, p.shard_size, int(reps[i]))) for i in member]
+            jaccard[member] = [
+                exact_jaccard(
+                    _shingle_set(shards, p.shard_size, int(i)),
+                    _shingle_set(shards, p.shard_size, int(reps[i])),
+                )
+                for i in member
+            ]
         else:
             jaccard[member] = estimate_jaccard(sigs[member], sigs[reps[member]])
     t_end = time.perf_counter()
