@@ -319,9 +319,10 @@ def test_edited_copies_near_0_8_are_found_at_default_threshold_issue3() -> None:
 
 def test_same_clusters_in_1_or_10_shards_and_across_runs() -> None:
     texts, _ = _planted(seed=12)
-    whole = near_duplicates(texts, MinHashParams(shard_size=len(texts)))
-    tenths = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10))
-    again = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10))
+    whole = near_duplicates(texts, MinHashParams(shard_size=len(texts), threads=1))
+    tenths = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10, threads=1))
+    again = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10, threads=2))
+    assert whole.stats["clusters"] == 30
     for other in (tenths, again):
         assert (whole.label == other.label).all()
         assert (whole.representative == other.representative).all()

@@ -17,9 +17,11 @@ signature: exact copies then cost one pair each instead of a quadratic bucket.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -62,7 +64,9 @@ class MinHashParams:
         verify: ``signature`` (estimate >= threshold) or ``exact`` (shingle-set Jaccard, slower).
         representative: who is kept in a cluster: ``first``, ``longest`` or ``quality`` (the
             highest ``quality__score``; falls back to ``first`` when that column is absent).
-        shard_size: records shingled and hashed at a time.
+        shard_size: records shingled and hashed at a time (per worker thread).
+        threads: worker threads for shards (default: ``min(2, cpu count)``); results do not
+            depend on it.
         max_bucket_anchors: each bucket member is paired with at most this many earlier members.
     """
 
@@ -79,8 +83,9 @@ class MinHashParams:
     false_negative_weight: float = 0.9
     verify: Literal["signature", "exact"] = "signature"
     representative: Policy = "first"
-    shard_size: int = 50_000
+    shard_size: int = 20_000
     max_bucket_anchors: int = 32
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -103,8 +108,12 @@ class MinHashParams:
             raise ValueError(
                 "false_positive_weight and false_negative_weight must be >= 0, not both 0"
             )
-        if self.shard_size < 1 or self.max_bucket_anchors < 1:
-            raise ValueError("shard_size and max_bucket_anchors must be >= 1")
+        if (
+            self.shard_size < 1
+            or self.max_bucket_anchors < 1
+            or (self.threads is not None and self.threads < 1)
+        ):
+            raise ValueError("shard_size, max_bucket_anchors and threads must be >= 1")
 
     def band_rows(self) -> tuple[int, int]:
         """The LSH ``(bands, rows)``: the override, or datasketch's optimum for the threshold."""
@@ -165,17 +174,32 @@ def compute_signatures(
     n = len(texts)
     sigs = np.empty((n, p.num_perm), dtype=np.uint32)
     has = np.zeros(n, dtype=bool)
-    kept: list[tuple[np.ndarray, np.ndarray]] = []
-    for start in range(0, n, p.shard_size):
+    starts = list(range(0, n, p.shard_size))
+    kept: list[tuple[np.ndarray, np.ndarray]] = [
+        (np.zeros(0, np.uint32), np.zeros(1, np.int64))
+    ] * len(starts)
+
+    def shard(k: int) -> None:
+        start = starts[k]
         part = texts.slice(start, p.shard_size)
         if p.hash == "fast":
             hashes, offsets = shingle_hashes(part, p.shingle, p.ngram)
         else:
             hashes, offsets = sha1_shingle_hashes(part, p.shingle, p.ngram)
-        sigs[start : start + len(part)] = signatures(hashes, offsets, p.num_perm, p.seed)
+        sigs[start : start + len(part)] = signatures(hashes, offsets, p.num_perm, p.seed, threads=1)
         has[start : start + len(part)] = np.diff(offsets) > 0
         if keep_hashes:
-            kept.append((hashes, offsets))
+            kept[k] = (hashes, offsets)
+
+    workers = min(p.threads or min(2, os.cpu_count() or 1), len(starts))
+    if workers <= 1 or p.hash != "fast":
+        for k in range(len(starts)):
+            shard(k)
+    else:  # Polars and NumPy release the GIL: shards overlap on the cores
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(shard, range(len(starts))))
+    if not keep_hashes:
+        kept = []
     return sigs, has, kept
 
 
