@@ -24,14 +24,18 @@ _SENT = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
 def require_data() -> Path:
     if not DATA.is_dir():
-        sys.exit(f"benchmark data not found at {DATA} (expected ../shared/data next to the repository)")
+        sys.exit(
+            f"benchmark data not found at {DATA} (expected ../shared/data next to the repository)"
+        )
     return DATA
 
 
 def _web_chunks(size: int = 400) -> list[str]:
     out = []
     for path in sorted(glob.glob(str(DATA / "web_pages" / "*.txt"))):
-        lines = [ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()]
+        lines = [
+            ln.strip() for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()
+        ]
         buf = ""
         for ln in lines:
             buf = f"{buf}\n{ln}" if buf else ln
@@ -45,7 +49,9 @@ def sources(min_words: int = 15) -> dict[str, list[str]]:
     """Distinct real texts by source (at least ``min_words`` words, or 4x as many characters for CJK)."""
     require_data()
     alpaca = json.loads((DATA / "alpaca" / "alpaca_5000.json").read_text())
-    gsm = [json.loads(x) for x in (DATA / "gsm8k" / "test.jsonl").read_text().splitlines() if x.strip()]
+    gsm = [
+        json.loads(x) for x in (DATA / "gsm8k" / "test.jsonl").read_text().splitlines() if x.strip()
+    ]
     code = json.loads((DATA / "codealpaca" / "new_codealpaca.json").read_text())
     raw = {
         "alpaca": [r["output"] for r in alpaca],
@@ -71,11 +77,22 @@ def extra_pool() -> list[str]:
     texts = []
     for path in sorted(glob.glob(str(DATA / "bbh" / "*.json"))):
         texts += [e["input"] for e in json.loads(Path(path).read_text())["examples"]]
-    texts += [json.loads(x)["text"] + "\n" + json.loads(x)["code"] for x in (DATA / "mbpp" / "mbpp.jsonl").read_text().splitlines() if x.strip()]
+    texts += [
+        json.loads(x)["text"] + "\n" + json.loads(x)["code"]
+        for x in (DATA / "mbpp" / "mbpp.jsonl").read_text().splitlines()
+        if x.strip()
+    ]
     for path in sorted(glob.glob(str(DATA / "natural_instructions" / "*.json"))):
         texts += [i["input"] for i in json.loads(Path(path).read_text()).get("Instances", [])]
-    texts += [json.loads(x)["answer"] for x in (DATA / "gsm8k" / "test.jsonl").read_text().splitlines() if x.strip()]
-    texts += [r["instruction"] + "\n" + r["input"] for r in json.loads((DATA / "alpaca" / "alpaca_5000.json").read_text())]
+    texts += [
+        json.loads(x)["answer"]
+        for x in (DATA / "gsm8k" / "test.jsonl").read_text().splitlines()
+        if x.strip()
+    ]
+    texts += [
+        r["instruction"] + "\n" + r["input"]
+        for r in json.loads((DATA / "alpaca" / "alpaca_5000.json").read_text())
+    ]
     return [t for t in texts if t and t.strip()]
 
 
@@ -90,7 +107,9 @@ def substitute(rng: np.random.Generator, text: str, rate: float, vocab: list[str
     units, sep = _units(text)
     k = max(1, round(rate * len(units)))
     for i in rng.choice(len(units), size=min(k, len(units)), replace=False):
-        units[i] = vocab[rng.integers(len(vocab))] if sep else chr(0x4E00 + int(rng.integers(20000)))
+        units[i] = (
+            vocab[rng.integers(len(vocab))] if sep else chr(0x4E00 + int(rng.integers(20000)))
+        )
     return sep.join(units)
 
 

@@ -82,7 +82,7 @@ def build(seed: int = 0) -> tuple[list[str], list[int], list[str]]:
     vocab = sorted({w for t in src["alpaca"][:2000] for w in t.split() if w.isalpha()})
     texts, group, how = [], [], []
     g = 0
-    for name, pool in src.items():
+    for pool in src.values():
         idx = rng.permutation(len(pool))
         n = min(PER_SOURCE, len(pool) // 2)
         for i in idx[:n]:  # originals with two copies each
@@ -115,11 +115,12 @@ def cluster_pairs(labels: np.ndarray) -> set[tuple[int, int]]:
     return {p for m in members.values() if len(m) > 1 for p in combinations(m, 2)}
 
 
-def run_datasketch(shingles: list[list[bytes]], threshold: float) -> tuple[np.ndarray, np.ndarray, set, set]:
+def run_datasketch(
+    shingles: list[list[bytes]], threshold: float
+) -> tuple[np.ndarray, np.ndarray, set, set]:
     """Labels without and with verification, and the direct pairs without and with it."""
     from datasketch import MinHash, MinHashLSH
 
-    t0 = time.perf_counter()
     mh = MinHash.bulk(shingles, num_perm=128)
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     for i, m in enumerate(mh):
@@ -132,7 +133,11 @@ def run_datasketch(shingles: list[list[bytes]], threshold: float) -> tuple[np.nd
                 right.append(j)
                 keep.append(m.jaccard(mh[j]) >= threshold)
     n = len(shingles)
-    left_a, right_a, keep_a = np.array(left, dtype=np.int64), np.array(right, dtype=np.int64), np.array(keep, dtype=bool)
+    left_a, right_a, keep_a = (
+        np.array(left, dtype=np.int64),
+        np.array(right, dtype=np.int64),
+        np.array(keep, dtype=bool),
+    )
     plain = components(n, left_a, right_a)
     verified = components(n, left_a[keep_a], right_a[keep_a])
     pairs = set(zip(left_a.tolist(), right_a.tolist(), strict=True))
@@ -144,7 +149,12 @@ def prf(pred: set, truth: set) -> dict[str, float]:
     tp = len(pred & truth)
     p = tp / len(pred) if pred else 1.0
     r = tp / len(truth) if truth else 1.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4), "pairs": len(pred)}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4),
+        "pairs": len(pred),
+    }
 
 
 def main() -> None:
@@ -165,8 +175,10 @@ def main() -> None:
         by_group[g].append(i)
     planted = {p for m in by_group.values() if len(m) > 1 for p in combinations(sorted(m), 2)}
     shingles_b = [[s.encode() for s in shingle_strings(t)] for t in texts]
-    print(f"{n} records: {sum(h == 'original' for h in how)} originals, {sum(h == 'control' for h in how)} controls, "
-          f"{sum(h not in ('original', 'control') for h in how)} edited copies; {len(planted)} planted pairs")
+    print(
+        f"{n} records: {sum(h == 'original' for h in how)} originals, {sum(h == 'control' for h in how)} controls, "
+        f"{sum(h not in ('original', 'control') for h in how)} edited copies; {len(planted)} planted pairs"
+    )
 
     report: dict = {"records": n, "planted_pairs": len(planted), "thresholds": {}}
     rows = []
@@ -175,17 +187,31 @@ def main() -> None:
         ours = near_duplicates(texts, MinHashParams(threshold=t))
         preds["cleanroom"] = cluster_pairs(ours.label)
         direct["cleanroom"] = set(zip(*(x.tolist() for x in ours.pairs), strict=True))
-        ours_ds = near_duplicates(texts, MinHashParams(threshold=t, false_positive_weight=0.5, false_negative_weight=0.5))
+        ours_ds = near_duplicates(
+            texts, MinHashParams(threshold=t, false_positive_weight=0.5, false_negative_weight=0.5)
+        )
         preds["cleanroom_dsweights"] = cluster_pairs(ours_ds.label)
         direct["cleanroom_dsweights"] = set(zip(*(x.tolist() for x in ours_ds.pairs), strict=True))
-        plain, verified, direct["datasketch"], direct["datasketch_verified"] = run_datasketch(shingles_b, t)
+        plain, verified, direct["datasketch"], direct["datasketch_verified"] = run_datasketch(
+            shingles_b, t
+        )
         preds["datasketch"] = cluster_pairs(plain)
         preds["datasketch_verified"] = cluster_pairs(verified)
         pool = planted.union(*preds.values(), *direct.values())
         exact_truth = {p for p in pool if exact(p) >= t}
-        entry = {"bands_rows": {"cleanroom": [ours.stats["bands"], ours.stats["rows"]], "datasketch": [ours_ds.stats["bands"], ours_ds.stats["rows"]]}, "methods": {}}
+        entry = {
+            "bands_rows": {
+                "cleanroom": [ours.stats["bands"], ours.stats["rows"]],
+                "datasketch": [ours_ds.stats["bands"], ours_ds.stats["rows"]],
+            },
+            "methods": {},
+        }
         for name, pred in preds.items():
-            res = {"planted": prf(pred, planted), "exact": prf(pred, exact_truth), "exact_direct": prf(direct[name], exact_truth)}
+            res = {
+                "planted": prf(pred, planted),
+                "exact": prf(pred, exact_truth),
+                "exact_direct": prf(direct[name], exact_truth),
+            }
             entry["methods"][name] = res
             rows.append((t, name, res))
         entry["exact_positive_pairs"] = len(exact_truth)
@@ -202,21 +228,38 @@ def main() -> None:
                 rec[1] += int(ours.label[i] == ours.label[orig])
                 rec[2].append(exact((min(i, orig), max(i, orig))))
             report["per_edit_default"] = {
-                k: {"copies": v[0], "found_with_original": v[1], "recall": round(v[1] / v[0], 4), "mean_exact_jaccard": round(float(np.mean(v[2])), 3), "min_exact_jaccard": round(float(np.min(v[2])), 3)}
+                k: {
+                    "copies": v[0],
+                    "found_with_original": v[1],
+                    "recall": round(v[1] / v[0], 4),
+                    "mean_exact_jaccard": round(float(np.mean(v[2])), 3),
+                    "min_exact_jaccard": round(float(np.min(v[2])), 3),
+                }
                 for k, v in sorted(per_edit.items())
             }
     report["seconds"] = round(time.perf_counter() - t0, 1)
 
-    print("\npair-level precision / recall / F1 (planted: same original; exact: word-5-gram Jaccard >= thr)")
-    print(f"{'thr':>4} {'method':<20} | {'planted, clusters':^20} | {'exact, clusters':^20} | {'exact, direct pairs':^20}")
+    print(
+        "\npair-level precision / recall / F1 (planted: same original; exact: word-5-gram Jaccard >= thr)"
+    )
+    print(
+        f"{'thr':>4} {'method':<20} | {'planted, clusters':^20} | {'exact, clusters':^20} | {'exact, direct pairs':^20}"
+    )
     for t, name, res in rows:
-        cells = " | ".join(f"{res[k]['precision']:.3f} {res[k]['recall']:.3f} {res[k]['f1']:.3f}".center(20) for k in ("planted", "exact", "exact_direct"))
+        cells = " | ".join(
+            f"{res[k]['precision']:.3f} {res[k]['recall']:.3f} {res[k]['f1']:.3f}".center(20)
+            for k in ("planted", "exact", "exact_direct")
+        )
         print(f"{t:>4} {name:<20} | {cells}")
     print("\nbands x rows:", {t: e["bands_rows"] for t, e in report["thresholds"].items()})
-    print(f"\nrecall of edited copies at the default threshold {DEFAULT_THRESHOLD} (cleanroom, planted truth):")
+    print(
+        f"\nrecall of edited copies at the default threshold {DEFAULT_THRESHOLD} (cleanroom, planted truth):"
+    )
     print(f"{'edit':<32} {'copies':>6} {'recall':>7} {'mean J':>7} {'min J':>6}")
     for k, v in report["per_edit_default"].items():
-        print(f"{k:<32} {v['copies']:>6} {v['recall']:>7.4f} {v['mean_exact_jaccard']:>7.3f} {v['min_exact_jaccard']:>6.3f}")
+        print(
+            f"{k:<32} {v['copies']:>6} {v['recall']:>7.4f} {v['mean_exact_jaccard']:>7.3f} {v['min_exact_jaccard']:>6.3f}"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "dedup_quality.json").write_text(json.dumps(report, indent=2))
     print(f"\n{report['seconds']} s; wrote {RESULTS / 'dedup_quality.json'}")

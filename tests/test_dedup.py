@@ -84,7 +84,10 @@ def test_ngram_hashes_windows_and_offsets() -> None:
     assert hashes[0] != ngram_hashes(np.array([2, 1], dtype=np.uint64), np.array([2]), 2)[0][0]
 
 
-TEXT = st.text(alphabet=st.sampled_from(list("abcAB .,!-'\n\t") + ["你", "好", "ß", "\u00a0", "\u2009"]), max_size=60)
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcAB .,!-'\n\t") + ["你", "好", "ß", "\u00a0", "\u2009"]),
+    max_size=60,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -92,7 +95,10 @@ TEXT = st.text(alphabet=st.sampled_from(list("abcAB .,!-'\n\t") + ["你", "好",
 def test_fast_shingles_equal_reference_sets(a: str, b: str, kind: str, n: int) -> None:
     """The fast path hashes exactly the reference shingle sets: equal Jaccard on any pair."""
     hashes, offsets = shingle_hashes(pl.Series([a, b]), kind, n)
-    ha, hb = set(hashes[offsets[0] : offsets[1]].tolist()), set(hashes[offsets[1] : offsets[2]].tolist())
+    ha, hb = (
+        set(hashes[offsets[0] : offsets[1]].tolist()),
+        set(hashes[offsets[1] : offsets[2]].tolist()),
+    )
     sa, sb = set(shingle_strings(a, kind, n)), set(shingle_strings(b, kind, n))
     assert (len(ha), len(hb), len(ha & hb)) == (len(sa), len(sb), len(sa & sb))
 
@@ -109,7 +115,10 @@ COMPAT_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize(("num_perm", "seed", "kind", "n"), [(128, 1, "word", 5), (64, 7, "char", 4), (256, 42, "word", 3)])
+@pytest.mark.parametrize(
+    ("num_perm", "seed", "kind", "n"),
+    [(128, 1, "word", 5), (64, 7, "char", 4), (256, 42, "word", 3)],
+)
 def test_signatures_equal_datasketch_issue3(num_perm: int, seed: int, kind: str, n: int) -> None:
     """Compatibility mode: our signatures are datasketch's ``MinHash(...).hashvalues``, bit for bit."""
     hashes, offsets = sha1_shingle_hashes(COMPAT_TEXTS, kind, n)
@@ -171,12 +180,18 @@ def test_jaccard_estimate_error_within_theoretical_bound(num_perm: int) -> None:
 def test_fast_and_datasketch_modes_agree_on_estimates() -> None:
     rng = np.random.default_rng(5)
     bases = [random_text(rng, 150) for _ in range(40)]
-    copies = [substitute(rng, b, rate) for b, rate in zip(bases, np.linspace(0.005, 0.08, 40), strict=True)]
+    copies = [
+        substitute(rng, b, rate)
+        for b, rate in zip(bases, np.linspace(0.005, 0.08, 40), strict=True)
+    ]
     texts = pl.Series(bases + copies)
     fast = signatures(*shingle_hashes(texts))
     slow = signatures(*sha1_shingle_hashes(texts))
     true = np.array([word_jaccard(a, b) for a, b in zip(bases, copies, strict=True)])
-    est_fast, est_slow = estimate_jaccard(fast[:40], fast[40:]), estimate_jaccard(slow[:40], slow[40:])
+    est_fast, est_slow = (
+        estimate_jaccard(fast[:40], fast[40:]),
+        estimate_jaccard(slow[:40], slow[40:]),
+    )
     bound = 4 * np.sqrt(true * (1 - true) / 128) + 1e-9
     assert (np.abs(est_fast - true) <= bound).all() and (np.abs(est_slow - true) <= bound).all()
     assert abs((est_fast - true).mean()) < 0.02 and abs((est_slow - true).mean()) < 0.02
@@ -198,7 +213,10 @@ def test_candidate_pairs_from_shared_bands() -> None:
     left, right = candidate_pairs(keys)
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1), (0, 2)]
     # the same value in two different bands is not a shared bucket
-    assert band_hashes(np.array([[1, 1]], np.uint32), 2, 1)[0, 0] != band_hashes(np.array([[1, 1]], np.uint32), 2, 1)[0, 1]
+    assert (
+        band_hashes(np.array([[1, 1]], np.uint32), 2, 1)[0, 0]
+        != band_hashes(np.array([[1, 1]], np.uint32), 2, 1)[0, 1]
+    )
     left, right = candidate_pairs(keys, docs=np.array([10, 11, 12, 13]))
     assert left.tolist() == [10, 10] and right.tolist() == [11, 12]
 
@@ -243,7 +261,9 @@ def _union_find(n: int, edges: list[tuple[int, int]]) -> list[int]:
 @settings(max_examples=100, deadline=None)
 @given(n=st.integers(1, 40), data=st.data())
 def test_components_equal_union_find_and_are_transitive(n: int, data: st.DataObject) -> None:
-    edges = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
+    edges = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60)
+    )
     left = np.array([a for a, _ in edges], dtype=np.int64)
     right = np.array([b for _, b in edges], dtype=np.int64)
     labels = components(n, left, right)
@@ -256,7 +276,13 @@ def test_components_equal_union_find_and_are_transitive(n: int, data: st.DataObj
 def test_representatives_policies() -> None:
     labels = np.array([0, 0, 0, 3, 3])
     assert representatives(labels, "first").tolist() == [0, 0, 0, 3, 3]
-    assert representatives(labels, "longest", lengths=np.array([5, 9, 9, 1, 2])).tolist() == [1, 1, 1, 4, 4]
+    assert representatives(labels, "longest", lengths=np.array([5, 9, 9, 1, 2])).tolist() == [
+        1,
+        1,
+        1,
+        4,
+        4,
+    ]
     scores = np.array([0.1, np.nan, 0.7, np.nan, np.nan])
     assert representatives(labels, "quality", scores=scores).tolist() == [2, 2, 2, 3, 3]
 
@@ -293,9 +319,10 @@ def test_edited_copies_near_0_8_are_found_at_default_threshold_issue3() -> None:
 
 def test_same_clusters_in_1_or_10_shards_and_across_runs() -> None:
     texts, _ = _planted(seed=12)
-    whole = near_duplicates(texts, MinHashParams(shard_size=len(texts)))
-    tenths = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10))
-    again = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10))
+    whole = near_duplicates(texts, MinHashParams(shard_size=len(texts), threads=1))
+    tenths = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10, threads=1))
+    again = near_duplicates(texts, MinHashParams(shard_size=len(texts) // 10, threads=2))
+    assert whole.stats["clusters"] == 30
     for other in (tenths, again):
         assert (whole.label == other.label).all()
         assert (whole.representative == other.representative).all()
@@ -331,24 +358,39 @@ def test_params_are_validated_before_data() -> None:
     assert MinHashParams().band_rows() == (25, 5)
 
 
-def _frame(texts: list[str | None], kinds: list[str] | None = None, keep: list[bool] | None = None, messages: list | None = None) -> pl.DataFrame:
+def _frame(
+    texts: list[str | None],
+    kinds: list[str] | None = None,
+    keep: list[bool] | None = None,
+    messages: list | None = None,
+) -> pl.DataFrame:
     n = len(texts)
-    return pl.DataFrame(
-        {
-            "id": [f"r{i}" for i in range(n)],
-            "source": ["s"] * n,
-            "kind": kinds or ["document"] * n,
-            "text": texts,
-            "messages": messages or [None] * n,
-            "meta": ["{}"] * n,
-        },
-        schema={"id": pl.String, "source": pl.String, "kind": pl.String, "text": pl.String,
-                "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})), "meta": pl.String},
-    ).with_row_index(ROW).with_columns(
-        keep=pl.Series(keep or [True] * n),
-        stage=pl.lit(None, pl.String),
-        drop_reason=pl.lit(None, pl.String),
-        detail=pl.lit(None, pl.String),
+    return (
+        pl.DataFrame(
+            {
+                "id": [f"r{i}" for i in range(n)],
+                "source": ["s"] * n,
+                "kind": kinds or ["document"] * n,
+                "text": texts,
+                "messages": messages or [None] * n,
+                "meta": ["{}"] * n,
+            },
+            schema={
+                "id": pl.String,
+                "source": pl.String,
+                "kind": pl.String,
+                "text": pl.String,
+                "messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String})),
+                "meta": pl.String,
+            },
+        )
+        .with_row_index(ROW)
+        .with_columns(
+            keep=pl.Series(keep or [True] * n),
+            stage=pl.lit(None, pl.String),
+            drop_reason=pl.lit(None, pl.String),
+            detail=pl.lit(None, pl.String),
+        )
     )
 
 
@@ -356,7 +398,11 @@ def _run(frame: pl.DataFrame, params: dict | None = None) -> tuple[pl.DataFrame,
     spec = get_step("minhash_dedup_v1")
     from curate.recipe import StepConfig
 
-    planned = PlannedStep(StepConfig(step="minhash_dedup_v1", params=params or {}), spec, spec.build_params(params, "t"))
+    planned = PlannedStep(
+        StepConfig(step="minhash_dedup_v1", params=params or {}),
+        spec,
+        spec.build_params(params, "t"),
+    )
     out, _, side = run_steps(frame, [planned])
     return out, side
 
@@ -369,7 +415,11 @@ def test_step_drops_with_reason_detail_and_clusters() -> None:
     assert set(dropped["stage"]) == {"minhash_dedup_v1"}
     detail = json.loads(dropped["detail"][0])
     assert set(detail) == {"cluster_id", "representative", "jaccard"}
-    assert detail["representative"] == "r0" and detail["cluster_id"] == "minhash:r0" and 0.6 < detail["jaccard"] < 1
+    assert (
+        detail["representative"] == "r0"
+        and detail["cluster_id"] == "minhash:r0"
+        and 0.6 < detail["jaccard"] < 1
+    )
     clusters = side["clusters"]
     assert clusters.columns == ["cluster_id", "id", "is_representative", "jaccard", "method"]
     assert clusters.height == 15 and clusters["is_representative"].sum() == 5
@@ -379,7 +429,9 @@ def test_step_drops_with_reason_detail_and_clusters() -> None:
 def test_step_only_uses_rows_still_kept_and_quality_policy() -> None:
     texts, _ = _planted(groups=2)
     keep = [False] + [True] * (len(texts) - 1)  # r0 was dropped by an earlier step
-    frame = _frame(texts, keep=keep).with_columns(quality__score=pl.Series([0.9, 0.1, 0.5, 0.2, 0.9, 0.5, 0.0, 0.0]))
+    frame = _frame(texts, keep=keep).with_columns(
+        quality__score=pl.Series([0.9, 0.1, 0.5, 0.2, 0.9, 0.5, 0.0, 0.0])
+    )
     out, side = _run(frame, {"representative": "quality"})
     assert out["drop_reason"][0] is None and not out["keep"][0]  # untouched
     assert "r0" not in side["clusters"]["id"].to_list()
@@ -392,8 +444,14 @@ def test_step_field_response_compares_answers_only() -> None:
     rng = np.random.default_rng(2)
     answer = random_text(rng, 80)
     msgs = [
-        [{"role": "user", "content": random_text(rng, 40)}, {"role": "assistant", "content": answer}],
-        [{"role": "user", "content": random_text(rng, 40)}, {"role": "assistant", "content": answer}],
+        [
+            {"role": "user", "content": random_text(rng, 40)},
+            {"role": "assistant", "content": answer},
+        ],
+        [
+            {"role": "user", "content": random_text(rng, 40)},
+            {"role": "assistant", "content": answer},
+        ],
     ]
     texts = [m[0]["content"] + "\n\n" + m[1]["content"] for m in msgs]
     kinds = ["instruction"] * 2
@@ -410,8 +468,14 @@ DOC = st.one_of(st.none(), st.just(""), st.lists(WORDS, min_size=0, max_size=14)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(DOC, min_size=1, max_size=25), threshold=st.sampled_from([0.5, 0.7, 0.9]), data=st.data())
-def test_dedup_never_loses_a_record(texts: list[str | None], threshold: float, data: st.DataObject) -> None:
+@given(
+    texts=st.lists(DOC, min_size=1, max_size=25),
+    threshold=st.sampled_from([0.5, 0.7, 0.9]),
+    data=st.data(),
+)
+def test_dedup_never_loses_a_record(
+    texts: list[str | None], threshold: float, data: st.DataObject
+) -> None:
     """kept + dropped = input; one kept representative per cluster; every drop has its reason."""
     keep = data.draw(st.lists(st.booleans(), min_size=len(texts), max_size=len(texts)))
     frame = _frame(texts, keep=keep)
@@ -439,17 +503,43 @@ def test_cli_dedup_writes_one_row_per_record(tmp_path: Path) -> None:
     src.write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken\n", encoding="utf-8")
     out = tmp_path / "out.parquet"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "curate.cli", "dedup", str(src), "--text-field", "output", "--id-field", "uid", "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "curate.cli",
+        "dedup",
+        str(src),
+        "--text-field",
+        "output",
+        "--id-field",
+        "uid",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "records/s" in done.stdout and "peak RSS" in done.stdout
     table = pl.read_parquet(out)
     assert table.height == len(texts)
-    assert table.columns == ["row", "id", "cluster_id", "cluster_size", "is_representative", "jaccard", "keep"]
+    assert table.columns == [
+        "row",
+        "id",
+        "cluster_id",
+        "cluster_size",
+        "is_representative",
+        "jaccard",
+        "keep",
+    ]
     assert table["id"].to_list()[:2] == ["u0", "u1"]
     assert table.filter(~pl.col("keep")).height == 8
     assert table["cluster_id"][:3].to_list() == [0, 0, 0]
-    bad = subprocess.run([*cmd[:-2], "--out", str(out), "--threshold", "2"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    bad = subprocess.run(
+        [*cmd[:-2], "--out", str(out), "--threshold", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 2 and "threshold" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -460,3 +550,70 @@ def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     ours = permutations(num_perm, seed)
     assert ours[0].tolist() == a.tolist() and ours[1].tolist() == b.tolist()
+
+
+def test_bucket_pairs_example() -> None:
+    from curate.dedup.lsh import bucket_pairs
+
+    left, right = bucket_pairs(np.array([5, 7, 5, 5], dtype=np.uint64), np.arange(4))
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 2), (0, 3), (2, 3)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), n=st.integers(0, 30), bands=st.integers(1, 4), anchors=st.integers(1, 5))
+def test_candidate_pairs_equal_brute_force(
+    data: st.DataObject, n: int, bands: int, anchors: int
+) -> None:
+    keys = np.array(
+        data.draw(
+            st.lists(
+                st.lists(st.integers(0, 3), min_size=bands, max_size=bands), min_size=n, max_size=n
+            )
+        ),
+        dtype=np.uint64,
+    ).reshape(n, bands)
+    want = set()
+    for b in range(bands):
+        buckets: dict[int, list[int]] = {}
+        for i in range(n):
+            buckets.setdefault(int(keys[i, b]), []).append(i)
+        for members in buckets.values():
+            for p, a in enumerate(members[:anchors]):
+                want |= {(a, m) for m in members[p + 1 :]}
+    left, right = candidate_pairs(keys, max_anchors=anchors)
+    assert set(zip(left.tolist(), right.tolist(), strict=True)) == want
+    assert len(left) == len(want)
+
+
+def test_curate_recipe_exports_clusters_and_decisions(tmp_path: Path) -> None:
+    """normalise -> exact dedup -> minhash dedup through the whole pipeline into DuckDB."""
+    import duckdb
+
+    from curate.export import export_run
+    from curate.pipeline import run_curate
+    from curate.recipe import load_recipe
+
+    texts, _ = _planted(groups=3)
+    rows = [
+        {"instruction": f"Question {i}?", "input": "", "output": t} for i, t in enumerate(texts)
+    ]
+    rows.append(rows[0])  # an exact copy: exact_dedup takes it before minhash sees it
+    (tmp_path / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "version: 1\ninputs:\n  - {name: demo, path: data.jsonl}\nsteps:\n  - step: normalise_v1\n"
+        "  - step: exact_dedup_v1\n  - step: minhash_dedup_v1\n    params: {field: response}\n",
+        encoding="utf-8",
+    )
+    result = run_curate(load_recipe(recipe))
+    db = export_run(result, tmp_path / "out.duckdb", None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        decisions = con.execute(
+            "select drop_reason, count(*) from decisions where not keep group by 1 order by 1"
+        ).fetchall()
+        clusters = con.execute(
+            "select count(*), sum(is_representative::int) from clusters where cluster_id like 'minhash:%'"
+        ).fetchall()
+    assert decisions == [("exact_duplicate", 1), ("near_duplicate", 6)]
+    assert clusters == [(9, 3)]
+    assert any("minhash_dedup_v1:" in line for line in result.notes.get("summary_lines", []))

@@ -24,7 +24,9 @@ from curate.errors import ConfigError, InputError
 console = Console(highlight=False, width=None if os.isatty(1) else 120)
 
 
-def read_fields(path: Path, text_fields: list[str], id_field: str | None) -> tuple[pl.DataFrame, int]:
+def read_fields(
+    path: Path, text_fields: list[str], id_field: str | None
+) -> tuple[pl.DataFrame, int]:
     """Read the text (the ``text_fields`` joined by a blank line) and id columns of a file.
 
     Returns ``(frame with columns text[, id], number of unparseable lines)``. A record missing a
@@ -34,7 +36,9 @@ def read_fields(path: Path, text_fields: list[str], id_field: str | None) -> tup
 
     suffix = suffix_of(path)
     if suffix is None:
-        raise ConfigError(f"{path}: unsupported file type (use .jsonl, .jsonl.gz, .json, .parquet or .csv)")
+        raise ConfigError(
+            f"{path}: unsupported file type (use .jsonl, .jsonl.gz, .json, .parquet or .csv)"
+        )
     if not path.exists():
         raise ConfigError(f"{path}: no such file")
     wanted = [*text_fields, *([id_field] if id_field else [])]
@@ -48,7 +52,11 @@ def read_fields(path: Path, text_fields: list[str], id_field: str | None) -> tup
             raise ConfigError(f"{path}: no column {missing[0]!r} (columns: {', '.join(schema)})")
         frame = pl.read_parquet(path, columns=wanted)
         parts = [pl.col(f).cast(pl.String) for f in text_fields]
-        out = frame.select(text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True) if len(parts) > 1 else parts[0])
+        out = frame.select(
+            text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True)
+            if len(parts) > 1
+            else parts[0]
+        )
         if id_field:
             out = out.with_columns(id=frame[id_field].cast(pl.String))
         return out, 0
@@ -73,16 +81,30 @@ def read_fields(path: Path, text_fields: list[str], id_field: str | None) -> tup
 
 
 def dedup(
-    input: Annotated[Path, typer.Argument(help="JSONL, JSONL.GZ, JSON (list), Parquet or CSV file.")],
+    input: Annotated[
+        Path, typer.Argument(help="JSONL, JSONL.GZ, JSON (list), Parquet or CSV file.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write (one row per record).")],
-    text_field: Annotated[list[str], typer.Option("--text-field", help="Field to compare; repeat to join several (e.g. instruction and input).")] = ["text"],  # noqa: B006
+    text_field: Annotated[
+        list[str],
+        typer.Option(
+            "--text-field",
+            help="Field to compare; repeat to join several (e.g. instruction and input).",
+        ),
+    ] = ["text"],  # noqa: B006
     threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.6,
-    id_field: Annotated[str | None, typer.Option("--id-field", help="Field copied to the output as `id`.")] = None,
+    id_field: Annotated[
+        str | None, typer.Option("--id-field", help="Field copied to the output as `id`.")
+    ] = None,
     ngram: Annotated[int, typer.Option(help="Shingle length (words or characters).")] = 5,
     shingle: Annotated[str, typer.Option(help="word or char n-grams.")] = "word",
     num_perm: Annotated[int, typer.Option(help="MinHash signature length.")] = 128,
-    hash_mode: Annotated[str, typer.Option("--hash", help="fast, or datasketch (exact datasketch signatures; slow).")] = "fast",
-    verify: Annotated[str, typer.Option(help="signature (estimate) or exact (shingle-set Jaccard).")] = "signature",
+    hash_mode: Annotated[
+        str, typer.Option("--hash", help="fast, or datasketch (exact datasketch signatures; slow).")
+    ] = "fast",
+    verify: Annotated[
+        str, typer.Option(help="signature (estimate) or exact (shingle-set Jaccard).")
+    ] = "signature",
     representative: Annotated[str, typer.Option(help="first or longest.")] = "first",
     shard_size: Annotated[int, typer.Option(help="Records hashed at a time.")] = 50_000,
 ) -> None:
@@ -96,9 +118,19 @@ def dedup(
     from curate.registry import format_validation_error
 
     if representative == "quality":
-        raise ConfigError("--representative quality needs a pipeline with a quality tagger; use first or longest here")
-    raw = dict(threshold=threshold, ngram=ngram, shingle=shingle, num_perm=num_perm, hash=hash_mode,
-               verify=verify, representative=representative, shard_size=shard_size)
+        raise ConfigError(
+            "--representative quality needs a pipeline with a quality tagger; use first or longest here"
+        )
+    raw = dict(
+        threshold=threshold,
+        ngram=ngram,
+        shingle=shingle,
+        num_perm=num_perm,
+        hash=hash_mode,
+        verify=verify,
+        representative=representative,
+        shard_size=shard_size,
+    )
     try:
         params = TypeAdapter(MinHashParams).validate_python(raw)
     except ValidationError as e:
@@ -128,10 +160,27 @@ def dedup(
     table.write_parquet(tmp)
     tmp.replace(out)
     s = result.stats
-    summary = Table("records", "clusters", "dropped", "unparsed lines", "bands x rows", "candidate pairs", "verified", "records/s", "peak RSS")
+    summary = Table(
+        "records",
+        "clusters",
+        "dropped",
+        "unparsed lines",
+        "bands x rows",
+        "candidate pairs",
+        "verified",
+        "records/s",
+        "peak RSS",
+    )
     summary.add_row(
-        str(n), str(s["clusters"]), str(s["duplicates"]), str(bad), f"{s['bands']} x {s['rows']}",
-        str(s["candidate_pairs"]), str(s["verified_pairs"]), f"{n / max(seconds, 1e-9):,.0f}", f"{s['peak_rss_mib']:.0f} MiB",
+        str(n),
+        str(s["clusters"]),
+        str(s["duplicates"]),
+        str(bad),
+        f"{s['bands']} x {s['rows']}",
+        str(s["candidate_pairs"]),
+        str(s["verified_pairs"]),
+        f"{n / max(seconds, 1e-9):,.0f}",
+        f"{s['peak_rss_mib']:.0f} MiB",
     )
     console.print(summary)
     console.print(f"read {t_read - t0:.2f} s, dedup {seconds:.2f} s; wrote {out}")

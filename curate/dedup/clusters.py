@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+
 from curate.dedup.minhash import estimate_jaccard
 
 Policy = Literal["first", "longest", "quality"]

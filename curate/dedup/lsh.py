@@ -10,7 +10,8 @@ Users give a Jaccard threshold; :func:`optimal_params` picks ``(bands, rows)`` t
 the two areas under the S-curve either side of the threshold. Candidates are only candidates:
 every pair is verified afterwards (:mod:`curate.dedup.clusters`).
 
-Buckets are Polars group-bys over ``(band, band hash)``. A huge bucket (thousands of copies of one
+Buckets are found by sorting each band's 64-bit keys (NumPy, stable, so members stay in input
+order). A huge bucket (thousands of copies of one
 boilerplate page) would give a quadratic number of pairs, so each member is paired with at most
 ``max_anchors`` earlier members of its bucket: every member is still linked to the bucket's first
 members, so connected components are unchanged whenever those links verify.
@@ -21,7 +22,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import polars as pl
 
 _M64 = np.uint64(0x9E3779B97F4A7C15)
 
@@ -45,7 +45,10 @@ def optimal_params(
 
     Example: ``optimal_params(0.7, 128)`` -> ``(14, 9)``; ``optimal_params(0.8, 128)`` -> ``(9, 13)``.
     """
-    combos = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=np.float64)
+    combos = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)],
+        dtype=np.float64,
+    )
     b, r = combos[:, :1], combos[:, 1:]
     lo = np.linspace(0.0, threshold, 501)
     hi = np.linspace(threshold, 1.0, 501)
@@ -64,32 +67,81 @@ def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - jaccard**rows) ** bands
 
 
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def fold_columns(cols: np.ndarray, salt: int = 0) -> np.ndarray:
+    """One 64-bit hash per row of an ``(n, k)`` integer array, order-sensitive.
+
+    Example: equal rows give equal hashes; ``[1, 2]`` and ``[2, 1]`` differ.
+    """
+    cols = np.asarray(cols)
+    h = np.full(cols.shape[0], ((salt + 1) * int(_M64)) & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
+    for j in range(cols.shape[1]):
+        h ^= cols[:, j].astype(np.uint64)
+        h *= _M64
+    return _fmix64(h)
+
+
 def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit hash per band: ``uint64[n, bands]`` from ``uint32[n, num_perm]`` signatures.
 
-    The band's ``rows`` values are folded in order with multiply-rotate steps, then the band
-    index is mixed in, so equal values in two different bands never share a bucket key.
+    The band index salts the hash, so equal values in two different bands never share a bucket
+    key and all keys can be grouped as one flat array.
 
     Example: two equal signatures give equal rows of band hashes.
     """
     sigs = np.asarray(sigs)
-    n = sigs.shape[0]
-    out = np.empty((n, bands), dtype=np.uint64)
+    out = np.empty((sigs.shape[0], bands), dtype=np.uint64)
     for band in range(bands):
-        h = np.full(n, ((band + 1) * int(_M64)) & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
-        for col in range(band * rows, (band + 1) * rows):
-            h = (h ^ sigs[:, col].astype(np.uint64)) * _M64
-            h = (h << np.uint64(29)) | (h >> np.uint64(35))
-        out[:, band] = h
+        out[:, band] = fold_columns(sigs[:, band * rows : (band + 1) * rows], salt=band)
     return out
 
 
-def candidate_pairs(keys: np.ndarray, docs: np.ndarray | None = None, max_anchors: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def bucket_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents with equal keys, from one band's keys (documents in ascending order).
+
+    Each member of a bucket is paired with at most ``max_anchors`` earlier members.
+
+    Example: keys ``[5, 7, 5, 5]`` with docs ``[0, 1, 2, 3]`` -> ``([0, 0, 2], [2, 3, 3])``.
+    """
+    order = np.argsort(keys, kind="stable")  # stable: docs stay ascending inside a bucket
+    sk, sd = keys[order], docs[order]
+    n = len(sk)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = np.ones(n, dtype=bool)
+    new[1:] = sk[1:] != sk[:-1]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, n))
+    multi = sizes > 1
+    starts, sizes = starts[multi], sizes[multi]
+    if len(starts) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    n_anchor = np.minimum(sizes - 1, max_anchors)  # anchors that have a later member
+    group = np.repeat(np.arange(len(starts)), n_anchor)
+    pos = np.arange(len(group)) - np.repeat(np.cumsum(n_anchor) - n_anchor, n_anchor)
+    later = sizes[group] - 1 - pos
+    left = np.repeat(starts[group] + pos, later)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
+    return sd[left], sd[right]
+
+
+def candidate_pairs(
+    keys: np.ndarray, docs: np.ndarray | None = None, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of documents that share a bucket in at least one band.
 
     Args:
         keys: ``uint64[n, bands]`` band hashes (:func:`band_hashes`).
-        docs: int64 document number of each row (default ``0..n-1``).
+        docs: int64 document number of each row, ascending (default ``0..n-1``).
         max_anchors: each member is paired with at most this many earlier members of a bucket.
 
     Returns:
@@ -98,30 +150,12 @@ def candidate_pairs(keys: np.ndarray, docs: np.ndarray | None = None, max_anchor
     Example: rows 0 and 2 equal in band 1 only -> ``([0], [2])``.
     """
     n, bands = keys.shape
-    if docs is None:
-        docs = np.arange(n, dtype=np.int64)
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    long = pl.DataFrame(
-        {
-            "doc": np.repeat(np.asarray(docs, dtype=np.int64), bands),
-            "band": np.tile(np.arange(bands, dtype=np.int32), n),
-            "key": keys.reshape(-1),
-        }
-    )
-    shared = (
-        long.filter(pl.len().over("band", "key") > 1)
-        .sort("band", "key", "doc")
-        .with_columns(pos=pl.int_range(pl.len()).over("band", "key"))
-    )
-    if shared.height == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    anchors = shared.filter(pl.col("pos") < max_anchors).select("band", "key", "pos", left="doc")
-    pairs = (
-        anchors.join(shared.select("band", "key", right="doc", rpos="pos"), on=["band", "key"])
-        .filter(pl.col("rpos") > pl.col("pos"))
-        .select("left", "right")
-        .unique()
-        .sort("left", "right")
-    )
-    return pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    docs = np.arange(n, dtype=np.int64) if docs is None else np.asarray(docs, dtype=np.int64)
+    parts = [bucket_pairs(keys[:, b], docs, max_anchors) for b in range(bands)]
+    left = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    right = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    if len(left) == 0:
+        return left, right
+    span = int(docs.max()) + 1
+    code = np.unique(left * span + right)
+    return code // span, code % span

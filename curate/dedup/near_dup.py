@@ -17,9 +17,11 @@ signature: exact copies then cost one pair each instead of a quadratic bucket.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from curate.dedup.clusters import Policy, components, exact_jaccard, representatives, verify_pairs
-from curate.dedup.lsh import band_hashes, candidate_pairs, optimal_params
+from curate.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
 from curate.dedup.minhash import estimate_jaccard, signatures
 from curate.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hashes
 
@@ -62,7 +64,9 @@ class MinHashParams:
         verify: ``signature`` (estimate >= threshold) or ``exact`` (shingle-set Jaccard, slower).
         representative: who is kept in a cluster: ``first``, ``longest`` or ``quality`` (the
             highest ``quality__score``; falls back to ``first`` when that column is absent).
-        shard_size: records shingled and hashed at a time.
+        shard_size: records shingled and hashed at a time (per worker thread).
+        threads: worker threads for shards (default: ``min(2, cpu count)``); results do not
+            depend on it.
         max_bucket_anchors: each bucket member is paired with at most this many earlier members.
     """
 
@@ -79,8 +83,9 @@ class MinHashParams:
     false_negative_weight: float = 0.9
     verify: Literal["signature", "exact"] = "signature"
     representative: Policy = "first"
-    shard_size: int = 50_000
+    shard_size: int = 20_000
     max_bucket_anchors: int = 32
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -91,18 +96,32 @@ class MinHashParams:
             raise ValueError(f"ngram must be >= 1, got {self.ngram}")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both bands and rows, or neither")
-        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):  # type: ignore[operator]
+        if self.bands is not None and (
+            self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm
+        ):  # type: ignore[operator]
             raise ValueError(f"bands x rows must be positive and <= num_perm ({self.num_perm})")
-        if self.false_positive_weight < 0 or self.false_negative_weight < 0 or self.false_positive_weight + self.false_negative_weight == 0:
-            raise ValueError("false_positive_weight and false_negative_weight must be >= 0, not both 0")
-        if self.shard_size < 1 or self.max_bucket_anchors < 1:
-            raise ValueError("shard_size and max_bucket_anchors must be >= 1")
+        if (
+            self.false_positive_weight < 0
+            or self.false_negative_weight < 0
+            or self.false_positive_weight + self.false_negative_weight == 0
+        ):
+            raise ValueError(
+                "false_positive_weight and false_negative_weight must be >= 0, not both 0"
+            )
+        if (
+            self.shard_size < 1
+            or self.max_bucket_anchors < 1
+            or (self.threads is not None and self.threads < 1)
+        ):
+            raise ValueError("shard_size, max_bucket_anchors and threads must be >= 1")
 
     def band_rows(self) -> tuple[int, int]:
         """The LSH ``(bands, rows)``: the override, or datasketch's optimum for the threshold."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        return optimal_params(self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight)
+        return optimal_params(
+            self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
+        )
 
 
 @dataclass
@@ -124,7 +143,9 @@ class NearDupResult:
     jaccard: np.ndarray
     cluster_size: np.ndarray
     stats: dict = field(default_factory=dict)
-    pairs: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    pairs: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
 
     @property
     def is_representative(self) -> np.ndarray:
@@ -142,7 +163,9 @@ def peak_rss_mib() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def compute_signatures(texts: pl.Series, p: MinHashParams, keep_hashes: bool = False) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+def compute_signatures(
+    texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Signatures of every text, shard by shard; also which texts had shingles.
 
     Returns ``(sigs, has_shingles, shards)`` where ``shards`` holds each shard's
@@ -151,24 +174,48 @@ def compute_signatures(texts: pl.Series, p: MinHashParams, keep_hashes: bool = F
     n = len(texts)
     sigs = np.empty((n, p.num_perm), dtype=np.uint32)
     has = np.zeros(n, dtype=bool)
-    kept: list[tuple[np.ndarray, np.ndarray]] = []
-    for start in range(0, n, p.shard_size):
+    starts = list(range(0, n, p.shard_size))
+    kept: list[tuple[np.ndarray, np.ndarray]] = [
+        (np.zeros(0, np.uint32), np.zeros(1, np.int64))
+    ] * len(starts)
+
+    def shard(k: int) -> None:
+        start = starts[k]
         part = texts.slice(start, p.shard_size)
         if p.hash == "fast":
             hashes, offsets = shingle_hashes(part, p.shingle, p.ngram)
         else:
             hashes, offsets = sha1_shingle_hashes(part, p.shingle, p.ngram)
-        sigs[start : start + len(part)] = signatures(hashes, offsets, p.num_perm, p.seed)
+        sigs[start : start + len(part)] = signatures(hashes, offsets, p.num_perm, p.seed, threads=1)
         has[start : start + len(part)] = np.diff(offsets) > 0
         if keep_hashes:
-            kept.append((hashes, offsets))
+            kept[k] = (hashes, offsets)
+
+    workers = min(p.threads or min(2, os.cpu_count() or 1), len(starts))
+    if workers <= 1 or p.hash != "fast":
+        for k in range(len(starts)):
+            shard(k)
+    else:  # Polars and NumPy release the GIL: shards overlap on the cores
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(shard, range(len(starts))))
+    if not keep_hashes:
+        kept = []
     return sigs, has, kept
 
 
-def _shingle_set(shards: list[tuple[np.ndarray, np.ndarray]], shard_size: int, i: int) -> np.ndarray:
+def _shingle_set(
+    shards: list[tuple[np.ndarray, np.ndarray]], shard_size: int, i: int
+) -> np.ndarray:
     hashes, offsets = shards[i // shard_size]
     j = i % shard_size
     return np.unique(hashes[offsets[j] : offsets[j + 1]])
+
+
+def _first_of_group(items: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For each position, the first item (in order) with the same group number."""
+    first = np.full(int(group.max()) + 1 if len(group) else 0, len(items), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(items), dtype=np.int64))
+    return items[first[group]]
 
 
 def near_duplicates(
@@ -200,13 +247,17 @@ def near_duplicates(
 
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
-    whole = band_hashes(sigs[live], 1, p.num_perm)[:, 0] if len(live) else np.zeros(0, np.uint64)
-    _, first_idx, inverse = np.unique(whole, return_index=True, return_inverse=True)
-    heads = live[first_idx]
-    copy_left, copy_right = heads[inverse.reshape(-1)], live
+    live_keys = band_hashes(sigs[live], bands, rows)
+    # The whole signature's key: its band keys plus the values no band uses.
+    whole = fold_columns(
+        np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1
+    )
+    group = np.unique(whole, return_inverse=True)[1].reshape(-1)
+    copy_left = _first_of_group(live, group)
+    copy_right = live
     is_copy = copy_left != copy_right
-    keys = band_hashes(sigs[heads], bands, rows)
-    cand_left, cand_right = candidate_pairs(keys, heads, p.max_bucket_anchors)
+    head = ~is_copy  # the first record of each distinct signature, in input order
+    cand_left, cand_right = candidate_pairs(live_keys[head], live[head], p.max_bucket_anchors)
     left = np.concatenate([copy_left[is_copy], cand_left])
     right = np.concatenate([copy_right[is_copy], cand_right])
     n_candidates = len(left)
@@ -214,12 +265,22 @@ def near_duplicates(
 
     left, right, jac = verify_pairs(sigs, left, right, p.threshold)
     if p.verify == "exact" and len(left):
-        exact = np.array([exact_jaccard(_shingle_set(shards, p.shard_size, int(i)), _shingle_set(shards, p.shard_size, int(j))) for i, j in zip(left, right, strict=True)])
+        exact = np.array(
+            [
+                exact_jaccard(
+                    _shingle_set(shards, p.shard_size, int(i)),
+                    _shingle_set(shards, p.shard_size, int(j)),
+                )
+                for i, j in zip(left, right, strict=True)
+            ]
+        )
         ok = exact >= p.threshold - 1e-12
         left, right = left[ok], right[ok]
     label = components(n, left, right)
     size = np.bincount(label, minlength=n)[label]
-    lengths = texts.fill_null("").str.len_chars().to_numpy() if p.representative == "longest" else None
+    lengths = (
+        texts.fill_null("").str.len_chars().to_numpy() if p.representative == "longest" else None
+    )
     policy = p.representative
     if policy == "quality" and scores is None:
         policy = "first"
@@ -228,7 +289,13 @@ def near_duplicates(
     member = np.flatnonzero(size > 1)
     if len(member):
         if p.verify == "exact":
-            jaccard[member] = [exact_jaccard(_shingle_set(shards, p.shard_size, int(i)), _shingle_set(shards, p.shard_size, int(reps[i]))) for i in member]
+            jaccard[member] = [
+                exact_jaccard(
+                    _shingle_set(shards, p.shard_size, int(i)),
+                    _shingle_set(shards, p.shard_size, int(reps[i])),
+                )
+                for i in member
+            ]
         else:
             jaccard[member] = estimate_jaccard(sigs[member], sigs[reps[member]])
     t_end = time.perf_counter()

@@ -40,9 +40,31 @@ WORD_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\s\p{Han}\p{Hiragana}\p{Kat
 _CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
 _WORD_RE = regex.compile(WORD_PATTERN)
 # Stripped from both ends of a word: ASCII punctuation and common Unicode quotes, dashes, brackets.
-PUNCT = string.punctuation + "\u2018\u2019\u201c\u201d\u00ab\u00bb\u2013\u2014\u2026\u00b7\u3001\u3002\uff0c\uff01\uff1f\uff1a\uff1b\uff08\uff09\u3010\u3011\u300a\u300b\u300c\u300d"
+PUNCT = (
+    string.punctuation
+    + "\u2018\u2019\u201c\u201d\u00ab\u00bb\u2013\u2014\u2026\u00b7\u3001\u3002\uff0c\uff01\uff1f\uff1a\uff1b\uff08\uff09\u3010\u3011\u300a\u300b\u300c\u300d"
+)
 # Whitespace characters the fast path splits on (after NFKC, other spaces are already " ").
-_SPACES = ["\n", "\t", "\r", "\x0b", "\x0c", "\u00a0", "\u3000", "\u2028", "\u2029", "\u1680", "\u202f", "\u205f", *map(chr, range(0x2000, 0x200B)), "\x1c", "\x1d", "\x1e", "\x1f", "\x85"]
+_SPACES = [
+    "\n",
+    "\t",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\u00a0",
+    "\u3000",
+    "\u2028",
+    "\u2029",
+    "\u1680",
+    "\u202f",
+    "\u205f",
+    *map(chr, range(0x2000, 0x200B)),
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\x85",
+]
 
 _M64 = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio odd multiplier (Knuth)
 _SENTINEL = np.uint64(0xD6E8FEB86659FD93)  # stands for "past the end" in windows of short texts
@@ -88,17 +110,29 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
 
 def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hash of every token of every text, flat, and the number of tokens per text."""
-    lower = texts.cast(pl.String).fill_null("").str.to_lowercase().str.replace_many(["ß", "ς"], ["ss", "σ"])
+    lower = (
+        texts.cast(pl.String)
+        .fill_null("")
+        .str.to_lowercase()
+        .str.replace_many(["ß", "ς"], ["ss", "σ"])
+    )
     if kind == "word":
         frame = pl.DataFrame({"t": lower}).with_row_index("doc")
         cjk = lower.str.contains(_CJK)
         words = (
-            frame.filter(~cjk).select("doc", w=pl.col("t").str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" "))
+            frame.filter(~cjk).select(
+                "doc", w=pl.col("t").str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" ")
+            )
             if not cjk.all()
             else pl.DataFrame(schema={"doc": pl.UInt32, "w": pl.List(pl.String)})
         )
         if cjk.any():
-            words = pl.concat([words, frame.filter(cjk).select("doc", w=pl.col("t").str.extract_all(WORD_PATTERN))])
+            words = pl.concat(
+                [
+                    words,
+                    frame.filter(cjk).select("doc", w=pl.col("t").str.extract_all(WORD_PATTERN)),
+                ]
+            )
             words = words.sort("doc")
         flat = (
             words.explode("w")
@@ -116,7 +150,9 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
     return _fmix64(code.astype(np.uint64) + np.uint64(_TOKEN_SEED)), lens
 
 
-def ngram_hashes(token_hashes: np.ndarray, lens: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def ngram_hashes(
+    token_hashes: np.ndarray, lens: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Fold ``n`` consecutive token hashes into one 32-bit hash per window, for many texts at once.
 
     Args:
@@ -159,7 +195,9 @@ def ngram_hashes(token_hashes: np.ndarray, lens: np.ndarray, n: int) -> tuple[np
         cols = []
         for k in range(n):
             idx = starts[short] + k
-            cols.append(np.where(k < lens[short], token_hashes[np.minimum(idx, n_tok - 1)], _SENTINEL))
+            cols.append(
+                np.where(k < lens[short], token_hashes[np.minimum(idx, n_tok - 1)], _SENTINEL)
+            )
         out[offsets[short]] = _fold(cols)
     return out, offsets
 
@@ -174,7 +212,9 @@ def _fold(cols: list[np.ndarray]) -> np.ndarray:
     return (_fmix64(h) >> np.uint64(32)).astype(np.uint32)
 
 
-def shingle_hashes(texts: pl.Series, kind: ShingleKind = "word", n: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def shingle_hashes(
+    texts: pl.Series, kind: ShingleKind = "word", n: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
     """Fast path: 32-bit hashes of every shingle of every text, and per-text offsets.
 
     Hashes of one text may repeat (a repeated n-gram); MinHash takes minima, so repeats are
@@ -186,7 +226,9 @@ def shingle_hashes(texts: pl.Series, kind: ShingleKind = "word", n: int = 5) -> 
     return ngram_hashes(token_hashes, lens, n)
 
 
-def sha1_shingle_hashes(texts: pl.Series | list[str | None], kind: ShingleKind = "word", n: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def sha1_shingle_hashes(
+    texts: pl.Series | list[str | None], kind: ShingleKind = "word", n: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
     """Compatibility path: datasketch's ``sha1_hash32`` of each UTF-8 shingle string.
 
     Slow (one SHA-1 per shingle in Python) but exactly what ``MinHash.update_batch`` would hash.

@@ -36,7 +36,11 @@ def prompt_text() -> pl.Expr:
     """The non-assistant message contents joined by blank lines (null for documents)."""
     return (
         pl.col("messages")
-        .list.eval(pl.element().filter(pl.element().struct.field("role") != "assistant").struct.field("content"))
+        .list.eval(
+            pl.element()
+            .filter(pl.element().struct.field("role") != "assistant")
+            .struct.field("content")
+        )
         .list.join("\n\n")
     )
 
@@ -57,11 +61,19 @@ def minhash_dedup(p: MinHashParams, ctx: StepContext) -> Step:
         frame = lf.collect()
         has_quality = QUALITY_COLUMN in frame.columns
         if p.representative == "quality" and not has_quality:
-            log.warning("%s: representative='quality' but no %s column; keeping the first", ctx.key, QUALITY_COLUMN)
+            log.warning(
+                "%s: representative='quality' but no %s column; keeping the first",
+                ctx.key,
+                QUALITY_COLUMN,
+            )
         cols = ["id", ROW, compared_text(p.field).alias("_text")]
         if has_quality:
             cols.append(pl.col(QUALITY_COLUMN).cast(pl.Float64).alias("_score"))
-        live = frame.filter(pl.col("keep") & ctx.scope()).select(cols).filter(pl.col("_text").is_not_null())
+        live = (
+            frame.filter(pl.col("keep") & ctx.scope())
+            .select(cols)
+            .filter(pl.col("_text").is_not_null())
+        )
         scores = live["_score"].to_numpy() if has_quality else None
         result = near_duplicates(live["_text"], p, scores=scores)
         ids = live["id"].to_numpy()
@@ -74,13 +86,26 @@ def minhash_dedup(p: MinHashParams, ctx: StepContext) -> Step:
                 "jaccard": result.jaccard[member],
                 "representative": pl.Series(ids[result.representative[member]], dtype=pl.String),
             },
-            schema={"cluster_id": pl.String, "id": pl.String, "is_representative": pl.Boolean, "jaccard": pl.Float64, "representative": pl.String},
-        ).with_columns(cluster_id=pl.lit("minhash:") + pl.col("cluster_id"), method=pl.lit("minhash"))
-        ctx.emit("clusters", clusters.select("cluster_id", "id", "is_representative", "jaccard", "method"))
+            schema={
+                "cluster_id": pl.String,
+                "id": pl.String,
+                "is_representative": pl.Boolean,
+                "jaccard": pl.Float64,
+                "representative": pl.String,
+            },
+        ).with_columns(
+            cluster_id=pl.lit("minhash:") + pl.col("cluster_id"), method=pl.lit("minhash")
+        )
+        ctx.emit(
+            "clusters",
+            clusters.select("cluster_id", "id", "is_representative", "jaccard", "method"),
+        )
         drops = clusters.filter(~pl.col("is_representative")).select(
             "id",
             drop_reason=pl.lit("near_duplicate"),
-            detail=pl.struct("cluster_id", pl.col("jaccard").round(4), "representative").struct.json_encode(),
+            detail=pl.struct(
+                "cluster_id", pl.col("jaccard").round(4), "representative"
+            ).struct.json_encode(),
         )
         s = result.stats
         ctx.resources.setdefault("notes", {}).setdefault("summary_lines", []).append(
