@@ -84,6 +84,15 @@ def test_language_filter_low_score_fires_and_near_miss():
     assert got["drop_reason"].to_list() == [None, "language__low_score"]
 
 
+def test_language_filter_short_or_unsure_text_is_not_judged():
+    # lid.176 calls this "de" with score ~0.18: not a confident call, so it is not dropped as
+    # another language; and it is too short (< min_letters) to be dropped for a low score.
+    unsure = "Name three famous scientists. Isaac Newton, Albert Einstein, Marie Curie."
+    out = run_step("language_filter_v1", frame_of([unsure, RU]), {"languages": ["en"]})
+    assert out["drop_reason"].to_list() == [None, "language__not_allowed"]
+    assert out["langid__letters"][0] < 100
+
+
 def test_language_filter_computes_langid_when_missing():
     out = run_step("language_filter_v1", frame_of([RU]), {"languages": ["ru"]})
     assert out["keep"][0] and out["langid__lang"][0] == "ru"

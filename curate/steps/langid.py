@@ -117,6 +117,10 @@ class LanguageIdentifier:
 
     def identify(self, texts: list[str | None]) -> list[tuple[str | None, float | None]]:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
+        return [(lang, score) for lang, score, _ in self.identify_with_letters(texts)]
+
+    def identify_with_letters(self, texts: list[str | None]) -> list[tuple[str | None, float | None, int]]:
+        """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         owners: list[int] = []
         chunks: list[str] = []
         for i, t in enumerate(texts):
@@ -130,7 +134,7 @@ class LanguageIdentifier:
             for c in parts:
                 owners.append(i)
                 chunks.append(c)
-        out: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
+        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
         if not chunks:
             return out
         labels, probs = self.model.predict(chunks, k=1)
@@ -150,7 +154,7 @@ class LanguageIdentifier:
         for i, langs in per.items():
             total = sum(v[0] for v in langs.values())
             lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
-            out[i] = (lang, round(weighted / total, 4))
+            out[i] = (lang, round(weighted / total, 4), int(total))
         return out
 
 
@@ -164,17 +168,18 @@ class LangIdParams:
 
 def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
     ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
-    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64})
+    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64, "letters": pl.Int64})
 
     def batch(s: pl.Series) -> pl.Series:
-        res = ident.identify(s.to_list())
-        return pl.Series([{"lang": a, "score": b} for a, b in res], dtype=dtype)
+        res = ident.identify_with_letters(s.to_list())
+        return pl.Series([{"lang": a, "score": b, "letters": c} for a, b, c in res], dtype=dtype)
 
     name = names or (lambda f: f"langid__{f}")
     col = pl.col("text").map_batches(batch, return_dtype=dtype)
     return lf.with_columns(_lid=pl.when(ctx.scope()).then(col)).with_columns(
         pl.col("_lid").struct.field("lang").alias(name("lang")),
         pl.col("_lid").struct.field("score").alias(name("score")),
+        pl.col("_lid").struct.field("letters").alias(name("letters")),
     ).drop("_lid")
 
 
@@ -189,6 +194,8 @@ def langid(p: LangIdParams, ctx: StepContext) -> Step:
 class LanguageFilterParams:
     languages: tuple[str, ...] = ("en",)
     min_score: float = 0.65
+    min_other_score: float = 0.5
+    min_letters: int = 100
 
 
 @register(
@@ -198,10 +205,14 @@ class LanguageFilterParams:
     reasons=("language__not_allowed", "language__low_score", "language__undetermined"),
 )
 def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
-    """Keep records in ``languages`` whose language score is at least ``min_score``.
+    """Keep records in ``languages``; drop other languages and text that is no language at all.
 
-    Uses ``langid__lang``/``langid__score`` when a ``langid_v1`` step ran before; otherwise
-    computes them (with ``langid_v1``'s defaults).
+    ``language__not_allowed``: the record is in another language with score >= ``min_other_score``
+    (a confident call: a short or technical English text that lid.176 half-calls "de" stays).
+    ``language__low_score``: no language reaches ``min_score`` on a text with at least
+    ``min_letters`` letters (short texts are not judged by score: lid.176 is unsure on them).
+    ``language__undetermined``: no letters at all. Uses ``langid__*`` columns when a ``langid_v1``
+    step ran before; otherwise computes them (with ``langid_v1``'s defaults).
     """
     if not p.languages:
         raise ConfigError("language_filter_v1: 'languages' must name at least one language code")
@@ -211,8 +222,8 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
         ctx,
         {
             "language__undetermined": pl.col("langid__lang").is_null(),
-            "language__not_allowed": ~pl.col("langid__lang").is_in(allowed),
-            "language__low_score": pl.col("langid__score") < p.min_score,
+            "language__not_allowed": ~pl.col("langid__lang").is_in(allowed) & (pl.col("langid__score") >= p.min_other_score),
+            "language__low_score": (pl.col("langid__score") < p.min_score) & (pl.col("langid__letters") >= p.min_letters),
         },
         detail=pl.format('{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")),
     )
