@@ -23,7 +23,7 @@ from curate.ingest import read_input
 from curate.pipeline import run_steps
 from curate.recipe import PlannedStep, StepConfig
 from curate.registry import get_step
-from curate.schema import ROW, RECORD_SCHEMA
+from curate.schema import RECORD_SCHEMA, ROW
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[0].parent / "shared" / "data"
