@@ -84,6 +84,26 @@ def test_language_filter_low_score_fires_and_near_miss():
     assert got["drop_reason"].to_list() == [None, "language__low_score"]
 
 
+def test_language_filter_short_or_unsure_text_is_not_judged():
+    # lid.176 calls this "de" with score ~0.18: not a confident call, so it is not dropped as
+    # another language; and it is too short (< min_letters) to be dropped for a low score.
+    unsure = "Name three famous scientists. Isaac Newton, Albert Einstein, Marie Curie."
+    out = run_step("language_filter_v1", frame_of([unsure, RU]), {"languages": ["en"]})
+    assert out["drop_reason"].to_list() == [None, "language__not_allowed"]
+    assert out["langid__letters"][0] < 100
+
+
+def test_language_filter_instruction_uses_prompt_without_quotes_and_answer():
+    frame = frame_of(instructions=[
+        ('Translate the sentence: "Je suis très content de vous voir aujourd\'hui."', "", "I am very happy to see you today."),
+        ("Name the seven days of the week in Spanish.", "", "Los siete días de la semana son lunes, martes, miércoles, jueves, viernes, sábado y domingo."),
+        ("Какая столица Франции и сколько в ней живёт людей?", "", "Столица Франции — Париж, в нём живёт около двух миллионов человек."),
+    ])
+    out = run_step("language_filter_v1", frame, {"languages": ["en"], "min_score": 0.0})
+    assert out["drop_reason"].to_list() == [None, None, "language__not_allowed"]
+    assert out["langid__lang"][0] == "en" and out["langid__response_lang"][2] == "ru"
+
+
 def test_language_filter_computes_langid_when_missing():
     out = run_step("language_filter_v1", frame_of([RU]), {"languages": ["ru"]})
     assert out["keep"][0] and out["langid__lang"][0] == "ru"

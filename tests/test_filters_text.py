@@ -141,7 +141,7 @@ def test_web_lines_only_removes_whole_lines(lines):
     [
         ("email", "Write to jo.smith+news@example.co.uk today.", "Write to <EMAIL> today."),
         ("phone", "Call +44 20 7946 0958 now.", "Call <PHONE> now."),
-        ("phone", "Call (202) 555-0143 or 202.555.0143.", "Call <PHONE> or <PHONE>."),
+        ("phone", "Call (202) 555-0243 or 202.555.0243.", "Call <PHONE> or <PHONE>."),
         ("phone", "手机 13812345678 联系", "手机 <PHONE> 联系"),
         ("ip", "Server at 8.8.8.8 and 2001:4860:4860::8888 answered.", "Server at <IP_ADDRESS> and <IP_ADDRESS> answered."),
         ("credit_card", "Card 4111 1111 1111 1111 expires soon.", "Card <CREDIT_CARD> expires soon."),
@@ -170,6 +170,7 @@ def test_pii_type_redacted(kind, text, expected):
         "user@localhost and @decorator and a@b.c",
         "ISBN 978-3-16-148410-0, OID 1.2.840.113549, tel: 12-34",
         'password = "hunter2"',  # too short / no digits to be a secret value
+        "Validate jo@example.com and admin@site.test; call 202-555-0143 (fictional range).",
         "for (int i = 0; i < 10; i++) { x[i] = i * 2; }",
     ],
 )
@@ -183,13 +184,15 @@ def test_luhn_worked_example():
 
 
 def test_pii_step_rewrites_messages_and_counts():
-    frame = frame_of(["mail me at a.b@example.org"], instructions=[("Email jo@example.com please.", "", "Sent to jo@example.com.")])
+    frame = frame_of(["mail me at a.b@gmail.com"], instructions=[("Email jo@corp.com please.", "", "Sent to jo@corp.com.")])
     out = run_step("pii_redact_v1", frame)
     assert out["text"][0] == "mail me at <EMAIL>"
     assert out["pii__email"].to_list() == [1, 2]
     msgs = out["messages"][1]
     assert [m["content"] for m in msgs] == ["Email <EMAIL> please.", "Sent to <EMAIL>."]
-    assert "jo@example.com" not in out["text"][1]
+    assert "jo@corp.com" not in out["text"][1]
+    strict = run_step("pii_redact_v1", frame_of(["jo@example.com"]), {"redact_examples": True})
+    assert strict["text"][0] == "<EMAIL>"
 
 
 @settings(max_examples=80, deadline=None)

@@ -10,6 +10,9 @@ relabelled ``zh`` (short Chinese sentences are its most common confusion), and a
 many kana ``ja``. Lines that look like code (:func:`curate.steps.words.is_code_line`) do not vote
 when the text has prose lines (``skip_code``): a code answer's language is its explanation's. The score is the probability-weighted share of characters in that
 language: a clean monolingual paragraph scores ~0.9-1.0, a half-English, half-Chinese document ~0.5.
+For instruction records the tagged language is the prompt's (user turns, with quoted material
+removed: "Translate 'Je suis content.'" is an English prompt), and the answer's language is tagged
+too (``langid__response_lang``, ``langid__response_score``).
 Simplified and traditional Chinese are both ``zh``; lid.176's Chinese variety labels (``wuu``,
 ``yue``) are folded into ``zh`` by default (``merge``), since the model gives them to traditional
 Chinese tech prose.
@@ -117,6 +120,10 @@ class LanguageIdentifier:
 
     def identify(self, texts: list[str | None]) -> list[tuple[str | None, float | None]]:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
+        return [(lang, score) for lang, score, _ in self.identify_with_letters(texts)]
+
+    def identify_with_letters(self, texts: list[str | None]) -> list[tuple[str | None, float | None, int]]:
+        """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         owners: list[int] = []
         chunks: list[str] = []
         for i, t in enumerate(texts):
@@ -130,7 +137,7 @@ class LanguageIdentifier:
             for c in parts:
                 owners.append(i)
                 chunks.append(c)
-        out: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
+        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
         if not chunks:
             return out
         labels, probs = self.model.predict(chunks, k=1)
@@ -150,7 +157,7 @@ class LanguageIdentifier:
         for i, langs in per.items():
             total = sum(v[0] for v in langs.values())
             lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
-            out[i] = (lang, round(weighted / total, 4))
+            out[i] = (lang, round(weighted / total, 4), int(total))
         return out
 
 
@@ -162,19 +169,52 @@ class LangIdParams:
     merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
 
 
+_QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|«[^»\n]{1,300}»|「[^」\n]{1,300}」")
+
+
+def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | None]]:
+    """For instruction records: the user turns (quoted spans removed) and the last answer."""
+    prompts: list[str | None] = []
+    responses: list[str | None] = []
+    for row in s.to_list():
+        msgs = row["messages"]
+        if msgs is None:
+            prompts.append(row["text"])
+            responses.append(None)
+            continue
+        user = "\n".join(m["content"] or "" for m in msgs if m["role"] == "user")
+        # "Translate 'Hola, ¿cómo estás?' to English" is an English prompt: quoted material
+        # is what the task is about, not the language it is asked in.
+        stripped = _QUOTED.sub(" ", user)
+        prompts.append(stripped if len(_LETTER.findall(stripped)) >= 10 else user)
+        answers = [m["content"] for m in msgs if m["role"] == "assistant"]
+        responses.append(answers[-1] if answers else None)
+    return prompts, responses
+
+
 def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
+    """Add ``langid__lang/score/letters`` and, for instruction records, ``langid__response_lang``
+    and ``langid__response_score`` (the record's language is its prompt's)."""
     ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
-    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64})
+    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64, "letters": pl.Int64,
+                       "response_lang": pl.String, "response_score": pl.Float64})
 
     def batch(s: pl.Series) -> pl.Series:
-        res = ident.identify(s.to_list())
-        return pl.Series([{"lang": a, "score": b} for a, b in res], dtype=dtype)
+        prompts, responses = _prompt_and_response(s)
+        res = ident.identify_with_letters(prompts + responses)
+        n = len(prompts)
+        out = []
+        for k in range(n):
+            a, b, c = res[k]
+            ra, rb, _ = res[n + k]
+            out.append({"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb})
+        return pl.Series(out, dtype=dtype)
 
     name = names or (lambda f: f"langid__{f}")
-    col = pl.col("text").map_batches(batch, return_dtype=dtype)
+    col = pl.struct("text", "messages").map_batches(batch, return_dtype=dtype)
+    fields = ("lang", "score", "letters", "response_lang", "response_score")
     return lf.with_columns(_lid=pl.when(ctx.scope()).then(col)).with_columns(
-        pl.col("_lid").struct.field("lang").alias(name("lang")),
-        pl.col("_lid").struct.field("score").alias(name("score")),
+        [pl.col("_lid").struct.field(f).alias(name(f)) for f in fields]
     ).drop("_lid")
 
 
@@ -189,6 +229,8 @@ def langid(p: LangIdParams, ctx: StepContext) -> Step:
 class LanguageFilterParams:
     languages: tuple[str, ...] = ("en",)
     min_score: float = 0.65
+    min_other_score: float = 0.5
+    min_letters: int = 100
 
 
 @register(
@@ -198,10 +240,16 @@ class LanguageFilterParams:
     reasons=("language__not_allowed", "language__low_score", "language__undetermined"),
 )
 def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
-    """Keep records in ``languages`` whose language score is at least ``min_score``.
+    """Keep records in ``languages``; drop other languages and text that is no language at all.
 
-    Uses ``langid__lang``/``langid__score`` when a ``langid_v1`` step ran before; otherwise
-    computes them (with ``langid_v1``'s defaults).
+    ``language__not_allowed``: the record is in another language with score >= ``min_other_score``
+    (a confident call: a short or technical English text that lid.176 half-calls "de" stays).
+    ``language__low_score``: no language reaches ``min_score`` on a text with at least
+    ``min_letters`` letters (short texts are not judged by score: lid.176 is unsure on them).
+    ``language__undetermined``: no letters at all. For instruction records the language is the
+    prompt's (quoted spans removed), and a record whose answer is confidently in an allowed
+    language is not dropped as ``not_allowed``. Uses ``langid__*`` columns when a ``langid_v1``
+    step ran before; otherwise computes them (with ``langid_v1``'s defaults).
     """
     if not p.languages:
         raise ConfigError("language_filter_v1: 'languages' must name at least one language code")
@@ -211,8 +259,12 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
         ctx,
         {
             "language__undetermined": pl.col("langid__lang").is_null(),
-            "language__not_allowed": ~pl.col("langid__lang").is_in(allowed),
-            "language__low_score": pl.col("langid__score") < p.min_score,
+            # an instruction record whose answer is in an allowed language is kept (the prompt may
+            # be about another language: "Name the days of the week in Spanish")
+            "language__not_allowed": ~pl.col("langid__lang").is_in(allowed)
+            & (pl.col("langid__score") >= p.min_other_score)
+            & ~(pl.col("langid__response_lang").is_in(allowed) & (pl.col("langid__response_score") >= p.min_other_score)).fill_null(False),
+            "language__low_score": (pl.col("langid__score") < p.min_score) & (pl.col("langid__letters") >= p.min_letters),
         },
         detail=pl.format('{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")),
     )

@@ -78,7 +78,7 @@ BOILERPLATE_SHORT = (
 _BOILER_RE = re.compile("|".join(f"(?:{t})" for t in BOILERPLATE_SHORT), re.IGNORECASE)
 # Phrases that mark a line as boilerplate at any length.
 BOILERPLATE_ANYWHERE = re.compile(
-    r"欢迎(大家)?关注|歡迎(大家)?關注|关注.{0,12}公众号|關注.{0,12}公眾號|扫码关注|打开APP|打開APP|点击阅读原文"
+    r"欢迎.{0,4}关注|歡迎.{0,4}關注|^(原文标题|原文標題|文章出处|文章出處|本文来源|本文來源|转载请注明|轉載請注明)|关注.{0,12}公众号|關注.{0,12}公眾號|扫码关注|打开APP|打開APP|点击阅读原文"
     r"|如有侵权|如有問題|如有问题加微信|版权所有|版權所有|all rights reserved|subscribe to our newsletter"
     r"|sign up for our|^(免责)?声明[:：]|^(免責)?聲明[:：]|^disclaimer\b|^copyright\b|^©|^Подписывайтесь",
     re.IGNORECASE,
@@ -216,7 +216,9 @@ def _context_pass(stripped: list[str], reasons: list[str | None], p: WebLinesPar
         while j < len(idx) and reasons[idx[j]] is None:
             run.append(idx[j])
             j += 1
-        bounded = k > 0 and j < len(idx)
+        # the end of the page counts as a removed neighbour (a trailing headline after the related
+        # list); the start does not (the title is often the first line)
+        bounded = k > 0 and (j < len(idx) or reasons[idx[k - 1]] is not None)
         short = all(len(stripped[i]) <= p.context_max_chars and not ends_with_terminal_punct(stripped[i]) for i in run)
         if bounded and short and len(run) <= p.context_max_run:
             for i in run:

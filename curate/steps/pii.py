@@ -18,6 +18,10 @@ pii__api_key ``<API_KEY>``    AWS ``AKIA…``, GitHub ``ghp_…``/``github_pat_�
                               assignments of a 16+ character value with letters and digits
 ===========  ===============  =====================================================================
 
+Addresses at documentation domains (``example.com``, ``*.test`` ..., RFC 2606/6761), fictional
+555-01xx phone numbers and non-public IPs are left alone unless ``redact_examples`` is set: they
+identify nobody, and code tasks about validating an address need them.
+
 The approach follows BigCode's PII pipeline for The Stack (Ben Allal et al. 2023, *SantaCoder*,
 section 3; placeholders like ``<EMAIL>``) with regexes written for precision: a false positive
 corrupts code and numbers, so each pattern is anchored and validated (Luhn, ``ipaddress``).
@@ -72,6 +76,13 @@ _PHONE_RES = [
     # Chinese mobile numbers
     re.compile(r"(?<![\w.-])1[3-9]\d{9}(?![\w-]|\.\d)"),
 ]
+
+
+# Reserved for documentation (RFC 2606 / RFC 6761): they identify nobody, and code tasks
+# ("validate the address jo@example.com") lose their meaning when they are redacted.
+_EXAMPLE_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org|edu)|[^.]+\.(?:example|test|invalid|localhost))$")
+# North-American 555-0100 .. 555-0199 are reserved for fiction.
+_FICTIONAL_PHONE = re.compile(r"555\D?01\d\d\b")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -137,9 +148,19 @@ def _phone_ok(m: re.Match[str], text: str) -> bool:
 @dataclass(frozen=True)
 class PiiParams:
     types: tuple[str, ...] = TYPES
+    redact_examples: bool = False
 
 
-def redact(text: str, types: tuple[str, ...] = TYPES) -> tuple[str, dict[str, int]]:
+def _email_ok(m: re.Match[str], text: str) -> bool:
+    domain = m.group(0).rsplit("@", 1)[1].lower()
+    return not _EXAMPLE_DOMAIN.search(domain)
+
+
+def _real_phone_ok(m: re.Match[str], text: str) -> bool:
+    return _phone_ok(m, text) and not _FICTIONAL_PHONE.search(m.group(0))
+
+
+def redact(text: str, types: tuple[str, ...] = TYPES, redact_examples: bool = False) -> tuple[str, dict[str, int]]:
     """Replace PII with typed placeholders; returns the new text and counts per type.
 
     Example: ``redact("Mail jo@example.com from 8.8.8.8")`` ->
@@ -160,7 +181,7 @@ def redact(text: str, types: tuple[str, ...] = TYPES) -> tuple[str, dict[str, in
 
         text = ASSIGNED_SECRET_RE.sub(assigned, text)
     if "email" in types:
-        text, counts["email"] = _sub(EMAIL_RE, text, PLACEHOLDERS["email"])
+        text, counts["email"] = _sub(EMAIL_RE, text, PLACEHOLDERS["email"], None if redact_examples else _email_ok)
     if "credit_card" in types:
         text, counts["credit_card"] = _sub(_CARD_RE, text, PLACEHOLDERS["credit_card"], _card_ok)
     if "ip" in types:
@@ -169,7 +190,7 @@ def redact(text: str, types: tuple[str, ...] = TYPES) -> tuple[str, dict[str, in
         counts["ip"] = n4 + n6
     if "phone" in types:
         for pat in _PHONE_RES:
-            text, n = _sub(pat, text, PLACEHOLDERS["phone"], _phone_ok)
+            text, n = _sub(pat, text, PLACEHOLDERS["phone"], _phone_ok if redact_examples else _real_phone_ok)
             counts["phone"] += n
     return text, counts
 
@@ -182,4 +203,4 @@ def pii_redact(p: PiiParams, ctx: StepContext) -> Step:
     bad = [t for t in p.types if t not in TYPES]
     if bad:
         raise ConfigError(f"pii_redact_v1: unknown PII type(s) {bad}; known: {', '.join(TYPES)}")
-    return lambda lf: rewrite_rows(lf, ctx, lambda t: redact(t, p.types), list(TYPES), names=lambda f: f"pii__{f}")
+    return lambda lf: rewrite_rows(lf, ctx, lambda t: redact(t, p.types, p.redact_examples), list(TYPES), names=lambda f: f"pii__{f}")
