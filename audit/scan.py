@@ -360,8 +360,20 @@ def evidence(
         return _empty_contamination()
     units = {r["unit"]: r for r in ix.units.iter_rows(named=True)}
     item_tok_cache: dict[int, list[tuple[int, int]]] = {}
+    rec_tok_cache: dict[int, list[tuple[int, int]]] = {}
     rows = []
-    for (unit, rec), g in found.group_by(["unit", "rec"], maintain_order=True):
+    keys = ["unit", "rec", "ipos", "rpos", "length"] if isinstance(ix, BenchmarkIndex) else ["unit", "rec", "pattern"]
+    found = found.unique(keys).sort(keys)
+    # group boundaries without Polars' per-group iteration (one slice per pair)
+    pair = found.select((pl.col("unit").diff().fill_null(1) != 0) | (pl.col("rec").diff().fill_null(1) != 0)).to_series()
+    cuts = np.flatnonzero(pair.to_numpy()).tolist() + [found.height]
+    if isinstance(ix, BenchmarkIndex):
+        hit_recs = sorted(set(found["rec"].to_list()))
+        hit_tokens = tokenize_series(pl.Series([texts[r][1] for r in hit_recs], dtype=pl.String)).to_list()
+        rec_tok_cache = {r: token_spans(texts[r][1], t) for r, t in zip(hit_recs, hit_tokens, strict=True)}
+    for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
+        g = found.slice(a_, b_ - a_)
+        unit, rec = int(g["unit"][0]), int(g["rec"][0])
         u = units[unit]
         rid, rtext, rtokens = texts[rec]
         if isinstance(ix, SubstringIndex):
@@ -382,7 +394,6 @@ def evidence(
             verdict = "dirty"
             n = preset.n
         else:
-            g = g.unique(["ipos", "rpos", "length"])
             ipos, rpos, length = (g[c].to_numpy() for c in ("ipos", "rpos", "length"))
             whole = bool(u["kind"] == "short")
             item_ranges = [(int(a), int(a + n_)) for a, n_ in zip(ipos, length, strict=True)]
@@ -405,7 +416,7 @@ def evidence(
             matched = len(set(ipos.tolist()))
             if unit not in item_tok_cache:
                 item_tok_cache[unit] = token_spans(u["text"])
-            rspans = token_spans(rtext)
+            rspans = rec_tok_cache[rec]
             spans = {"item": char_spans(item_tok_cache[unit], item_ranges), "record": char_spans(rspans, rec_ranges)}
             verdict = preset.verdict(coverage)
             n = ix.n

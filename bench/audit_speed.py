@@ -19,6 +19,7 @@ os.environ["POLARS_MAX_THREADS"] = "1"  # one core: before polars is imported
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+import random  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -35,7 +36,7 @@ from audit.benchmarks import load_benchmark  # noqa: E402
 from audit.normalise import tokenize_series  # noqa: E402
 from audit.presets import PRESETS  # noqa: E402
 from audit.reference import plain_scan, plain_tokens  # noqa: E402
-from audit.scan import iter_corpus, scan, shards_of  # noqa: E402
+from audit.scan import build_indexes, iter_corpus, scan, shards_of  # noqa: E402
 
 
 class PeakRSS:
@@ -68,7 +69,7 @@ class PeakRSS:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=4, help="the corpus is the real files repeated this many times")
+    ap.add_argument("--repeat", type=int, default=8, help="the corpus is the real files repeated this many times")
     ap.add_argument("--shard-rows", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=2, help="best of this many runs (CPU time)")
     args = ap.parse_args()
@@ -77,12 +78,19 @@ def main() -> None:
         sys.exit(f"bench data missing: expected {files[0]} and {files[1]} (see ../shared/data/README.md)")
     base = pl.concat([s for f in files for s in iter_corpus(str(f))])
     corpus = pl.concat([base] * args.repeat).with_columns(id=pl.int_range(pl.len()).cast(pl.String))
-    mb = corpus["text"].str.len_bytes().sum() / 1e6
     benches = [load_benchmark("humaneval")]
     gsm = DATA / "gsm8k" / "test.jsonl"
     if gsm.is_file():
         benches.append(load_benchmark(f"gsm8k={gsm}"))
     items = pl.concat(benches)
+    # plant 1 in 200 records: an item appended to the record (so both scans have pairs to agree on)
+    rng = random.Random(0)
+    texts = corpus["text"].to_list()
+    item_texts = items["text"].to_list()
+    for k in range(0, len(texts), 200):
+        texts[k] = texts[k] + "\n\n" + rng.choice(item_texts)
+    corpus = corpus.with_columns(text=pl.Series(texts))
+    mb = corpus["text"].str.len_bytes().sum() / 1e6
     print(f"corpus: {corpus.height} records, {mb:.1f} MB; benchmark items: {items.height}")
 
     # ours: 13-grams, no per-benchmark N, text parts only compared below
@@ -112,7 +120,10 @@ def main() -> None:
     item_toks = dict(zip(items["item_id"], tokenize_series(items["text"]).to_list(), strict=True))
     ref_same_tokens = set(plain_scan(item_toks, zip(corpus["id"].to_list(), toks, strict=True), 13))
 
-    index_mib = sum(ix.estimated_size() for ix in [ours.items]) / 2**20
+    t0 = time.process_time()
+    indexes = build_indexes(text_only, preset)
+    t_index = time.process_time() - t0
+    index_mib = sum(ix.postings.estimated_size() for ix in indexes) / 2**20
     rows = [
         {"scan": "cleanroom (vectorised)", "cpu_seconds": t_ours, "wall_seconds": wall_ours, "MB/s/core": mb / t_ours,
          "peak_rss_mib": mem.mib, "pairs": len(ours_pairs)},
@@ -125,14 +136,17 @@ def main() -> None:
               f"{r['peak_rss_mib']:>14.1f}{r['pairs']:>7}")
     speedup = t_plain / t_ours
     agree = ours_pairs == ref_same_tokens
-    print(f"speed-up: {speedup:.1f}x  (target >= 10x)")
+    print(f"our scan stats (wall): {ours.stats['scan_seconds']} s scanning, {ours.stats['evidence_seconds']} s evidence")
+    print(f"speed-up: {speedup:.1f}x  (target >= 10x); our index build (fixed cost, included): {t_index:.2f} s "
+          f"CPU, index {index_mib:.1f} MiB; scan phase alone: {mb / max(t_ours - t_index, 1e-9):.1f} MB/s/core "
+          f"({t_plain / max(t_ours - t_index, 1e-9):.1f}x)")
     print(f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
           f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "audit_speed.json").write_text(json.dumps({
         "corpus_records": corpus.height, "corpus_mb": mb, "items": items.height, "shard_rows": args.shard_rows,
-        "rows": rows, "speedup": speedup, "pairs_agree": agree, "items_table_mib": index_mib,
+        "rows": rows, "speedup": speedup, "pairs_agree": agree, "index_mib": index_mib, "index_cpu_seconds": t_index,
     }, indent=2))
     print(f"wrote {out / 'audit_speed.json'}")
 
