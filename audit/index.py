@@ -45,7 +45,6 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
         p, inv = _POWERS["p"], _POWERS["inv"]
         with np.errstate(over="ignore"):
             while len(p) < n:
-                k = len(p)
                 p = np.concatenate([p, p * (p[-1] * P)])
                 inv = np.concatenate([inv, inv * (inv[-1] * P_INV)])
         _POWERS["p"], _POWERS["inv"] = p, inv
@@ -115,8 +114,10 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
     lens = (ends - starts).astype(np.int64)
     h = u64[starts] & _HEAD_MASK[np.minimum(lens, 8)]
     with np.errstate(over="ignore"):
-        for lo, column, salt in ((8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
-                                 (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F)):
+        for lo, column, salt in (
+            (8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
+            (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F),
+        ):
             m = np.flatnonzero(lens > lo)
             if len(m):
                 h[m] = mix64(h[m] + np.uint64(salt)) ^ column(m)
@@ -223,7 +224,11 @@ class Tokenised:
         lens = np.zeros(len(texts), np.int64)
         fast = np.flatnonzero(ascii_mask)
         slow = np.flatnonzero(~ascii_mask)
-        h_fast, l_fast = _ascii_token_hashes(texts.gather(fast).to_list()) if len(fast) else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        h_fast, l_fast = (
+            _ascii_token_hashes(texts.gather(fast).to_list())
+            if len(fast)
+            else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        )
         h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
         lens[fast], lens[slow] = l_fast, l_slow
         starts = np.zeros(len(lens), np.int64)
@@ -269,7 +274,9 @@ class Tokenised:
         pos = at - self.starts[text]
         return pos + length <= self.lens[text], text, pos
 
-    def windows(self, length: int, texts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def windows(
+        self, length: int, texts: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every window of ``length`` tokens inside one text: ``(hash, text index, position)``.
 
         Only texts in ``texts`` (indices) when given. Example: 3 texts of 5, 2, 4 tokens and
@@ -346,10 +353,12 @@ def _sorted_unique(h: np.ndarray) -> np.ndarray:
 def item_units(items: pl.DataFrame) -> pl.DataFrame:
     """Benchmark items -> units: the ``text`` of each item, and its ``answer`` when it has one."""
     text = items.select("benchmark", "item_id", pl.lit("text").alias("part"), "text")
-    answer = items.filter(pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != "")).select(
-        "benchmark", "item_id", pl.lit("answer").alias("part"), pl.col("answer").alias("text")
+    answer = items.filter(
+        pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != "")
+    ).select("benchmark", "item_id", pl.lit("answer").alias("part"), pl.col("answer").alias("text"))
+    return (
+        pl.concat([text, answer]).with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
     )
-    return pl.concat([text, answer]).with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
 
 
 def build_index(
@@ -373,15 +382,23 @@ def build_index(
     units = item_units(items)
     tok = Tokenised.of_texts(units["text"])
     lens = tok.lens
-    kind = np.where(lens >= whole_below, "long", np.where(lens >= min_tokens, "short", "unscannable"))
-    units = units.with_columns(tokens=pl.Series(lens, dtype=pl.Int64), kind=pl.Series(kind, dtype=pl.String))
+    kind = np.where(
+        lens >= whole_below, "long", np.where(lens >= min_tokens, "short", "unscannable")
+    )
+    units = units.with_columns(
+        tokens=pl.Series(lens, dtype=pl.Int64), kind=pl.Series(kind, dtype=pl.String)
+    )
     long_idx = np.flatnonzero(kind == "long")
     h, unit, pos = tok.windows(n, long_idx)
-    grams = pl.DataFrame({"hash": h, "unit": unit.astype(np.int64), "ipos": pos, "length": np.full(len(h), n)})
+    grams = pl.DataFrame(
+        {"hash": h, "unit": unit.astype(np.int64), "ipos": pos, "length": np.full(len(h), n)}
+    )
     short_idx = np.flatnonzero(kind == "short")
     whole = pl.DataFrame(
         {
-            "hash": tok.window_at(tok.starts[short_idx], lens[short_idx]) if len(short_idx) else np.zeros(0, np.uint64),
+            "hash": tok.window_at(tok.starts[short_idx], lens[short_idx])
+            if len(short_idx)
+            else np.zeros(0, np.uint64),
             "unit": short_idx.astype(np.int64),
             "ipos": np.zeros(len(short_idx), np.int64),
             "length": lens[short_idx].astype(np.int64),
@@ -396,7 +413,10 @@ def build_index(
         .unique(["hash", "unit", "ipos"])
         .sort("hash", "unit", "ipos")
     )
-    uniq = {int(L): _sorted_unique(np.sort(g["hash"].to_numpy())) for (L,), g in postings.group_by("length")}
+    uniq = {
+        int(L): _sorted_unique(np.sort(g["hash"].to_numpy()))
+        for (L,), g in postings.group_by("length")
+    }
     return BenchmarkIndex(
         benchmark=str(items["benchmark"][0]) if items.height else "",
         n=n,

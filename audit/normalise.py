@@ -146,7 +146,9 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def char_spans(spans: list[tuple[int, int]], token_ranges: list[tuple[int, int]]) -> list[list[int]]:
+def char_spans(
+    spans: list[tuple[int, int]], token_ranges: list[tuple[int, int]]
+) -> list[list[int]]:
     """Character spans covering merged token ranges, given each token's character span.
 
     Example: tokens at ``[(0, 2), (4, 7), (9, 12)]`` and ranges ``[(0, 2)]`` -> ``[[0, 7]]``.

@@ -69,13 +69,20 @@ class PeakRSS:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=8, help="the corpus is the real files repeated this many times")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=8,
+        help="the corpus is the real files repeated this many times",
+    )
     ap.add_argument("--shard-rows", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=2, help="best of this many runs (CPU time)")
     args = ap.parse_args()
     files = [DATA / "alpaca" / "alpaca_5000.json", DATA / "codealpaca" / "new_codealpaca.json"]
     if not all(f.is_file() for f in files):
-        sys.exit(f"bench data missing: expected {files[0]} and {files[1]} (see ../shared/data/README.md)")
+        sys.exit(
+            f"bench data missing: expected {files[0]} and {files[1]} (see ../shared/data/README.md)"
+        )
     base = pl.concat([s for f in files for s in iter_corpus(str(f))])
     corpus = pl.concat([base] * args.repeat).with_columns(id=pl.int_range(pl.len()).cast(pl.String))
     benches = [load_benchmark("humaneval")]
@@ -101,8 +108,14 @@ def main() -> None:
         with PeakRSS() as mem:
             w0, t0 = time.perf_counter(), time.process_time()
             ours = scan(text_only, shards_of(corpus, args.shard_rows), preset)
-            t_ours, wall_ours = min(t_ours, time.process_time() - t0), min(wall_ours, time.perf_counter() - w0)
-    ours_pairs = {(r["item_id"], r["id"]) for r in ours.contamination.filter(~pl.col("whole_match")).iter_rows(named=True)}
+            t_ours, wall_ours = (
+                min(t_ours, time.process_time() - t0),
+                min(wall_ours, time.perf_counter() - w0),
+            )
+    ours_pairs = {
+        (r["item_id"], r["id"])
+        for r in ours.contamination.filter(~pl.col("whole_match")).iter_rows(named=True)
+    }
 
     # the classic way: Python tokens, a dict of 13-gram tuples, a loop over every record
     texts = list(zip(corpus["id"].to_list(), corpus["text"].to_list(), strict=True))
@@ -110,9 +123,14 @@ def main() -> None:
     for _ in range(args.runs):
         with PeakRSS() as mem_plain:
             w0, t0 = time.perf_counter(), time.process_time()
-            idx_items = {i: plain_tokens(t) for i, t in zip(items["item_id"], items["text"], strict=True)}
+            idx_items = {
+                i: plain_tokens(t) for i, t in zip(items["item_id"], items["text"], strict=True)
+            }
             plain = plain_scan(idx_items, ((rid, plain_tokens(t)) for rid, t in texts), 13)
-            t_plain, wall_plain = min(t_plain, time.process_time() - t0), min(wall_plain, time.perf_counter() - w0)
+            t_plain, wall_plain = (
+                min(t_plain, time.process_time() - t0),
+                min(wall_plain, time.perf_counter() - w0),
+            )
     plain_pairs = set(plain)
 
     # the same pairs? (our tokens for the reference, to separate scanning from tokenising)
@@ -125,29 +143,61 @@ def main() -> None:
     t_index = time.process_time() - t0
     index_mib = sum(ix.postings.estimated_size() for ix in indexes) / 2**20
     rows = [
-        {"scan": "cleanroom (vectorised)", "cpu_seconds": t_ours, "wall_seconds": wall_ours, "MB/s/core": mb / t_ours,
-         "peak_rss_mib": mem.mib, "pairs": len(ours_pairs)},
-        {"scan": "plain python set of 13-gram tuples", "cpu_seconds": t_plain, "wall_seconds": wall_plain,
-         "MB/s/core": mb / t_plain, "peak_rss_mib": mem_plain.mib, "pairs": len(plain_pairs)},
+        {
+            "scan": "cleanroom (vectorised)",
+            "cpu_seconds": t_ours,
+            "wall_seconds": wall_ours,
+            "MB/s/core": mb / t_ours,
+            "peak_rss_mib": mem.mib,
+            "pairs": len(ours_pairs),
+        },
+        {
+            "scan": "plain python set of 13-gram tuples",
+            "cpu_seconds": t_plain,
+            "wall_seconds": wall_plain,
+            "MB/s/core": mb / t_plain,
+            "peak_rss_mib": mem_plain.mib,
+            "pairs": len(plain_pairs),
+        },
     ]
     print(f"{'scan':<38}{'cpu s':>8}{'wall s':>8}{'MB/s/core':>11}{'peak RSS MiB':>14}{'pairs':>7}")
     for r in rows:
-        print(f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{r['wall_seconds']:>8.2f}{r['MB/s/core']:>11.2f}"
-              f"{r['peak_rss_mib']:>14.1f}{r['pairs']:>7}")
+        print(
+            f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{r['wall_seconds']:>8.2f}{r['MB/s/core']:>11.2f}"
+            f"{r['peak_rss_mib']:>14.1f}{r['pairs']:>7}"
+        )
     speedup = t_plain / t_ours
     agree = ours_pairs == ref_same_tokens
-    print(f"our scan stats (wall): {ours.stats['scan_seconds']} s scanning, {ours.stats['evidence_seconds']} s evidence")
-    print(f"speed-up: {speedup:.1f}x  (target >= 10x); our index build (fixed cost, included): {t_index:.2f} s "
-          f"CPU, index {index_mib:.1f} MiB; scan phase alone: {mb / max(t_ours - t_index, 1e-9):.1f} MB/s/core "
-          f"({t_plain / max(t_ours - t_index, 1e-9):.1f}x)")
-    print(f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
-          f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}")
+    print(
+        f"our scan stats (wall): {ours.stats['scan_seconds']} s scanning, {ours.stats['evidence_seconds']} s evidence"
+    )
+    print(
+        f"speed-up: {speedup:.1f}x  (target >= 10x); our index build (fixed cost, included): {t_index:.2f} s "
+        f"CPU, index {index_mib:.1f} MiB; scan phase alone: {mb / max(t_ours - t_index, 1e-9):.1f} MB/s/core "
+        f"({t_plain / max(t_ours - t_index, 1e-9):.1f}x)"
+    )
+    print(
+        f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
+        f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "audit_speed.json").write_text(json.dumps({
-        "corpus_records": corpus.height, "corpus_mb": mb, "items": items.height, "shard_rows": args.shard_rows,
-        "rows": rows, "speedup": speedup, "pairs_agree": agree, "index_mib": index_mib, "index_cpu_seconds": t_index,
-    }, indent=2))
+    (out / "audit_speed.json").write_text(
+        json.dumps(
+            {
+                "corpus_records": corpus.height,
+                "corpus_mb": mb,
+                "items": items.height,
+                "shard_rows": args.shard_rows,
+                "rows": rows,
+                "speedup": speedup,
+                "pairs_agree": agree,
+                "index_mib": index_mib,
+                "index_cpu_seconds": t_index,
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {out / 'audit_speed.json'}")
 
 
