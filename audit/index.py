@@ -135,39 +135,33 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
         return mix64(h + lens.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(_SEED))
 
 
-def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _ascii_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and per-text token counts of ASCII texts, without building token strings.
 
-    Bytes are lower-cased and classified with two lookup tables; token boundaries are where the
-    class changes. Work is done in chunks of about 4 MB to bound memory.
+    Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
+    pass); token boundaries are where the class changes. Work is done in chunks of about 4 MB
+    to bound memory.
     """
+    if len(texts) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
+    ends = np.cumsum(sizes)
+    cuts = np.unique(np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right"))
     hashes, counts = [], []
-    group: list[str] = []
-    size = 0
-
-    def flush() -> None:
-        if not group:
-            return
+    for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
+        if hi <= lo:
+            continue
+        group = texts.slice(lo, hi - lo).to_list()
         # a space before, between and after the texts: no token touches a text boundary
         joined = (" " + " ".join(group) + " ").encode("ascii").translate(_NORM_BYTES)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
         edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
-        starts, ends = edges[0::2], edges[1::2]
-        bounds = np.zeros(len(group) + 1, np.int64)  # byte offset of each text's first byte
-        bounds[1:] = np.cumsum(np.fromiter(map(len, group), np.int64, len(group)) + 1)
+        starts, stops = edges[0::2], edges[1::2]
+        bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
+        bounds[1:] = np.cumsum(sizes[lo:hi])
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, ends))
-
-    for t in texts:
-        group.append(t)
-        size += len(t) + 1
-        if size >= _CHUNK_BYTES:
-            flush()
-            group, size = [], 0
-    flush()
-    if not hashes:
-        return np.zeros(0, np.uint64), np.zeros(len(texts), np.int64)
+        hashes.append(_byte_token_hashes(buf, starts, stops))
     return np.concatenate(hashes), np.concatenate(counts)
 
 
@@ -218,14 +212,17 @@ class Tokenised:
         never changes what it matches.
         """
         texts = texts.fill_null("")
-        ascii_mask = texts.str.contains(r"^[\x01-\x7f]*$").to_numpy()  # NUL: general path
+        # ASCII: as many bytes as characters; NUL (a token character) takes the general path
+        ascii_mask = (
+            (texts.str.len_bytes() == texts.str.len_chars()) & ~texts.str.contains("\x00", literal=True)
+        ).to_numpy()
         if ascii_mask.all():
-            return cls.from_hashes(*_ascii_token_hashes(texts.to_list()))
+            return cls.from_hashes(*_ascii_token_hashes(texts))
         lens = np.zeros(len(texts), np.int64)
         fast = np.flatnonzero(ascii_mask)
         slow = np.flatnonzero(~ascii_mask)
         h_fast, l_fast = (
-            _ascii_token_hashes(texts.gather(fast).to_list())
+            _ascii_token_hashes(texts.gather(fast))
             if len(fast)
             else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         )

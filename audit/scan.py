@@ -234,32 +234,42 @@ def build_indexes(
     return out
 
 
-def scan(
+@dataclass
+class Hits:
+    """Raw hits of a scan, before evidence: per index, ``rec, rpos`` + posting columns.
+
+    Attributes:
+        indexes: one index per benchmark.
+        found: per index, the hit rows joined with the postings (common n-grams removed), or None.
+        texts: ``record index -> (id, text, tokens)`` for every record with a hit.
+        stats: records, bytes, ignored common n-grams per benchmark.
+    """
+
+    indexes: list[BenchmarkIndex | SubstringIndex]
+    found: list[pl.DataFrame | None]
+    texts: dict[int, tuple[str, str, int]]
+    stats: dict[str, Any]
+
+
+def find_hits(
     benchmarks: list[pl.DataFrame],
     shards: Iterable[pl.DataFrame],
     preset: Preset,
     *,
     progress: Callable[[str], None] | None = None,
-) -> ScanResult:
-    """Scan corpus shards (``id, text`` frames) for the items of each benchmark.
-
-    Example: ``scan([load_benchmark("humaneval")], iter_corpus("code.jsonl"), PRESETS["gpt3"])``.
-    """
-    t0 = time.perf_counter()
+) -> Hits:
+    """The scanning half of :func:`scan`: stream the shards, keep the hits (no evidence yet)."""
     indexes = build_indexes(benchmarks, preset)
     hits: list[list[pl.DataFrame]] = [[] for _ in indexes]
     texts: dict[int, tuple[str, str, int]] = {}  # record index -> (id, text, tokens)
     offset = 0
     n_bytes = 0
+    need_tokens = any(isinstance(ix, SubstringIndex) for ix in indexes)
     for k, shard in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
         n_bytes += int(shard["text"].fill_null("").str.len_bytes().sum() or 0)
-        tokens = (
-            tokenize_series(shard["text"])
-            if any(isinstance(ix, SubstringIndex) for ix in indexes)
-            else None
-        )
+        tokens = tokenize_series(shard["text"]) if need_tokens else None
         hit_rows: set[int] = set()
         tok = None
         for j, ix in enumerate(indexes):
@@ -274,15 +284,10 @@ def scan(
         if hit_rows:
             lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
-                texts[r] = (
-                    shard["id"][r - offset],
-                    shard["text"][r - offset] or "",
-                    int(lens[r - offset]),
-                )
+                texts[r] = (shard["id"][r - offset], shard["text"][r - offset] or "", int(lens[r - offset]))
         offset += shard.height
-    scanned_at = time.perf_counter()
-    rows, verdicts, summaries = [], [], []
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
+    joined: list[pl.DataFrame | None] = []
     for ix, parts in zip(indexes, hits, strict=True):
         key = "pattern" if isinstance(ix, SubstringIndex) else "hash"
         found = pl.concat(parts) if parts else None
@@ -293,11 +298,32 @@ def scan(
             common = common_keys.height
             found = found.join(common_keys, on=key, how="anti").join(ix.postings, on=key)
         stats["ignored_common_corpus"][ix.benchmark] = common
-        pairs = evidence(ix, found, texts, preset)
+        joined.append(found)
+    return Hits(indexes, joined, texts, stats)
+
+
+def scan(
+    benchmarks: list[pl.DataFrame],
+    shards: Iterable[pl.DataFrame],
+    preset: Preset,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ScanResult:
+    """Scan corpus shards (``id, text`` frames) for the items of each benchmark.
+
+    Example: ``scan([load_benchmark("humaneval")], iter_corpus("code.jsonl"), PRESETS["gpt3"])``.
+    """
+    t0 = time.perf_counter()
+    hits = find_hits(benchmarks, shards, preset, progress=progress)
+    scanned_at = time.perf_counter()
+    rows, verdicts, summaries = [], [], []
+    for ix, found in zip(hits.indexes, hits.found, strict=True):
+        pairs = evidence(ix, found, hits.texts, preset)
         rows.append(pairs)
         items_v = item_verdicts(ix, found, pairs, preset)
         verdicts.append(items_v)
-        summaries.append(summarise(ix, items_v, pairs, preset, common))
+        summaries.append(summarise(ix, items_v, pairs, preset, hits.stats["ignored_common_corpus"][ix.benchmark]))
+    stats = dict(hits.stats)
     stats["scan_seconds"] = round(scanned_at - t0, 3)
     stats["evidence_seconds"] = round(time.perf_counter() - scanned_at, 3)
     items = pl.concat(benchmarks) if benchmarks else pl.DataFrame()
