@@ -146,7 +146,9 @@ def _ascii_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
     sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
     ends = np.cumsum(sizes)
-    cuts = np.unique(np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right"))
+    cuts = np.unique(
+        np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
+    )
     hashes, counts = [], []
     for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
         if hi <= lo:
@@ -214,7 +216,8 @@ class Tokenised:
         texts = texts.fill_null("")
         # ASCII: as many bytes as characters; NUL (a token character) takes the general path
         ascii_mask = (
-            (texts.str.len_bytes() == texts.str.len_chars()) & ~texts.str.contains("\x00", literal=True)
+            (texts.str.len_bytes() == texts.str.len_chars())
+            & ~texts.str.contains("\x00", literal=True)
         ).to_numpy()
         if ascii_mask.all():
             return cls.from_hashes(*_ascii_token_hashes(texts))

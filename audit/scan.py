@@ -284,7 +284,11 @@ def find_hits(
         if hit_rows:
             lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
-                texts[r] = (shard["id"][r - offset], shard["text"][r - offset] or "", int(lens[r - offset]))
+                texts[r] = (
+                    shard["id"][r - offset],
+                    shard["text"][r - offset] or "",
+                    int(lens[r - offset]),
+                )
         offset += shard.height
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
     joined: list[pl.DataFrame | None] = []
@@ -322,7 +326,9 @@ def scan(
         rows.append(pairs)
         items_v = item_verdicts(ix, found, pairs, preset)
         verdicts.append(items_v)
-        summaries.append(summarise(ix, items_v, pairs, preset, hits.stats["ignored_common_corpus"][ix.benchmark]))
+        summaries.append(
+            summarise(ix, items_v, pairs, preset, hits.stats["ignored_common_corpus"][ix.benchmark])
+        )
     stats = dict(hits.stats)
     stats["scan_seconds"] = round(scanned_at - t0, 3)
     stats["evidence_seconds"] = round(time.perf_counter() - scanned_at, 3)
@@ -455,6 +461,14 @@ def evidence(
         rec_tok_cache = {
             r: token_spans(texts[r][1], t) for r, t in zip(hit_recs, hit_tokens, strict=True)
         }
+        hit_units = sorted(set(found["unit"].to_list()))
+        unit_tokens = tokenize_series(
+            pl.Series([units[u]["text"] for u in hit_units], dtype=pl.String)
+        )
+        item_tok_cache = {
+            u: token_spans(units[u]["text"], t)
+            for u, t in zip(hit_units, unit_tokens.to_list(), strict=True)
+        }
     for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
         g = found.slice(a_, b_ - a_)
         unit, rec = int(g["unit"][0]), int(g["rec"][0])
@@ -506,8 +520,6 @@ def evidence(
             coverage = len(covered) / max(int(u["tokens"]), 1)
             longest = _longest(ipos, rpos, length)
             matched = len(set(ipos.tolist()))
-            if unit not in item_tok_cache:
-                item_tok_cache[unit] = token_spans(u["text"])
             rspans = rec_tok_cache[rec]
             spans = {
                 "item": char_spans(item_tok_cache[unit], item_ranges),
@@ -541,19 +553,15 @@ def _longest(ipos: np.ndarray, rpos: np.ndarray, length: np.ndarray) -> int:
 
     Example: n=3 grams at item positions 0, 1, 2 aligned to record 10, 11, 12 -> 5 tokens.
     """
-    best = 0
-    order = np.lexsort((ipos, rpos - ipos))
-    run_start = None
-    prev = None
-    for k in order:
-        i, d, n = int(ipos[k]), int(rpos[k] - ipos[k]), int(length[k])
-        if prev is not None and prev[1] == d and i == prev[0] + 1:
-            pass
-        else:
-            run_start = i
-        best = max(best, i + n - run_start)
-        prev = (i, d)
-    return best
+    if len(ipos) == 0:
+        return 0
+    diag = rpos - ipos
+    order = np.lexsort((ipos, diag))
+    i, d, n = ipos[order], diag[order], length[order]
+    new = np.ones(len(order), bool)
+    new[1:] = (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)
+    first = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    return int((i + n - i[first]).max())
 
 
 def item_verdicts(

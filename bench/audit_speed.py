@@ -161,13 +161,19 @@ def main() -> None:
     for r in rows:
         wall = "" if r["wall_seconds"] is None else f"{r['wall_seconds']:.2f}"
         rss = "" if r["peak_rss_mib"] is None else f"{r['peak_rss_mib']:.1f}"
-        print(f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{wall:>8}{r['MB/s/core']:>11.2f}{rss:>14}{r['pairs']:>7}")
+        print(
+            f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{wall:>8}{r['MB/s/core']:>11.2f}{rss:>14}{r['pairs']:>7}"
+        )
     speedup = t_plain / t_ours
     agree = ours_pairs == ref_same_tokens
-    print(f"speed-up: {speedup:.1f}x with evidence; {t_plain / t_hits:.1f}x hits only, like for like with the "
-          f"plain scan (target >= 10x)")
-    print(f"our index build (fixed cost, included): {t_index:.2f} s CPU; index postings {index_mib:.1f} MiB; "
-          f"shard {args.shard_rows} records")
+    print(
+        f"speed-up: {speedup:.1f}x with evidence; {t_plain / t_hits:.1f}x hits only, like for like with the "
+        f"plain scan (target >= 10x)"
+    )
+    print(
+        f"our index build (fixed cost, included): {t_index:.2f} s CPU; index postings {index_mib:.1f} MiB; "
+        f"shard {args.shard_rows} records"
+    )
     print(
         f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
         f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}"
@@ -182,7 +188,8 @@ def main() -> None:
                 "items": items.height,
                 "shard_rows": args.shard_rows,
                 "rows": rows,
-                "speedup": speedup, "speedup_hits_only": t_plain / t_hits,
+                "speedup": speedup,
+                "speedup_hits_only": t_plain / t_hits,
                 "pairs_agree": agree,
                 "index_mib": index_mib,
                 "index_cpu_seconds": t_index,
