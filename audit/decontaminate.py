@@ -70,10 +70,14 @@ class DecontaminateParams:
             check_benchmark_arg(b)
         get_preset(self.preset).with_n(self.n)
         if self.window < 0 or self.min_piece < 0 or self.max_pieces < 1:
-            raise ConfigError("decontaminate_v1: window and min_piece must be >= 0, max_pieces >= 1")
+            raise ConfigError(
+                "decontaminate_v1: window and min_piece must be >= 0, max_pieces >= 1"
+            )
 
 
-def cut_pieces(text: str, spans: list[list[int]], window: int, min_piece: int) -> tuple[list[str], int]:
+def cut_pieces(
+    text: str, spans: list[list[int]], window: int, min_piece: int
+) -> tuple[list[str], int]:
     """Remove each span with ``window`` characters either side; return (kept pieces, pieces).
 
     ``pieces`` counts every piece the cuts made (before discarding short ones).
@@ -122,7 +126,9 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         items = [load_benchmark(b) for b in p.benchmarks]
         result = scan(items, shards_of(live.select("id", "text")), preset)
         ctx.emit("benchmark_items", result.items)
-        hits = result.contamination.filter(pl.col("verdict").is_in(DIRTY_VERDICTS) & pl.col("part").is_in(list(p.parts)))
+        hits = result.contamination.filter(
+            pl.col("verdict").is_in(DIRTY_VERDICTS) & pl.col("part").is_in(list(p.parts))
+        )
         fps = latest_false_positives(ctx.resources.get("verdicts"))
         fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
         notes = ctx.resources.setdefault("notes", {})
@@ -131,14 +137,26 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         best = (
             hits.sort("coverage", descending=True)
             .group_by("id", maintain_order=True)
-            .agg(pl.col("benchmark", "item_id", "part", "coverage").first(), pl.len().alias("items"),
-                 pl.col("spans"), pl.struct("benchmark", "item_id").alias("matched"))
+            .agg(
+                pl.col("benchmark", "item_id", "part", "coverage").first(),
+                pl.len().alias("items"),
+                pl.col("spans"),
+                pl.struct("benchmark", "item_id").alias("matched"),
+            )
             .join(live.select("id", "kind", "text"), on="id")
         )
         drops, cut_rows, cut_ids = [], [], set()
         for r in best.iter_rows(named=True):
-            detail = to_json({"benchmark": r["benchmark"], "item_id": r["item_id"], "part": r["part"],
-                              "coverage": r["coverage"], "preset": preset.name, "items": r["items"]})
+            detail = to_json(
+                {
+                    "benchmark": r["benchmark"],
+                    "item_id": r["item_id"],
+                    "part": r["part"],
+                    "coverage": r["coverage"],
+                    "preset": preset.name,
+                    "items": r["items"],
+                }
+            )
             if p.mode == "drop" or r["kind"] != "document":
                 drops.append((r["id"], "contamination", detail))
                 continue
@@ -160,13 +178,31 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
                 .otherwise(pl.col("spans"))
             )
         ctx.emit("contamination", contamination)
-        out = drop_rows(frame, ctx, pl.DataFrame(drops, schema={"id": pl.String, "drop_reason": pl.String,
-                                                                 "detail": pl.String}, orient="row"))
+        out = drop_rows(
+            frame,
+            ctx,
+            pl.DataFrame(
+                drops,
+                schema={"id": pl.String, "drop_reason": pl.String, "detail": pl.String},
+                orient="row",
+            ),
+        )
         if p.mode == "cut":
-            cuts = pl.DataFrame(cut_rows, schema={"id": pl.String, "_new": pl.String, ctx.column("cut_chars"): pl.Int64,
-                                                  ctx.column("matched"): pl.String}, orient="row")
-            out = out.join(cuts, on="id", how="left", maintain_order="left").with_columns(
-                text=pl.coalesce("_new", "text")).drop("_new")
+            cuts = pl.DataFrame(
+                cut_rows,
+                schema={
+                    "id": pl.String,
+                    "_new": pl.String,
+                    ctx.column("cut_chars"): pl.Int64,
+                    ctx.column("matched"): pl.String,
+                },
+                orient="row",
+            )
+            out = (
+                out.join(cuts, on="id", how="left", maintain_order="left")
+                .with_columns(text=pl.coalesce("_new", "text"))
+                .drop("_new")
+            )
         return out.lazy()
 
     return step

@@ -45,7 +45,6 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
         p, inv = _POWERS["p"], _POWERS["inv"]
         with np.errstate(over="ignore"):
             while len(p) < n:
-                k = len(p)
                 p = np.concatenate([p, p * (p[-1] * P)])
                 inv = np.concatenate([inv, inv * (inv[-1] * P_INV)])
         _POWERS["p"], _POWERS["inv"] = p, inv
@@ -115,8 +114,10 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
     lens = (ends - starts).astype(np.int64)
     h = u64[starts] & _HEAD_MASK[np.minimum(lens, 8)]
     with np.errstate(over="ignore"):
-        for lo, column, salt in ((8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
-                                 (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F)):
+        for lo, column, salt in (
+            (8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
+            (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F),
+        ):
             m = np.flatnonzero(lens > lo)
             if len(m):
                 h[m] = mix64(h[m] + np.uint64(salt)) ^ column(m)
@@ -134,39 +135,35 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
         return mix64(h + lens.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(_SEED))
 
 
-def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _ascii_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and per-text token counts of ASCII texts, without building token strings.
 
-    Bytes are lower-cased and classified with two lookup tables; token boundaries are where the
-    class changes. Work is done in chunks of about 4 MB to bound memory.
+    Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
+    pass); token boundaries are where the class changes. Work is done in chunks of about 4 MB
+    to bound memory.
     """
+    if len(texts) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
+    ends = np.cumsum(sizes)
+    cuts = np.unique(
+        np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
+    )
     hashes, counts = [], []
-    group: list[str] = []
-    size = 0
-
-    def flush() -> None:
-        if not group:
-            return
+    for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
+        if hi <= lo:
+            continue
+        group = texts.slice(lo, hi - lo).to_list()
         # a space before, between and after the texts: no token touches a text boundary
         joined = (" " + " ".join(group) + " ").encode("ascii").translate(_NORM_BYTES)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
         edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
-        starts, ends = edges[0::2], edges[1::2]
-        bounds = np.zeros(len(group) + 1, np.int64)  # byte offset of each text's first byte
-        bounds[1:] = np.cumsum(np.fromiter(map(len, group), np.int64, len(group)) + 1)
+        starts, stops = edges[0::2], edges[1::2]
+        bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
+        bounds[1:] = np.cumsum(sizes[lo:hi])
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, ends))
-
-    for t in texts:
-        group.append(t)
-        size += len(t) + 1
-        if size >= _CHUNK_BYTES:
-            flush()
-            group, size = [], 0
-    flush()
-    if not hashes:
-        return np.zeros(0, np.uint64), np.zeros(len(texts), np.int64)
+        hashes.append(_byte_token_hashes(buf, starts, stops))
     return np.concatenate(hashes), np.concatenate(counts)
 
 
@@ -217,13 +214,21 @@ class Tokenised:
         never changes what it matches.
         """
         texts = texts.fill_null("")
-        ascii_mask = texts.str.contains(r"^[\x01-\x7f]*$").to_numpy()  # NUL: general path
+        # ASCII: as many bytes as characters; NUL (a token character) takes the general path
+        ascii_mask = (
+            (texts.str.len_bytes() == texts.str.len_chars())
+            & ~texts.str.contains("\x00", literal=True)
+        ).to_numpy()
         if ascii_mask.all():
-            return cls.from_hashes(*_ascii_token_hashes(texts.to_list()))
+            return cls.from_hashes(*_ascii_token_hashes(texts))
         lens = np.zeros(len(texts), np.int64)
         fast = np.flatnonzero(ascii_mask)
         slow = np.flatnonzero(~ascii_mask)
-        h_fast, l_fast = _ascii_token_hashes(texts.gather(fast).to_list()) if len(fast) else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        h_fast, l_fast = (
+            _ascii_token_hashes(texts.gather(fast))
+            if len(fast)
+            else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        )
         h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
         lens[fast], lens[slow] = l_fast, l_slow
         starts = np.zeros(len(lens), np.int64)
@@ -269,7 +274,9 @@ class Tokenised:
         pos = at - self.starts[text]
         return pos + length <= self.lens[text], text, pos
 
-    def windows(self, length: int, texts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def windows(
+        self, length: int, texts: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every window of ``length`` tokens inside one text: ``(hash, text index, position)``.
 
         Only texts in ``texts`` (indices) when given. Example: 3 texts of 5, 2, 4 tokens and
@@ -346,10 +353,12 @@ def _sorted_unique(h: np.ndarray) -> np.ndarray:
 def item_units(items: pl.DataFrame) -> pl.DataFrame:
     """Benchmark items -> units: the ``text`` of each item, and its ``answer`` when it has one."""
     text = items.select("benchmark", "item_id", pl.lit("text").alias("part"), "text")
-    answer = items.filter(pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != "")).select(
-        "benchmark", "item_id", pl.lit("answer").alias("part"), pl.col("answer").alias("text")
+    answer = items.filter(
+        pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != "")
+    ).select("benchmark", "item_id", pl.lit("answer").alias("part"), pl.col("answer").alias("text"))
+    return (
+        pl.concat([text, answer]).with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
     )
-    return pl.concat([text, answer]).with_row_index("unit").with_columns(pl.col("unit").cast(pl.Int64))
 
 
 def build_index(
@@ -373,15 +382,23 @@ def build_index(
     units = item_units(items)
     tok = Tokenised.of_texts(units["text"])
     lens = tok.lens
-    kind = np.where(lens >= whole_below, "long", np.where(lens >= min_tokens, "short", "unscannable"))
-    units = units.with_columns(tokens=pl.Series(lens, dtype=pl.Int64), kind=pl.Series(kind, dtype=pl.String))
+    kind = np.where(
+        lens >= whole_below, "long", np.where(lens >= min_tokens, "short", "unscannable")
+    )
+    units = units.with_columns(
+        tokens=pl.Series(lens, dtype=pl.Int64), kind=pl.Series(kind, dtype=pl.String)
+    )
     long_idx = np.flatnonzero(kind == "long")
     h, unit, pos = tok.windows(n, long_idx)
-    grams = pl.DataFrame({"hash": h, "unit": unit.astype(np.int64), "ipos": pos, "length": np.full(len(h), n)})
+    grams = pl.DataFrame(
+        {"hash": h, "unit": unit.astype(np.int64), "ipos": pos, "length": np.full(len(h), n)}
+    )
     short_idx = np.flatnonzero(kind == "short")
     whole = pl.DataFrame(
         {
-            "hash": tok.window_at(tok.starts[short_idx], lens[short_idx]) if len(short_idx) else np.zeros(0, np.uint64),
+            "hash": tok.window_at(tok.starts[short_idx], lens[short_idx])
+            if len(short_idx)
+            else np.zeros(0, np.uint64),
             "unit": short_idx.astype(np.int64),
             "ipos": np.zeros(len(short_idx), np.int64),
             "length": lens[short_idx].astype(np.int64),
@@ -396,7 +413,10 @@ def build_index(
         .unique(["hash", "unit", "ipos"])
         .sort("hash", "unit", "ipos")
     )
-    uniq = {int(L): _sorted_unique(np.sort(g["hash"].to_numpy())) for (L,), g in postings.group_by("length")}
+    uniq = {
+        int(L): _sorted_unique(np.sort(g["hash"].to_numpy()))
+        for (L,), g in postings.group_by("length")
+    }
     return BenchmarkIndex(
         benchmark=str(items["benchmark"][0]) if items.height else "",
         n=n,

@@ -24,6 +24,7 @@ tokens back onto the original string; it is only run for records that matched so
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import polars as pl
@@ -72,6 +73,18 @@ def token_spans(text: str, tokens: list[str] | None = None) -> list[tuple[int, i
     """
     if tokens is None:
         tokens = tokenize(text)
+    flat = _one_to_one(text)
+    if flat is not None:  # every character normalises to exactly one: offsets are unchanged
+        spans = []
+        cursor = 0
+        for tok in tokens:
+            at = flat.find(tok, cursor)
+            if at < 0:
+                spans.append((cursor, cursor))
+                continue
+            cursor = at + len(tok)
+            spans.append((at, cursor))
+        return spans
     pieces: list[str] = []
     origin: list[int] = []  # origin[k] = index in text of normalised character k
     for i, ch in enumerate(text):
@@ -96,6 +109,29 @@ def token_spans(text: str, tokens: list[str] | None = None) -> list[tuple[int, i
     return spans
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _one_to_one(text: str) -> str | None:
+    """The text normalised character by character when each character stays one character
+    (all ASCII, and most other text: curly quotes, accents), else None.
+
+    Example: ``"Don’t"`` -> ``"don’t"``; ``"ﬁne"`` -> None (``ﬁ`` becomes two characters).
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None
+    if text.isascii():
+        return lowered
+    chars = list(lowered)
+    for m in _NON_ASCII.finditer(text):
+        norm = unicodedata.normalize("NFKC", m.group()).lower()
+        if len(norm) != 1:
+            return None
+        chars[m.start()] = norm
+    return "".join(chars)
+
+
 def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge token index ranges ``[a, b)`` that overlap or touch.
 
@@ -110,7 +146,9 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def char_spans(spans: list[tuple[int, int]], token_ranges: list[tuple[int, int]]) -> list[list[int]]:
+def char_spans(
+    spans: list[tuple[int, int]], token_ranges: list[tuple[int, int]]
+) -> list[list[int]]:
     """Character spans covering merged token ranges, given each token's character span.
 
     Example: tokens at ``[(0, 2), (4, 7), (9, 12)]`` and ranges ``[(0, 2)]`` -> ``[[0, 7]]``.

@@ -118,14 +118,33 @@ class Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    "gpt3": Preset("gpt3", "ngram", 13, per_benchmark_n=True, max_record_df=10,
-                   citation="Brown et al. 2020, Language Models are Few-Shot Learners, App. C"),
-    "llama2": Preset("llama2", "llama2", 5, min_span=11, skip_budget=4,
-                     citation="Touvron et al. 2023, Llama 2, App. A.6"),
-    "tulu3": Preset("tulu3", "ngram", 8, dirty_coverage=0.5,
-                    citation="Lambert et al. 2024, Tulu 3, Sec. 3.1.2"),
-    "gpt4": Preset("gpt4", "substring", 50, samples=3, min_tokens=20,
-                   citation="OpenAI 2023, GPT-4 Technical Report, App. C"),
+    "gpt3": Preset(
+        "gpt3",
+        "ngram",
+        13,
+        per_benchmark_n=True,
+        max_record_df=10,
+        citation="Brown et al. 2020, Language Models are Few-Shot Learners, App. C",
+    ),
+    "llama2": Preset(
+        "llama2",
+        "llama2",
+        5,
+        min_span=11,
+        skip_budget=4,
+        citation="Touvron et al. 2023, Llama 2, App. A.6",
+    ),
+    "tulu3": Preset(
+        "tulu3", "ngram", 8, dirty_coverage=0.5, citation="Lambert et al. 2024, Tulu 3, Sec. 3.1.2"
+    ),
+    "gpt4": Preset(
+        "gpt4",
+        "substring",
+        50,
+        samples=3,
+        min_tokens=20,
+        citation="OpenAI 2023, GPT-4 Technical Report, App. C",
+    ),
 }
 # Verdicts that mean "contaminated" for decontamination, per preset method.
 DIRTY_VERDICTS = ("dirty", "not_clean")
@@ -136,10 +155,14 @@ def get_preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ConfigError(f"unknown preset {name!r}{did_you_mean(name, PRESETS)} (presets: {', '.join(PRESETS)})") from None
+        raise ConfigError(
+            f"unknown preset {name!r}{did_you_mean(name, PRESETS)} (presets: {', '.join(PRESETS)})"
+        ) from None
 
 
-def llama2_spans(intervals: list[tuple[int, int]], min_span: int, budget: int) -> list[tuple[int, int]]:
+def llama2_spans(
+    intervals: list[tuple[int, int]], min_span: int, budget: int
+) -> list[tuple[int, int]]:
     """Matched intervals on one alignment that belong to a qualifying llama2 span.
 
     Intervals (item token ranges matched on one diagonal) are merged, then every maximal run of

@@ -50,8 +50,10 @@ def write_db(result: ScanResult, path: Path, run_id: str, *, into_existing: bool
     tables = {"benchmark_items": result.items, "contamination": contamination_table(result, run_id)}
     if path.exists():
         if not into_existing:
-            raise ConfigError(f"{path} exists; pass --into-existing to replace its benchmark_items and "
-                              "contamination tables (other tables are kept), or choose a new file")
+            raise ConfigError(
+                f"{path} exists; pass --into-existing to replace its benchmark_items and "
+                "contamination tables (other tables are kept), or choose a new file"
+            )
         con = duckdb.connect(str(path))
         try:
             con.execute("BEGIN TRANSACTION")
@@ -95,20 +97,39 @@ def markdown_report(result: ScanResult, corpus: str, max_pairs: int = 50) -> str
     lines += ["", "## Share of items clean", "", "```"]
     for row in s.iter_rows(named=True):
         frac = (row["pct_clean"] or 0) / 100
-        lines.append(f"{row['benchmark']:<14} {_bar(frac)} {row['pct_clean']}% clean ({row['dirty']} dirty)")
-    lines += ["```", "", f"## Flagged pairs (top {max_pairs} by coverage)", "",
-              "| benchmark | item | part | record | coverage | longest | verdict | item excerpt |", "|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"{row['benchmark']:<14} {_bar(frac)} {row['pct_clean']}% clean ({row['dirty']} dirty)"
+        )
+    lines += [
+        "```",
+        "",
+        f"## Flagged pairs (top {max_pairs} by coverage)",
+        "",
+        "| benchmark | item | part | record | coverage | longest | verdict | item excerpt |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     texts = {(r["item_id"], "text"): r["text"] for r in result.items.iter_rows(named=True)}
-    texts.update({(r["item_id"], "answer"): r["answer"] for r in result.items.iter_rows(named=True)})
-    flagged = result.contamination.filter(pl.col("verdict") != "clean").sort("coverage", descending=True).head(max_pairs)
+    texts.update(
+        {(r["item_id"], "answer"): r["answer"] for r in result.items.iter_rows(named=True)}
+    )
+    flagged = (
+        result.contamination.filter(pl.col("verdict") != "clean")
+        .sort("coverage", descending=True)
+        .head(max_pairs)
+    )
     for r in flagged.iter_rows(named=True):
         spans = json.loads(r["spans"])["item"]
         src = texts.get((r["item_id"], r["part"])) or ""
         excerpt = src[spans[0][0] : spans[0][1]][:80] if spans else ""
         excerpt = excerpt.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {r['benchmark']} | {r['item_id']} | {r['part']} | {r['id'][:12]} | {r['coverage']:.2f} | "
-                     f"{r['longest_match']} | {r['verdict']} | {excerpt} |")
-    lines += ["", f"Scanned {result.stats.get('records', 0)} records, {result.stats.get('bytes', 0) / 1e6:.1f} MB."]
+        lines.append(
+            f"| {r['benchmark']} | {r['item_id']} | {r['part']} | {r['id'][:12]} | {r['coverage']:.2f} | "
+            f"{r['longest_match']} | {r['verdict']} | {excerpt} |"
+        )
+    lines += [
+        "",
+        f"Scanned {result.stats.get('records', 0)} records, {result.stats.get('bytes', 0) / 1e6:.1f} MB.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -116,19 +137,31 @@ def html_report(result: ScanResult, corpus: str) -> str:
     """An HTML report: an SVG bar chart (clean / not clean / dirty per benchmark) and the tables."""
     s = result.summary
     bar_h, width = 26, 520
-    svg = [f'<svg width="{width + 200}" height="{bar_h * s.height + 20}" xmlns="http://www.w3.org/2000/svg">']
+    svg = [
+        f'<svg width="{width + 200}" height="{bar_h * s.height + 20}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for i, row in enumerate(s.iter_rows(named=True)):
         y = 10 + i * bar_h
         total = max(row["items"], 1)
         x = 150
         for key, color in (("clean", "#4caf50"), ("not_clean", "#ff9800"), ("dirty", "#e53935")):
             w = width * (row.get(key) or 0) / total
-            svg.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h - 6}" fill="{color}"/>')
+            svg.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h - 6}" fill="{color}"/>'
+            )
             x += w
-        svg.append(f'<text x="0" y="{y + 15}" font-size="13">{html.escape(row["benchmark"])}</text>')
-        svg.append(f'<text x="{width + 160}" y="{y + 15}" font-size="12">{row["pct_clean"]}% clean</text>')
+        svg.append(
+            f'<text x="0" y="{y + 15}" font-size="13">{html.escape(row["benchmark"])}</text>'
+        )
+        svg.append(
+            f'<text x="{width + 160}" y="{y + 15}" font-size="12">{row["pct_clean"]}% clean</text>'
+        )
     svg.append("</svg>")
-    flagged = result.contamination.filter(pl.col("verdict") != "clean").sort("coverage", descending=True).head(200)
+    flagged = (
+        result.contamination.filter(pl.col("verdict") != "clean")
+        .sort("coverage", descending=True)
+        .head(200)
+    )
     return (
         f"<!doctype html><meta charset='utf-8'><title>Contamination audit</title>"
         f"<h1>Contamination audit: {html.escape(corpus)}</h1>{''.join(svg)}"
@@ -140,7 +173,9 @@ def html_report(result: ScanResult, corpus: str) -> str:
 def _html_table(frame: pl.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
+        + "</tr>"
         for row in frame.iter_rows()
     )
     return f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{body}</table>"

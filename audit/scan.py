@@ -60,13 +60,18 @@ _RANK = {"clean": 0, "not_clean": 1, "dirty": 2}
 
 
 def parse_corpus_arg(arg: str) -> tuple[str, str | None]:
-    """``"data.jsonl:body"`` -> ``("data.jsonl", "body")``; ``"data.json"`` -> ``("data.json", None)``."""
+    """``"data.jsonl:body"`` -> ``("data.jsonl", "body")``; ``"data.json"`` -> ``("data.json", None)``.
+
+    ``FIELD`` may name several fields, ``text,code``: they are joined by a blank line.
+    """
     if suffix_of(arg) is not None:
         return arg, None
     path, _, fld = arg.rpartition(":")
     if path and suffix_of(path) is not None:
         return path, fld
-    raise ConfigError(f"corpus {arg!r} is not a supported file (.jsonl, .jsonl.gz, .json, .parquet, .csv)[:FIELD]")
+    raise ConfigError(
+        f"corpus {arg!r} is not a supported file (.jsonl, .jsonl.gz, .json, .parquet, .csv)[:FIELD]"
+    )
 
 
 def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
@@ -91,18 +96,25 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
     seen: dict[str, int] = {}
     ids: list[str] = []
     texts: list[str] = []
+    names = fld.split(",")  # FIELD or FIELD1,FIELD2 (joined by a blank line)
     for row in iter_raw_rows(Path(path)):
         if isinstance(row, tuple) or not isinstance(row.fields, dict):
             continue
-        value = row.fields.get(fld)
-        text = value if isinstance(value, str) else ("" if value is None else json.dumps(value, ensure_ascii=False))
+        values = [row.fields.get(f) for f in names]
+        text = "\n\n".join(
+            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+            for v in values
+            if v is not None
+        )
         h = content_hash(stem, "document", text, None)
         k = seen.get(h, 0)
         seen[h] = k + 1
         ids.append(h if k == 0 else f"{h}-{k}")
         texts.append(text)
         if len(texts) >= shard_rows:
-            yield pl.DataFrame({"id": ids, "text": texts}, schema={"id": pl.String, "text": pl.String})
+            yield pl.DataFrame(
+                {"id": ids, "text": texts}, schema={"id": pl.String, "text": pl.String}
+            )
             ids, texts = [], []
     if texts or not seen:
         yield pl.DataFrame({"id": ids, "text": texts}, schema={"id": pl.String, "text": pl.String})
@@ -141,7 +153,9 @@ def build_substring_index(items: pl.DataFrame, preset: Preset) -> SubstringIndex
     units = units.with_columns(tokens=processed.str.len_chars().cast(pl.Int64))
     rows = []
     kinds = []
-    for unit, item_id, part, proc in zip(units["unit"], units["item_id"], units["part"], processed, strict=True):
+    for unit, item_id, part, proc in zip(
+        units["unit"], units["item_id"], units["part"], processed, strict=True
+    ):
         if len(proc) < preset.min_tokens:
             kinds.append("unscannable")
             continue
@@ -156,9 +170,16 @@ def build_substring_index(items: pl.DataFrame, preset: Preset) -> SubstringIndex
         starts = rng.choice(span, size=min(preset.samples, span), replace=False)
         rows.extend((proc[s : s + preset.n], unit, int(s), preset.n) for s in sorted(starts))
     units = units.with_columns(kind=pl.Series(kinds, dtype=pl.String))
-    post = pl.DataFrame(rows, schema={"pattern": pl.String, "unit": pl.Int64, "ipos": pl.Int64, "length": pl.Int64},
-                        orient="row")
-    df = post.join(units.select("unit", "item_id"), on="unit").group_by("pattern").agg(pl.col("item_id").n_unique().alias("df"))
+    post = pl.DataFrame(
+        rows,
+        schema={"pattern": pl.String, "unit": pl.Int64, "ipos": pl.Int64, "length": pl.Int64},
+        orient="row",
+    )
+    df = (
+        post.join(units.select("unit", "item_id"), on="unit")
+        .group_by("pattern")
+        .agg(pl.col("item_id").n_unique().alias("df"))
+    )
     common = df.filter(pl.col("df") > preset.max_item_df)
     post = post.join(common.select("pattern"), on="pattern", how="anti")
     name = str(items["benchmark"][0]) if items.height else ""
@@ -190,7 +211,9 @@ class ScanResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def build_indexes(benchmarks: list[pl.DataFrame], preset: Preset) -> list[BenchmarkIndex | SubstringIndex]:
+def build_indexes(
+    benchmarks: list[pl.DataFrame], preset: Preset
+) -> list[BenchmarkIndex | SubstringIndex]:
     """One index per benchmark, with the preset's n (GPT-3: per-benchmark N)."""
     out: list[BenchmarkIndex | SubstringIndex] = []
     for items in benchmarks:
@@ -199,33 +222,54 @@ def build_indexes(benchmarks: list[pl.DataFrame], preset: Preset) -> list[Benchm
             continue
         lengths = tokenize_series(items["text"]).list.len().to_numpy()
         n = preset.n_for(lengths)
-        out.append(build_index(items, n, whole_below=max(preset.whole_below if preset.method == "llama2" else n, n),
-                               min_tokens=min(preset.min_tokens, n), max_item_df=preset.max_item_df))
+        out.append(
+            build_index(
+                items,
+                n,
+                whole_below=max(preset.whole_below if preset.method == "llama2" else n, n),
+                min_tokens=min(preset.min_tokens, n),
+                max_item_df=preset.max_item_df,
+            )
+        )
     return out
 
 
-def scan(
+@dataclass
+class Hits:
+    """Raw hits of a scan, before evidence: per index, ``rec, rpos`` + posting columns.
+
+    Attributes:
+        indexes: one index per benchmark.
+        found: per index, the hit rows joined with the postings (common n-grams removed), or None.
+        texts: ``record index -> (id, text, tokens)`` for every record with a hit.
+        stats: records, bytes, ignored common n-grams per benchmark.
+    """
+
+    indexes: list[BenchmarkIndex | SubstringIndex]
+    found: list[pl.DataFrame | None]
+    texts: dict[int, tuple[str, str, int]]
+    stats: dict[str, Any]
+
+
+def find_hits(
     benchmarks: list[pl.DataFrame],
     shards: Iterable[pl.DataFrame],
     preset: Preset,
     *,
     progress: Callable[[str], None] | None = None,
-) -> ScanResult:
-    """Scan corpus shards (``id, text`` frames) for the items of each benchmark.
-
-    Example: ``scan([load_benchmark("humaneval")], iter_corpus("code.jsonl"), PRESETS["gpt3"])``.
-    """
-    t0 = time.perf_counter()
+) -> Hits:
+    """The scanning half of :func:`scan`: stream the shards, keep the hits (no evidence yet)."""
     indexes = build_indexes(benchmarks, preset)
     hits: list[list[pl.DataFrame]] = [[] for _ in indexes]
     texts: dict[int, tuple[str, str, int]] = {}  # record index -> (id, text, tokens)
     offset = 0
     n_bytes = 0
+    need_tokens = any(isinstance(ix, SubstringIndex) for ix in indexes)
     for k, shard in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
         n_bytes += int(shard["text"].fill_null("").str.len_bytes().sum() or 0)
-        tokens = tokenize_series(shard["text"]) if any(isinstance(ix, SubstringIndex) for ix in indexes) else None
+        tokens = tokenize_series(shard["text"]) if need_tokens else None
         hit_rows: set[int] = set()
         tok = None
         for j, ix in enumerate(indexes):
@@ -240,11 +284,14 @@ def scan(
         if hit_rows:
             lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
-                texts[r] = (shard["id"][r - offset], shard["text"][r - offset] or "", int(lens[r - offset]))
+                texts[r] = (
+                    shard["id"][r - offset],
+                    shard["text"][r - offset] or "",
+                    int(lens[r - offset]),
+                )
         offset += shard.height
-    scanned_at = time.perf_counter()
-    rows, verdicts, summaries = [], [], []
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
+    joined: list[pl.DataFrame | None] = []
     for ix, parts in zip(indexes, hits, strict=True):
         key = "pattern" if isinstance(ix, SubstringIndex) else "hash"
         found = pl.concat(parts) if parts else None
@@ -255,11 +302,34 @@ def scan(
             common = common_keys.height
             found = found.join(common_keys, on=key, how="anti").join(ix.postings, on=key)
         stats["ignored_common_corpus"][ix.benchmark] = common
-        pairs = evidence(ix, found, texts, preset)
+        joined.append(found)
+    return Hits(indexes, joined, texts, stats)
+
+
+def scan(
+    benchmarks: list[pl.DataFrame],
+    shards: Iterable[pl.DataFrame],
+    preset: Preset,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ScanResult:
+    """Scan corpus shards (``id, text`` frames) for the items of each benchmark.
+
+    Example: ``scan([load_benchmark("humaneval")], iter_corpus("code.jsonl"), PRESETS["gpt3"])``.
+    """
+    t0 = time.perf_counter()
+    hits = find_hits(benchmarks, shards, preset, progress=progress)
+    scanned_at = time.perf_counter()
+    rows, verdicts, summaries = [], [], []
+    for ix, found in zip(hits.indexes, hits.found, strict=True):
+        pairs = evidence(ix, found, hits.texts, preset)
         rows.append(pairs)
         items_v = item_verdicts(ix, found, pairs, preset)
         verdicts.append(items_v)
-        summaries.append(summarise(ix, items_v, pairs, preset, common))
+        summaries.append(
+            summarise(ix, items_v, pairs, preset, hits.stats["ignored_common_corpus"][ix.benchmark])
+        )
+    stats = dict(hits.stats)
     stats["scan_seconds"] = round(scanned_at - t0, 3)
     stats["evidence_seconds"] = round(time.perf_counter() - scanned_at, 3)
     items = pl.concat(benchmarks) if benchmarks else pl.DataFrame()
@@ -285,8 +355,15 @@ def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame
         if len(at):
             keep, rec, pos = tok.owner(at, length)
             if keep.any():
-                parts.append(pl.DataFrame({"hash": h[at[keep]], "rec": rec[keep].astype(np.int64) + offset,
-                                           "rpos": pos[keep].astype(np.int64)}))
+                parts.append(
+                    pl.DataFrame(
+                        {
+                            "hash": h[at[keep]],
+                            "rec": rec[keep].astype(np.int64) + offset,
+                            "rpos": pos[keep].astype(np.int64),
+                        }
+                    )
+                )
     if not parts:
         return pl.DataFrame(schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64})
     return pl.concat(parts)
@@ -301,7 +378,10 @@ def _substring_hits(ix: SubstringIndex, tokens: pl.Series, offset: int) -> pl.Da
     found = (
         pl.DataFrame({"p": processed})
         .with_row_index("rec")
-        .select(pl.col("rec").cast(pl.Int64) + offset, pattern=pl.col("p").str.extract_many(patterns, overlapping=True))
+        .select(
+            pl.col("rec").cast(pl.Int64) + offset,
+            pattern=pl.col("p").str.extract_many(patterns, overlapping=True),
+        )
         .explode("pattern")
         .drop_nulls("pattern")
         .unique(maintain_order=True)
@@ -360,8 +440,38 @@ def evidence(
         return _empty_contamination()
     units = {r["unit"]: r for r in ix.units.iter_rows(named=True)}
     item_tok_cache: dict[int, list[tuple[int, int]]] = {}
+    rec_tok_cache: dict[int, list[tuple[int, int]]] = {}
     rows = []
-    for (unit, rec), g in found.group_by(["unit", "rec"], maintain_order=True):
+    keys = (
+        ["unit", "rec", "ipos", "rpos", "length"]
+        if isinstance(ix, BenchmarkIndex)
+        else ["unit", "rec", "pattern"]
+    )
+    found = found.unique(keys).sort(keys)
+    # group boundaries without Polars' per-group iteration (one slice per pair)
+    pair = found.select(
+        (pl.col("unit").diff().fill_null(1) != 0) | (pl.col("rec").diff().fill_null(1) != 0)
+    ).to_series()
+    cuts = np.flatnonzero(pair.to_numpy()).tolist() + [found.height]
+    if isinstance(ix, BenchmarkIndex):
+        hit_recs = sorted(set(found["rec"].to_list()))
+        hit_tokens = tokenize_series(
+            pl.Series([texts[r][1] for r in hit_recs], dtype=pl.String)
+        ).to_list()
+        rec_tok_cache = {
+            r: token_spans(texts[r][1], t) for r, t in zip(hit_recs, hit_tokens, strict=True)
+        }
+        hit_units = sorted(set(found["unit"].to_list()))
+        unit_tokens = tokenize_series(
+            pl.Series([units[u]["text"] for u in hit_units], dtype=pl.String)
+        )
+        item_tok_cache = {
+            u: token_spans(units[u]["text"], t)
+            for u, t in zip(hit_units, unit_tokens.to_list(), strict=True)
+        }
+    for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
+        g = found.slice(a_, b_ - a_)
+        unit, rec = int(g["unit"][0]), int(g["rec"][0])
         u = units[unit]
         rid, rtext, rtokens = texts[rec]
         if isinstance(ix, SubstringIndex):
@@ -372,17 +482,21 @@ def evidence(
                 at = proc_rec.find(p)
                 if at >= 0:
                     rec_ranges.append((at, at + len(p)))
-            item_ranges = [(int(a), int(a) + int(n)) for a, n in zip(pats["ipos"], pats["length"], strict=True)]
+            item_ranges = [
+                (int(a), int(a) + int(n)) for a, n in zip(pats["ipos"], pats["length"], strict=True)
+            ]
             sampled = int(ix.postings.filter(pl.col("unit") == unit).height) or 1
             matched = pats.height
             whole = u["kind"] == "short"
             coverage = 1.0 if whole else matched / sampled
             longest = int(pats["length"].max())
-            spans = {"item": _proc_spans(u["text"], item_ranges), "record": _proc_spans(rtext, rec_ranges)}
+            spans = {
+                "item": _proc_spans(u["text"], item_ranges),
+                "record": _proc_spans(rtext, rec_ranges),
+            }
             verdict = "dirty"
             n = preset.n
         else:
-            g = g.unique(["ipos", "rpos", "length"])
             ipos, rpos, length = (g[c].to_numpy() for c in ("ipos", "rpos", "length"))
             whole = bool(u["kind"] == "short")
             item_ranges = [(int(a), int(a + n_)) for a, n_ in zip(ipos, length, strict=True)]
@@ -393,7 +507,10 @@ def evidence(
                 for a, b, r in zip(ipos, length, rpos, strict=True):
                     diag[int(r - a)].append((int(a), int(a + b)))
                 for d, intervals in diag.items():
-                    qualifying.extend((a, b, d) for a, b in llama2_spans(intervals, preset.min_span, preset.skip_budget))
+                    qualifying.extend(
+                        (a, b, d)
+                        for a, b in llama2_spans(intervals, preset.min_span, preset.skip_budget)
+                    )
                 covered = {t for a, b, _ in qualifying for t in range(a, b)}
                 if qualifying:
                     item_ranges = [(a, b) for a, b, _ in qualifying]
@@ -403,10 +520,11 @@ def evidence(
             coverage = len(covered) / max(int(u["tokens"]), 1)
             longest = _longest(ipos, rpos, length)
             matched = len(set(ipos.tolist()))
-            if unit not in item_tok_cache:
-                item_tok_cache[unit] = token_spans(u["text"])
-            rspans = token_spans(rtext)
-            spans = {"item": char_spans(item_tok_cache[unit], item_ranges), "record": char_spans(rspans, rec_ranges)}
+            rspans = rec_tok_cache[rec]
+            spans = {
+                "item": char_spans(item_tok_cache[unit], item_ranges),
+                "record": char_spans(rspans, rec_ranges),
+            }
             verdict = preset.verdict(coverage)
             n = ix.n
         rows.append(
@@ -435,23 +553,22 @@ def _longest(ipos: np.ndarray, rpos: np.ndarray, length: np.ndarray) -> int:
 
     Example: n=3 grams at item positions 0, 1, 2 aligned to record 10, 11, 12 -> 5 tokens.
     """
-    best = 0
-    order = np.lexsort((ipos, rpos - ipos))
-    run_start = None
-    prev = None
-    for k in order:
-        i, d, n = int(ipos[k]), int(rpos[k] - ipos[k]), int(length[k])
-        if prev is not None and prev[1] == d and i == prev[0] + 1:
-            pass
-        else:
-            run_start = i
-        best = max(best, i + n - run_start)
-        prev = (i, d)
-    return best
+    if len(ipos) == 0:
+        return 0
+    diag = rpos - ipos
+    order = np.lexsort((ipos, diag))
+    i, d, n = ipos[order], diag[order], length[order]
+    new = np.ones(len(order), bool)
+    new[1:] = (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)
+    first = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    return int((i + n - i[first]).max())
 
 
 def item_verdicts(
-    ix: BenchmarkIndex | SubstringIndex, found: pl.DataFrame | None, pairs: pl.DataFrame, preset: Preset
+    ix: BenchmarkIndex | SubstringIndex,
+    found: pl.DataFrame | None,
+    pairs: pl.DataFrame,
+    preset: Preset,
 ) -> pl.DataFrame:
     """One row per benchmark item: its verdict from the text part and the answer part.
 
@@ -461,30 +578,58 @@ def item_verdicts(
     """
     units = ix.units
     if preset.method == "llama2":
-        whole = set(
-            zip(*pairs.filter(pl.col("whole_match")).select("item_id", "part").to_dict(as_series=False).values(),
-                strict=True)
-        ) if pairs.height else set()
+        whole = (
+            set(
+                zip(
+                    *pairs.filter(pl.col("whole_match"))
+                    .select("item_id", "part")
+                    .to_dict(as_series=False)
+                    .values(),
+                    strict=True,
+                )
+            )
+            if pairs.height
+            else set()
+        )
         cov = _llama2_union(ix, found, preset)
         per_unit = units.select("item_id", "part", "tokens").with_columns(
-            coverage=pl.Series([1.0 if (i, p) in whole else cov.get((i, p), 0.0)
-                                for i, p in zip(units["item_id"], units["part"], strict=True)], dtype=pl.Float64)
+            coverage=pl.Series(
+                [
+                    1.0 if (i, p) in whole else cov.get((i, p), 0.0)
+                    for i, p in zip(units["item_id"], units["part"], strict=True)
+                ],
+                dtype=pl.Float64,
+            )
         )
         labels = [preset.verdict(c) for c in per_unit["coverage"]]
     else:
         agg = pairs.group_by("item_id", "part").agg(
-            pl.col("coverage").max(), (pl.col("verdict") == "dirty").any().alias("hit"))
-        per_unit = units.select("item_id", "part", "tokens").join(agg, on=["item_id", "part"], how="left").with_columns(
-            pl.col("coverage").fill_null(0.0), pl.col("hit").fill_null(False))
+            pl.col("coverage").max(), (pl.col("verdict") == "dirty").any().alias("hit")
+        )
+        per_unit = (
+            units.select("item_id", "part", "tokens")
+            .join(agg, on=["item_id", "part"], how="left")
+            .with_columns(pl.col("coverage").fill_null(0.0), pl.col("hit").fill_null(False))
+        )
         labels = ["dirty" if h else "clean" for h in per_unit["hit"]]
     per_unit = per_unit.with_columns(verdict=pl.Series(labels, dtype=pl.String))
     kinds = units.select("item_id", "part", "kind")
     per_unit = per_unit.join(kinds, on=["item_id", "part"])
     text = per_unit.filter(pl.col("part") == "text").select(
-        "item_id", text_verdict="verdict", coverage="coverage", text_kind="kind", item_tokens="tokens")
+        "item_id",
+        text_verdict="verdict",
+        coverage="coverage",
+        text_kind="kind",
+        item_tokens="tokens",
+    )
     ans = per_unit.filter(pl.col("part") == "answer").select(
-        "item_id", answer_verdict="verdict", answer_coverage="coverage", answer_kind="kind")
-    records = pairs.filter(pl.col("verdict") != "clean").group_by("item_id").agg(pl.col("id").n_unique().alias("records"))
+        "item_id", answer_verdict="verdict", answer_coverage="coverage", answer_kind="kind"
+    )
+    records = (
+        pairs.filter(pl.col("verdict") != "clean")
+        .group_by("item_id")
+        .agg(pl.col("id").n_unique().alias("records"))
+    )
     out = (
         text.join(ans, on="item_id", how="left")
         .join(records, on="item_id", how="left")
@@ -495,12 +640,23 @@ def item_verdicts(
         for a, b in zip(out["text_verdict"], out["answer_verdict"], strict=True)
     ]
     return out.with_columns(verdict=pl.Series(worst, dtype=pl.String)).select(
-        "benchmark", "item_id", "verdict", "text_verdict", "answer_verdict", "coverage", "answer_coverage",
-        "records", "text_kind", "answer_kind", "item_tokens",
+        "benchmark",
+        "item_id",
+        "verdict",
+        "text_verdict",
+        "answer_verdict",
+        "coverage",
+        "answer_coverage",
+        "records",
+        "text_kind",
+        "answer_kind",
+        "item_tokens",
     )
 
 
-def _llama2_union(ix: BenchmarkIndex | SubstringIndex, found: pl.DataFrame | None, preset: Preset) -> dict[tuple[str, str], float]:
+def _llama2_union(
+    ix: BenchmarkIndex | SubstringIndex, found: pl.DataFrame | None, preset: Preset
+) -> dict[tuple[str, str], float]:
     """Share of each unit's tokens inside a qualifying span of any record."""
     if found is None or not found.height:
         return {}
@@ -513,11 +669,18 @@ def _llama2_union(ix: BenchmarkIndex | SubstringIndex, found: pl.DataFrame | Non
         for intervals in diag.values():
             for a, b in llama2_spans(intervals, preset.min_span, preset.skip_budget):
                 covered[unit].update(range(a, b))
-    return {(units[u]["item_id"], units[u]["part"]): len(t) / max(units[u]["tokens"], 1) for u, t in covered.items()}
+    return {
+        (units[u]["item_id"], units[u]["part"]): len(t) / max(units[u]["tokens"], 1)
+        for u, t in covered.items()
+    }
 
 
 def summarise(
-    ix: BenchmarkIndex | SubstringIndex, items: pl.DataFrame, pairs: pl.DataFrame, preset: Preset, common_corpus: int
+    ix: BenchmarkIndex | SubstringIndex,
+    items: pl.DataFrame,
+    pairs: pl.DataFrame,
+    preset: Preset,
+    common_corpus: int,
 ) -> pl.DataFrame:
     """The per-benchmark summary row: items, dirty, % clean, buckets, counts of what was skipped."""
     n_items = items.height
@@ -525,7 +688,12 @@ def summarise(
     dirty = int((v == "dirty").sum())
     not_clean = int((v == "not_clean").sum())
     clean = n_items - dirty - not_clean
-    answer_only = int(((items["answer_verdict"].fill_null("clean") != "clean") & (items["text_verdict"] == "clean")).sum())
+    answer_only = int(
+        (
+            (items["answer_verdict"].fill_null("clean") != "clean")
+            & (items["text_verdict"] == "clean")
+        ).sum()
+    )
     row: dict[str, Any] = {
         "benchmark": ix.benchmark,
         "preset": preset.name,
@@ -544,8 +712,10 @@ def summarise(
         "ignored_common_items": ix.ignored_common,
         "ignored_common_corpus": common_corpus,
     }
-    if preset.method == "llama2":
-        cov = items["coverage"]
+    if preset.method == "llama2":  # the paper's buckets, on the worse of question and answer
+        cov = items.select(
+            pl.max_horizontal("coverage", pl.col("answer_coverage").fill_null(0.0))
+        ).to_series()
         row.update(
             bucket_clean=int((cov < 0.2).sum()),
             bucket_not_clean=int((cov >= 0.2).sum()),

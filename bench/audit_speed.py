@@ -19,6 +19,7 @@ os.environ["POLARS_MAX_THREADS"] = "1"  # one core: before polars is imported
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+import random  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -35,7 +36,7 @@ from audit.benchmarks import load_benchmark  # noqa: E402
 from audit.normalise import tokenize_series  # noqa: E402
 from audit.presets import PRESETS  # noqa: E402
 from audit.reference import plain_scan, plain_tokens  # noqa: E402
-from audit.scan import iter_corpus, scan, shards_of  # noqa: E402
+from audit.scan import build_indexes, find_hits, iter_corpus, scan, shards_of  # noqa: E402
 
 
 class PeakRSS:
@@ -68,21 +69,35 @@ class PeakRSS:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=4, help="the corpus is the real files repeated this many times")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=8,
+        help="the corpus is the real files repeated this many times",
+    )
     ap.add_argument("--shard-rows", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=2, help="best of this many runs (CPU time)")
     args = ap.parse_args()
     files = [DATA / "alpaca" / "alpaca_5000.json", DATA / "codealpaca" / "new_codealpaca.json"]
     if not all(f.is_file() for f in files):
-        sys.exit(f"bench data missing: expected {files[0]} and {files[1]} (see ../shared/data/README.md)")
+        sys.exit(
+            f"bench data missing: expected {files[0]} and {files[1]} (see ../shared/data/README.md)"
+        )
     base = pl.concat([s for f in files for s in iter_corpus(str(f))])
     corpus = pl.concat([base] * args.repeat).with_columns(id=pl.int_range(pl.len()).cast(pl.String))
-    mb = corpus["text"].str.len_bytes().sum() / 1e6
     benches = [load_benchmark("humaneval")]
     gsm = DATA / "gsm8k" / "test.jsonl"
     if gsm.is_file():
         benches.append(load_benchmark(f"gsm8k={gsm}"))
     items = pl.concat(benches)
+    # plant 1 in 200 records: an item appended to the record (so both scans have pairs to agree on)
+    rng = random.Random(0)
+    texts = corpus["text"].to_list()
+    item_texts = items["text"].to_list()
+    for k in range(0, len(texts), 200):
+        texts[k] = texts[k] + "\n\n" + rng.choice(item_texts)
+    corpus = corpus.with_columns(text=pl.Series(texts))
+    mb = corpus["text"].str.len_bytes().sum() / 1e6
     print(f"corpus: {corpus.height} records, {mb:.1f} MB; benchmark items: {items.height}")
 
     # ours: 13-grams, no per-benchmark N, text parts only compared below
@@ -93,8 +108,21 @@ def main() -> None:
         with PeakRSS() as mem:
             w0, t0 = time.perf_counter(), time.process_time()
             ours = scan(text_only, shards_of(corpus, args.shard_rows), preset)
-            t_ours, wall_ours = min(t_ours, time.process_time() - t0), min(wall_ours, time.perf_counter() - w0)
-    ours_pairs = {(r["item_id"], r["id"]) for r in ours.contamination.filter(~pl.col("whole_match")).iter_rows(named=True)}
+            t_ours, wall_ours = (
+                min(t_ours, time.process_time() - t0),
+                min(wall_ours, time.perf_counter() - w0),
+            )
+    # the scanning half alone (find the hits: what the plain scan outputs), best of runs
+    t_hits = float("inf")
+    for _ in range(args.runs):
+        t0 = time.process_time()
+        found = find_hits(text_only, shards_of(corpus, args.shard_rows), preset)
+        t_hits = min(t_hits, time.process_time() - t0)
+    n_hit_pairs = sum(f.select("unit", "rec").unique().height for f in found.found if f is not None)
+    ours_pairs = {
+        (r["item_id"], r["id"])
+        for r in ours.contamination.filter(~pl.col("whole_match")).iter_rows(named=True)
+    }
 
     # the classic way: Python tokens, a dict of 13-gram tuples, a loop over every record
     texts = list(zip(corpus["id"].to_list(), corpus["text"].to_list(), strict=True))
@@ -102,9 +130,14 @@ def main() -> None:
     for _ in range(args.runs):
         with PeakRSS() as mem_plain:
             w0, t0 = time.perf_counter(), time.process_time()
-            idx_items = {i: plain_tokens(t) for i, t in zip(items["item_id"], items["text"], strict=True)}
+            idx_items = {
+                i: plain_tokens(t) for i, t in zip(items["item_id"], items["text"], strict=True)
+            }
             plain = plain_scan(idx_items, ((rid, plain_tokens(t)) for rid, t in texts), 13)
-            t_plain, wall_plain = min(t_plain, time.process_time() - t0), min(wall_plain, time.perf_counter() - w0)
+            t_plain, wall_plain = (
+                min(t_plain, time.process_time() - t0),
+                min(wall_plain, time.perf_counter() - w0),
+            )
     plain_pairs = set(plain)
 
     # the same pairs? (our tokens for the reference, to separate scanning from tokenising)
@@ -112,28 +145,58 @@ def main() -> None:
     item_toks = dict(zip(items["item_id"], tokenize_series(items["text"]).to_list(), strict=True))
     ref_same_tokens = set(plain_scan(item_toks, zip(corpus["id"].to_list(), toks, strict=True), 13))
 
-    index_mib = sum(ix.estimated_size() for ix in [ours.items]) / 2**20
+    t0 = time.process_time()
+    indexes = build_indexes(text_only, preset)
+    t_index = time.process_time() - t0
+    index_mib = sum(ix.postings.estimated_size() for ix in indexes) / 2**20
     rows = [
-        {"scan": "cleanroom (vectorised)", "cpu_seconds": t_ours, "wall_seconds": wall_ours, "MB/s/core": mb / t_ours,
-         "peak_rss_mib": mem.mib, "pairs": len(ours_pairs)},
+        {"scan": "cleanroom scan + evidence", "cpu_seconds": t_ours, "wall_seconds": wall_ours,
+         "MB/s/core": mb / t_ours, "peak_rss_mib": mem.mib, "pairs": len(ours_pairs)},
+        {"scan": "cleanroom hits only (find_hits)", "cpu_seconds": t_hits, "wall_seconds": None,
+         "MB/s/core": mb / t_hits, "peak_rss_mib": None, "pairs": n_hit_pairs},
         {"scan": "plain python set of 13-gram tuples", "cpu_seconds": t_plain, "wall_seconds": wall_plain,
          "MB/s/core": mb / t_plain, "peak_rss_mib": mem_plain.mib, "pairs": len(plain_pairs)},
-    ]
+    ]  # fmt: skip
     print(f"{'scan':<38}{'cpu s':>8}{'wall s':>8}{'MB/s/core':>11}{'peak RSS MiB':>14}{'pairs':>7}")
     for r in rows:
-        print(f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{r['wall_seconds']:>8.2f}{r['MB/s/core']:>11.2f}"
-              f"{r['peak_rss_mib']:>14.1f}{r['pairs']:>7}")
+        wall = "" if r["wall_seconds"] is None else f"{r['wall_seconds']:.2f}"
+        rss = "" if r["peak_rss_mib"] is None else f"{r['peak_rss_mib']:.1f}"
+        print(
+            f"{r['scan']:<38}{r['cpu_seconds']:>8.2f}{wall:>8}{r['MB/s/core']:>11.2f}{rss:>14}{r['pairs']:>7}"
+        )
     speedup = t_plain / t_ours
     agree = ours_pairs == ref_same_tokens
-    print(f"speed-up: {speedup:.1f}x  (target >= 10x)")
-    print(f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
-          f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}")
+    print(
+        f"speed-up: {speedup:.1f}x with evidence; {t_plain / t_hits:.1f}x hits only, like for like with the "
+        f"plain scan (target >= 10x)"
+    )
+    print(
+        f"our index build (fixed cost, included): {t_index:.2f} s CPU; index postings {index_mib:.1f} MiB; "
+        f"shard {args.shard_rows} records"
+    )
+    print(
+        f"same (item, record) pairs as the plain scan on the same tokens: {agree} "
+        f"({len(ours_pairs)} vs {len(ref_same_tokens)}); plain scan with its own regex tokens: {len(plain_pairs)}"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "audit_speed.json").write_text(json.dumps({
-        "corpus_records": corpus.height, "corpus_mb": mb, "items": items.height, "shard_rows": args.shard_rows,
-        "rows": rows, "speedup": speedup, "pairs_agree": agree, "items_table_mib": index_mib,
-    }, indent=2))
+    (out / "audit_speed.json").write_text(
+        json.dumps(
+            {
+                "corpus_records": corpus.height,
+                "corpus_mb": mb,
+                "items": items.height,
+                "shard_rows": args.shard_rows,
+                "rows": rows,
+                "speedup": speedup,
+                "speedup_hits_only": t_plain / t_hits,
+                "pairs_agree": agree,
+                "index_mib": index_mib,
+                "index_cpu_seconds": t_index,
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {out / 'audit_speed.json'}")
 
 

@@ -11,7 +11,6 @@ import json
 import random
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -75,15 +74,19 @@ FILLER = [
 ]
 BOILERPLATE = (
     "import sys\n\n\ndef main():\n    args = sys.argv[1:]\n    print(args)\n\n\n"
-    "if __name__ == \"__main__\":\n    main()\n"
+    'if __name__ == "__main__":\n    main()\n'
 )
 
 
 def bench_file(tmp_path: Path, boiler_items: int = 0) -> Path:
     rows = [{"question": q, "answer": a} for q, a in zip(QUESTIONS, ANSWERS, strict=True)]
     for i in range(boiler_items):  # items that all end with the same boilerplate
-        rows.append({"question": f"Task number {i}: write program {i} that prints its arguments.\n{BOILERPLATE}",
-                     "answer": None})
+        rows.append(
+            {
+                "question": f"Task number {i}: write program {i} that prints its arguments.\n{BOILERPLATE}",
+                "answer": None,
+            }
+        )
     return write_jsonl(tmp_path / "bench.jsonl", rows)
 
 
@@ -92,7 +95,13 @@ def filler_records(k: int, seed: int = 0) -> list[dict]:
     out = []
     for _ in range(k):
         q, a = rng.randrange(0, len(FILLER) - 1, 2), rng.randrange(1, len(FILLER) - 1, 2)
-        out.append({"instruction": FILLER[q], "input": "", "output": " ".join(rng.sample(FILLER, 2)) + " " + FILLER[a]})
+        out.append(
+            {
+                "instruction": FILLER[q],
+                "input": "",
+                "output": " ".join(rng.sample(FILLER, 2)) + " " + FILLER[a],
+            }
+        )
     return out
 
 
@@ -109,16 +118,33 @@ def rewrap(text: str, width: int = 23) -> str:
 
 PLANTED = {
     "verbatim": lambda: {"instruction": QUESTIONS[0], "input": "", "output": "Let me think."},
-    "case_space_punct": lambda: {"instruction": "Solve: " + QUESTIONS[1].upper().replace(" ", "   ").replace("?", "!!").replace(",", ""),
-                                 "input": "", "output": "Working on it."},
+    "case_space_punct": lambda: {
+        "instruction": "Solve: "
+        + QUESTIONS[1].upper().replace(" ", "   ").replace("?", "!!").replace(",", ""),
+        "input": "",
+        "output": "Working on it.",
+    },
     "rewrapped": lambda: {"instruction": rewrap(QUESTIONS[2]), "input": "", "output": "Sure."},
-    "lone_punct": lambda: {"instruction": QUESTIONS[3].replace(",", " ,").replace(".", " .").replace("?", " ?"),
-                           "input": "", "output": "Here you go ."},
-    "half": lambda: {"instruction": "Consider: " + " ".join(QUESTIONS[4].split()[:11]) + " and more.",
-                     "input": "", "output": "A function."},
-    "short_item": lambda: {"instruction": "Sort the list of students by grade.", "input": "", "output": "Done."},
-    "answer_only": lambda: {"instruction": "Solve the word problem about the school orchestra.",
-                            "input": "", "output": ANSWERS[3]},
+    "lone_punct": lambda: {
+        "instruction": QUESTIONS[3].replace(",", " ,").replace(".", " .").replace("?", " ?"),
+        "input": "",
+        "output": "Here you go .",
+    },
+    "half": lambda: {
+        "instruction": "Consider: " + " ".join(QUESTIONS[4].split()[:11]) + " and more.",
+        "input": "",
+        "output": "A function.",
+    },
+    "short_item": lambda: {
+        "instruction": "Sort the list of students by grade.",
+        "input": "",
+        "output": "Done.",
+    },
+    "answer_only": lambda: {
+        "instruction": "Solve the word problem about the school orchestra.",
+        "input": "",
+        "output": ANSWERS[3],
+    },
 }
 
 
@@ -130,14 +156,19 @@ def corpus(tmp_path: Path) -> Path:
         row["output"] += f" [{k}]"
         rows.insert(len(rows) // 2 if k != "verbatim" else 3, row)
     for i in range(12):  # boilerplate shared by many records (control)
-        rows.append({"instruction": f"Write program {i} for me.", "input": "", "output": BOILERPLATE})
+        rows.append(
+            {"instruction": f"Write program {i} for me.", "input": "", "output": BOILERPLATE}
+        )
     return write_jsonl(tmp_path / "corpus.jsonl", rows)
 
 
 def _scan(tmp_path: Path, corpus: Path, preset: str = "gpt3", **kw):
     items = [load_benchmark(f"{bench_file(tmp_path, **kw)}:question:answer")]
-    return scan(items, iter_corpus(str(corpus), shard_rows=17), get_preset(preset).with_n(kw.get("n")) if "n" in kw
-                else get_preset(preset))
+    return scan(
+        items,
+        iter_corpus(str(corpus), shard_rows=17),
+        get_preset(preset).with_n(kw.get("n")) if "n" in kw else get_preset(preset),
+    )
 
 
 def _flagged(result) -> dict[str, set[str]]:
@@ -155,7 +186,9 @@ def _record_texts(corpus: Path) -> dict[str, str]:
     return out
 
 
-def _tags(result, corpus: Path, part: str | None = None, verdicts=("dirty",)) -> dict[str, set[str]]:
+def _tags(
+    result, corpus: Path, part: str | None = None, verdicts=("dirty",)
+) -> dict[str, set[str]]:
     texts = _record_texts(corpus)
     out: dict[str, set[str]] = {}
     rows = result.contamination.filter(pl.col("verdict").is_in(list(verdicts)))
@@ -174,7 +207,14 @@ def _tags(result, corpus: Path, part: str | None = None, verdicts=("dirty",)) ->
 
 
 def test_normaliser_rules():
-    assert tokenize("Ｈｅｌｌｏ,  World!\n我爱 data_x") == ["hello", "world", "我", "爱", "data", "x"]
+    assert tokenize("Ｈｅｌｌｏ,  World!\n我爱 data_x") == [
+        "hello",
+        "world",
+        "我",
+        "爱",
+        "data",
+        "x",
+    ]
     assert tokenize("the end .") == tokenize("the end.") == tokenize("THE\tEND") == ["the", "end"]
     assert tokenize("ﬁne") == ["fine"]
     assert tokenize(None) == [] and tokenize("") == [] and tokenize("...") == []
@@ -227,25 +267,38 @@ def test_evidence_spans_point_at_matched_text(tmp_path, corpus):
     texts = _record_texts(corpus)
     items = load_benchmark(f"{tmp_path / 'bench.jsonl'}:question:answer")
     item_text = dict(zip(items["item_id"], items["text"], strict=True))
-    verbatim = res.contamination.filter((pl.col("item_id") == items["item_id"][0]) & (pl.col("part") == "text"))
+    verbatim = res.contamination.filter(
+        (pl.col("item_id") == items["item_id"][0]) & (pl.col("part") == "text")
+    )
     assert verbatim.height == 1
     row = verbatim.row(0, named=True)
     spans = json.loads(row["spans"])
     assert spans["item"] == [[0, len(QUESTIONS[0]) - 1]]  # the final "?" is not a token
-    (a, b), = spans["record"]
+    ((a, b),) = spans["record"]
     assert texts[row["id"]][a:b] == QUESTIONS[0][:-1]
-    assert row["coverage"] == 1.0 and row["longest_match"] == row["item_tokens"] == len(tokenize(QUESTIONS[0]))
+    assert row["coverage"] == 1.0 and row["longest_match"] == row["item_tokens"] == len(
+        tokenize(QUESTIONS[0])
+    )
     for r in res.contamination.iter_rows(named=True):  # every span: same tokens in both texts
         sp = json.loads(r["spans"])
-        src = item_text[r["item_id"]] if r["part"] == "text" else items.filter(pl.col("item_id") == r["item_id"])["answer"][0]
-        for (ia, ib) in sp["item"]:
+        src = (
+            item_text[r["item_id"]]
+            if r["part"] == "text"
+            else items.filter(pl.col("item_id") == r["item_id"])["answer"][0]
+        )
+        for ia, ib in sp["item"]:
             assert tokenize(src[ia:ib])
-        assert sum(len(tokenize(texts[r["id"]][a:b])) for a, b in sp["record"]) >= r["n"] or r["whole_match"]
+        assert (
+            sum(len(tokenize(texts[r["id"]][a:b])) for a, b in sp["record"]) >= r["n"]
+            or r["whole_match"]
+        )
 
 
 def test_half_item_coverage(tmp_path, corpus):
     res = _scan(tmp_path, corpus, "gpt3")
-    half = res.contamination.filter(pl.col("item_id").str.ends_with("/4") & (pl.col("part") == "text")).row(0, named=True)
+    half = res.contamination.filter(
+        pl.col("item_id").str.ends_with("/4") & (pl.col("part") == "text")
+    ).row(0, named=True)
     total = len(tokenize(QUESTIONS[4]))
     assert half["coverage"] == pytest.approx(11 / total) and half["longest_match"] == 11
 
@@ -254,7 +307,11 @@ def test_boilerplate_control_not_flagged_issue5(tmp_path, corpus):
     """12 benchmark items and 12 records share code boilerplate: ignored and counted, not flagged."""
     res = _scan(tmp_path, corpus, "gpt3", boiler_items=12)
     assert "filler" not in _tags(res, corpus)
-    boiler_ids = [i for i in res.items["item_id"].to_list() if res.items.filter(pl.col("item_id") == i)["text"][0].startswith("Task")]
+    boiler_ids = [
+        i
+        for i in res.items["item_id"].to_list()
+        if res.items.filter(pl.col("item_id") == i)["text"][0].startswith("Task")
+    ]
     flagged = set(res.contamination.filter(pl.col("verdict") == "dirty")["item_id"].to_list())
     assert not flagged & set(boiler_ids)
     assert res.summary["ignored_common_items"][0] > 0
@@ -262,15 +319,33 @@ def test_boilerplate_control_not_flagged_issue5(tmp_path, corpus):
 
 def test_corpus_common_ngrams_ignored(tmp_path):
     """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents)."""
-    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"}])
-    rows = [{"text": f"record {i}: one two three four five six seven eight nine ten eleven twelve thirteen"} for i in range(11)]
+    bench = write_jsonl(
+        tmp_path / "b.jsonl",
+        [{"q": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"}],
+    )
+    rows = [
+        {
+            "text": f"record {i}: one two three four five six seven eight nine ten eleven twelve thirteen"
+        }
+        for i in range(11)
+    ]
     corpus = write_jsonl(tmp_path / "c.jsonl", rows)
-    res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS["gpt3"].with_n(13))
+    res = scan(
+        [load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS["gpt3"].with_n(13)
+    )
     assert res.contamination.height == 0 and res.stats["ignored_common_corpus"]["b"] == 1
-    res10 = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text", shard_rows=3), PRESETS["gpt3"].with_n(13))
+    res10 = scan(
+        [load_benchmark(f"{bench}:q")],
+        iter_corpus(f"{corpus}:text", shard_rows=3),
+        PRESETS["gpt3"].with_n(13),
+    )
     assert res10.contamination.height == 0
     small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])
-    res_ok = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{small}:text", shard_rows=3), PRESETS["gpt3"].with_n(13))
+    res_ok = scan(
+        [load_benchmark(f"{bench}:q")],
+        iter_corpus(f"{small}:text", shard_rows=3),
+        PRESETS["gpt3"].with_n(13),
+    )
     assert res_ok.contamination.height == 10
 
 
@@ -298,7 +373,9 @@ def test_gpt3_n_is_fifth_percentile_clamped():
 
 def test_gpt3_any_hit_is_dirty(tmp_path):
     # 20-token item -> N = 13; a record with 13 consecutive item tokens is dirty, 12 is not.
-    res = _one(tmp_path, ["x " + " ".join(WORDS[3:16]) + " y", "x " + " ".join(WORDS[3:15])], "gpt3")
+    res = _one(
+        tmp_path, ["x " + " ".join(WORDS[3:16]) + " y", "x " + " ".join(WORDS[3:15])], "gpt3"
+    )
     rows = res.contamination
     assert rows.height == 1 and rows["verdict"][0] == "dirty" and rows["n"][0] == 13
     assert rows["coverage"][0] == pytest.approx(13 / 20) and rows["matched_ngrams"][0] == 1
@@ -308,13 +385,18 @@ def test_tulu3_single_record_over_half(tmp_path):
     half = "a " + " ".join(WORDS[:10]) + " b"  # 10/20 = 0.5: not more than half
     more = "a " + " ".join(WORDS[:11]) + " b"  # 11/20 = 0.55
     res = _one(tmp_path, [half], "tulu3")
-    assert res.contamination["coverage"].to_list() == [0.5] and res.contamination["verdict"].to_list() == ["clean"]
+    assert res.contamination["coverage"].to_list() == [0.5] and res.contamination[
+        "verdict"
+    ].to_list() == ["clean"]
     assert res.summary["dirty"][0] == 0
     res = _one(tmp_path, [more], "tulu3")
     assert res.contamination["verdict"].to_list() == ["dirty"] and res.summary["dirty"][0] == 1
     # two records each holding one half: 100 % in union, but no single record > 50 % -> clean
     res = _one(tmp_path, [" ".join(WORDS[:10]), " ".join(WORDS[10:])], "tulu3")
-    assert sorted(res.contamination["coverage"].to_list()) == [0.5, 0.5] and res.summary["dirty"][0] == 0
+    assert (
+        sorted(res.contamination["coverage"].to_list()) == [0.5, 0.5]
+        and res.summary["dirty"][0] == 0
+    )
 
 
 def test_llama2_buckets_hand_computed(tmp_path):
@@ -337,7 +419,12 @@ def test_llama2_buckets_hand_computed(tmp_path):
     res = _one(tmp_path, [" ".join(WORDS[:11]), "k " + " ".join(WORDS[9:20])], "llama2")
     assert res.item_verdicts["coverage"][0] == 1.0  # union 0..10 and 9..19
     s = res.summary.row(0, named=True)
-    assert (s["bucket_clean"], s["bucket_not_clean"], s["bucket_not_dirty"], s["bucket_dirty"]) == (0, 1, 0, 1)
+    assert (s["bucket_clean"], s["bucket_not_clean"], s["bucket_not_dirty"], s["bucket_dirty"]) == (
+        0,
+        1,
+        0,
+        1,
+    )
 
 
 def test_llama2_span_rule():
@@ -350,8 +437,10 @@ def test_llama2_span_rule():
 def test_gpt4_seeded_substrings(tmp_path):
     from audit.scan import build_substring_index
 
-    item = ("The quick brown fox jumps over the lazy dog while the farmer counts his seventeen sheep "
-            "and the rooster crows at dawn near the old red barn.")
+    item = (
+        "The quick brown fox jumps over the lazy dog while the farmer counts his seventeen sheep "
+        "and the rooster crows at dawn near the old red barn."
+    )
     bench = write_jsonl(tmp_path / "one.jsonl", [{"q": item}])
     items = load_benchmark(f"{bench}:q")
     a = build_substring_index(items, PRESETS["gpt4"])
@@ -361,12 +450,14 @@ def test_gpt4_seeded_substrings(tmp_path):
     proc = "".join(tokenize(item))
     one = a.postings.sort("ipos")["ipos"][0]
     piece = proc[one : one + 50]
-    res = _one(tmp_path, [item.upper(), "prefix " + piece + " suffix", "nothing here"], "gpt4", item=item)
+    res = _one(
+        tmp_path, [item.upper(), "prefix " + piece + " suffix", "nothing here"], "gpt4", item=item
+    )
     rows = res.contamination.sort("matched_ngrams")
     assert rows["matched_ngrams"].to_list()[-1] == 3 and rows["coverage"].to_list()[-1] == 1.0
     assert 1 in rows["matched_ngrams"].to_list() and set(rows["verdict"]) == {"dirty"}
     hit = rows.filter(pl.col("matched_ngrams") == 1).row(0, named=True)
-    (ra, rb), = json.loads(hit["spans"])["record"]
+    ((ra, rb),) = json.loads(hit["spans"])["record"]
     assert "".join(tokenize(("prefix " + piece + " suffix")[ra:rb])) == piece
 
 
@@ -382,35 +473,73 @@ def test_gpt4_seeded_substrings(tmp_path):
     st.integers(2, 4),
 )
 def test_scan_matches_plain_reference(items, records, n):
-    bench = pl.DataFrame({"benchmark": "b", "split": "t", "item_id": [f"i{k}" for k in range(len(items))],
-                          "text": [" ".join(t) for t in items], "answer": None},
-                         schema={"benchmark": pl.String, "split": pl.String, "item_id": pl.String, "text": pl.String,
-                                 "answer": pl.String})
-    corpus = pl.DataFrame({"id": [f"r{k}" for k in range(len(records))], "text": [" ".join(t) for t in records]})
+    bench = pl.DataFrame(
+        {
+            "benchmark": "b",
+            "split": "t",
+            "item_id": [f"i{k}" for k in range(len(items))],
+            "text": [" ".join(t) for t in items],
+            "answer": None,
+        },
+        schema={
+            "benchmark": pl.String,
+            "split": pl.String,
+            "item_id": pl.String,
+            "text": pl.String,
+            "answer": pl.String,
+        },
+    )
+    corpus = pl.DataFrame(
+        {"id": [f"r{k}" for k in range(len(records))], "text": [" ".join(t) for t in records]}
+    )
     preset = PRESETS["tulu3"].with_n(n)
     import dataclasses
 
     preset = dataclasses.replace(preset, max_item_df=10**9, max_record_df=10**9, min_tokens=n)
     res = scan([bench], shards_of(corpus, 2), preset)
-    ref = plain_scan({f"i{k}": t for k, t in enumerate(items) if len(t) >= n},
-                     [(f"r{k}", t) for k, t in enumerate(records)], n)
-    got = {(r["item_id"], r["id"]): r["matched_ngrams"] for r in res.contamination.iter_rows(named=True)}
+    ref = plain_scan(
+        {f"i{k}": t for k, t in enumerate(items) if len(t) >= n},
+        [(f"r{k}", t) for k, t in enumerate(records)],
+        n,
+    )
+    got = {
+        (r["item_id"], r["id"]): r["matched_ngrams"]
+        for r in res.contamination.iter_rows(named=True)
+    }
     assert got == {k: len(v) for k, v in ref.items()}
 
 
 def test_window_hash_position_independent():
     tok = Tokenised.of_texts(pl.Series(["a b c d e", "x a b c", ""]))
     h, rec, pos = tok.windows(3)
-    assert list(zip(rec.tolist(), pos.tolist(), strict=True)) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+    assert list(zip(rec.tolist(), pos.tolist(), strict=True)) == [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 0),
+        (1, 1),
+    ]
     assert h[0] == h[4] and len(set(h.tolist())) == 4
 
 
 def test_index_kinds():
-    items = pl.DataFrame({"benchmark": "b", "split": "t", "item_id": ["long", "short", "tiny"],
-                          "text": [ITEM, "one two three four five", "yes"], "answer": ["B", None, None]})
+    items = pl.DataFrame(
+        {
+            "benchmark": "b",
+            "split": "t",
+            "item_id": ["long", "short", "tiny"],
+            "text": [ITEM, "one two three four five", "yes"],
+            "answer": ["B", None, None],
+        }
+    )
     ix = build_index(items, 8, min_tokens=4)
     kinds = dict(zip(ix.units["item_id"] + "/" + ix.units["part"], ix.units["kind"], strict=True))
-    assert kinds == {"long/text": "long", "short/text": "short", "tiny/text": "unscannable", "long/answer": "unscannable"}
+    assert kinds == {
+        "long/text": "long",
+        "short/text": "short",
+        "tiny/text": "unscannable",
+        "long/answer": "unscannable",
+    }
     assert ix.lengths == [5, 8] and ix.postings.height == 13 + 1
 
 
@@ -422,13 +551,20 @@ def test_index_kinds():
 def test_humaneval_from_wheel():
     he = load_benchmark("humaneval")
     assert he.height == 164 and he["item_id"][0] == "HumanEval/0"
-    assert he["text"][0].startswith("from typing import List") and "for idx, elem" in he["answer"][0]
+    assert (
+        he["text"][0].startswith("from typing import List") and "for idx, elem" in he["answer"][0]
+    )
 
 
 def test_benchmark_args():
     assert parse_benchmark_arg("gsm8k") == ("gsm8k", None, None, None)
     assert parse_benchmark_arg("gsm8k=x/test.jsonl") == ("gsm8k", "x/test.jsonl", None, None)
-    assert parse_benchmark_arg("x/q.jsonl:question:answer") == ("q", "x/q.jsonl", "question", "answer")
+    assert parse_benchmark_arg("x/q.jsonl:question:answer") == (
+        "q",
+        "x/q.jsonl",
+        "question",
+        "answer",
+    )
     with pytest.raises(ConfigError, match="did you mean 'gsm8k'"):
         parse_benchmark_arg("gsm8")
     with pytest.raises(ConfigError, match="FIELD"):
@@ -438,8 +574,54 @@ def test_benchmark_args():
 
 
 def test_registry_field_mapping_local_copy(tmp_path):
-    mmlu = write_jsonl(tmp_path / "mmlu.jsonl", [{"question": "2+2?", "choices": ["3", "4", "5", "6"], "answer": 1}])
+    mmlu = write_jsonl(
+        tmp_path / "mmlu.jsonl",
+        [{"question": "2+2?", "choices": ["3", "4", "5", "6"], "answer": 1}],
+    )
     got = load_benchmark(f"mmlu={mmlu}").row(0, named=True)
     assert got["text"] == "2+2?\nA. 3\nB. 4\nC. 5\nD. 6" and got["answer"] == "4"
-    arc = write_jsonl(tmp_path / "arc.jsonl", [{"id": "q1", "question": "Sky?", "choices": {"text": ["blue", "red"], "label": ["A", "B"]}, "answerKey": "A"}])
+    arc = write_jsonl(
+        tmp_path / "arc.jsonl",
+        [
+            {
+                "id": "q1",
+                "question": "Sky?",
+                "choices": {"text": ["blue", "red"], "label": ["A", "B"]},
+                "answerKey": "A",
+            }
+        ],
+    )
     assert load_benchmark(f"arc_easy={arc}").row(0, named=True)["answer"] == "blue"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("abcXYZ019 _.,\n\t-é’我ﬁ\x00")), max_size=60),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_fast_and_general_token_hashes_agree(texts):
+    """ASCII texts take the byte fast path, others the normaliser: same tokens, same hashes."""
+    fast = Tokenised.of_texts(pl.Series(texts, dtype=pl.String))
+    general = Tokenised.of(pl.Series([tokenize(t) for t in texts], dtype=pl.List(pl.String)))
+    assert fast.lens.tolist() == general.lens.tolist()
+    assert fast.h.tolist() == general.h.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab")), min_size=1, max_size=40),
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_token_hash_equal_iff_token_equal(tokens):
+    """Tokens of 1..40 bytes over a tiny alphabet (many near-equal long tokens): no collisions."""
+    tok = Tokenised.of_texts(pl.Series([" ".join(tokens)]))
+    by_hash: dict[int, str] = {}
+    for t, h in zip(tokens, tok.h.tolist(), strict=True):
+        assert by_hash.setdefault(h, t) == t
+    assert len(set(tok.h.tolist())) == len(set(tokens))

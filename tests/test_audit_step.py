@@ -10,41 +10,62 @@ import polars as pl
 import pytest
 
 from audit.decontaminate import cut_pieces, latest_false_positives
-from curate.cli import app
 from curate.errors import ConfigError
 from curate.export import export_run
 from curate.pipeline import ingest_all, run_curate, run_steps
 from curate.recipe import load_recipe, plan_steps
 from tests.conftest import write_jsonl, write_recipe
 
-Q = ("Marla buys 4 crates of apples with 36 apples each and gives a third of them to her neighbours. "
-     "How many apples does she keep for the bakery on Sunday?")
+Q = (
+    "Marla buys 4 crates of apples with 36 apples each and gives a third of them to her neighbours. "
+    "How many apples does she keep for the bakery on Sunday?"
+)
 A = "She buys 4 * 36 = 144 apples. She gives away 144 / 3 = 48 apples. She keeps 144 - 48 = 96 apples. #### 96"
-PROSE = ("The village market opens early on Saturdays, and farmers bring carrots, cheese and fresh bread "
-         "from the valley. Visitors walk between the stalls, taste honey and talk about the weather. ")
+PROSE = (
+    "The village market opens early on Saturdays, and farmers bring carrots, cheese and fresh bread "
+    "from the valley. Visitors walk between the stalls, taste honey and talk about the weather. "
+)
 
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Path:
     write_jsonl(tmp_path / "bench.jsonl", [{"question": Q, "answer": A}])
-    write_jsonl(tmp_path / "inst.jsonl", [
-        {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat well, sleep, walk."},
-        {"instruction": Q, "input": "", "output": "96"},
-        {"instruction": "Solve it.", "input": "", "output": A},
-        {"instruction": "Explain photosynthesis briefly please.", "input": "", "output": "Plants make sugar from light."},
-    ])
-    write_jsonl(tmp_path / "web.jsonl", [
-        {"text": PROSE * 3 + Q + " " + PROSE * 3},          # cut: two pieces of ~550 chars stay
-        {"text": "Short intro. " + Q + " The end."},        # cut: nothing >= 200 chars left
-        {"text": "".join(f"{PROSE * 3}{Q} " for _ in range(12))},  # 12 matches -> 12 pieces > 10
-        {"text": PROSE * 4},                                 # clean
-    ])
+    write_jsonl(
+        tmp_path / "inst.jsonl",
+        [
+            {
+                "instruction": "Give three tips for staying healthy.",
+                "input": "",
+                "output": "Eat well, sleep, walk.",
+            },
+            {"instruction": Q, "input": "", "output": "96"},
+            {"instruction": "Solve it.", "input": "", "output": A},
+            {
+                "instruction": "Explain photosynthesis briefly please.",
+                "input": "",
+                "output": "Plants make sugar from light.",
+            },
+        ],
+    )
+    write_jsonl(
+        tmp_path / "web.jsonl",
+        [
+            {"text": PROSE * 3 + Q + " " + PROSE * 3},  # cut: two pieces of ~550 chars stay
+            {"text": "Short intro. " + Q + " The end."},  # cut: nothing >= 200 chars left
+            {
+                "text": "".join(f"{PROSE * 3}{Q} " for _ in range(12))
+            },  # 12 matches -> 12 pieces > 10
+            {"text": PROSE * 4},  # clean
+        ],
+    )
     return tmp_path
 
 
 def recipe(tmp: Path, mode: str = "drop", preset: str = "gpt3") -> Path:
     bench = tmp / "bench.jsonl"
-    return write_recipe(tmp / "r.yaml", f"""
+    return write_recipe(
+        tmp / "r.yaml",
+        f"""
 version: 1
 name: t
 inputs:
@@ -54,8 +75,9 @@ steps:
   - step: normalise_v1
   - step: decontaminate_v1
     params: {{benchmarks: ["{bench}:question:answer"], preset: {preset}, mode: {mode}}}
-output: {{db: {tmp / 'out.duckdb'}, parquet_dir: {tmp / 'pq'}}}
-""")
+output: {{db: {tmp / "out.duckdb"}, parquet_dir: {tmp / "pq"}}}
+""",
+    )
 
 
 def test_drop_mode_end_to_end_issue5(setup):
@@ -64,17 +86,26 @@ def test_drop_mode_end_to_end_issue5(setup):
     dropped = f.filter(~pl.col("keep"))
     assert dropped["drop_reason"].to_list() == ["contamination"] * 5
     detail = json.loads(dropped["detail"][0])
-    assert detail["item_id"] == "bench/file/0" and detail["benchmark"] == "bench" and detail["coverage"] == 1.0
-    assert json.loads(dropped.filter(pl.col("text").str.starts_with("Solve it"))["detail"][0])["part"] == "answer"
+    assert (
+        detail["item_id"] == "bench/file/0"
+        and detail["benchmark"] == "bench"
+        and detail["coverage"] == 1.0
+    )
+    assert (
+        json.loads(dropped.filter(pl.col("text").str.starts_with("Solve it"))["detail"][0])["part"]
+        == "answer"
+    )
     assert result.kept == 3
     db = export_run(result, setup / "out.duckdb", None)
     with duckdb.connect(str(db), read_only=True) as con:
         items = con.execute("SELECT item_id, text, answer FROM benchmark_items").fetchall()
-        rows = con.execute("SELECT c.id, c.spans, c.part, r.text, c.verdict FROM contamination c "
-                           "JOIN records r USING (id)").fetchall()
+        rows = con.execute(
+            "SELECT c.id, c.spans, c.part, r.text, c.verdict FROM contamination c "
+            "JOIN records r USING (id)"
+        ).fetchall()
     assert items == [("bench/file/0", Q, A)]
     assert len(rows) == 5 and {r[4] for r in rows} == {"dirty"}
-    for rid, spans, part, text, _ in rows:  # spans index the stored record text
+    for _rid, spans, _part, text, _ in rows:  # spans index the stored record text
         for a, b in json.loads(spans)["record"]:
             assert "apples" in text[a:b].lower() or "144" in text[a:b]
 
@@ -89,7 +120,12 @@ def test_cut_mode_gpt3_rule(setup):
     assert json.loads(cut["decontaminate__matched"])[0]["item_id"] == "bench/file/0"
     assert f.row(3, named=True)["text"] == f.row(3, named=True)["text"]  # clean doc untouched
     inst = result.frame.filter(pl.col("source") == "inst")
-    assert inst["drop_reason"].to_list() == [None, "contamination", "contamination", None]  # never cut
+    assert inst["drop_reason"].to_list() == [
+        None,
+        "contamination",
+        "contamination",
+        None,
+    ]  # never cut
     c = result.side_tables["contamination"]
     cut_spans = json.loads(c.filter(pl.col("id") == cut["id"])["spans"][0])
     assert cut_spans["record"] == [] and cut_spans["cut"] is True
@@ -112,12 +148,14 @@ def test_false_positive_verdicts_are_kept(setup):
     first, _, _ = run_steps(frame, plan, {})
     target = first.filter(pl.col("drop_reason") == "contamination")["id"][0]
     other = first.filter(pl.col("drop_reason") == "contamination")["id"][1]
-    verdicts = pl.DataFrame({
-        "target_kind": ["contamination", "contamination", "contamination", "cluster"],
-        "target_id": [target, other, other, target],
-        "verdict": ["false_positive", "false_positive", "confirmed", "confirmed"],
-        "created_at": [1, 1, 2, 3],
-    })
+    verdicts = pl.DataFrame(
+        {
+            "target_kind": ["contamination", "contamination", "contamination", "cluster"],
+            "target_id": [target, other, other, target],
+            "verdict": ["false_positive", "false_positive", "confirmed", "confirmed"],
+            "created_at": [1, 1, 2, 3],
+        }
+    )
     assert latest_false_positives(verdicts) == {target}
     resources = {"verdicts": verdicts}
     after, _, side = run_steps(frame, plan, resources)
@@ -128,22 +166,29 @@ def test_false_positive_verdicts_are_kept(setup):
 
 
 def test_bad_params_fail_before_data(setup):
-    bad = write_recipe(setup / "bad.yaml", """
+    bad = write_recipe(
+        setup / "bad.yaml",
+        """
 version: 1
 inputs: [{name: inst, path: inst.jsonl}]
 steps:
   - step: decontaminate_v1
-    params: {benchmarks: [gsm8"""+"""], preset: gpt3}
-""")
+    params: {benchmarks: [gsm8"""
+        + """], preset: gpt3}
+""",
+    )
     with pytest.raises(ConfigError, match="did you mean 'gsm8k'"):
         load_recipe(bad)
-    bad2 = write_recipe(setup / "bad2.yaml", """
+    bad2 = write_recipe(
+        setup / "bad2.yaml",
+        """
 version: 1
 inputs: [{name: inst, path: inst.jsonl}]
 steps:
   - step: decontaminate_v1
     params: {benchmarks: [humaneval], preset: gpt5}
-""")
+""",
+    )
     with pytest.raises(ConfigError, match="preset"):
         load_recipe(bad2)
 
@@ -163,20 +208,60 @@ def _cli(args: list[str]) -> tuple[int, str]:
 def test_cli_scan_writes_parquet_db_and_report(setup):
     corpus = setup / "inst.jsonl"
     out, db, rep = setup / "hits.parquet", setup / "a.duckdb", setup / "r.html"
-    code, output = _cli(["audit", "scan", "--benchmark", f"{setup / 'bench.jsonl'}:question:answer",
-                         "--corpus", str(corpus), "--out", str(out), "--db", str(db), "--report", str(rep)])
+    code, output = _cli(
+        [
+            "audit",
+            "scan",
+            "--benchmark",
+            f"{setup / 'bench.jsonl'}:question:answer",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--db",
+            str(db),
+            "--report",
+            str(rep),
+        ]
+    )
     assert code == 0, output
     assert "dirty" in output and "2" in output
     hits = pl.read_parquet(out)
-    assert hits.height == 2 and set(hits["part"]) == {"text", "answer"} and hits["run_id"][0].startswith("audit-")
+    assert (
+        hits.height == 2
+        and set(hits["part"]) == {"text", "answer"}
+        and hits["run_id"][0].startswith("audit-")
+    )
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM contamination").fetchone() == (2,)
         assert con.execute("SELECT count(*) FROM benchmark_items").fetchone() == (1,)
     assert "<svg" in rep.read_text()
-    code, output = _cli(["audit", "scan", "-b", f"{setup / 'bench.jsonl'}:question", "-c", str(corpus), "--db", str(db)])
+    code, output = _cli(
+        [
+            "audit",
+            "scan",
+            "-b",
+            f"{setup / 'bench.jsonl'}:question",
+            "-c",
+            str(corpus),
+            "--db",
+            str(db),
+        ]
+    )
     assert code == 2 and "--into-existing" in output
-    code, output = _cli(["audit", "scan", "-b", f"{setup / 'bench.jsonl'}:question", "-c", str(corpus), "--db", str(db),
-                         "--into-existing"])
+    code, output = _cli(
+        [
+            "audit",
+            "scan",
+            "-b",
+            f"{setup / 'bench.jsonl'}:question",
+            "-c",
+            str(corpus),
+            "--db",
+            str(db),
+            "--into-existing",
+        ]
+    )
     assert code == 0, output
     with duckdb.connect(str(db), read_only=True) as con:  # replaced: now only the text hit
         assert con.execute("SELECT count(*) FROM contamination").fetchone() == (1,)
@@ -194,8 +279,16 @@ def test_cli_errors_exit_2(setup):
             cmd += [k, v]
         if args[0] == "--preset":
             cmd += args
-        p = subprocess.run(cmd, capture_output=True, text=True, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1",
-                                                                      "PYTHONPATH": str(Path(__file__).parents[1])})
+        p = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env={
+                **__import__("os").environ,
+                "HF_HUB_OFFLINE": "1",
+                "PYTHONPATH": str(Path(__file__).parents[1]),
+            },
+        )
         assert p.returncode == 2, (args, p.stderr)
         assert "Traceback" not in p.stderr and "error:" in p.stderr
 

@@ -1,5 +1,6 @@
 """Built-in steps. Importing this package registers them (see :mod:`curate.registry`)."""
 
+from audit import decontaminate  # noqa: F401  (registers decontaminate_v1)
 from curate.steps import (  # noqa: F401
     basic,
     c4,
@@ -13,4 +14,3 @@ from curate.steps import (  # noqa: F401
     pii,
     quality,
 )
-from audit import decontaminate  # noqa: F401, E402  (registers decontaminate_v1)
