@@ -17,7 +17,8 @@ proportion to their rates. A total above the sources' summed capacity raises Val
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 import numpy as np
 import xxhash
@@ -146,6 +147,53 @@ def take_tokens(n_tokens: np.ndarray, budget: float) -> int:
     """
     before = np.concatenate([[0], np.cumsum(n_tokens)[:-1]]) if len(n_tokens) else np.zeros(0)
     return int(np.sum(before < budget))
+
+
+T = TypeVar("T")
+
+
+def fill_tokens(
+    total: float,
+    rates: Mapping[str, float],
+    streams: Mapping[str, Iterator[T]],
+    size: Callable[[T], int],
+) -> dict[str, list[T]]:
+    """Take rows from each source's stream until its token budget ``total · r_i`` is met,
+    water-filling lazily: a stream that runs dry gives its unused budget to the others (in
+    proportion to their rates). The same result as :func:`allocate_tokens` over full token
+    capacities followed by :func:`take_tokens`, without rendering rows that are never used.
+
+    Raises ValueError when every stream runs dry before ``total``.
+
+    Example: ``fill_tokens(10, {"a": .5, "b": .5}, {"a": iter([4]), "b": iter([3] * 9)}, int)``
+    -> ``{"a": [4], "b": [3, 3]}`` (a runs dry at 4 tokens, b's budget grows to 6).
+    """
+    taken: dict[str, list[T]] = {s: [] for s in rates}
+    tokens = dict.fromkeys(rates, 0)
+    live = {s for s, r in rates.items() if r > 0}
+    remaining = float(total)
+    while live:
+        norm = sum(rates[s] for s in live)
+        dry = []
+        for s in sorted(live):
+            budget = remaining * rates[s] / norm
+            while tokens[s] < budget:
+                row = next(streams[s], None)
+                if row is None:
+                    dry.append(s)
+                    break
+                taken[s].append(row)
+                tokens[s] += size(row)
+        if not dry:
+            return taken
+        for s in dry:
+            remaining -= tokens[s]
+            live.discard(s)
+    if remaining > 0:
+        raise ValueError(
+            f"total {total:.0f} tokens is above the sources' capacity {total - remaining:.0f}"
+        )
+    return taken
 
 
 def derive_seed(*parts: object) -> int:

@@ -35,11 +35,10 @@ from jinja2 import TemplateError
 from curate.errors import ConfigError, MissingDependencyError
 from curate.mixing import (
     allocate,
-    allocate_tokens,
     epoch_order,
+    fill_tokens,
     proportional_rates,
     rng_for,
-    take_tokens,
     temperature_rates,
     weight_rates,
 )
@@ -505,8 +504,12 @@ def build_mixture(
     clusters: pl.DataFrame | None = None,
     tasks: pl.DataFrame | None = None,
     recipe_sha256: str = "",
+    group_cache: dict[tuple[str, float | None], list[str]] | None = None,
 ) -> MixtureBuild:
-    """Build one mixture from kept records (``id, source, kind, text, messages, meta``)."""
+    """Build one mixture from kept records (``id, source, kind, text, messages, meta``).
+
+    ``group_cache`` shares the duplicate groups between mixtures of the same records.
+    """
     seed = m.seed if m.seed is not None else seed
     at = f"mixture {m.name!r}"
     specs = {s.source: s for s in m.source_specs(all_sources)}
@@ -519,13 +522,19 @@ def build_mixture(
     kept = kept.filter(pl.col("source").is_in(list(specs))).sort("id")
     rows = prepare_rows(kept, specs, tasks)
     ids = [r.id for r in rows]
-    groups = duplicate_groups(
-        ids,
-        [r.context["text"] for r in rows],
-        [r.context["prompt"] for r in rows],
-        clusters,
-        m.near_dup_threshold,
-    )
+    key = (hashlib.sha256("\n".join(ids).encode()).hexdigest(), m.near_dup_threshold)
+    if group_cache is not None and key in group_cache:
+        groups = group_cache[key]
+    else:
+        groups = duplicate_groups(
+            ids,
+            [r.context["text"] for r in rows],
+            [r.context["prompt"] for r in rows],
+            clusters,
+            m.near_dup_threshold,
+        )
+        if group_cache is not None:
+            group_cache[key] = groups
     v = m.validation
     splits = assign_splits(
         [r.source for r in rows],
@@ -605,17 +614,15 @@ def build_mixture(
             raise ConfigError(
                 f"{at}: the explicit counts already hold {fixed_tokens} tokens, above total tokens {m.total.tokens}"
             )  # type: ignore[union-attr]
-        full = {s: list(stream(s)) for s in rated}
-        tok_capacity = {s: float(sum(r.n_tokens for r in full[s])) for s in rated}
         try:
-            budgets = allocate_tokens(budget_total, rates, tok_capacity)
+            got = fill_tokens(
+                budget_total, rates, {s: stream(s) for s in rated}, lambda r: r.n_tokens
+            )
         except ValueError as e:
             raise ConfigError(
                 f"{at}: total tokens unreachable: {e} (caps {caps}, max_repeats {m.max_repeats})"
             ) from None
-        for s in rated:
-            n = take_tokens(np.array([r.n_tokens for r in full[s]], dtype=np.int64), budgets[s])
-            chosen[s] = full[s][:n]
+        chosen.update(got)
     else:
         if m.total is not None:
             want_total = int(m.total.examples) - sum(fixed.values())  # type: ignore[arg-type]
@@ -721,6 +728,13 @@ def manifest_row(
     detail = {
         "target_rates": {s: round(r, 6) for s, r in sorted(rates.items())},
         "achieved_shares": {s: round(n / max(train.height, 1), 6) for s, n in by_source.items()},
+        "achieved_token_shares": {
+            s: round(t / max(int(train["n_tokens"].sum() or 0), 1), 6)
+            for s, t in train.group_by("source")
+            .agg(pl.col("n_tokens").sum())
+            .sort("source")
+            .iter_rows()
+        },
         "train_rows_available": dict(sorted(sizes.items())),
         "rows_by_source": {
             sp: dict(
@@ -785,6 +799,7 @@ def build_all(
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
     """Every mixture: frames by name, the ``mixture_manifest`` rows and the ``mixture_counts`` rows."""
     frames, manifests, counts = {}, [], []
+    cache: dict[tuple[str, float | None], list[str]] = {}
     for m in mixtures:
         b = build_mixture(
             m,
@@ -794,6 +809,7 @@ def build_all(
             clusters=clusters,
             tasks=tasks,
             recipe_sha256=recipe_sha256,
+            group_cache=cache,
         )
         frames[m.name] = b.frame
         manifests.append(b.manifest)

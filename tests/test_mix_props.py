@@ -228,3 +228,30 @@ def test_minhash_estimates_jaccard_against_exact_reference(a: str, b: str) -> No
     estimate = float((sig[0] == sig[1]).mean())
     assert abs(estimate - exact) < 0.2  # 128 permutations: standard error <= 0.045
     assert (sig[0] == minhash_signatures([a])[0]).all()
+
+
+@given(
+    st.dictionaries(names, st.lists(st.integers(1, 50), max_size=30), min_size=1, max_size=5),
+    st.dictionaries(names, st.floats(0.01, 10), min_size=5, max_size=8),
+    st.integers(0, 3000),
+)
+def test_lazy_token_filling_equals_eager_water_filling(
+    rows: dict[str, list[int]], weights: dict[str, float], total: int
+) -> None:
+    """fill_tokens (lazy, renders only what it uses) == allocate_tokens + take_tokens (eager)."""
+    from curate.mixing import allocate_tokens, fill_tokens, take_tokens
+
+    rates = {s: weights.get(s, 1.0) for s in rows}
+    capacity = {s: float(sum(v)) for s, v in rows.items()}
+    if total > sum(capacity.values()):
+        with pytest.raises(ValueError):
+            fill_tokens(total, rates, {s: iter(v) for s, v in rows.items()}, int)
+        return
+    lazy = fill_tokens(total, rates, {s: iter(v) for s, v in rows.items()}, int)
+    budgets = allocate_tokens(total, rates, capacity)
+    for s, v in rows.items():
+        n = take_tokens(np.array(v, dtype=np.int64), budgets[s])
+        # equal up to float rounding at a budget boundary: at most one row apart
+        assert abs(len(lazy[s]) - n) <= 1, (s, lazy[s], n, budgets[s])
+        assert lazy[s] == v[: len(lazy[s])]
+    assert sum(sum(x) for x in lazy.values()) >= min(total, sum(capacity.values()))
