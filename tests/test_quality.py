@@ -14,9 +14,22 @@ from hypothesis import strategies as st
 
 from curate.errors import ConfigError, StepError
 from curate.quality.batching import length_batches, padded_tokens, run_batched
-from curate.quality.fasttext_model import FastTextScorer, FastTextTrainConfig, fasttext_lines, read_texts, train_fasttext
+from curate.quality.fasttext_model import (
+    FastTextScorer,
+    FastTextTrainConfig,
+    fasttext_lines,
+    read_texts,
+    train_fasttext,
+)
 from curate.quality.metrics import binary_report, roc_auc
-from curate.quality.minilm_head import DEFAULT_HEAD, LinearHead, MiniLMQualityScorer, fit_logistic
+from curate.quality.minilm_head import (
+    DEFAULT_HEAD,
+    LinearHead,
+    MiniLMQualityScorer,
+    as_pair,
+    fit_logistic,
+    text_stats,
+)
 from curate.registry import StepContext, get_step
 from curate.schema import MESSAGE
 
@@ -57,15 +70,23 @@ def ft_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def frame_of(texts: list[str | None], sources: list[str] | None = None, keep: list[bool] | None = None) -> pl.DataFrame:
+def frame_of(
+    texts: list[str | None],
+    sources: list[str] | None = None,
+    keep: list[bool] | None = None,
+    messages: list[list[dict] | None] | None = None,
+) -> pl.DataFrame:
     n = len(texts)
     return pl.DataFrame(
         {
             "id": [f"r{i}" for i in range(n)],
             "source": sources or ["s"] * n,
-            "kind": ["document"] * n,
+            "kind": [
+                "document" if messages is None or messages[i] is None else "instruction"
+                for i in range(n)
+            ],
             "text": texts,
-            "messages": pl.Series([None] * n, dtype=pl.List(MESSAGE)),
+            "messages": pl.Series(messages or [None] * n, dtype=pl.List(MESSAGE)),
             "meta": ["{}"] * n,
             "_row": list(range(n)),
             "keep": keep or [True] * n,
@@ -123,13 +144,21 @@ def test_length_batches_partition_and_cut_padding(lengths: list[int], bs: int) -
     # With full batches, sorted chunks are optimal: batch j's max is at least the (j*bs+1)-th
     # largest length in any batching. (A partial last batch can break this by a little.)
     full = lengths[: len(lengths) - len(lengths) % bs]
-    assert padded_tokens(full, length_batches(full, bs)) <= padded_tokens(full, length_batches(full, bs, False))
+    assert padded_tokens(full, length_batches(full, bs)) <= padded_tokens(
+        full, length_batches(full, bs, False)
+    )
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.text(max_size=20), max_size=30), st.integers(1, 7), st.booleans())
 def test_run_batched_returns_input_order(texts: list[str], bs: int, by_length: bool) -> None:
-    got = run_batched(texts, lambda b: np.array([len(t) for t in b]), batch_size=bs, by_length=by_length, progress=False)
+    got = run_batched(
+        texts,
+        lambda b: np.array([len(t) for t in b]),
+        batch_size=bs,
+        by_length=by_length,
+        progress=False,
+    )
     assert got["score"].tolist() == [len(t) for t in texts]
 
 
@@ -145,7 +174,9 @@ def test_fasttext_train_separates_and_reports(ft_model: Path) -> None:
     assert side["result"]["report"]["auc"] >= 0.95
     assert side["result"]["test_positive"] == 24 and side["result"]["test_negative"] == 24
     scorer = FastTextScorer(ft_model)
-    s = scorer.score_batch(["Mitochondria produce energy for the cell.", "buy cheap pills click here free shipping"])
+    s = scorer.score_batch(
+        ["Mitochondria produce energy for the cell.", "buy cheap pills click here free shipping"]
+    )
     assert s.dtype == np.float32 and s[0] > 0.5 > s[1]
 
 
@@ -154,10 +185,17 @@ def test_fasttext_training_is_reproducible(tmp_path: Path) -> None:
     a = train_fasttext(good, bad, tmp_path / "a.bin", TINY_FT)
     b = train_fasttext(good, bad, tmp_path / "b.bin", TINY_FT)
     probe = GOOD + BAD
-    assert (a.train_positive, a.test_positive, a.report.n) == (b.train_positive, b.test_positive, b.report.n)
+    assert (a.train_positive, a.test_positive, a.report.n) == (
+        b.train_positive,
+        b.test_positive,
+        b.report.n,
+    )
     # fastText's Hogwild SGD is not bit-for-bit reproducible even with thread=1 and a seed (the
     # files differ); the same seed gives the same split and scores equal to ~1e-3.
-    sa, sb = FastTextScorer(a.model_path).score_batch(probe), FastTextScorer(b.model_path).score_batch(probe)
+    sa, sb = (
+        FastTextScorer(a.model_path).score_batch(probe),
+        FastTextScorer(b.model_path).score_batch(probe),
+    )
     np.testing.assert_allclose(sa, sb, atol=0.02)
     assert (sa > 0.5).tolist() == (sb > 0.5).tolist() == [True] * len(GOOD) + [False] * len(BAD)
 
@@ -193,7 +231,9 @@ def test_fasttext_step_bad_params_are_config_errors() -> None:
 def test_read_texts_txt_and_records(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("a b\n\nc\n")
     assert read_texts(tmp_path / "a.txt") == ["a b", "c"]
-    (tmp_path / "b.jsonl").write_text(json.dumps({"instruction": "Hi", "output": "Hello there"}) + "\n")
+    (tmp_path / "b.jsonl").write_text(
+        json.dumps({"instruction": "Hi", "output": "Hello there"}) + "\n"
+    )
     assert read_texts(tmp_path / "b.jsonl") == ["Hi\n\nHello there"]
     assert read_texts(tmp_path / "b.jsonl", field="output") == ["Hello there"]
 
@@ -213,15 +253,28 @@ def test_fasttext_train_config_validation(tmp_path: Path) -> None:
         load_train_config(cfg)
 
 
-def test_cli_quality_train_prints_heldout_metrics_issue8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_cli_quality_train_prints_heldout_metrics_issue8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     from curate.cli import main
 
     good, bad = corpus(60, seed=1)
     (tmp_path / "good.txt").write_text("\n".join(good))
     (tmp_path / "bad.txt").write_text("\n".join(bad))
     (tmp_path / "cfg.yaml").write_text("dim: 8\nbucket: 20000\nepoch: 25\nlr: 0.5\n")
-    argv = ["cleanroom", "quality", "train", "--positive", str(tmp_path / "good.txt"), "--negative",
-            str(tmp_path / "bad.txt"), "--out", str(tmp_path / "m.bin"), "--config", str(tmp_path / "cfg.yaml")]
+    argv = [
+        "cleanroom",
+        "quality",
+        "train",
+        "--positive",
+        str(tmp_path / "good.txt"),
+        "--negative",
+        str(tmp_path / "bad.txt"),
+        "--out",
+        str(tmp_path / "m.bin"),
+        "--config",
+        str(tmp_path / "cfg.yaml"),
+    ]
     monkeypatch.setattr(sys, "argv", argv)
     main()
     out = capsys.readouterr().out
@@ -244,16 +297,42 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("tiny")
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"abcdefghijklmnopqrstuvwxyz", "the", "good", "bad", "data"]
+    vocab = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *"abcdefghijklmnopqrstuvwxyz",
+        "the",
+        "good",
+        "bad",
+        "data",
+    ]
     (root / "vocab.txt").write_text("\n".join(vocab))
     tok = BertTokenizerFast(str(root / "vocab.txt"))
-    base = dict(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                intermediate_size=32, max_position_embeddings=64)
+    base = dict(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
     torch.manual_seed(0)
     for name, model in (
         ("reg", BertForSequenceClassification(BertConfig(**base, num_labels=1))),
-        ("cls", BertForSequenceClassification(BertConfig(**base, num_labels=3, id2label={0: "Low", 1: "Medium", 2: "High"},
-                                                         label2id={"Low": 0, "Medium": 1, "High": 2}))),
+        (
+            "cls",
+            BertForSequenceClassification(
+                BertConfig(
+                    **base,
+                    num_labels=3,
+                    id2label={0: "Low", 1: "Medium", 2: "High"},
+                    label2id={"Low": 0, "Medium": 1, "High": 2},
+                )
+            ),
+        ),
         ("bin", BertForSequenceClassification(BertConfig(**base, num_labels=2))),
         ("enc", BertModel(BertConfig(**base))),
     ):
@@ -262,15 +341,30 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-TEXTS = ["the good data", "bad", "a b c d e f g h i j k l m n o p q r s t u v w x y z " * 4, "", "data data"]
+TEXTS = [
+    "the good data",
+    "bad",
+    "a b c d e f g h i j k l m n o p q r s t u v w x y z " * 4,
+    "",
+    "data data",
+]
 
 
 def test_hf_regression_head_scores_with_and_without_bucketing(tiny_models: Path) -> None:
     from curate.quality.transformer import HFClassifier
 
-    a = HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=2).score(TEXTS, progress=False)
-    b = HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=2, by_length=False).score(TEXTS, progress=False)
-    one = [HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=1).score_batch([t])["score"][0] for t in TEXTS]
+    a = HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=2).score(
+        TEXTS, progress=False
+    )
+    b = HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=2, by_length=False).score(
+        TEXTS, progress=False
+    )
+    one = [
+        HFClassifier(str(tiny_models / "reg"), device="cpu", batch_size=1).score_batch([t])[
+            "score"
+        ][0]
+        for t in TEXTS
+    ]
     assert set(a) == {"score"} and a["score"].shape == (5,)
     np.testing.assert_allclose(a["score"], b["score"], atol=1e-5)
     np.testing.assert_allclose(a["score"], one, atol=1e-5)  # padding never leaks into a score
@@ -279,17 +373,29 @@ def test_hf_regression_head_scores_with_and_without_bucketing(tiny_models: Path)
 
 def test_hf_classifier_step_classification_columns(tiny_models: Path) -> None:
     frame = frame_of(TEXTS)
-    out = run_step("hf_classifier_v1", {"model": str(tiny_models / "cls"), "score_label": "High", "device": "cpu"}, frame)
+    out = run_step(
+        "hf_classifier_v1",
+        {"model": str(tiny_models / "cls"), "score_label": "High", "device": "cpu"},
+        frame,
+    )
     assert out.schema["hf_classifier__label"] == pl.String
     assert set(out["hf_classifier__label"].to_list()) <= {"Low", "Medium", "High"}
     prob, score = out["hf_classifier__prob"].to_numpy(), out["hf_classifier__score"].to_numpy()
-    assert ((prob >= 1 / 3 - 1e-6) & (prob <= 1)).all() and ((score >= 0) & (score <= prob + 1e-6)).all()
-    binary = run_step("hf_classifier_v1", {"model": str(tiny_models / "bin"), "family": "quality"}, frame)
+    assert ((prob >= 1 / 3 - 1e-6) & (prob <= 1)).all() and (
+        (score >= 0) & (score <= prob + 1e-6)
+    ).all()
+    binary = run_step(
+        "hf_classifier_v1", {"model": str(tiny_models / "bin"), "family": "quality"}, frame
+    )
     assert {"quality__score", "quality__label", "quality__prob"} <= set(binary.columns)
 
 
 def test_hf_regression_step_family_quality(tiny_models: Path) -> None:
-    out = run_step("hf_classifier_v1", {"model": str(tiny_models / "reg"), "family": "quality", "batch_size": 2}, frame_of(TEXTS))
+    out = run_step(
+        "hf_classifier_v1",
+        {"model": str(tiny_models / "reg"), "family": "quality", "batch_size": 2},
+        frame_of(TEXTS),
+    )
     assert out.schema["quality__score"] == pl.Float32 and out["quality__score"].null_count() == 0
     assert "quality__label" not in out.columns
 
@@ -336,14 +442,34 @@ def test_fit_logistic_separates_and_head_roundtrips(tmp_path: Path) -> None:
     assert back.meta == {"max_length": 32}
 
 
+def test_text_stats_and_pairs() -> None:
+    np.testing.assert_allclose(
+        text_stats(["a b a b", ""]), [[np.log1p(4) / 8, 0.5], [0.0, 0.0]], rtol=1e-6
+    )
+    assert as_pair("doc") == ("", "doc") and as_pair({"prompt": "p", "response": None}) == ("p", "")
+
+
 def test_minilm_scorer_with_tiny_encoder(tiny_models: Path, tmp_path: Path) -> None:
-    LinearHead(np.linspace(-1, 1, 16).astype(np.float32), 0.1, {"max_length": 32}).save(tmp_path / "h.npz")
-    scorer = MiniLMQualityScorer(tmp_path / "h.npz", encoder=tiny_models / "enc", device="cpu", batch_size=2)
-    s = scorer.score(TEXTS, progress=False)
+    d = 2 * 16 + 4
+    LinearHead(
+        np.linspace(-1, 1, d).astype(np.float32),
+        0.1,
+        {"max_length": 32},
+        np.zeros(d, np.float32),
+        np.ones(d, np.float32),
+    ).save(tmp_path / "h.npz")
+    scorer = MiniLMQualityScorer(
+        tmp_path / "h.npz", encoder=tiny_models / "enc", device="cpu", batch_size=2
+    )
+    items = [("the good", "data data"), ("", "bad"), TEXTS[2], ("a", ""), "the"]
+    s = scorer.score(items, progress=False)
     assert s.shape == (5,) and ((s > 0) & (s < 1)).all()
-    np.testing.assert_allclose(s, [scorer.score_batch([t])[0] for t in TEXTS], atol=1e-5)
+    np.testing.assert_allclose(s, [scorer.score_batch([t])[0] for t in items], atol=1e-5)
+    assert s[1] == pytest.approx(
+        scorer.score_batch(["bad"])[0], abs=1e-6
+    )  # no prompt == a document
     LinearHead(np.ones(8, np.float32), 0.0, {}).save(tmp_path / "wrong.npz")
-    with pytest.raises(ConfigError, match="384|16|8"):
+    with pytest.raises(ConfigError, match="features"):
         MiniLMQualityScorer(tmp_path / "wrong.npz", encoder=tiny_models / "enc", device="cpu")
 
 
@@ -357,7 +483,15 @@ def test_shipped_head_ranks_real_answers_above_broken_ones_issue8() -> None:
         f"{prompt}\n\nHome | About Us | Contact | Privacy Policy\nClick here to subscribe to our newsletter!",
         f"{prompt}\n\nSunlight is scattered. Sunlight is scattered. Sunlight is scattered. Sunlight is scattered. Sunlight is scattered.",
     ]
-    out = run_step("minilm_quality_v1", {"device": "cpu"}, frame_of([good, *bad]))
+    texts = [good, *bad]
+    msgs = [
+        [
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": t.split("\n\n", 1)[1]},
+        ]
+        for t in texts
+    ]
+    out = run_step("minilm_quality_v1", {"device": "cpu"}, frame_of(texts, messages=msgs))
     s = out["quality__score"].to_list()
     assert s[0] > 0.5 and all(s[0] > b for b in s[1:]), s
 
@@ -365,14 +499,18 @@ def test_shipped_head_ranks_real_answers_above_broken_ones_issue8() -> None:
 # -- the filter -----------------------------------------------------------------------------------
 
 
-def scored(scores: list[float | None], sources: list[str], keep: list[bool] | None = None) -> pl.DataFrame:
+def scored(
+    scores: list[float | None], sources: list[str], keep: list[bool] | None = None
+) -> pl.DataFrame:
     return frame_of([f"t{i}" for i in range(len(scores))], sources, keep).with_columns(
         quality__score=pl.Series(scores, dtype=pl.Float32)
     )
 
 
 def test_quality_filter_threshold_fires_and_not() -> None:
-    out = run_step("quality_filter_v1", {"threshold": 0.5}, scored([0.2, 0.7, None, 0.5], ["a"] * 4))
+    out = run_step(
+        "quality_filter_v1", {"threshold": 0.5}, scored([0.2, 0.7, None, 0.5], ["a"] * 4)
+    )
     assert out["keep"].to_list() == [False, True, True, True]
     assert out["drop_reason"][0] == "quality__below_threshold"
     assert json.loads(out["detail"][0]) == {"score": pytest.approx(0.2), "threshold": 0.5}
@@ -386,15 +524,29 @@ def test_quality_filter_top_fraction_per_source() -> None:
     keep = [True, True, True, True, False, True, True, True]
     out = run_step("quality_filter_v1", {"top_fraction": 0.5}, scored(scores, sources, keep))
     assert out["keep"].to_list() == [False, True, False, True, False, True, False, True]
-    assert out["drop_reason"].to_list()[:4] == ["quality__below_top_fraction", None, "quality__below_top_fraction", None]
+    assert out["drop_reason"].to_list()[:4] == [
+        "quality__below_top_fraction",
+        None,
+        "quality__below_top_fraction",
+        None,
+    ]
     assert out["drop_reason"][4] is None  # dropped before this step: untouched
-    glob = run_step("quality_filter_v1", {"top_fraction": 0.5, "per_source": False}, scored(scores, sources, keep))
+    glob = run_step(
+        "quality_filter_v1",
+        {"top_fraction": 0.5, "per_source": False},
+        scored(scores, sources, keep),
+    )
     assert glob["keep"].to_list() == [False, True, True, True, False, False, False, True]  # 4 of 7
 
 
 def test_quality_filter_params_and_missing_column_are_config_errors() -> None:
     spec = get_step("quality_filter_v1")
-    for bad in ({}, {"threshold": 0.5, "top_fraction": 0.1}, {"top_fraction": 0.0}, {"top_fraction": 1.5}):
+    for bad in (
+        {},
+        {"threshold": 0.5, "top_fraction": 0.1},
+        {"top_fraction": 0.0},
+        {"top_fraction": 1.5},
+    ):
         with pytest.raises(ConfigError):
             spec.build_params(bad, "recipe")
     with pytest.raises(ConfigError, match="quality tagger"):
@@ -403,7 +555,11 @@ def test_quality_filter_params_and_missing_column_are_config_errors() -> None:
 
 @settings(max_examples=20, deadline=None)
 @given(
-    st.lists(st.tuples(st.floats(0, 1, width=32), st.sampled_from("ab"), st.booleans()), min_size=1, max_size=30),
+    st.lists(
+        st.tuples(st.floats(0, 1, width=32), st.sampled_from("ab"), st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
     st.floats(0.05, 1.0),
 )
 def test_quality_filter_top_fraction_keeps_ceil_share(rows: list, frac: float) -> None:
@@ -412,11 +568,15 @@ def test_quality_filter_top_fraction_keeps_ceil_share(rows: list, frac: float) -
     for src in "ab":
         live = [i for i in range(len(rows)) if sources[i] == src and keep[i]]
         kept = [i for i in live if out["keep"][i]]
-        assert len(kept) == int(np.ceil(len(live) * frac - 1e-9)) or len(kept) == int(np.ceil(len(live) * frac))
+        assert len(kept) == int(np.ceil(len(live) * frac - 1e-9)) or len(kept) == int(
+            np.ceil(len(live) * frac)
+        )
         if kept and len(kept) < len(live):
             assert min(scores[i] for i in kept) >= max(scores[i] for i in live if i not in kept)
     newly = out.filter(~pl.col("keep") & pl.Series(keep))
-    assert newly["drop_reason"].null_count() == 0 and set(newly["drop_reason"]) <= {"quality__below_top_fraction"}
+    assert newly["drop_reason"].null_count() == 0 and set(newly["drop_reason"]) <= {
+        "quality__below_top_fraction"
+    }
 
 
 def test_curate_recipe_with_fasttext_and_filter(ft_model: Path, tmp_path: Path) -> None:
@@ -436,9 +596,51 @@ def test_curate_recipe_with_fasttext_and_filter(ft_model: Path, tmp_path: Path) 
     assert res.drops_by_reason() == {"quality__below_threshold": len(BAD)}
 
 
-def test_fasttext_nan_is_step_error(tmp_path: Path) -> None:
+def test_fasttext_random_nan_is_retried_issue8(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import fasttext
+
+    from curate.quality import fasttext_model
+
+    real = fasttext.train_supervised
+    calls = {"n": 0}
+
+    def flaky(**kw: object) -> object:
+        calls["n"] += 1
+        if calls["n"] < 3:
+            raise RuntimeError("Encountered NaN.")
+        return real(**kw)
+
+    monkeypatch.setattr(fasttext, "train_supervised", flaky)
     good, bad = corpus(30)
-    try:
-        train_fasttext(good, bad, tmp_path / "m.bin", FastTextTrainConfig(bucket=1000, dim=8, epoch=20))
-    except StepError as e:
-        assert "bucket" in str(e)
+    res = train_fasttext(good, bad, tmp_path / "m.bin", TINY_FT)
+    assert calls["n"] == 3 and res.report.auc > 0.9
+
+    def always(**kw: object) -> object:
+        raise RuntimeError("Encountered NaN.")
+
+    monkeypatch.setattr(fasttext, "train_supervised", always)
+    with pytest.raises(StepError, match=f"after {fasttext_model.NAN_RETRIES} attempt"):
+        train_fasttext(good, bad, tmp_path / "m2.bin", TINY_FT)
+
+
+def test_pick_representatives_prefers_quality_issue8() -> None:
+    from curate.quality.representative import pick_representatives
+
+    members = pl.DataFrame(
+        {
+            "cluster_id": ["c", "c", "d", "d", "e"],
+            "id": ["a", "b", "x", "y", "z"],
+            "_row": [0, 1, 2, 3, 4],
+            "quality__score": [0.2, 0.9, None, 0.1, None],
+        }
+    )
+    assert pick_representatives(members)["representative"].to_list() == ["b", "b", "y", "y", "z"]
+    assert pick_representatives(members.drop("quality__score"))["representative"].to_list() == [
+        "a",
+        "a",
+        "x",
+        "x",
+        "z",
+    ]

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 
-def length_batches(lengths: Sequence[int] | np.ndarray, batch_size: int, by_length: bool = True) -> list[np.ndarray]:
+def length_batches(
+    lengths: Sequence[int] | np.ndarray, batch_size: int, by_length: bool = True
+) -> list[np.ndarray]:
     """Index batches of at most ``batch_size``; sorted by length (longest first) if ``by_length``.
 
     Longest first makes an out-of-memory error happen on the first batch, not after an hour.
@@ -25,7 +27,11 @@ def length_batches(lengths: Sequence[int] | np.ndarray, batch_size: int, by_leng
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     n = len(lengths)
-    order = np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable") if by_length else np.arange(n)
+    order = (
+        np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
+        if by_length
+        else np.arange(n)
+    )
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
@@ -47,7 +53,9 @@ class Progress:
     def __init__(self, total: int, desc: str, disable: bool | None = None) -> None:
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, desc=desc, unit="rec", disable=disable, mininterval=1.0, leave=False)
+        self.bar = tqdm(
+            total=total, desc=desc, unit="rec", disable=disable, mininterval=1.0, leave=False
+        )
         self.started = time.perf_counter()
 
     def update(self, n: int) -> None:
@@ -85,7 +93,11 @@ def run_batched(
         out = score_batch([])
         out = out if isinstance(out, dict) else {"score": out}
         return {k: np.asarray(v)[:0] for k, v in out.items()}
-    lens = np.fromiter((len(t) for t in texts), np.int64, n) if lengths is None else np.asarray(lengths)
+    lens = (
+        np.fromiter((len(t) for t in texts), np.int64, n)
+        if lengths is None
+        else np.asarray(lengths)
+    )
     batches = length_batches(lens, batch_size, by_length)
     bar = Progress(n, desc, disable=None if progress is None else not progress)
     results: dict[str, np.ndarray] = {}

@@ -64,6 +64,8 @@ class Example:
 
     text: str
     label: int
+    prompt: str
+    response: str
     kind: str
     split: str
     source: str
@@ -81,9 +83,18 @@ def load_base(data_dir: Path, limits: dict[str, int] | None = None) -> list[tupl
     alpaca = json.loads((data_dir / "alpaca" / "alpaca_5000.json").read_text(encoding="utf-8"))
     out += [("alpaca", prompt_of(r), r["output"].strip()) for r in alpaca[: limits.get("alpaca")]]
     code = json.loads((data_dir / "codealpaca" / "new_codealpaca.json").read_text(encoding="utf-8"))
-    out += [("codealpaca", prompt_of(r), (r.get("output") or r.get("response") or "").strip()) for r in code[: limits.get("codealpaca")]]
-    gsm = [json.loads(ln) for ln in (data_dir / "gsm8k" / "test.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
-    out += [("gsm8k", r["question"].strip(), r["answer"].strip()) for r in gsm[: limits.get("gsm8k")]]
+    out += [
+        ("codealpaca", prompt_of(r), (r.get("output") or r.get("response") or "").strip())
+        for r in code[: limits.get("codealpaca")]
+    ]
+    gsm = [
+        json.loads(ln)
+        for ln in (data_dir / "gsm8k" / "test.jsonl").read_text(encoding="utf-8").splitlines()
+        if ln.strip()
+    ]
+    out += [
+        ("gsm8k", r["question"].strip(), r["answer"].strip()) for r in gsm[: limits.get("gsm8k")]
+    ]
     return [r for r in out if r[1] and r[2]]
 
 
@@ -101,21 +112,35 @@ def corrupt(kind: str, prompt: str, response: str, other: str, rng: np.random.Ge
     if kind == "mismatch":
         return other
     if kind == "truncated":
-        return " ".join(words[: int(rng.integers(2, 7))]) if len(words) > 2 else response[: max(1, len(response) // 3)]
+        return (
+            " ".join(words[: int(rng.integers(2, 7))])
+            if len(words) > 2
+            else response[: max(1, len(response) // 3)]
+        )
     if kind == "shuffled":
-        return " ".join(words[i] for i in rng.permutation(len(words))) if len(words) > 3 else " ".join(reversed(words * 3))
+        return (
+            " ".join(words[i] for i in rng.permutation(len(words)))
+            if len(words) > 3
+            else " ".join(reversed(words * 3))
+        )
     if kind == "repeated":
         parts = [s for s in re.split(r"(?<=[.!?])\s+", response) if s.strip()]
         unit = parts[0] if parts and len(parts[0].split()) >= 3 else " ".join(words[:6])
         return " ".join([unit] * int(rng.integers(4, 13)))
     if kind == "boilerplate":
         k = int(rng.integers(2, 5))
-        return "\n".join(BOILERPLATE[i] for i in rng.choice(len(BOILERPLATE), size=k, replace=False))
+        return "\n".join(
+            BOILERPLATE[i] for i in rng.choice(len(BOILERPLATE), size=k, replace=False)
+        )
     raise ValueError(f"unknown corruption {kind!r}")
 
 
 def build_examples(
-    data_dir: Path, *, seed: int = 0, test_fraction: float = 0.2, limits: dict[str, int] | None = None
+    data_dir: Path,
+    *,
+    seed: int = 0,
+    test_fraction: float = 0.2,
+    limits: dict[str, int] | None = None,
 ) -> list[Example]:
     """Balanced good/bad examples with a train/test split made on base records."""
     base = load_base(data_dir, limits)
@@ -128,10 +153,19 @@ def build_examples(
         good, bad = idx[:half], idx[half:]
         for i in good:
             src, prompt, response = base[i]
-            examples.append(Example(f"{prompt}\n\n{response}", 1, "good", split, src))
+            examples.append(
+                Example(f"{prompt}\n\n{response}", 1, prompt, response, "good", split, src)
+            )
         for j, i in enumerate(bad):
             src, prompt, response = base[i]
             kind = NEGATIVE_KINDS[j % len(NEGATIVE_KINDS)]
-            other = base[bad[(j + 1 + int(rng.integers(len(bad) - 1))) % len(bad)]][2] if len(bad) > 1 else ""
-            examples.append(Example(f"{prompt}\n\n{corrupt(kind, prompt, response, other, rng)}", 0, kind, split, src))
+            other = (
+                base[bad[(j + 1 + int(rng.integers(len(bad) - 1))) % len(bad)]][2]
+                if len(bad) > 1
+                else ""
+            )
+            bad_response = corrupt(kind, prompt, response, other, rng)
+            examples.append(
+                Example(f"{prompt}\n\n{bad_response}", 0, prompt, bad_response, kind, split, src)
+            )
     return examples

@@ -66,4 +66,6 @@ def binary_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = 0.5
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     accuracy = float((pred == y).mean()) if len(y) else float("nan")
-    return BinaryReport(len(y), int(y.sum()), threshold, precision, recall, f1, accuracy, roc_auc(y, s))
+    return BinaryReport(
+        len(y), int(y.sum()), threshold, precision, recall, f1, accuracy, roc_auc(y, s)
+    )

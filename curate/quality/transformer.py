@@ -64,7 +64,7 @@ def resolve_device(device: str = "auto") -> Any:
     return torch.device("cpu")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _warn_once(message: str) -> None:
     log.warning(message)
 
@@ -75,11 +75,19 @@ def looks_like_path(name: str) -> bool:
     Example: ``"./m"``, ``"/tmp/m"``, ``"~/m"`` -> True; ``"HuggingFaceFW/fineweb-edu-classifier"``
     -> False unless such a folder exists.
     """
-    return name.startswith((".", "/", "~")) or os.sep in name and Path(name).exists() or Path(name).is_dir()
+    return (
+        name.startswith((".", "/", "~"))
+        or os.sep in name
+        and Path(name).exists()
+        or Path(name).is_dir()
+    )
 
 
 def offline() -> bool:
-    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(
+        os.environ.get(v, "").lower() in ("1", "true", "yes")
+        for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
 
 
 def _load_error(model: str, err: Exception) -> ConfigError:
@@ -88,7 +96,9 @@ def _load_error(model: str, err: Exception) -> ConfigError:
         if offline()
         else "check the id or path, and your network"
     )
-    return ConfigError(f"cannot load model {model!r}: {type(err).__name__}: {str(err).splitlines()[0][:300]} ({hint})")
+    return ConfigError(
+        f"cannot load model {model!r}: {type(err).__name__}: {str(err).splitlines()[0][:300]} ({hint})"
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -115,16 +125,24 @@ def load_pretrained(model: str, kind: str) -> tuple[Any, Any]:
     transformers.utils.logging.disable_progress_bar()
     try:
         tok = transformers.AutoTokenizer.from_pretrained(model, local_files_only=local)
-        cls = transformers.AutoModelForSequenceClassification if kind == "classifier" else transformers.AutoModel
+        cls = (
+            transformers.AutoModelForSequenceClassification
+            if kind == "classifier"
+            else transformers.AutoModel
+        )
         net, info = cls.from_pretrained(model, local_files_only=local, output_loading_info=True)
-    except (OSError, ValueError, KeyError, EnvironmentError) as e:
+    except (OSError, ValueError, KeyError) as e:
         raise _load_error(model, e) from None
     finally:
         transformers.logging.set_verbosity(verbosity)
         if bars:
             transformers.utils.logging.enable_progress_bar()
     if kind == "classifier":
-        missing = [k for k in info.get("missing_keys", []) if "classifier" in k or "score" in k or "head" in k]
+        missing = [
+            k
+            for k in info.get("missing_keys", [])
+            if "classifier" in k or "score" in k or "head" in k
+        ]
         if missing:
             raise ConfigError(
                 f"model {model!r} has no trained classification head (missing {', '.join(sorted(missing)[:3])}): "
@@ -165,7 +183,9 @@ class TransformerRunner:
         self.device = resolve_device(device)
         self.tokenizer, net = load_pretrained(model, self.kind)
         limit = getattr(net.config, "max_position_embeddings", None)
-        self.max_length = min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
+        self.max_length = (
+            min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
+        )
         self.model = net.to(self.device)
         self.batch_size = batch_size
         self.by_length = by_length
@@ -176,16 +196,25 @@ class TransformerRunner:
         """Model output for one batch (tensors on the device)."""
         torch = _torch()
         enc = self.tokenizer(
-            [t if t else " " for t in texts], padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+            [t if t else " " for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
         )
         if self.cuda:
             enc = {k: v.pin_memory().to(self.device, non_blocking=True) for k, v in enc.items()}
         else:
             enc = dict(enc)
-        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+        with (
+            torch.inference_mode(),
+            torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast),
+        ):
             return self.model(**enc), enc["attention_mask"]
 
-    def score(self, texts: Sequence[str], *, desc: str | None = None, progress: bool | None = None) -> dict[str, np.ndarray]:
+    def score(
+        self, texts: Sequence[str], *, desc: str | None = None, progress: bool | None = None
+    ) -> dict[str, np.ndarray]:
         """``score_batch`` over all texts in length-sorted batches, results in input order."""
         return run_batched(
             list(texts),
@@ -223,7 +252,9 @@ class HFClassifier(TransformerRunner):
         if not self.regression:
             if score_label is not None:
                 if score_label not in self.labels:
-                    raise ConfigError(f"score_label {score_label!r} is not a label of {model!r} ({', '.join(self.labels)})")
+                    raise ConfigError(
+                        f"score_label {score_label!r} is not a label of {model!r} ({', '.join(self.labels)})"
+                    )
                 self.score_index = self.labels.index(score_label)
             elif cfg.num_labels == 2:
                 self.score_index = 1
@@ -245,7 +276,10 @@ class HFClassifier(TransformerRunner):
             return {"score": logits[:, 0].cpu().numpy().astype(np.float32)}
         probs = torch.softmax(logits, dim=-1).cpu().numpy()
         top = probs.argmax(axis=1)
-        res = {"label": np.asarray(self.labels, dtype=object)[top], "prob": probs[np.arange(len(top)), top].astype(np.float32)}
+        res = {
+            "label": np.asarray(self.labels, dtype=object)[top],
+            "prob": probs[np.arange(len(top)), top].astype(np.float32),
+        }
         if self.score_index is not None:
             res["score"] = probs[:, self.score_index].astype(np.float32)
         return res
@@ -277,4 +311,6 @@ class MeanPoolEncoder(TransformerRunner):
         """Embeddings of all texts, in input order."""
         if not texts:
             return np.empty((0, self.model.config.hidden_size), np.float32)
-        return self.score(texts, desc=f"embedding on {self.device.type}", progress=progress)["score"]
+        return self.score(texts, desc=f"embedding on {self.device.type}", progress=progress)[
+            "score"
+        ]

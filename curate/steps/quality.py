@@ -43,25 +43,51 @@ def _check_batch(batch_size: int, max_length: int | None = None) -> None:
         raise ValueError("max_length must be >= 1")
 
 
+def field_expr(field: str) -> pl.Expr:
+    """What a scorer reads: ``text`` or ``response`` (the last assistant turn)."""
+    return pl.col("text") if field == "text" else last_response()
+
+
+def prompt_response() -> pl.Expr:
+    """``{prompt, response}`` per row: the non-assistant turns joined and the last assistant turn
+    for instruction records; ``{"", text}`` for documents."""
+    prompt = (
+        pl.col("messages")
+        .list.eval(
+            pl.element()
+            .filter(pl.element().struct.field("role") != "assistant")
+            .struct.field("content")
+        )
+        .list.join("\n\n")
+    )
+    is_chat = pl.col("messages").is_not_null() & (pl.col("messages").list.len() > 0)
+    return (
+        pl.when(is_chat)
+        .then(pl.struct(prompt=prompt.fill_null(""), response=last_response().fill_null("")))
+        .otherwise(pl.struct(prompt=pl.lit(""), response=pl.col("text")))
+    )
+
+
 def tag_scores(
     ctx: StepContext,
     *,
-    field: str,
+    source: pl.Expr,
     score_dropped: bool,
     compute: Callable[[list[str]], dict[str, np.ndarray]],
     columns: Callable[[], dict[str, tuple[str, pl.DataType]]],
 ) -> Step:
-    """A tagger step: score the texts of the rows in scope, write one column per output.
+    """A tagger step: score ``source`` of the rows in scope, write one column per output.
 
-    ``compute(texts)`` returns ``{output: array}`` in input order; ``columns()`` maps each output
+    ``compute(values)`` returns ``{output: array}`` in input order; ``columns()`` maps each output
     to ``(column name, dtype)``. Rows not scored get null.
     """
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         frame = lf.collect()
-        source = pl.col("text") if field == "text" else last_response()
         live = ctx.scope() & (pl.lit(True) if score_dropped else pl.col("keep"))
-        picked = frame.select(_t=source, _m=live).with_columns(_m=pl.col("_m") & pl.col("_t").is_not_null())
+        picked = frame.select(_t=source, _m=live).with_columns(
+            _m=pl.col("_m") & pl.col("_t").is_not_null()
+        )
         mask = picked["_m"].to_numpy()
         texts = picked["_t"].filter(picked["_m"]).to_list()
         results = compute(texts) if texts else {}
@@ -95,7 +121,9 @@ class FastTextQualityParams:
         _check_family(self.family)
         _check_batch(self.batch_size)
         if not Path(self.model).expanduser().is_file():
-            raise ValueError(f"fastText model {self.model!r} not found (train one with `cleanroom quality train`)")
+            raise ValueError(
+                f"fastText model {self.model!r} not found (train one with `cleanroom quality train`)"
+            )
 
 
 @functools.lru_cache(maxsize=4)
@@ -114,9 +142,21 @@ def fasttext_quality(p: FastTextQualityParams, ctx: StepContext) -> Step:
     scorer = _fasttext_scorer(path, p.positive_label, Path(path).stat().st_mtime)
 
     def compute(texts: list[str]) -> dict[str, np.ndarray]:
-        return run_batched(texts, scorer.score_batch, batch_size=p.batch_size, by_length=False, desc="fastText quality")  # type: ignore[attr-defined]
+        return run_batched(
+            texts,
+            scorer.score_batch,
+            batch_size=p.batch_size,
+            by_length=False,
+            desc="fastText quality",
+        )  # type: ignore[attr-defined]
 
-    return tag_scores(ctx, field=p.field, score_dropped=p.score_dropped, compute=compute, columns=lambda: {"score": (f"{p.family}__score", pl.Float32)})
+    return tag_scores(
+        ctx,
+        source=field_expr(p.field),
+        score_dropped=p.score_dropped,
+        compute=compute,
+        columns=lambda: {"score": (f"{p.family}__score", pl.Float32)},
+    )
 
 
 # -- any Hugging Face sequence classifier ---------------------------------------------------------
@@ -148,15 +188,26 @@ def hf_classifier(p: HFClassifierParams, ctx: StepContext) -> Step:
     from curate.quality.transformer import HFClassifier
 
     clf = HFClassifier(
-        p.model, device=p.device, batch_size=p.batch_size, max_length=p.max_length, bf16=p.bf16,
-        by_length=p.by_length, score_label=p.score_label,
+        p.model,
+        device=p.device,
+        batch_size=p.batch_size,
+        max_length=p.max_length,
+        bf16=p.bf16,
+        by_length=p.by_length,
+        score_label=p.score_label,
     )
     dtypes = {"score": pl.Float32, "label": pl.String, "prob": pl.Float32}
 
     def columns() -> dict[str, tuple[str, pl.DataType]]:
         return {out: (f"{p.family}__{out}", dtypes[out]) for out in clf.outputs}
 
-    return tag_scores(ctx, field=p.field, score_dropped=p.score_dropped, compute=clf.score, columns=columns)
+    return tag_scores(
+        ctx,
+        source=field_expr(p.field),
+        score_dropped=p.score_dropped,
+        compute=clf.score,
+        columns=columns,
+    )
 
 
 # -- the offline default: MiniLM embeddings + shipped linear head ---------------------------------
@@ -170,7 +221,6 @@ class MiniLMQualityParams:
     device: str = "auto"
     by_length: bool = True
     family: str = "quality"
-    field: Literal["text", "response"] = "text"
     score_dropped: bool = False
 
     def __post_init__(self) -> None:
@@ -182,17 +232,27 @@ class MiniLMQualityParams:
 
 @register("minilm_quality_v1", kind="tagger", params=MiniLMQualityParams)
 def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
-    """Offline default: MiniLM sentence embeddings through the shipped logistic-regression head."""
+    """Offline default: MiniLM embeddings of prompt and response through the shipped linear head."""
     from curate.quality.minilm_head import MiniLMQualityScorer
 
     scorer = MiniLMQualityScorer(
-        p.head, device=p.device, batch_size=p.batch_size, max_length=p.max_length, by_length=p.by_length
+        p.head,
+        device=p.device,
+        batch_size=p.batch_size,
+        max_length=p.max_length,
+        by_length=p.by_length,
     )
 
     def compute(texts: list[str]) -> dict[str, np.ndarray]:
         return {"score": scorer.score(texts)}
 
-    return tag_scores(ctx, field=p.field, score_dropped=p.score_dropped, compute=compute, columns=lambda: {"score": (f"{p.family}__score", pl.Float32)})
+    return tag_scores(
+        ctx,
+        source=prompt_response(),
+        score_dropped=p.score_dropped,
+        compute=compute,
+        columns=lambda: {"score": (f"{p.family}__score", pl.Float32)},
+    )
 
 
 # -- the filter -----------------------------------------------------------------------------------
@@ -231,7 +291,10 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
         keep_n = (live.count().over(group) * p.top_fraction).ceil()
         reasons = {"quality__below_top_fraction": rank > keep_n}
         detail = pl.struct(
-            score=score, rank=rank, keep_n=keep_n.cast(pl.Int64), top_fraction=pl.lit(p.top_fraction)
+            score=score,
+            rank=rank,
+            keep_n=keep_n.cast(pl.Int64),
+            top_fraction=pl.lit(p.top_fraction),
         ).struct.json_encode()
     inner = filter_step(ctx, reasons, detail)
 
