@@ -230,7 +230,7 @@ def browser_times(db: Path, reviews: Path, shots: bool, script: Path | None = No
             for visit in ("cold", "warm"):
                 for name, (first, done) in pages.items():
                     t = time.perf_counter()
-                    page.goto(f"http://127.0.0.1:{port}/{name}")
+                    page.goto(f"http://127.0.0.1:{port}/{'' if name == 'overview' else name}")
                     expect(page.get_by_text(first).first).to_be_visible(timeout=60_000)
                     t_first = time.perf_counter() - t
                     expect(page.get_by_text(done).first).to_be_visible(timeout=60_000)

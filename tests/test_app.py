@@ -308,3 +308,20 @@ def test_fixture_reviews_frame_empty(tmp_path: Path) -> None:
         "created_at",
     ]
     assert isinstance(read_reviews(tmp_path / "none.duckdb"), pl.DataFrame)
+
+
+def test_mixtures_show_rendered_text_when_present(
+    env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fx, _ = env
+    db = tmp_path / "rendered.duckdb"
+    shutil.copy(fx.db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE mixtures ADD COLUMN rendered VARCHAR")
+        con.execute(
+            "UPDATE mixtures SET rendered = '<|user|>' || coalesce(prompt, '') || '<|assistant|>' || completion"
+        )
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("mixtures")
+    assert any(c.value.startswith("<|user|>") for c in at.code)
+    assert any("Rendered text (rendered)" in e.label for e in at.expander)

@@ -32,11 +32,11 @@ def render() -> None:
         .mark_bar()
         .encode(
             x=alt.X("records:Q"),
-            y=alt.Y("drop_reason:N", sort="-x", title=None),
+            y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("stage:N"),
             tooltip=["drop_reason", "stage", "records"],
         )
-        .properties(height=max(100, 24 * reasons.height)),
+        .properties(height=alt.Step(26)),
         width="stretch",
     )
     counts = dict(zip(reasons["drop_reason"], reasons["records"], strict=True))

@@ -106,12 +106,14 @@ def render() -> None:
             "kept" if mem["keep"] else "dropped",
             mem["drop_reason"] if not mem["keep"] else None,
             delta_color="off",
+            delta_arrow="off",
         )
         k[2].metric(
             "Representative",
             "kept" if rep["keep"] else "dropped",
             rep["drop_reason"] if not rep["keep"] else None,
             delta_color="off",
+            delta_arrow="off",
         )
         a_txt, b_txt = rep["text"] or "", mem["text"] or ""
         if len(a_txt) + len(b_txt) > 2 * MAX_DIFF_CHARS:

@@ -10,6 +10,9 @@ from curate.app import queries as Q
 from curate.app import ui
 from curate.app.highlight import esc
 
+# A mixture builder that renders rows through a chat template may store the result in one of these.
+RENDERED_COLUMNS = ("rendered", "text", "rendered_text", "input_text")
+
 
 def render() -> None:
     st.title("Mixtures")
@@ -55,8 +58,10 @@ def render() -> None:
             alt.Chart(long)
             .mark_bar()
             .encode(
-                x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of the mixture"),
-                y=alt.Y("source:N", title=None),
+                x=alt.X(
+                    "share:Q", axis=alt.Axis(format="%"), title="share of the mixture", stack=None
+                ),
+                y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=200)),
                 color=alt.Color("share_of:N", title=None),
                 yOffset="share_of:N",
                 tooltip=["source", "share_of", alt.Tooltip("share:Q", format=".1%")],
@@ -83,8 +88,11 @@ def render() -> None:
     if source != "(all)":
         where += " AND source = ?"
         params.append(source)
+    cols = set(Q.columns("mixtures")["column_name"].to_list())
+    rendered = next((c for c in RENDERED_COLUMNS if c in cols), None)
+    extra = f", {Q.ident(rendered)} AS rendered" if rendered else ""
     rows = Q.q(
-        f"SELECT row_id, id, source, template_id, split, messages, prompt, completion, n_tokens FROM mixtures "
+        f"SELECT row_id, id, source, template_id, split, messages, prompt, completion, n_tokens{extra} FROM mixtures "
         f"WHERE {where} ORDER BY hash(row_id + ?), row_id LIMIT ?",
         (*params, int(seed), int(n)),
     )
@@ -95,6 +103,9 @@ def render() -> None:
                 f" · {esc(r['split'])} · {r['n_tokens']:,} tokens · id {esc(ui.short(r['id'], 16))}</div>"
             )
             st.html(render_row(r))
+            if rendered and r.get("rendered"):
+                with st.expander(f"Rendered text ({rendered}), exactly as the trainer reads it"):
+                    st.code(r["rendered"], language=None, wrap_lines=True)
 
 
 def render_row(r: dict) -> str:

@@ -56,13 +56,22 @@ def render() -> None:
     inputs = int(run["inputs"] or 0)
     pct = (lambda n: f"{100 * n / inputs:.1f}% of inputs") if inputs else (lambda n: None)
     c[0].metric("Inputs", f"{inputs:,}")
-    c[1].metric("Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off")
-    c[2].metric("Dropped", f"{int(run['dropped']):,}", pct(int(run["dropped"])), delta_color="off")
+    c[1].metric(
+        "Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off", delta_arrow="off"
+    )
+    c[2].metric(
+        "Dropped",
+        f"{int(run['dropped']):,}",
+        pct(int(run["dropped"])),
+        delta_color="off",
+        delta_arrow="off",
+    )
     c[3].metric(
         "Quarantined",
         f"{int(run['quarantined']):,}",
         pct(int(run["quarantined"])),
         delta_color="off",
+        delta_arrow="off",
     )
     rv = Q.reviews()
     c[4].metric("Verdicts recorded", f"{rv.height:,}")
@@ -91,11 +100,11 @@ def render() -> None:
                 .mark_bar()
                 .encode(
                     x=alt.X("records:Q", title="records"),
-                    y=alt.Y("drop_reason:N", sort="-x", title=None),
+                    y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
                     color=alt.Color("stage:N", title="stage"),
                     tooltip=["drop_reason", "stage", "records"],
                 )
-                .properties(height=max(120, 26 * drops.height))
+                .properties(height=alt.Step(26))
             )
             st.altair_chart(chart, width="stretch")
     with right:
@@ -117,7 +126,7 @@ def render() -> None:
                 .mark_bar()
                 .encode(
                     x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
-                    y=alt.Y("benchmark:N", title=None),
+                    y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=200)),
                     color=alt.Color(
                         "status:N",
                         scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
@@ -131,7 +140,7 @@ def render() -> None:
                         alt.Tooltip("share:Q", format=".1%"),
                     ],
                 )
-                .properties(height=max(120, 40 * totals.height))
+                .properties(height=alt.Step(34))
             )
             st.altair_chart(chart, width="stretch")
             st.dataframe(
