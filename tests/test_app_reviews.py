@@ -42,10 +42,33 @@ def _fake_audit(p: object, ctx: StepContext) -> Step:
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         frame = lf.collect()
         flagged = frame.filter(pl.col("text").str.contains("FLAGGED"))
+        start = pl.col("text").str.find("FLAGGED")
+        spans = pl.format('{{"item": [[0, 7]], "record": [[{}, {}]]}}', start, start + 7)
         ctx.emit(
             "contamination",
             flagged.select(
-                "id", benchmark=pl.lit("fake"), item_id=pl.lit("fake/0"), coverage=pl.lit(1.0)
+                "id",
+                benchmark=pl.lit("fake"),
+                item_id=pl.lit("fake/0"),
+                preset=pl.lit("fake"),
+                n=pl.lit(1),
+                matched_ngrams=pl.lit(1),
+                coverage=pl.lit(1.0),
+                longest_match=pl.lit(1),
+                spans=spans,
+                verdict=pl.lit("flagged"),
+            ),
+        )
+        ctx.emit(
+            "benchmark_items",
+            pl.DataFrame(
+                {
+                    "benchmark": ["fake"],
+                    "split": ["test"],
+                    "item_id": ["fake/0"],
+                    "text": ["FLAGGED item"],
+                    "answer": ["42"],
+                }
             ),
         )
         verdicts = ctx.resources.get("verdicts")
@@ -417,3 +440,43 @@ def test_export_keeps_review_notes(tmp_path: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         steps = json.loads(con.sql("SELECT stats FROM runs").fetchall()[0][0])["steps"]
     assert steps[0]["step"] == "reviews" and steps[0]["dropped"] == {CONFIRMED_REASON: 1}
+
+
+def test_verdict_loop_through_the_app_issue6(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit flags two records -> reviewer confirms one and rejects the other in the app ->
+    the next curate drops the first (reviewer_confirmed_contamination) and keeps the second."""
+    from streamlit.testing.v1 import AppTest
+
+    recipe = load_recipe(recipe_file(tmp_path, audit=True))
+    reviews = tmp_path / "reviews.duckdb"
+    first = run_curate(recipe, reviews_db=reviews)
+    db = export_run(first, tmp_path / "cleanroom.duckdb", None)
+    assert first.drops_by_reason() == {"contamination_fake": 2}
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(reviews))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("curate/app/pages/contamination.py").run()
+    at.sidebar.text_input(key="reviewer").input("ada").run()
+    recs = at.selectbox(key="cont_rec::fake::fake/0")
+    assert len(recs.options) == 2
+    confirmed = recs.value
+    next(b for b in at.button if b.label == "Confirmed contamination").click().run()
+    rejected = at.selectbox(key="cont_rec::fake::fake/0").value  # auto-advanced
+    assert rejected != confirmed
+    next(b for b in at.button if b.label == "False positive").click().run()
+    assert not at.exception
+
+    second = run_curate(recipe, reviews_db=reviews)
+    by_id = {r["id"]: r for r in second.frame.iter_rows(named=True)}
+    assert (
+        by_id[confirmed]["drop_reason"] == CONFIRMED_REASON
+        and by_id[confirmed]["stage"] == "reviews"
+    )
+    assert by_id[rejected]["keep"] is True
+    assert second.notes["reviews"]["confirmed_dropped"] == 1
+    assert second.notes["reviews"]["false_positive_kept"] == 1
+    assert (
+        "1 record dropped as reviewer-confirmed contamination" in second.notes["summary_lines"][-1]
+    )
