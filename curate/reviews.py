@@ -40,9 +40,8 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from curate.export import query_frame
-
 from curate.errors import ConfigError
+from curate.export import query_frame
 
 TARGET_KINDS = ("contamination", "cluster", "record")
 VERDICTS = ("confirmed", "false_positive", "unsure")
@@ -65,7 +64,16 @@ REVIEWS_SCHEMA = pl.Schema(
         "run_id": pl.String,
     }
 )
-VERDICT_COLUMNS = ["target_kind", "target_id", "verdict", "reviewer", "note", "created_at", "benchmark", "item_id"]
+VERDICT_COLUMNS = [
+    "target_kind",
+    "target_id",
+    "verdict",
+    "reviewer",
+    "note",
+    "created_at",
+    "benchmark",
+    "item_id",
+]
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -139,8 +147,18 @@ def record_verdict(
             con.execute(_DDL)
             con.execute(
                 "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [review_id, target_kind, target_id, verdict, reviewer.strip(), note or "", created,
-                 benchmark, item_id, run_id],
+                [
+                    review_id,
+                    target_kind,
+                    target_id,
+                    verdict,
+                    reviewer.strip(),
+                    note or "",
+                    created,
+                    benchmark,
+                    item_id,
+                    run_id,
+                ],
             )
 
     _retry(write)
@@ -155,7 +173,11 @@ def read_reviews(path: str | Path) -> pl.DataFrame:
 
     def read() -> pl.DataFrame:
         with duckdb.connect(str(path), read_only=True) as con:
-            tables = set(query_frame(con, "SELECT table_name FROM information_schema.tables")["table_name"].to_list())
+            tables = set(
+                query_frame(con, "SELECT table_name FROM information_schema.tables")[
+                    "table_name"
+                ].to_list()
+            )
             if "reviews" not in tables:
                 return pl.DataFrame(schema=REVIEWS_SCHEMA)
             return query_frame(con, "SELECT * FROM reviews ORDER BY created_at, review_id")
@@ -192,8 +214,13 @@ def fold_per_target(per_match: pl.DataFrame) -> pl.DataFrame:
     -> ``confirmed``.
     """
     return (
-        per_match.with_columns(_rank=pl.col("verdict").replace_strict(_RANK, default=1, return_dtype=pl.Int8))
-        .sort(["target_kind", "target_id", "_rank", "created_at"], descending=[False, False, False, True])
+        per_match.with_columns(
+            _rank=pl.col("verdict").replace_strict(_RANK, default=1, return_dtype=pl.Int8)
+        )
+        .sort(
+            ["target_kind", "target_id", "_rank", "created_at"],
+            descending=[False, False, False, True],
+        )
         .group_by(["target_kind", "target_id"], maintain_order=True)
         .first()
         .drop("_rank")
@@ -220,7 +247,9 @@ def contamination_ids(verdicts: pl.DataFrame, verdict: str) -> set[str]:
     """
     if verdicts.is_empty():
         return set()
-    rows = verdicts.filter((pl.col("target_kind") == "contamination") & (pl.col("verdict") == verdict))
+    rows = verdicts.filter(
+        (pl.col("target_kind") == "contamination") & (pl.col("verdict") == verdict)
+    )
     return set(rows["target_id"].to_list())
 
 
@@ -231,15 +260,22 @@ def apply_confirmed(frame: pl.DataFrame, verdicts: pl.DataFrame) -> tuple[pl.Dat
     a ``detail`` JSON with the reviewer, note, benchmark and item. Returns the frame and the number
     of records dropped.
     """
-    confirmed = verdicts.filter((pl.col("target_kind") == "contamination") & (pl.col("verdict") == "confirmed"))
+    confirmed = verdicts.filter(
+        (pl.col("target_kind") == "contamination") & (pl.col("verdict") == "confirmed")
+    )
     if confirmed.is_empty() or frame.is_empty():
         return frame, 0
     detail = confirmed.select(
         pl.col("target_id").alias("_id"),
         pl.struct(
-            "reviewer", "note", "benchmark", "item_id",
+            "reviewer",
+            "note",
+            "benchmark",
+            "item_id",
             pl.col("created_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("reviewed_at"),
-        ).struct.json_encode().alias("_detail"),
+        )
+        .struct.json_encode()
+        .alias("_detail"),
     )
     joined = frame.join(detail, left_on="id", right_on="_id", how="left", maintain_order="left")
     hit = pl.col("_detail").is_not_null() & pl.col("keep")
@@ -253,7 +289,9 @@ def apply_confirmed(frame: pl.DataFrame, verdicts: pl.DataFrame) -> tuple[pl.Dat
     return out, n
 
 
-def false_positives_kept(frame: pl.DataFrame, verdicts: pl.DataFrame, contamination: pl.DataFrame | None) -> int:
+def false_positives_kept(
+    frame: pl.DataFrame, verdicts: pl.DataFrame, contamination: pl.DataFrame | None
+) -> int:
     """Kept records with a ``false_positive`` verdict that the audit flagged again in this run.
 
     Used when the decontamination step did not report its own count.

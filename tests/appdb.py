@@ -25,15 +25,61 @@ from curate.recipe import load_recipe
 WORD = re.compile(r"\w+", re.UNICODE)
 
 BENCH_ITEMS = [
-    ("gsm8k", "test", "gsm8k/0", "Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in dollars does she make every day at the farmers' market?", "18"),
-    ("gsm8k", "test", "gsm8k/1", "A robe takes 2 bolts of blue fiber and half that much white fiber. How many bolts in total does it take to make the robe and ship it to the customer on time?", "3"),
-    ("gsm8k", "test", "gsm8k/2", "Josh decides to try flipping a house. He buys a house for $80,000 and then puts in $50,000 in repairs. This increased the value of the house by 150%. How much profit did he make?", "70000"),
-    ("gsm8k", "test", "gsm8k/3", "James decides to run 3 sprints 3 times a week. He runs 60 meters each sprint. How many total meters does he run a week?", "540"),
-    ("humaneval", "test", "HumanEval/0", "from typing import List\n\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    \"\"\" Check if in given list of numbers, are any two numbers closer to each other than given threshold.\n    >>> has_close_elements([1.0, 2.0, 3.0], 0.5)\n    False\n    \"\"\"", "    for idx, elem in enumerate(numbers): ..."),
-    ("humaneval", "test", "HumanEval/99", "<script>alert('x')</script> **not bold** <b>raw html</b> $x^2$ :red[not red] and the rest of this adversarial prompt text stays literal text on the page", "`code`"),
+    (
+        "gsm8k",
+        "test",
+        "gsm8k/0",
+        "Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in dollars does she make every day at the farmers' market?",
+        "18",
+    ),
+    (
+        "gsm8k",
+        "test",
+        "gsm8k/1",
+        "A robe takes 2 bolts of blue fiber and half that much white fiber. How many bolts in total does it take to make the robe and ship it to the customer on time?",
+        "3",
+    ),
+    (
+        "gsm8k",
+        "test",
+        "gsm8k/2",
+        "Josh decides to try flipping a house. He buys a house for $80,000 and then puts in $50,000 in repairs. This increased the value of the house by 150%. How much profit did he make?",
+        "70000",
+    ),
+    (
+        "gsm8k",
+        "test",
+        "gsm8k/3",
+        "James decides to run 3 sprints 3 times a week. He runs 60 meters each sprint. How many total meters does he run a week?",
+        "540",
+    ),
+    (
+        "humaneval",
+        "test",
+        "HumanEval/0",
+        'from typing import List\n\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    """ Check if in given list of numbers, are any two numbers closer to each other than given threshold.\n    >>> has_close_elements([1.0, 2.0, 3.0], 0.5)\n    False\n    """',
+        "    for idx, elem in enumerate(numbers): ...",
+    ),
+    (
+        "humaneval",
+        "test",
+        "HumanEval/99",
+        "<script>alert('x')</script> **not bold** <b>raw html</b> $x^2$ :red[not red] and the rest of this adversarial prompt text stays literal text on the page",
+        "`code`",
+    ),
 ]
-TOPICS = ["photosynthesis", "the water cycle", "binary search", "the French revolution", "compound interest",
-          "plate tectonics", "vaccines", "recursion", "supply and demand", "the immune system"]
+TOPICS = [
+    "photosynthesis",
+    "the water cycle",
+    "binary search",
+    "the French revolution",
+    "compound interest",
+    "plate tectonics",
+    "vaccines",
+    "recursion",
+    "supply and demand",
+    "the immune system",
+]
 VERBS = ["Explain", "Summarise", "Describe", "Give three facts about", "Write a short note on"]
 
 
@@ -52,12 +98,36 @@ def _instruction_rows(n: int, rng: random.Random) -> list[dict]:
     for i in range(n):
         t = TOPICS[i % len(TOPICS)]
         v = VERBS[(i // len(TOPICS)) % len(VERBS)]
-        words = " ".join(rng.choice(["light", "energy", "cells", "water", "market", "value", "growth", "layer", "signal", "order"]) for _ in range(rng.randint(12, 60)))
-        rows.append({"instruction": f"{v} {t} (case {i}).", "input": "", "output": f"Here is an answer about {t}: {words}."})
+        words = " ".join(
+            rng.choice(
+                [
+                    "light",
+                    "energy",
+                    "cells",
+                    "water",
+                    "market",
+                    "value",
+                    "growth",
+                    "layer",
+                    "signal",
+                    "order",
+                ]
+            )
+            for _ in range(rng.randint(12, 60))
+        )
+        rows.append(
+            {
+                "instruction": f"{v} {t} (case {i}).",
+                "input": "",
+                "output": f"Here is an answer about {t}: {words}.",
+            }
+        )
     return rows
 
 
-def write_inputs(folder: Path, n_instructions: int = 40, n_documents: int = 12, seed: int = 0) -> tuple[Path, dict[str, str]]:
+def write_inputs(
+    folder: Path, n_instructions: int = 40, n_documents: int = 12, seed: int = 0
+) -> tuple[Path, dict[str, str]]:
     """Write instruction and document inputs with planted contamination; return the recipe path
     and ``{item_id: planted text}`` for the benchmark items planted verbatim."""
     rng = random.Random(seed)
@@ -67,14 +137,26 @@ def write_inputs(folder: Path, n_instructions: int = 40, n_documents: int = 12, 
     rows.append(dict(rows[1]))
     rows.append({"instruction": "Say nothing.", "input": "", "output": ""})  # empty response
     planted = {}
-    for k, (bench, _split, item_id, text, answer) in enumerate(BENCH_ITEMS):
+    for k, (_bench, _split, item_id, text, answer) in enumerate(BENCH_ITEMS):
         if item_id == "gsm8k/3":
             continue  # an item nobody matches
-        rows.append({"instruction": f"Solve this problem step by step. {text}", "input": "", "output": f"The answer is {answer}. Step {k}: reason it out carefully before you write the final number."})
+        rows.append(
+            {
+                "instruction": f"Solve this problem step by step. {text}",
+                "input": "",
+                "output": f"The answer is {answer}. Step {k}: reason it out carefully before you write the final number.",
+            }
+        )
         planted[item_id] = text
         if item_id == "gsm8k/0":  # a second, partial copy (first half of the item)
             half = " ".join(text.split()[: len(text.split()) // 2 + 4])
-            rows.append({"instruction": "Continue the story.", "input": half, "output": "and then everybody went home happy after a very long day at the market."})
+            rows.append(
+                {
+                    "instruction": "Continue the story.",
+                    "input": half,
+                    "output": "and then everybody went home happy after a very long day at the market.",
+                }
+            )
     with open(folder / "instructions.jsonl", "w", encoding="utf-8") as fh:
         for r in rows:
             fh.write(json.dumps(r) + "\n")
@@ -82,9 +164,17 @@ def write_inputs(folder: Path, n_instructions: int = 40, n_documents: int = 12, 
         fh.write("<not json at all> **markdown** too\n")
     with open(folder / "docs.jsonl", "w", encoding="utf-8") as fh:
         for i in range(n_documents):
-            words = " ".join(rng.choice(["river", "stone", "city", "north", "trade", "winter", "harbour", "guild"]) for _ in range(rng.randint(30, 120)))
+            words = " ".join(
+                rng.choice(
+                    ["river", "stone", "city", "north", "trade", "winter", "harbour", "guild"]
+                )
+                for _ in range(rng.randint(30, 120))
+            )
             fh.write(json.dumps({"text": f"Document {i}. {words}."}) + "\n")
-        fh.write(json.dumps({"text": "Quiz night notes: " + BENCH_ITEMS[2][3] + " Answers next week."}) + "\n")
+        fh.write(
+            json.dumps({"text": "Quiz night notes: " + BENCH_ITEMS[2][3] + " Answers next week."})
+            + "\n"
+        )
     recipe = folder / "recipe.yaml"
     recipe.write_text(
         "version: 1\nname: app-fixture\ninputs:\n  - {name: instructions, path: instructions.jsonl}\n"
@@ -101,10 +191,15 @@ def ngram_spans(text: str, n: int) -> list[tuple[tuple[str, ...], int, int]]:
     Example: ``ngram_spans("A b c", 2)`` -> ``[(("a", "b"), 0, 3), (("b", "c"), 2, 5)]``.
     """
     toks = [(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(text or "")]
-    return [(tuple(t[0] for t in toks[i:i + n]), toks[i][1], toks[i + n - 1][2]) for i in range(len(toks) - n + 1)]
+    return [
+        (tuple(t[0] for t in toks[i : i + n]), toks[i][1], toks[i + n - 1][2])
+        for i in range(len(toks) - n + 1)
+    ]
 
 
-def scan_contamination(records: pl.DataFrame, items: pl.DataFrame, n: int = 8, preset: str = "fixture_ngram") -> pl.DataFrame:
+def scan_contamination(
+    records: pl.DataFrame, items: pl.DataFrame, n: int = 8, preset: str = "fixture_ngram"
+) -> pl.DataFrame:
     """Reference n-gram scan: one row per (item, record) sharing at least one word ``n``-gram."""
     index: dict[tuple[str, ...], list[int]] = {}
     item_grams = []
@@ -129,40 +224,71 @@ def scan_contamination(records: pl.DataFrame, items: pl.DataFrame, n: int = 8, p
             for p, q in zip(positions, positions[1:], strict=False):
                 run = run + 1 if q == p + 1 else 1
                 longest = max(longest, run)
-            rows.append({
-                "benchmark": it["benchmark"], "item_id": it["item_id"], "id": rec["id"], "preset": preset, "n": n,
-                "matched_ngrams": len(grams), "coverage": len(grams) / max(1, distinct), "longest_match": longest + n - 1,
-                "spans": json.dumps({"item": item_spans, "record": [[a, b] for a, b, _, _ in matches]}), "verdict": "flagged",
-            })
-    schema = {"benchmark": pl.String, "item_id": pl.String, "id": pl.String, "preset": pl.String, "n": pl.Int64,
-              "matched_ngrams": pl.Int64, "coverage": pl.Float64, "longest_match": pl.Int64, "spans": pl.String, "verdict": pl.String}
+            rows.append(
+                {
+                    "benchmark": it["benchmark"],
+                    "item_id": it["item_id"],
+                    "id": rec["id"],
+                    "preset": preset,
+                    "n": n,
+                    "matched_ngrams": len(grams),
+                    "coverage": len(grams) / max(1, distinct),
+                    "longest_match": longest + n - 1,
+                    "spans": json.dumps(
+                        {"item": item_spans, "record": [[a, b] for a, b, _, _ in matches]}
+                    ),
+                    "verdict": "flagged",
+                }
+            )
+    schema = {
+        "benchmark": pl.String,
+        "item_id": pl.String,
+        "id": pl.String,
+        "preset": pl.String,
+        "n": pl.Int64,
+        "matched_ngrams": pl.Int64,
+        "coverage": pl.Float64,
+        "longest_match": pl.Int64,
+        "spans": pl.String,
+        "verdict": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
 def add_audit(db: Path, items: pl.DataFrame, n: int = 8, score: bool = True) -> pl.DataFrame:
-    """Add ``benchmark_items``, ``contamination`` (and a ``quality__score`` column) to a curation DB."""
+    """Add ``benchmark_items``, ``contamination`` (and a ``fixture__score`` column) to a curation DB."""
     with duckdb.connect(str(db)) as con:
-        run_id = query_frame(con, "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1")["run_id"][0]
+        run_id = query_frame(con, "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1")[
+            "run_id"
+        ][0]
         records = query_frame(con, "SELECT id, text FROM records WHERE run_id = ?", [run_id])
-        cont = scan_contamination(records, items, n).select(pl.lit(run_id).alias("run_id"), pl.all())
+        cont = scan_contamination(records, items, n).select(
+            pl.lit(run_id).alias("run_id"), pl.all()
+        )
         con.execute("DELETE FROM benchmark_items")
         con.execute("DELETE FROM contamination")
         con.register("_items", items.to_arrow())
-        con.execute("INSERT INTO benchmark_items SELECT benchmark, split, item_id, text, answer FROM _items")
+        con.execute(
+            "INSERT INTO benchmark_items SELECT benchmark, split, item_id, text, answer FROM _items"
+        )
         con.register("_cont", cont.to_arrow())
         con.execute("INSERT INTO contamination BY NAME SELECT * FROM _cont")
         if score:
-            con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS quality__score DOUBLE")
-            con.execute("UPDATE records SET quality__score = (hash(id) % 1000) / 1000.0")
+            con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS fixture__score DOUBLE")
+            con.execute("UPDATE records SET fixture__score = (hash(id) % 1000) / 1000.0")
         con.execute("CHECKPOINT")
     return cont
 
 
 def bench_items_frame(items: list[tuple] = BENCH_ITEMS) -> pl.DataFrame:
-    return pl.DataFrame(items, schema=["benchmark", "split", "item_id", "text", "answer"], orient="row")
+    return pl.DataFrame(
+        items, schema=["benchmark", "split", "item_id", "text", "answer"], orient="row"
+    )
 
 
-def build(folder: Path, n_instructions: int = 40, n_documents: int = 12, reviews_db: Path | None = None) -> Fixture:
+def build(
+    folder: Path, n_instructions: int = 40, n_documents: int = 12, reviews_db: Path | None = None
+) -> Fixture:
     """Run curate on generated inputs, export to ``folder/cleanroom.duckdb`` and add the audit tables."""
     recipe, _planted = write_inputs(folder / "inputs", n_instructions, n_documents)
     reviews_db = reviews_db or folder / "reviews.duckdb"

@@ -24,8 +24,14 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = ["overview", "contamination", "duplicates", "dropped", "quarantine", "mixtures"]
-TITLES = {"overview": "Overview", "contamination": "Contamination", "duplicates": "Duplicates",
-          "dropped": "Dropped records", "quarantine": "Quarantine", "mixtures": "Mixtures"}
+TITLES = {
+    "overview": "Overview",
+    "contamination": "Contamination",
+    "duplicates": "Duplicates",
+    "dropped": "Dropped records",
+    "quarantine": "Quarantine",
+    "mixtures": "Mixtures",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +79,17 @@ def test_overview_counts_and_charts(env) -> None:
     at = open_page("overview")
     metrics = {m.label: m.value for m in at.metric}
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        inputs, kept, dropped, quarantined = con.sql("SELECT inputs, kept, dropped, quarantined FROM runs").fetchall()[0]
+        inputs, kept, dropped, quarantined = con.sql(
+            "SELECT inputs, kept, dropped, quarantined FROM runs"
+        ).fetchall()[0]
     assert metrics["Inputs"] == f"{inputs:,}" and metrics["Kept"] == f"{kept:,}"
     assert metrics["Dropped"] == f"{dropped:,}" and metrics["Quarantined"] == f"{quarantined:,}"
     charts = at.get("vega_lite_chart")
-    # drops by reason, contamination by benchmark, the quality__score histogram
+    # drops by reason, contamination by benchmark, the fixture__score histogram
     assert len(charts) >= 3
     specs = " ".join(c.proto.spec for c in charts)
-    assert "drop_reason" in specs and "flagged_items" in specs and "quality__score" in specs
-    assert "quality__score" in htmls(at)
+    assert "drop_reason" in specs and "flagged_items" in specs and "fixture__score" in specs
+    assert "fixture__score" in htmls(at)
     assert len(at.dataframe) >= 2  # contamination share table, run history
 
 
@@ -103,14 +111,25 @@ def test_contamination_verdict_is_written_issue6(env) -> None:
     at = open_page("contamination")
     at.sidebar.text_input(key="reviewer").input("ada").run()
     rec = at.selectbox(key="cont_rec::gsm8k::gsm8k/0").value
-    next(t for t in at.text_input if t.label == "Note (optional)").input("verbatim <GSM8K> **question**")
+    next(t for t in at.text_input if t.label == "Note (optional)").input(
+        "verbatim <GSM8K> **question**"
+    )
     button(at, "Confirmed contamination").click().run()
     assert not at.exception
     rows = read_reviews(reviews)
     assert rows.height == 1
     r = rows.row(0, named=True)
-    assert (r["target_kind"], r["target_id"], r["verdict"], r["reviewer"]) == ("contamination", rec, "confirmed", "ada")
-    assert (r["benchmark"], r["item_id"], r["note"]) == ("gsm8k", "gsm8k/0", "verbatim <GSM8K> **question**")
+    assert (r["target_kind"], r["target_id"], r["verdict"], r["reviewer"]) == (
+        "contamination",
+        rec,
+        "confirmed",
+        "ada",
+    )
+    assert (r["benchmark"], r["item_id"], r["note"]) == (
+        "gsm8k",
+        "gsm8k/0",
+        "verbatim <GSM8K> **question**",
+    )
     assert r["run_id"]
     # the app moved on to the next unreviewed match of the same item
     assert at.selectbox(key="cont_rec::gsm8k::gsm8k/0").value != rec
@@ -192,7 +211,9 @@ def test_mixtures_page(env) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_missing_db_says_run_make_curate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+def test_missing_db_says_run_make_curate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
     monkeypatch.setenv("CLEANROOM_DB", str(tmp_path / "nothing.duckdb"))
     monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(tmp_path / "reviews.duckdb"))
     at = open_page(page)
@@ -221,7 +242,9 @@ def test_db_replaced_while_app_runs(env, tmp_path: Path, monkeypatch: pytest.Mon
     new = tmp_path / ".live.tmp"
     shutil.copy(fx.db, new)
     with duckdb.connect(str(new)) as con:
-        con.execute("UPDATE runs SET run_id = 'replaced-run', started_at = started_at + INTERVAL 1 HOUR")
+        con.execute(
+            "UPDATE runs SET run_id = 'replaced-run', started_at = started_at + INTERVAL 1 HOUR"
+        )
     os.replace(new, db)
     at.run()
     assert "replaced-run" in "".join(h.proto.body for h in at.sidebar.get("html"))
@@ -237,18 +260,25 @@ def test_app_holds_no_connection(env) -> None:
 
 # --- highlight helpers ---------------------------------------------------------------------------
 
+
 def test_highlight_escapes_and_marks() -> None:
     assert highlight_html("a <b> c", [[2, 5]]) == "a <mark>&lt;b&gt;</mark> c"
     assert highlight_html("abc", [[5, 9], ["x", 1], [2, 1]]) == "abc"
     assert merge_spans([[5, 9], [0, 3], [2, 4], [20, 30]], 25) == [(0, 4), (5, 9), (20, 25)]
     assert parse_spans("not json") == {"item": [], "record": []}
     assert parse_spans('{"item": [[0, 4]], "record": 3}') == {"item": [[0, 4]], "record": []}
-    assert word_diff_html("the cat sat", "the dog sat") == ("the <del>cat</del> sat", "the <ins>dog</ins> sat")
+    assert word_diff_html("the cat sat", "the dog sat") == (
+        "the <del>cat</del> sat",
+        "the <ins>dog</ins> sat",
+    )
     assert md_escape("**x** :red[y]") == r"\*\*x\*\* \:red\[y\]"
 
 
 @settings(max_examples=200, deadline=None)
-@given(st_.text(max_size=60), st_.lists(st_.tuples(st_.integers(-5, 70), st_.integers(-5, 70)), max_size=6))
+@given(
+    st_.text(max_size=60),
+    st_.lists(st_.tuples(st_.integers(-5, 70), st_.integers(-5, 70)), max_size=6),
+)
 def test_highlight_roundtrips_text(text: str, spans: list) -> None:
     """Removing the marks and unescaping gives the text back; marks never nest; spans disjoint."""
     out = highlight_html(text, spans)
@@ -269,5 +299,29 @@ def test_word_diff_roundtrips(a: str, b: str) -> None:
 
 
 def test_fixture_reviews_frame_empty(tmp_path: Path) -> None:
-    assert latest_verdicts(tmp_path / "none.duckdb").columns[:6] == ["target_kind", "target_id", "verdict", "reviewer", "note", "created_at"]
+    assert latest_verdicts(tmp_path / "none.duckdb").columns[:6] == [
+        "target_kind",
+        "target_id",
+        "verdict",
+        "reviewer",
+        "note",
+        "created_at",
+    ]
     assert isinstance(read_reviews(tmp_path / "none.duckdb"), pl.DataFrame)
+
+
+def test_mixtures_show_rendered_text_when_present(
+    env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fx, _ = env
+    db = tmp_path / "rendered.duckdb"
+    shutil.copy(fx.db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE mixtures ADD COLUMN rendered VARCHAR")
+        con.execute(
+            "UPDATE mixtures SET rendered = '<|user|>' || coalesce(prompt, '') || '<|assistant|>' || completion"
+        )
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("mixtures")
+    assert any(c.value.startswith("<|user|>") for c in at.code)
+    assert any("Rendered text (rendered)" in e.label for e in at.expander)

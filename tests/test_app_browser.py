@@ -25,8 +25,16 @@ from tests.appdb import build
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOT = ROOT / "bench" / "results" / "app_contamination.png"
 
 pytestmark = pytest.mark.browser
@@ -54,10 +62,18 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     fx = build(tmp_path / "fx")
     reviews = tmp_path / "reviews.duckdb"
     port = free_port()
-    env = dict(os.environ, CLEANROOM_DB=str(fx.db), CLEANROOM_REVIEWS_DB=str(reviews), PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ, CLEANROOM_DB=str(fx.db), CLEANROOM_REVIEWS_DB=str(reviews), PYTHONPATH=str(ROOT)
+    )
     env.pop("CLEANROOM_REVIEWER", None)
     log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(streamlit_command(ROOT / "app.py", "127.0.0.1", port), env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        streamlit_command(ROOT / "app.py", "127.0.0.1", port),
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
@@ -77,31 +93,42 @@ def test_browser_verdict_roundtrip_issue6(server: tuple[str, Path]) -> None:
     url, reviews = server
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="cleanroom-chromium-"), executable_path=CHROMIUM, headless=True,
-            args=ARGS, viewport={"width": 1500, "height": 1100},
+            tempfile.mkdtemp(prefix="cleanroom-chromium-"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1500, "height": 1100},
         )
         try:
             page = ctx.new_page()
             t0 = time.perf_counter()
             page.goto(f"{url}/contamination")
-            expect(page.get_by_text("Janet's ducks lay 16 eggs").first).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Janet's ducks lay 16 eggs").first).to_be_visible(
+                timeout=30_000
+            )
             opened_s = time.perf_counter() - t0
             print(f"contamination page with the first item open: {opened_s:.2f} s")
 
             # open another flagged item through the item picker
             page.get_by_role("combobox", name="Item").click()
             page.get_by_role("option").filter(has_text="gsm8k/2").click()
-            expect(page.get_by_text("Josh decides to try flipping a house").first).to_be_visible(timeout=20_000)
+            expect(page.get_by_text("Josh decides to try flipping a house").first).to_be_visible(
+                timeout=20_000
+            )
 
             reviewer = page.get_by_role("textbox", name="Reviewer")
             reviewer.fill("browser-bot")
             reviewer.press("Enter")
             page.wait_for_timeout(800)
-            page.get_by_role("textbox", name="Note (optional)").fill("verbatim <question> from **gsm8k**")
+            page.get_by_role("textbox", name="Note (optional)").fill(
+                "verbatim <question> from **gsm8k**"
+            )
             SHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOT), full_page=True)
             page.get_by_role("button", name="Confirmed contamination").click()
-            expect(page.get_by_text(re.compile("Saved: confirmed")).first).to_be_visible(timeout=20_000)
+            expect(page.get_by_text(re.compile("Saved: confirmed")).first).to_be_visible(
+                timeout=20_000
+            )
         finally:
             ctx.close()
 
@@ -112,7 +139,11 @@ def test_browser_verdict_roundtrip_issue6(server: tuple[str, Path]) -> None:
         rows = read_reviews(reviews) if reviews.exists() else None
     assert rows is not None and rows.height == 1
     r = rows.row(0, named=True)
-    assert (r["target_kind"], r["verdict"], r["reviewer"]) == ("contamination", "confirmed", "browser-bot")
+    assert (r["target_kind"], r["verdict"], r["reviewer"]) == (
+        "contamination",
+        "confirmed",
+        "browser-bot",
+    )
     assert (r["benchmark"], r["item_id"]) == ("gsm8k", "gsm8k/2")
     assert r["note"] == "verbatim <question> from **gsm8k**"
     assert len(r["target_id"]) >= 32

@@ -29,18 +29,42 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def streamlit_command(script: Path, host: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line (headless, no usage stats, no file watcher)."""
+    """The ``streamlit run`` command line (headless, no usage stats, no file watcher), through
+    :mod:`curate.app.serve` so the server starts with the pages' modules imported."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        "--client.toolbarMode", "minimal", "--theme.primaryColor", "#1a73e8",
+        sys.executable,
+        "-m",
+        "curate.app.serve",
+        "run",
+        str(script),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+        "--theme.primaryColor",
+        "#1a73e8",
     ]
 
 
 def app_command(
-    db: Annotated[Path | None, typer.Option(help=f"Curation DB to browse (default ${DB_ENV} or {DEFAULT_DB}).")] = None,
-    reviews_db: Annotated[Path | None, typer.Option(help=f"Where verdicts are written (default ${REVIEWS_ENV} or {DEFAULT_REVIEWS_DB}).")] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help=f"Curation DB to browse (default ${DB_ENV} or {DEFAULT_DB})."),
+    ] = None,
+    reviews_db: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"Where verdicts are written (default ${REVIEWS_ENV} or {DEFAULT_REVIEWS_DB})."
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: a free one).")] = 8501,
 ) -> None:
@@ -53,11 +77,18 @@ def app_command(
     env = dict(os.environ)
     db_path = db or Path(env.get(DB_ENV) or DEFAULT_DB)
     env[DB_ENV] = str(db_path.resolve())
-    env[REVIEWS_ENV] = str((reviews_db or Path(env.get(REVIEWS_ENV) or DEFAULT_REVIEWS_DB)).resolve())
+    env[REVIEWS_ENV] = str(
+        (reviews_db or Path(env.get(REVIEWS_ENV) or DEFAULT_REVIEWS_DB)).resolve()
+    )
     port = port or free_port(host)
     if not db_path.exists():
-        print(f"note: {db_path} does not exist yet; run `make curate` (the app will say so too).", file=sys.stderr)
-    print(f"cleanroom review app: http://{host}:{port}  (data: {env[DB_ENV]}; verdicts: {env[REVIEWS_ENV]}; Ctrl-C stops)")
+        print(
+            f"note: {db_path} does not exist yet; run `make curate` (the app will say so too).",
+            file=sys.stderr,
+        )
+    print(
+        f"cleanroom review app: http://{host}:{port}  (data: {env[DB_ENV]}; verdicts: {env[REVIEWS_ENV]}; Ctrl-C stops)"
+    )
     try:
         code = subprocess.call(streamlit_command(app_script(), host, port), env=env)
     except KeyboardInterrupt:

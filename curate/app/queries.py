@@ -9,7 +9,10 @@ schema (score column names) are quoted with :func:`ident`.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +24,21 @@ from curate.app.config import db_path, reviews_path
 from curate.export import query_frame
 from curate.reviews import latest_per_match, read_reviews
 
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
-            "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "REAL")
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "REAL",
+)
 
 
 def signature(path: Path) -> tuple[int, int, int] | None:
@@ -44,13 +60,48 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def page_connection() -> Iterator[None]:
+    """Share one read-only connection among the cache misses of one page run, then close it.
+
+    Opening a DuckDB file costs tens of milliseconds, so a page that misses the cache on ten
+    queries opens it once, not ten times. The connection is opened lazily (a page served from the
+    cache opens nothing) and closed when the page run ends, also on ``st.rerun``/``st.stop``.
+    """
+    _LOCAL.cons = {}
+    try:
+        yield
+    finally:
+        for con in _LOCAL.cons.values():
+            con.close()
+        _LOCAL.cons = None
+
+
+def _connect(path: str, sig: tuple) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """A read-only connection to ``path``: the page run's shared one if any (keyed by file
+    version), else a fresh one the caller must close."""
+    cons = getattr(_LOCAL, "cons", None)
+    if cons is None:
+        return duckdb.connect(path, read_only=True), True
+    key = (path, sig)
+    if key not in cons:
+        cons[key] = duckdb.connect(path, read_only=True)
+    return cons[key], False
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _query(path: str, sig: tuple, sql: str, params: tuple) -> pl.DataFrame:
-    del sig  # part of the cache key only
     for attempt in range(10):
         try:
-            with duckdb.connect(path, read_only=True) as con:
+            con, own = _connect(path, sig)
+            try:
                 return query_frame(con, sql, list(params))
+            finally:
+                if own:
+                    con.close()
         except (duckdb.IOException, duckdb.ConnectionException):
             # The file is being replaced or briefly locked: try again.
             if attempt == 9:
@@ -80,14 +131,24 @@ def _state(path: str, sig: tuple | None) -> DbState:
     if sig is None:
         return DbState(False, f"No curation database at `{path}`.")
     try:
-        tables = frozenset(_query(path, sig, "SELECT table_name FROM information_schema.tables", ())["table_name"].to_list())
+        tables = frozenset(
+            _query(path, sig, "SELECT table_name FROM information_schema.tables", ())[
+                "table_name"
+            ].to_list()
+        )
     except duckdb.Error as e:
         return DbState(False, f"`{path}` could not be read as a DuckDB file ({type(e).__name__}).")
     if "runs" not in tables or "records" not in tables:
-        return DbState(False, f"`{path}` has no curation run in it (no `runs`/`records` tables).", tables=tables)
+        return DbState(
+            False,
+            f"`{path}` has no curation run in it (no `runs`/`records` tables).",
+            tables=tables,
+        )
     runs = _query(path, sig, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 1", ())
     if runs.is_empty():
-        return DbState(False, f"`{path}` has no curation run in it (the `runs` table is empty).", tables=tables)
+        return DbState(
+            False, f"`{path}` has no curation run in it (the `runs` table is empty).", tables=tables
+        )
     return DbState(True, "", runs.row(0, named=True), tables)
 
 

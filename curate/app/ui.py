@@ -15,7 +15,12 @@ STATUS_LABEL = {
     "false_positive": "false positive",
     "unsure": "unsure",
 }
-STATUS_COLOR = {"unreviewed": "#9aa0a6", "confirmed": "#d93025", "false_positive": "#1e8e3e", "unsure": "#f29900"}
+STATUS_COLOR = {
+    "unreviewed": "#9aa0a6",
+    "confirmed": "#d93025",
+    "false_positive": "#1e8e3e",
+    "unsure": "#f29900",
+}
 
 CSS = """
 <style>
@@ -56,7 +61,9 @@ def badge(status: str) -> str:
 def panel(title_html: str, body_html: str, key: str | None = None) -> None:
     """A bordered, scrollable panel: ``title_html`` (already escaped) above pre-wrapped body HTML."""
     del key
-    st.html(f'<div class="cr-head">{title_html}</div><div class="cr-panel"><div class="cr-text">{body_html}</div></div>')
+    st.html(
+        f'<div class="cr-head">{title_html}</div><div class="cr-panel"><div class="cr-text">{body_html}</div></div>'
+    )
 
 
 def need_db() -> bool:
@@ -65,8 +72,12 @@ def need_db() -> bool:
     if s.ok:
         return True
     st.warning(s.message)
-    st.info("Run `make curate` (or `cleanroom curate RECIPE.yaml`) to create it, then reload this page.")
-    st.caption(f"The app reads `{db_path()}`; set `CLEANROOM_DB` or `cleanroom app --db PATH` to read another file.")
+    st.info(
+        "Run `make curate` (or `cleanroom curate RECIPE.yaml`) to create it, then reload this page."
+    )
+    st.caption(
+        f"The app reads `{db_path()}`; set `CLEANROOM_DB` or `cleanroom app --db PATH` to read another file."
+    )
     return False
 
 
@@ -86,8 +97,14 @@ def chips(pairs: list[tuple[str, str]], status: str | None = None) -> str:
     """A compact strip of ``label value`` chips (escaped); the ``verdict`` chip takes its status color."""
     out = []
     for label, value in pairs:
-        style = f' style="background:{STATUS_COLOR[status]};color:white"' if label == "verdict" and status in STATUS_COLOR else ""
-        out.append(f'<span class="cr-chip"{style}><span class="cr-chip-l">{esc(label)}</span> {esc(value)}</span>')
+        style = (
+            f' style="background:{STATUS_COLOR[status]};color:white"'
+            if label == "verdict" and status in STATUS_COLOR
+            else ""
+        )
+        out.append(
+            f'<span class="cr-chip"{style}><span class="cr-chip-l">{esc(label)}</span> {esc(value)}</span>'
+        )
     return f'<div class="cr-chips">{"".join(out)}</div>'
 
 

@@ -33,11 +33,17 @@ def load_hits(rid: str) -> pl.DataFrame:
         (rid,),
     ).unique(["benchmark", "item_id", "id"], keep="first", maintain_order=True)
     mv = Q.match_verdicts("contamination").select(
-        pl.col("target_id").alias("id"), "benchmark", "item_id", "verdict", "reviewer", "note", "created_at"
+        pl.col("target_id").alias("id"),
+        "benchmark",
+        "item_id",
+        "verdict",
+        "reviewer",
+        "note",
+        "created_at",
     )
-    return hits.join(mv, on=["id", "benchmark", "item_id"], how="left", maintain_order="left").with_columns(
-        status=pl.col("verdict").fill_null("unreviewed")
-    )
+    return hits.join(
+        mv, on=["id", "benchmark", "item_id"], how="left", maintain_order="left"
+    ).with_columns(status=pl.col("verdict").fill_null("unreviewed"))
 
 
 def item_table(hits: pl.DataFrame) -> pl.DataFrame:
@@ -54,7 +60,11 @@ def item_table(hits: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             status=pl.when(pl.col("reviewed") < pl.col("records"))
             .then(pl.lit("unreviewed"))
-            .otherwise(pl.col("_r").replace_strict({v: k for k, v in _RANK.items()}, default="unreviewed", return_dtype=pl.String))
+            .otherwise(
+                pl.col("_r").replace_strict(
+                    {v: k for k, v in _RANK.items()}, default="unreviewed", return_dtype=pl.String
+                )
+            )
         )
         .drop("_r")
         .sort(
@@ -90,26 +100,51 @@ def render() -> None:
     if saved:
         st.toast(saved, icon=":material/task_alt:")
 
-    benches = hits.group_by("benchmark").agg(items=pl.col("item_id").n_unique(), records=pl.col("id").n_unique()).sort("items", descending=True)
-    labels = {r["benchmark"]: f"{r['benchmark']} · {r['items']} items matched · {r['records']} records" for r in benches.iter_rows(named=True)}
+    benches = (
+        hits.group_by("benchmark")
+        .agg(items=pl.col("item_id").n_unique(), records=pl.col("id").n_unique())
+        .sort("items", descending=True)
+    )
+    labels = {
+        r["benchmark"]: f"{r['benchmark']} · {r['items']} items matched · {r['records']} records"
+        for r in benches.iter_rows(named=True)
+    }
     top = st.columns([2, 3])
     bench = top[0].selectbox("Benchmark", list(labels), format_func=labels.get, key="cont_bench")
-    statuses = top[1].pills(
-        "Review status", STATUSES, selection_mode="multi", default=STATUSES,
-        format_func=lambda s: f"{ui.STATUS_ICON[s]} {ui.STATUS_LABEL[s]}", key="cont_status",
-    ) or STATUSES
+    statuses = (
+        top[1].pills(
+            "Review status",
+            STATUSES,
+            selection_mode="multi",
+            default=STATUSES,
+            format_func=lambda s: f"{ui.STATUS_ICON[s]} {ui.STATUS_LABEL[s]}",
+            key="cont_status",
+        )
+        or STATUSES
+    )
 
     bh = hits.filter(pl.col("benchmark") == bench)
     items_all = item_table(bh)
-    n_items = Q.q("SELECT count(*) AS n FROM benchmark_items WHERE benchmark = ?", (bench,))["n"][0] if Q.has("benchmark_items") else 0
+    n_items = (
+        Q.q("SELECT count(*) AS n FROM benchmark_items WHERE benchmark = ?", (bench,))["n"][0]
+        if Q.has("benchmark_items")
+        else 0
+    )
     reviewed = int((bh["status"] != "unreviewed").sum())
-    st.html(ui.chips([
-        ("items matched", f"{items_all.height:,}" + (f" of {n_items:,}" if n_items else "")),
-        ("records matching", f"{bh['id'].n_unique():,}"),
-        ("matches reviewed", f"{reviewed:,} / {bh.height:,}"),
-        ("confirmed", f"{int((bh['status'] == 'confirmed').sum()):,}"),
-        ("false positives", f"{int((bh['status'] == 'false_positive').sum()):,}"),
-    ]))
+    st.html(
+        ui.chips(
+            [
+                (
+                    "items matched",
+                    f"{items_all.height:,}" + (f" of {n_items:,}" if n_items else ""),
+                ),
+                ("records matching", f"{bh['id'].n_unique():,}"),
+                ("matches reviewed", f"{reviewed:,} / {bh.height:,}"),
+                ("confirmed", f"{int((bh['status'] == 'confirmed').sum()):,}"),
+                ("false positives", f"{int((bh['status'] == 'false_positive').sum()):,}"),
+            ]
+        )
+    )
 
     items = items_all.filter(pl.col("status").is_in(statuses))
     if items.is_empty():
@@ -124,16 +159,25 @@ def render() -> None:
         table_key = f"cont_table::{bench}"
         shown = items.select(
             pl.col("status").replace_strict(ui.STATUS_ICON, default="").alias(" "),
-            "item_id", "records", "coverage",
+            "item_id",
+            "records",
+            "coverage",
         )
         event = st.dataframe(
-            shown, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-            height=min(560, 38 + 35 * items.height), width="stretch",
+            shown,
+            key=table_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            height=min(560, 38 + 35 * items.height),
+            width="stretch",
             column_config={
                 " ": st.column_config.TextColumn(" ", width=28),
                 "item_id": st.column_config.TextColumn("item", width=110),
                 "records": st.column_config.NumberColumn("recs", width=44),
-                "coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0.0, max_value=1.0, width=96),
+                "coverage": st.column_config.ProgressColumn(
+                    "coverage", format="percent", min_value=0.0, max_value=1.0, width=96
+                ),
             },
         )
         rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
@@ -147,22 +191,39 @@ def render() -> None:
         _pick(item_key, options)
         sel = st.columns(2)
         item_id = sel[0].selectbox(
-            "Item", options, key=item_key,
-            format_func=lambda i: f"{ui.STATUS_ICON[by_item[i]['status']]}  {i}  ·  coverage {by_item[i]['coverage'] or 0:.0%}  ·  {by_item[i]['records']} record(s)",
+            "Item",
+            options,
+            key=item_key,
+            format_func=lambda i: (
+                f"{ui.STATUS_ICON[by_item[i]['status']]}  {i}  ·  coverage {by_item[i]['coverage'] or 0:.0%}  ·  {by_item[i]['records']} record(s)"
+            ),
         )
         render_item(rid, bench, item_id, bh.filter(pl.col("item_id") == item_id), items, sel[1])
 
 
-def render_item(rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, items: pl.DataFrame, slot: st.delta_generator.DeltaGenerator) -> None:
+def render_item(
+    rid: str,
+    bench: str,
+    item_id: str,
+    item_hits: pl.DataFrame,
+    items: pl.DataFrame,
+    slot: st.delta_generator.DeltaGenerator,
+) -> None:
     """The detail of one item: both texts highlighted, metrics, verdict buttons, other records."""
-    item_hits = item_hits.sort([pl.col("status") != "unreviewed", "coverage"], descending=[False, True], nulls_last=True)
+    item_hits = item_hits.sort(
+        [pl.col("status") != "unreviewed", "coverage"], descending=[False, True], nulls_last=True
+    )
     recs = item_hits["id"].to_list()
     by_rec = {r["id"]: r for r in item_hits.iter_rows(named=True)}
     rec_key = f"cont_rec::{bench}::{item_id}"
     _pick(rec_key, recs)
     rec_id = slot.selectbox(
-        f"Matching record ({len(recs)})", recs, key=rec_key,
-        format_func=lambda r: f"{ui.STATUS_ICON[by_rec[r]['status']]}  {ui.short(r)}  ·  {by_rec[r]['source']}  ·  coverage {by_rec[r]['coverage'] or 0:.0%}",
+        f"Matching record ({len(recs)})",
+        recs,
+        key=rec_key,
+        format_func=lambda r: (
+            f"{ui.STATUS_ICON[by_rec[r]['status']]}  {ui.short(r)}  ·  {by_rec[r]['source']}  ·  coverage {by_rec[r]['coverage'] or 0:.0%}"
+        ),
     )
     hit = by_rec[rec_id]
     row = Q.q(
@@ -170,7 +231,14 @@ def render_item(rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, ite
         "WHERE run_id = ? AND benchmark = ? AND item_id = ? AND id = ? ORDER BY coverage DESC NULLS LAST LIMIT 1",
         (rid, bench, item_id, rec_id),
     ).row(0, named=True)
-    item = Q.q("SELECT split, text, answer FROM benchmark_items WHERE benchmark = ? AND item_id = ? LIMIT 1", (bench, item_id)) if Q.has("benchmark_items") else pl.DataFrame()
+    item = (
+        Q.q(
+            "SELECT split, text, answer FROM benchmark_items WHERE benchmark = ? AND item_id = ? LIMIT 1",
+            (bench, item_id),
+        )
+        if Q.has("benchmark_items")
+        else pl.DataFrame()
+    )
     rec = Q.q(
         "SELECT r.source, r.kind, r.text, d.keep, d.stage, d.drop_reason FROM records r "
         "LEFT JOIN decisions d ON d.run_id = r.run_id AND d.id = r.id WHERE r.run_id = ? AND r.id = ? LIMIT 1",
@@ -179,14 +247,28 @@ def render_item(rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, ite
     spans = parse_spans(row["spans"])
 
     decision = "kept" if hit["keep"] else f"dropped ({hit['drop_reason']})"
-    st.html(ui.chips([
-        ("coverage", f"{(row['coverage'] or 0):.0%}"),
-        ("longest match", "–" if row["longest_match"] is None else f"{row['longest_match']}"),
-        ("matched n-grams", "–" if row["matched_ngrams"] is None else f"{row['matched_ngrams']}"),
-        ("preset", f"{row['preset'] or '–'}" + ("" if row["n"] is None else f" (n={row['n']})")),
-        ("record in this run", decision),
-        ("verdict", ui.STATUS_LABEL.get(hit["status"], hit["status"])),
-    ], status=hit["status"]))
+    st.html(
+        ui.chips(
+            [
+                ("coverage", f"{(row['coverage'] or 0):.0%}"),
+                (
+                    "longest match",
+                    "–" if row["longest_match"] is None else f"{row['longest_match']}",
+                ),
+                (
+                    "matched n-grams",
+                    "–" if row["matched_ngrams"] is None else f"{row['matched_ngrams']}",
+                ),
+                (
+                    "preset",
+                    f"{row['preset'] or '–'}" + ("" if row["n"] is None else f" (n={row['n']})"),
+                ),
+                ("record in this run", decision),
+                ("verdict", ui.STATUS_LABEL.get(hit["status"], hit["status"])),
+            ],
+            status=hit["status"],
+        )
+    )
     a, b = st.columns(2, gap="small")
     with a:
         if item.is_empty():
@@ -217,24 +299,53 @@ def render_item(rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, ite
     st.dataframe(
         item_hits.select(
             pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
-            "id", "source", "coverage", "longest_match", "preset",
-            pl.when(pl.col("keep")).then(pl.lit("kept")).otherwise(pl.col("drop_reason")).alias("decision"),
-            "reviewer", "note",
+            "id",
+            "source",
+            "coverage",
+            "longest_match",
+            "preset",
+            pl.when(pl.col("keep"))
+            .then(pl.lit("kept"))
+            .otherwise(pl.col("drop_reason"))
+            .alias("decision"),
+            "reviewer",
+            "note",
         ),
-        hide_index=True, width="stretch",
-        column_config={"coverage": st.column_config.ProgressColumn("coverage", format="percent", min_value=0.0, max_value=1.0)},
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "coverage": st.column_config.ProgressColumn(
+                "coverage", format="percent", min_value=0.0, max_value=1.0
+            )
+        },
     )
 
 
-def verdict_form(rid: str, bench: str, item_id: str, rec_id: str, hit: dict, item_hits: pl.DataFrame, items: pl.DataFrame) -> None:
+def verdict_form(
+    rid: str,
+    bench: str,
+    item_id: str,
+    rec_id: str,
+    hit: dict,
+    item_hits: pl.DataFrame,
+    items: pl.DataFrame,
+) -> None:
     """The verdict buttons for one (item, record) match, its current verdict and history."""
     status = hit["status"]
     head = f"Verdict for this match {ui.badge(status)}"
     if status != "unreviewed":
         head += f' <span class="cr-head">by {esc(hit["reviewer"])} at {hit["created_at"]:%Y-%m-%d %H:%M} UTC</span>'
     st.html(f"<h5 style='margin:.4rem 0 0 0'>{head}</h5>")
-    with st.form(key=f"verdict::{bench}::{item_id}::{rec_id}", clear_on_submit=True, enter_to_submit=False, border=True):
-        note = st.text_input("Note (optional)", placeholder="why: verbatim question, shared boilerplate, common phrase…")
+    with st.form(
+        key=f"verdict::{bench}::{item_id}::{rec_id}",
+        clear_on_submit=True,
+        enter_to_submit=False,
+        border=True,
+    ):
+        note = st.text_input(
+            "Note (optional)",
+            placeholder="why: verbatim question, shared boilerplate, common phrase…",
+        )
         cols = st.columns([1.3, 1.1, 0.8])
         pressed = None
         for col, (verdict, label, icon, kind) in zip(cols, BUTTONS, strict=True):
@@ -244,37 +355,62 @@ def verdict_form(rid: str, bench: str, item_id: str, rec_id: str, hit: dict, ite
     if pressed:
         reviewer = (st.session_state.get("reviewer") or "").strip()
         if not reviewer:
-            st.error("Type your name in **Reviewer** (sidebar) first; it is saved with the verdict.")
+            st.error(
+                "Type your name in **Reviewer** (sidebar) first; it is saved with the verdict."
+            )
             return
         try:
-            record_verdict(reviews_path(), "contamination", rec_id, pressed, reviewer, note,
-                           benchmark=bench, item_id=item_id, run_id=rid)
+            record_verdict(
+                reviews_path(),
+                "contamination",
+                rec_id,
+                pressed,
+                reviewer,
+                note,
+                benchmark=bench,
+                item_id=item_id,
+                run_id=rid,
+            )
         except (CleanroomError, OSError) as e:
             st.error(f"Could not save the verdict: {e}")
             return
         Q.clear_reviews_cache()
-        st.session_state["_saved"] = f"Saved: {ui.STATUS_LABEL[pressed]} · {md_escape(bench)} item {md_escape(item_id)} · record {md_escape(ui.short(rec_id))}"
+        st.session_state["_saved"] = (
+            f"Saved: {ui.STATUS_LABEL[pressed]} · {md_escape(bench)} item {md_escape(item_id)} · record {md_escape(ui.short(rec_id))}"
+        )
         if auto:
             jump_to_next(bench, item_id, rec_id, item_hits, items)
         st.rerun()
 
     history = Q.reviews().filter(
-        (pl.col("target_kind") == "contamination") & (pl.col("target_id") == rec_id)
-        & (pl.col("benchmark") == bench) & (pl.col("item_id") == item_id)
+        (pl.col("target_kind") == "contamination")
+        & (pl.col("target_id") == rec_id)
+        & (pl.col("benchmark") == bench)
+        & (pl.col("item_id") == item_id)
     )
     if history.height:
-        with st.expander(f"History of this match ({history.height} verdict{'s' if history.height != 1 else ''})"):
-            st.dataframe(history.select("created_at", "verdict", "reviewer", "note").sort("created_at", descending=True), hide_index=True, width="stretch")
+        with st.expander(
+            f"History of this match ({history.height} verdict{'s' if history.height != 1 else ''})"
+        ):
+            st.dataframe(
+                history.select("created_at", "verdict", "reviewer", "note").sort(
+                    "created_at", descending=True
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 
-def jump_to_next(bench: str, item_id: str, rec_id: str, item_hits: pl.DataFrame, items: pl.DataFrame) -> None:
+def jump_to_next(
+    bench: str, item_id: str, rec_id: str, item_hits: pl.DataFrame, items: pl.DataFrame
+) -> None:
     """Queue the next unreviewed match: another record of this item, else the next unreviewed item."""
     rest = item_hits.filter((pl.col("status") == "unreviewed") & (pl.col("id") != rec_id))
     if rest.height:
         st.session_state[f"_pending_cont_rec::{bench}::{item_id}"] = rest["id"][0]
         return
     ids = items["item_id"].to_list()
-    after = ids[ids.index(item_id) + 1:] + ids[: ids.index(item_id)] if item_id in ids else ids
+    after = ids[ids.index(item_id) + 1 :] + ids[: ids.index(item_id)] if item_id in ids else ids
     status = dict(zip(items["item_id"], items["status"], strict=True))
     nxt = next((i for i in after if status[i] == "unreviewed"), None)
     if nxt is not None:

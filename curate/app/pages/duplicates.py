@@ -26,7 +26,10 @@ def render() -> None:
     saved = st.session_state.pop("_dup_saved", None)
     if saved:
         st.toast(saved, icon=":material/task_alt:")
-    methods = Q.q("SELECT method, count(DISTINCT cluster_id) AS clusters, count(*) AS records FROM clusters WHERE run_id = ? GROUP BY method ORDER BY clusters DESC", (rid,))
+    methods = Q.q(
+        "SELECT method, count(DISTINCT cluster_id) AS clusters, count(*) AS records FROM clusters WHERE run_id = ? GROUP BY method ORDER BY clusters DESC",
+        (rid,),
+    )
     m = st.columns(3)
     m[0].metric("Clusters", f"{int(methods['clusters'].sum()):,}")
     m[1].metric("Records in clusters", f"{int(methods['records'].sum()):,}")
@@ -51,13 +54,26 @@ def render() -> None:
         return
     left, right = st.columns([2, 5], gap="medium")
     with left:
-        st.caption(f"{clusters.height:,} clusters (largest first{', first ' + str(MAX_CLUSTERS) if clusters.height == MAX_CLUSTERS else ''}).")
-        st.dataframe(clusters, hide_index=True, height=min(520, 38 + 35 * clusters.height), width="stretch",
-                     column_config={"min_jaccard": st.column_config.NumberColumn("min jaccard", format="%.2f")})
+        st.caption(
+            f"{clusters.height:,} clusters (largest first{', first ' + str(MAX_CLUSTERS) if clusters.height == MAX_CLUSTERS else ''})."
+        )
+        st.dataframe(
+            clusters,
+            hide_index=True,
+            height=min(520, 38 + 35 * clusters.height),
+            width="stretch",
+            column_config={
+                "min_jaccard": st.column_config.NumberColumn("min jaccard", format="%.2f")
+            },
+        )
     with right:
         by_id = {r["cluster_id"]: r for r in clusters.iter_rows(named=True)}
-        cid = st.selectbox("Cluster", list(by_id), key="dup_cluster",
-                           format_func=lambda k: f"{k}  ·  {by_id[k]['size']} records  ·  {by_id[k]['method']}")
+        cid = st.selectbox(
+            "Cluster",
+            list(by_id),
+            key="dup_cluster",
+            format_func=lambda k: f"{k}  ·  {by_id[k]['size']} records  ·  {by_id[k]['method']}",
+        )
         members = Q.q(
             "SELECT c.id, c.is_representative, c.jaccard, r.source, r.text, d.keep, d.drop_reason "
             "FROM clusters c LEFT JOIN records r ON r.run_id = c.run_id AND r.id = c.id "
@@ -72,29 +88,67 @@ def render() -> None:
             st.info("This cluster has a single record.")
             return
         by_m = {r["id"]: r for r in others.iter_rows(named=True)}
-        mid = st.selectbox("Member", list(by_m), key=f"dup_member::{cid}",
-                           format_func=lambda k: f"{ui.short(k)}  ·  {by_m[k]['source']}  ·  jaccard {by_m[k]['jaccard'] or 0:.2f}")
+        mid = st.selectbox(
+            "Member",
+            list(by_m),
+            key=f"dup_member::{cid}",
+            format_func=lambda k: (
+                f"{ui.short(k)}  ·  {by_m[k]['source']}  ·  jaccard {by_m[k]['jaccard'] or 0:.2f}"
+            ),
+        )
         mem = by_m[mid]
         k = st.columns(3)
-        k[0].metric("Jaccard", f"{mem['jaccard'] if mem['jaccard'] is not None else float('nan'):.3f}")
-        k[1].metric("Member decision", "kept" if mem["keep"] else "dropped", mem["drop_reason"] if not mem["keep"] else None, delta_color="off")
-        k[2].metric("Representative", "kept" if rep["keep"] else "dropped", rep["drop_reason"] if not rep["keep"] else None, delta_color="off")
+        k[0].metric(
+            "Jaccard", f"{mem['jaccard'] if mem['jaccard'] is not None else float('nan'):.3f}"
+        )
+        k[1].metric(
+            "Member decision",
+            "kept" if mem["keep"] else "dropped",
+            mem["drop_reason"] if not mem["keep"] else None,
+            delta_color="off",
+            delta_arrow="off",
+        )
+        k[2].metric(
+            "Representative",
+            "kept" if rep["keep"] else "dropped",
+            rep["drop_reason"] if not rep["keep"] else None,
+            delta_color="off",
+            delta_arrow="off",
+        )
         a_txt, b_txt = rep["text"] or "", mem["text"] or ""
         if len(a_txt) + len(b_txt) > 2 * MAX_DIFF_CHARS:
-            st.caption(f"Texts are long: the diff covers the first {MAX_DIFF_CHARS:,} characters of each.")
+            st.caption(
+                f"Texts are long: the diff covers the first {MAX_DIFF_CHARS:,} characters of each."
+            )
             a_txt, b_txt = a_txt[:MAX_DIFF_CHARS], b_txt[:MAX_DIFF_CHARS]
         left_html, right_html = word_diff_html(a_txt, b_txt)
         a, b = st.columns(2, gap="small")
         with a:
-            ui.panel(f"representative <b>{esc(ui.short(rep['id'], 16))}</b> · {esc(rep['source'])} · <del>only here</del>", left_html)
+            ui.panel(
+                f"representative <b>{esc(ui.short(rep['id'], 16))}</b> · {esc(rep['source'])} · <del>only here</del>",
+                left_html,
+            )
         with b:
-            ui.panel(f"member <b>{esc(ui.short(mid, 16))}</b> · {esc(mem['source'])} · <ins>only here</ins>", right_html)
+            ui.panel(
+                f"member <b>{esc(ui.short(mid, 16))}</b> · {esc(mem['source'])} · <ins>only here</ins>",
+                right_html,
+            )
         with st.form(key=f"dupverdict::{cid}::{mid}", clear_on_submit=True, enter_to_submit=False):
-            st.caption("Is this member a real duplicate of the representative? (Recorded for analysis; curate does not act on cluster verdicts yet.)")
+            st.caption(
+                "Is this member a real duplicate of the representative? (Recorded for analysis; curate does not act on cluster verdicts yet.)"
+            )
             note = st.text_input("Note (optional)")
             cols = st.columns(3)
             pressed = None
-            for col, (v, label) in zip(cols, [("confirmed", "Real duplicate"), ("false_positive", "Not a duplicate"), ("unsure", "Unsure")], strict=True):
+            for col, (v, label) in zip(
+                cols,
+                [
+                    ("confirmed", "Real duplicate"),
+                    ("false_positive", "Not a duplicate"),
+                    ("unsure", "Unsure"),
+                ],
+                strict=True,
+            ):
                 if col.form_submit_button(label, width="stretch"):
                     pressed = v
         if pressed:
@@ -103,7 +157,9 @@ def render() -> None:
                 st.error("Type your name in **Reviewer** (sidebar) first.")
                 return
             try:
-                record_verdict(reviews_path(), "cluster", mid, pressed, reviewer, note, item_id=cid, run_id=rid)
+                record_verdict(
+                    reviews_path(), "cluster", mid, pressed, reviewer, note, item_id=cid, run_id=rid
+                )
             except (CleanroomError, OSError) as e:
                 st.error(f"Could not save the verdict: {e}")
                 return
@@ -111,10 +167,21 @@ def render() -> None:
             st.session_state["_dup_saved"] = f"Saved: {pressed} for {md_escape(ui.short(mid))}"
             st.rerun()
         st.markdown("##### Members")
-        st.dataframe(members.select("id", "is_representative", "jaccard", "source",
-                                    pl.when(pl.col("keep")).then(pl.lit("kept")).otherwise(pl.col("drop_reason")).alias("decision"),
-                                    pl.col("text").str.slice(0, 160).alias("text")),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            members.select(
+                "id",
+                "is_representative",
+                "jaccard",
+                "source",
+                pl.when(pl.col("keep"))
+                .then(pl.lit("kept"))
+                .otherwise(pl.col("drop_reason"))
+                .alias("decision"),
+                pl.col("text").str.slice(0, 160).alias("text"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 render()

@@ -10,6 +10,9 @@ from curate.app import queries as Q
 from curate.app import ui
 from curate.app.highlight import esc
 
+# A mixture builder that renders rows through a chat template may store the result in one of these.
+RENDERED_COLUMNS = ("rendered", "text", "rendered_text", "input_text")
+
 
 def render() -> None:
     st.title("Mixtures")
@@ -18,12 +21,26 @@ def render() -> None:
     if not ui.need_table("mixtures", "mixture rows"):
         return
     rid = Q.run_id()
-    mixes = Q.q("SELECT mixture, count(*) AS rows, sum(n_tokens) AS tokens FROM mixtures WHERE run_id = ? GROUP BY mixture ORDER BY mixture", (rid,))
+    mixes = Q.q(
+        "SELECT mixture, count(*) AS rows, sum(n_tokens) AS tokens FROM mixtures WHERE run_id = ? GROUP BY mixture ORDER BY mixture",
+        (rid,),
+    )
     by = {r["mixture"]: r for r in mixes.iter_rows(named=True)}
-    name = st.selectbox("Mixture", list(by), key="mix_name",
-                        format_func=lambda k: f"{k}  ·  {by[k]['rows']:,} rows  ·  {int(by[k]['tokens'] or 0):,} tokens")
-    st.caption("Training jobs read the view below (or the Parquet copy under the recipe's `output.parquet_dir`).")
-    st.code(f"duckdb.connect('{Q.db_path()}', read_only=True).sql('SELECT * FROM \"mixture_{name}\"')", language="python")
+    name = st.selectbox(
+        "Mixture",
+        list(by),
+        key="mix_name",
+        format_func=lambda k: (
+            f"{k}  ·  {by[k]['rows']:,} rows  ·  {int(by[k]['tokens'] or 0):,} tokens"
+        ),
+    )
+    st.caption(
+        "Training jobs read the view below (or the Parquet copy under the recipe's `output.parquet_dir`)."
+    )
+    st.code(
+        f"duckdb.connect('{Q.db_path()}', read_only=True).sql('SELECT * FROM \"mixture_{name}\"')",
+        language="python",
+    )
     src = Q.q(
         "SELECT source, template_id, split, count(*) AS rows, sum(n_tokens) AS tokens FROM mixtures "
         "WHERE run_id = ? AND mixture = ? GROUP BY source, template_id, split ORDER BY rows DESC",
@@ -34,20 +51,34 @@ def render() -> None:
     )
     a, b = st.columns([3, 2])
     with a:
-        long = src.select("source", "row_share", "token_share").unpivot(index="source", variable_name="share_of", value_name="share")
+        long = src.select("source", "row_share", "token_share").unpivot(
+            index="source", variable_name="share_of", value_name="share"
+        )
         st.altair_chart(
-            alt.Chart(long.to_pandas()).mark_bar().encode(
-                x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of the mixture"),
-                y=alt.Y("source:N", title=None), color=alt.Color("share_of:N", title=None),
-                yOffset="share_of:N", tooltip=["source", "share_of", alt.Tooltip("share:Q", format=".1%")],
-            ).properties(height=max(120, 50 * src.height)),
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "share:Q", axis=alt.Axis(format="%"), title="share of the mixture", stack=None
+                ),
+                y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=200)),
+                color=alt.Color("share_of:N", title=None),
+                yOffset="share_of:N",
+                tooltip=["source", "share_of", alt.Tooltip("share:Q", format=".1%")],
+            )
+            .properties(height=max(120, 50 * src.height)),
             width="stretch",
         )
     with b:
-        st.dataframe(src, hide_index=True, width="stretch", column_config={
-            "row_share": st.column_config.NumberColumn("rows %", format="percent"),
-            "token_share": st.column_config.NumberColumn("tokens %", format="percent"),
-        })
+        st.dataframe(
+            src,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "row_share": st.column_config.NumberColumn("rows %", format="percent"),
+                "token_share": st.column_config.NumberColumn("tokens %", format="percent"),
+            },
+        )
     st.subheader("Sample rows")
     c = st.columns([1, 1, 2])
     n = c[0].number_input("Rows", min_value=1, max_value=50, value=5, key="mix_n")
@@ -57,8 +88,11 @@ def render() -> None:
     if source != "(all)":
         where += " AND source = ?"
         params.append(source)
+    cols = set(Q.columns("mixtures")["column_name"].to_list())
+    rendered = next((c for c in RENDERED_COLUMNS if c in cols), None)
+    extra = f", {Q.ident(rendered)} AS rendered" if rendered else ""
     rows = Q.q(
-        f"SELECT row_id, id, source, template_id, split, messages, prompt, completion, n_tokens FROM mixtures "
+        f"SELECT row_id, id, source, template_id, split, messages, prompt, completion, n_tokens{extra} FROM mixtures "
         f"WHERE {where} ORDER BY hash(row_id + ?), row_id LIMIT ?",
         (*params, int(seed), int(n)),
     )
@@ -66,9 +100,12 @@ def render() -> None:
         with st.container(border=True):
             st.html(
                 f'<div class="cr-head">row <b>{r["row_id"]}</b> · {esc(r["source"])} · template <b>{esc(r["template_id"])}</b>'
-                f' · {esc(r["split"])} · {r["n_tokens"]:,} tokens · id {esc(ui.short(r["id"], 16))}</div>'
+                f" · {esc(r['split'])} · {r['n_tokens']:,} tokens · id {esc(ui.short(r['id'], 16))}</div>"
             )
             st.html(render_row(r))
+            if rendered and r.get("rendered"):
+                with st.expander(f"Rendered text ({rendered}), exactly as the trainer reads it"):
+                    st.code(r["rendered"], language=None, wrap_lines=True)
 
 
 def render_row(r: dict) -> str:
@@ -83,8 +120,12 @@ def render_row(r: dict) -> str:
         return f'<div class="cr-panel">{turns}</div>'
     parts = []
     if r.get("prompt"):
-        parts.append(f'<div class="cr-msg"><div class="cr-role">prompt</div><div class="cr-text">{esc(r["prompt"])}</div></div>')
-    parts.append(f'<div class="cr-msg"><div class="cr-role">completion</div><div class="cr-text">{esc(r.get("completion"))}</div></div>')
+        parts.append(
+            f'<div class="cr-msg"><div class="cr-role">prompt</div><div class="cr-text">{esc(r["prompt"])}</div></div>'
+        )
+    parts.append(
+        f'<div class="cr-msg"><div class="cr-role">completion</div><div class="cr-text">{esc(r.get("completion"))}</div></div>'
+    )
     return f'<div class="cr-panel">{"".join(parts)}</div>'
 
 

@@ -33,7 +33,11 @@ def contamination_by_benchmark(rid: str) -> pl.DataFrame:
         hits.with_columns(r=pl.col("verdict").replace_strict(rank, return_dtype=pl.Int8))
         .group_by("benchmark", "item_id")
         .agg(pl.col("r").min(), records=pl.len())
-        .with_columns(status=pl.col("r").replace_strict({v: k for k, v in rank.items()}, return_dtype=pl.String))
+        .with_columns(
+            status=pl.col("r").replace_strict(
+                {v: k for k, v in rank.items()}, return_dtype=pl.String
+            )
+        )
     )
     out = per_item.group_by("benchmark", "status").agg(flagged_items=pl.len())
     return out.join(items, on="benchmark", how="left")
@@ -52,9 +56,23 @@ def render() -> None:
     inputs = int(run["inputs"] or 0)
     pct = (lambda n: f"{100 * n / inputs:.1f}% of inputs") if inputs else (lambda n: None)
     c[0].metric("Inputs", f"{inputs:,}")
-    c[1].metric("Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off")
-    c[2].metric("Dropped", f"{int(run['dropped']):,}", pct(int(run["dropped"])), delta_color="off")
-    c[3].metric("Quarantined", f"{int(run['quarantined']):,}", pct(int(run["quarantined"])), delta_color="off")
+    c[1].metric(
+        "Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off", delta_arrow="off"
+    )
+    c[2].metric(
+        "Dropped",
+        f"{int(run['dropped']):,}",
+        pct(int(run["dropped"])),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c[3].metric(
+        "Quarantined",
+        f"{int(run['quarantined']):,}",
+        pct(int(run["quarantined"])),
+        delta_color="off",
+        delta_arrow="off",
+    )
     rv = Q.reviews()
     c[4].metric("Verdicts recorded", f"{rv.height:,}")
     rev = stats.get("reviews")
@@ -78,15 +96,15 @@ def render() -> None:
             st.caption("Nothing was dropped.")
         else:
             chart = (
-                alt.Chart(drops.to_pandas())
+                alt.Chart(drops)
                 .mark_bar()
                 .encode(
                     x=alt.X("records:Q", title="records"),
-                    y=alt.Y("drop_reason:N", sort="-x", title=None),
+                    y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
                     color=alt.Color("stage:N", title="stage"),
                     tooltip=["drop_reason", "stage", "records"],
                 )
-                .properties(height=max(120, 26 * drops.height))
+                .properties(height=alt.Step(26))
             )
             st.altair_chart(chart, width="stretch")
     with right:
@@ -95,29 +113,46 @@ def render() -> None:
         if cb.is_empty():
             st.caption("No benchmark item matched any record (or the run had no audit step).")
         else:
-            totals = cb.group_by("benchmark").agg(pl.col("flagged_items").sum(), pl.col("items").first())
-            cb = cb.join(totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")), on="benchmark")
+            totals = cb.group_by("benchmark").agg(
+                pl.col("flagged_items").sum(), pl.col("items").first()
+            )
+            cb = cb.join(
+                totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")),
+                on="benchmark",
+            )
             domain = list(ui.STATUS_COLOR)
             chart = (
-                alt.Chart(cb.to_pandas())
+                alt.Chart(cb)
                 .mark_bar()
                 .encode(
                     x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
-                    y=alt.Y("benchmark:N", title=None),
+                    y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=200)),
                     color=alt.Color(
                         "status:N",
                         scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
                         title="review",
                     ),
-                    tooltip=["benchmark", "status", "flagged_items", "items", alt.Tooltip("share:Q", format=".1%")],
+                    tooltip=[
+                        "benchmark",
+                        "status",
+                        "flagged_items",
+                        "items",
+                        alt.Tooltip("share:Q", format=".1%"),
+                    ],
                 )
-                .properties(height=max(120, 40 * totals.height))
+                .properties(height=alt.Step(34))
             )
             st.altair_chart(chart, width="stretch")
             st.dataframe(
-                totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort("share", descending=True),
+                totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort(
+                    "share", descending=True
+                ),
                 hide_index=True,
-                column_config={"share": st.column_config.ProgressColumn("share of items", format="percent", min_value=0, max_value=1)},
+                column_config={
+                    "share": st.column_config.ProgressColumn(
+                        "share of items", format="percent", min_value=0, max_value=1
+                    )
+                },
                 width="stretch",
             )
 
@@ -144,16 +179,30 @@ def render() -> None:
                 for keep, label in ((True, "kept"), (False, "dropped")):
                     part = vals.filter(pl.col("keep") == keep)["v"].cast(pl.Float64).to_numpy()
                     counts, _ = np.histogram(part, bins=edges)
-                    frames.append(pl.DataFrame({"lo": edges[:-1], "hi": edges[1:], "records": counts, "decision": label}))
+                    frames.append(
+                        pl.DataFrame(
+                            {
+                                "lo": edges[:-1],
+                                "hi": edges[1:],
+                                "records": counts,
+                                "decision": label,
+                            }
+                        )
+                    )
                 hist = pl.concat(frames)
                 chart = (
-                    alt.Chart(hist.to_pandas())
+                    alt.Chart(hist)
                     .mark_bar()
                     .encode(
                         x=alt.X("lo:Q", bin="binned", title=col),
                         x2="hi:Q",
                         y=alt.Y("records:Q", stack=True),
-                        color=alt.Color("decision:N", scale=alt.Scale(domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"])),
+                        color=alt.Color(
+                            "decision:N",
+                            scale=alt.Scale(
+                                domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"]
+                            ),
+                        ),
                         tooltip=["lo", "hi", "decision", "records"],
                     )
                     .properties(height=180)
@@ -169,12 +218,19 @@ def render() -> None:
         recipe_sha256=pl.col("recipe_sha256").str.slice(0, 12),
     )
     if hist.height > 1:
-        long = hist.select("started_at", "kept", "dropped", "quarantined").unpivot(index="started_at", variable_name="count", value_name="records")
+        long = hist.select("started_at", "kept", "dropped", "quarantined").unpivot(
+            index="started_at", variable_name="count", value_name="records"
+        )
         st.altair_chart(
-            alt.Chart(long.to_pandas()).mark_line(point=True).encode(
-                x=alt.X("started_at:T", title="run started"), y="records:Q", color="count:N",
+            alt.Chart(long)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("started_at:T", title="run started"),
+                y="records:Q",
+                color="count:N",
                 tooltip=["started_at", "count", "records"],
-            ).properties(height=180),
+            )
+            .properties(height=180),
             width="stretch",
         )
     st.dataframe(hist.drop("finished_at"), hide_index=True, width="stretch")

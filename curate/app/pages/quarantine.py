@@ -15,8 +15,13 @@ def render() -> None:
     if not ui.need_table("quarantine", "quarantined lines"):
         return
     rid = Q.run_id()
-    per_file = Q.q("SELECT source_file, count(*) AS lines FROM quarantine WHERE run_id = ? GROUP BY source_file ORDER BY lines DESC", (rid,))
-    st.caption("Lines that could not be read into a record. The run went on without them; fix the input and re-run.")
+    per_file = Q.q(
+        "SELECT source_file, count(*) AS lines FROM quarantine WHERE run_id = ? GROUP BY source_file ORDER BY lines DESC",
+        (rid,),
+    )
+    st.caption(
+        "Lines that could not be read into a record. The run went on without them; fix the input and re-run."
+    )
     st.dataframe(per_file, hide_index=True, width="stretch")
     files = per_file["source_file"].to_list()
     f = st.selectbox("File", ["(all)", *files], key="q_file")
@@ -24,10 +29,15 @@ def render() -> None:
     if f != "(all)":
         where += " AND source_file = ?"
         params.append(f)
-    rows = Q.q(f"SELECT source_file, line, error, raw FROM quarantine WHERE {where} ORDER BY source_file, line LIMIT 1000", tuple(params))
+    rows = Q.q(
+        f"SELECT source_file, line, error, raw FROM quarantine WHERE {where} ORDER BY source_file, line LIMIT 1000",
+        tuple(params),
+    )
     st.dataframe(rows, hide_index=True, width="stretch", height=min(420, 38 + 35 * rows.height))
     keys = [f"{r['source_file']}:{r['line']}" for r in rows.iter_rows(named=True)]
-    pick = st.selectbox("Open a line", range(len(keys)), format_func=lambda i: keys[i], key="q_open")
+    pick = st.selectbox(
+        "Open a line", range(len(keys)), format_func=lambda i: keys[i], key="q_open"
+    )
     if pick is not None:
         r = rows.row(pick, named=True)
         st.caption("Error")
