@@ -658,3 +658,22 @@ def test_cleanroom_mix_errors(tmp_path: Path) -> None:
         con.execute("CREATE TABLE x(a INT)")
     res = CliRunner().invoke(app, ["mix", str(recipe)])
     assert res.exit_code != 0 and "no run" in str(res.exception)
+
+
+def test_cli_mix_exit_codes_issue7(tmp_path: Path) -> None:
+    """Through the console entry point: a bad mixture exits 2 with one line, no traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    recipe = make_recipe(tmp_path, "mixtures:\n  - name: m\n    cap: 1000\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "mix", str(recipe)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "cap: a bare number" in res.stderr and "Traceback" not in res.stderr
