@@ -677,3 +677,11 @@ def test_cli_mix_exit_codes_issue7(tmp_path: Path) -> None:
     )
     assert res.returncode == 2, res.stderr
     assert "cap: a bare number" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cleanroom_mix_dry_run_reads_no_data(tmp_path: Path) -> None:
+    recipe = make_recipe(tmp_path)  # no DB exists: a dry run must not need one
+    res = CliRunner().invoke(app, ["mix", str(recipe), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "qa_inverted_v1" in res.output and "dry run: no data was read" in res.output
+    assert not (tmp_path / "out" / "c.duckdb").exists()
