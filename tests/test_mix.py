@@ -685,3 +685,17 @@ def test_cleanroom_mix_dry_run_reads_no_data(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "qa_inverted_v1" in res.output and "dry run: no data was read" in res.output
     assert not (tmp_path / "out" / "c.duckdb").exists()
+
+
+def test_group_spanning_sources_follows_the_holdout() -> None:
+    """A duplicate group touching a held-out source goes wholly to validation, in every source."""
+    from curate.splits import assign_splits
+
+    sources = ["held", "a", "a", "b"]
+    groups = ["g1", "g1", "g2", "g1"]
+    assert assign_splits(sources, groups, seed=0, holdout_sources=("held",)) == [
+        "validation",
+        "validation",
+        "train",
+        "validation",
+    ]
