@@ -30,6 +30,9 @@ def mix(
         Path | None,
         typer.Option(help="Folder for datasets.save_to_disk copies (default: output.hf_dir)."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the mixtures' plan; read no data.")
+    ] = False,
 ) -> None:
     """Build the recipe's mixtures from the kept records of a curated DB and export them.
 
@@ -43,6 +46,9 @@ def mix(
     from curate.recipe import load_recipe
 
     rec = load_recipe(recipe)
+    if dry_run:
+        print_mixture_plan(rec)
+        return
     db_path = db or Path(rec.output.db)
     with console.status("mixing…"):
         run_id, frames, manifest, counts = mix_from_db(
@@ -80,3 +86,59 @@ def print_mixtures(manifest: object, counts: object) -> None:
             f"{m['tokens']} tokens ({m['n_tokens_method']}); mixture_sha256 {m['mixture_sha256'][:16]}, "
             f"parquet_sha256 {m['parquet_sha256'][:16]}"
         )
+
+
+def print_mixture_plan(rec: object) -> None:
+    """Per mixture and source: templates (families expanded), size key, cap; then rate and total."""
+    from curate.recipe import Recipe
+    from curate.templates import load_templates
+
+    assert isinstance(rec, Recipe)
+    for m in rec.mixtures:
+        lib = load_templates(m.template_files)
+        t = Table("source", "templates", "size", "cap", "max_repeats", title=f"mixture {m.name}")
+        for sp in m.source_specs(rec.source_names()):
+            ids = [x.id for x in lib.resolve(m.templates_of(sp), m.name)]
+            size = next(
+                (
+                    f"{k}: {getattr(sp, k)}"
+                    for k in ("count", "fraction", "weight")
+                    if getattr(sp, k) is not None
+                ),
+                "holdout" if sp.source in m.holdout_sources else f"rate ({m.rate})",
+            )
+            cap = m.cap_of(sp)
+            t.add_row(
+                sp.source,
+                ", ".join(ids),
+                size,
+                "-" if cap is None else str(cap),
+                str(m.repeats_of(sp)),
+            )
+        console.print(t)
+        total = (
+            "every row up to the cap"
+            if m.total is None
+            else (
+                f"{m.total.examples} examples"
+                if m.total.examples is not None
+                else f"{m.total.tokens} tokens"
+            )
+        )
+        val = (
+            "none"
+            if m.validation is None
+            else (
+                f"{m.validation.fraction} of each source"
+                if m.validation.fraction is not None
+                else f"{m.validation.count} rows per source"
+            )
+        )
+        console.print(
+            f"{m.name}: rate {m.rate}"
+            + (f" (T = {m.temperature})" if m.temperature else "")
+            + f"; total {total}; validation {val}; near_dup_threshold {m.near_dup_threshold}; "
+            f"seed {m.seed if m.seed is not None else rec.seed}; tokens "
+            f"{'tokenizer ' + m.tokenizer if m.tokenizer else 'estimate ceil(chars/4)'}; render {m.render}"
+        )
+    console.print("dry run: no data was read.")

@@ -658,3 +658,44 @@ def test_cleanroom_mix_errors(tmp_path: Path) -> None:
         con.execute("CREATE TABLE x(a INT)")
     res = CliRunner().invoke(app, ["mix", str(recipe)])
     assert res.exit_code != 0 and "no run" in str(res.exception)
+
+
+def test_cli_mix_exit_codes_issue7(tmp_path: Path) -> None:
+    """Through the console entry point: a bad mixture exits 2 with one line, no traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    recipe = make_recipe(tmp_path, "mixtures:\n  - name: m\n    cap: 1000\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "mix", str(recipe)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "cap: a bare number" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cleanroom_mix_dry_run_reads_no_data(tmp_path: Path) -> None:
+    recipe = make_recipe(tmp_path)  # no DB exists: a dry run must not need one
+    res = CliRunner().invoke(app, ["mix", str(recipe), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "qa_inverted_v1" in res.output and "dry run: no data was read" in res.output
+    assert not (tmp_path / "out" / "c.duckdb").exists()
+
+
+def test_group_spanning_sources_follows_the_holdout() -> None:
+    """A duplicate group touching a held-out source goes wholly to validation, in every source."""
+    from curate.splits import assign_splits
+
+    sources = ["held", "a", "a", "b"]
+    groups = ["g1", "g1", "g2", "g1"]
+    assert assign_splits(sources, groups, seed=0, holdout_sources=("held",)) == [
+        "validation",
+        "validation",
+        "train",
+        "validation",
+    ]
