@@ -13,7 +13,6 @@ import ftfy
 
 # C0/C1 control characters except tab and newline; also zero-width and BOM characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
-_SPACES = re.compile(r"[^\S\n]+")  # runs of whitespace other than newline
 _BLANKS = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
 
@@ -28,7 +27,8 @@ def normalise_text(
 ) -> str:
     """Repair and canonicalise text, keeping line structure.
 
-    Example: ``"cafÃ©\\u200b  au\\tlait \\r\\n\\n\\n\\nﬁn"`` -> ``"café au lait\\n\\nfin"``.
+    Example: ``"cafÃ©\\u200b au lait \\r\\n\\n\\n\\n    ﬁn"`` -> ``"café au lait\\n\\n    fin"``
+    (indentation is kept: it is meaningful in code).
     """
     plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
     if fix_mojibake and not (plain and "&" not in text):
@@ -39,9 +39,11 @@ def normalise_text(
     if strip_control:
         text = _CONTROL.sub("", text)
     if collapse_whitespace:
-        text = _SPACES.sub(" ", text)
-        text = "\n".join(line.strip() for line in text.split("\n"))
-        text = _BLANKS.sub("\n\n", text).strip()
+        # Trailing spaces and runs of blank lines go; indentation and inner spacing stay (they
+        # carry meaning in code, tables and poetry). Comparisons fold all whitespace: dedup_key.
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+        text = _BLANKS.sub("\n\n", text).strip("\n")
+        text = text.rstrip()
     return text
 
 

@@ -193,9 +193,15 @@ def test_content_hash_depends_on_source_and_content() -> None:
         ("cafÃ©", "café"),
         ("ﬁne", "fine"),
         ("a\u200bb", "ab"),
-        ("a \t b\r\n\n\n\nc ", "a b\n\nc"),
+        ("a \t b\r\n\n\n\nc ", "a \t b\n\nc"),
         ("x\x00y", "xy"),
     ],
 )
 def test_normalise_text_examples(raw: str, clean: str) -> None:
     assert normalise_text(raw) == clean
+
+
+def test_normalise_keeps_code_indentation_issue7() -> None:
+    """Indentation is meaning in code: normalisation must not strip it (found on codealpaca)."""
+    code = "def f(x):\n    if x:\n        return 1  \n    return 0\n"
+    assert normalise_text(code) == "def f(x):\n    if x:\n        return 1\n    return 0"
