@@ -100,6 +100,10 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
     for row in iter_raw_rows(Path(path)):
         if isinstance(row, tuple) or not isinstance(row.fields, dict):
             continue
+        if not seen and not any(f in row.fields for f in names):
+            raise ConfigError(
+                f"{path}: no field {fld!r} in the first record; fields found: {', '.join(sorted(map(str, row.fields)))}"
+            )
         values = [row.fields.get(f) for f in names]
         text = "\n\n".join(
             v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)

@@ -625,3 +625,11 @@ def test_token_hash_equal_iff_token_equal(tokens):
     for t, h in zip(tokens, tok.h.tolist(), strict=True):
         assert by_hash.setdefault(h, t) == t
     assert len(set(tok.h.tolist())) == len(set(tokens))
+
+
+def test_corpus_field_missing_is_config_error(tmp_path):
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"text": "hello"}])
+    with pytest.raises(ConfigError, match="fields found: text"):
+        list(iter_corpus(f"{corpus}:body"))
+    with pytest.raises(ConfigError, match="not a supported file"):
+        list(iter_corpus("corpus.txt"))
