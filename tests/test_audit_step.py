@@ -118,7 +118,8 @@ def test_cut_mode_gpt3_rule(setup):
     cut = f.row(0, named=True)
     assert "apples" not in cut["text"] and cut["decontaminate__cut_chars"] > len(Q)
     assert json.loads(cut["decontaminate__matched"])[0]["item_id"] == "bench/file/0"
-    assert f.row(3, named=True)["text"] == f.row(3, named=True)["text"]  # clean doc untouched
+    assert f.row(3, named=True)["text"] == (PROSE * 4).strip()  # clean doc untouched
+    assert f.row(3, named=True)["decontaminate__cut_chars"] is None
     inst = result.frame.filter(pl.col("source") == "inst")
     assert inst["drop_reason"].to_list() == [
         None,
