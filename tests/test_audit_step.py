@@ -96,6 +96,8 @@ def test_drop_mode_end_to_end_issue5(setup):
         == "answer"
     )
     assert result.kept == 3
+    assert result.notes["contamination"][0]["dirty"] == 1
+    assert "bench: 1 of 1 items dirty" in result.notes["summary_lines"][0]
     db = export_run(result, setup / "out.duckdb", None)
     with duckdb.connect(str(db), read_only=True) as con:
         items = con.execute("SELECT item_id, text, answer FROM benchmark_items").fetchall()
