@@ -51,14 +51,24 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     return _POWERS["p"][:n], _POWERS["inv"][:n]
 
 
-def mix64(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser, vectorised: spreads every input bit over every output bit."""
+def mix64(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """The splitmix64 finaliser, vectorised: spreads every input bit over every output bit.
+
+    With ``inplace=True`` ``x`` is overwritten (no new large arrays: faster on big inputs).
+    """
+    if not inplace:
+        x = x.copy()
+    tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        np.right_shift(x, np.uint64(30), out=tmp)
+        x ^= tmp
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        np.right_shift(x, np.uint64(27), out=tmp)
+        x ^= tmp
+        x *= np.uint64(0x94D049BB133111EB)
+        np.right_shift(x, np.uint64(31), out=tmp)
+        x ^= tmp
+    return x
 
 
 def _ascii_table() -> np.ndarray:
@@ -91,6 +101,8 @@ def _prepare(texts: pl.Series) -> pl.Series:
     Example: ``"Don’t STOP…"`` -> ``"don t stop "``.
     """
     return texts.str.normalize("NFKC").str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+
+
 _CHUNK_BYTES = 1 << 22
 _HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
@@ -135,7 +147,7 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
         ):
             m = np.flatnonzero(lens > lo)
             if len(m):
-                h[m] = mix64(h[m] + np.uint64(salt)) ^ column(m)
+                h[m] = mix64(h[m] + np.uint64(salt), inplace=True) ^ column(m)
         m = np.flatnonzero(lens > 24)
         if len(m):
             idx = _ranges(starts[m], ends[m])
@@ -146,11 +158,17 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
             at = np.zeros(len(m), np.int64)
             at[1:] = np.cumsum(lens[m])[:-1]
             poly = (prefix[at + lens[m]] - prefix[at]) * inv[at]
-            h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9)) ^ poly
-        return mix64(h + lens.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(_SEED))
+            h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9), inplace=True) ^ poly
+        salt = lens.astype(np.uint64)
+        salt *= np.uint64(0x2545F4914F6CDD1D)
+        h += salt
+        h += np.uint64(_SEED)
+        return mix64(h, inplace=True)
 
 
-def _ascii_token_hashes(texts: pl.Series, table: bytes | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _ascii_token_hashes(
+    texts: pl.Series, table: bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and per-text token counts, from bytes, without building token strings.
 
     Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
@@ -249,7 +267,9 @@ class Tokenised:
         # most non-ASCII text (accents, curly quotes, dashes) also takes a byte path once
         # prepared; text with CJK characters or NUL uses the normaliser's token lists
         prepared = _prepare(texts.gather(slow))
-        general = (prepared.str.contains(_CJK_CHAR) | prepared.str.contains("\x00", literal=True)).to_numpy()
+        general = (
+            prepared.str.contains(_CJK_CHAR) | prepared.str.contains("\x00", literal=True)
+        ).to_numpy()
         mid, slow = slow[~general], slow[general]
         h_mid, l_mid = (
             _ascii_token_hashes(prepared.filter(pl.Series(~general)), _UTF8_BYTES)
@@ -261,7 +281,11 @@ class Tokenised:
         starts = np.zeros(len(lens), np.int64)
         starts[1:] = np.cumsum(lens)[:-1]
         h = np.zeros(int(lens.sum()), np.uint64)
-        for idx, part_h, part_l in ((fast, h_fast, l_fast), (mid, h_mid, l_mid), (slow, h_slow, l_slow)):
+        for idx, part_h, part_l in (
+            (fast, h_fast, l_fast),
+            (mid, h_mid, l_mid),
+            (slow, h_slow, l_slow),
+        ):
             if len(part_h):
                 # token k of this part goes to starts[text] + (k - first token of text in part)
                 part_first = np.zeros(len(part_l), np.int64)
@@ -292,7 +316,9 @@ class Tokenised:
             return np.zeros(0, np.uint64)
         _, inv = _powers(len(self.h) + 1)
         with np.errstate(over="ignore"):
-            return (self.prefix[length:] - self.prefix[:count]) * inv[:count]
+            out = np.subtract(self.prefix[length:], self.prefix[:count])
+            out *= inv[:count]
+            return out
 
     def owner(self, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For flat positions ``at``: ``(keep mask, text index, position in text)``; keep is

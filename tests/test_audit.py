@@ -597,7 +597,10 @@ def test_registry_field_mapping_local_copy(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.text(alphabet=st.sampled_from(list("abcXYZ019 _.,\n\t-é’我ﬁ\x00ΣςÉ①㊀…\u3000\u0301ßİ")), max_size=60),
+        st.text(
+            alphabet=st.sampled_from(list("abcXYZ019 _.,\n\t-é’我ﬁ\x00ΣςÉ①㊀…\u3000\u0301ßİ")),
+            max_size=60,
+        ),
         min_size=1,
         max_size=6,
     )
