@@ -297,7 +297,8 @@ def find_hits(
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
     joined: list[pl.DataFrame | None] = []
     for ix, parts in zip(indexes, hits, strict=True):
-        key = "pattern" if isinstance(ix, SubstringIndex) else "hash"
+        # a window is its hash *and* its length (lengths are looked up in separate tables)
+        key = ["pattern"] if isinstance(ix, SubstringIndex) else ["hash", "length"]
         found = pl.concat(parts) if parts else None
         common = 0
         if found is not None:
@@ -365,11 +366,14 @@ def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame
                             "hash": h[at[keep]],
                             "rec": rec[keep].astype(np.int64) + offset,
                             "rpos": pos[keep].astype(np.int64),
+                            "length": np.full(int(keep.sum()), length, np.int64),
                         }
                     )
                 )
     if not parts:
-        return pl.DataFrame(schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64})
+        return pl.DataFrame(
+            schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64, "length": pl.Int64}
+        )
     return pl.concat(parts)
 
 
