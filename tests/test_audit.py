@@ -636,3 +636,12 @@ def test_corpus_field_missing_is_config_error(tmp_path):
         list(iter_corpus(f"{corpus}:body"))
     with pytest.raises(ConfigError, match="not a supported file"):
         list(iter_corpus("corpus.txt"))
+
+
+def test_markdown_report_names_items_and_excerpts(tmp_path, corpus):
+    from audit.report import markdown_report
+
+    res = _scan(tmp_path, corpus, "gpt3")
+    md = markdown_report(res, "corpus.jsonl")
+    assert "## Share of items clean" in md and "100.0% clean" not in md
+    assert "Marla buys 4 crates" in md  # the verbatim item's highlighted excerpt
