@@ -318,35 +318,35 @@ def test_boilerplate_control_not_flagged_issue5(tmp_path, corpus):
 
 
 def test_corpus_common_ngrams_ignored(tmp_path):
-    """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents)."""
-    bench = write_jsonl(
-        tmp_path / "b.jsonl",
-        [{"q": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"}],
-    )
-    rows = [
-        {
-            "text": f"record {i}: one two three four five six seven eight nine ten eleven twelve thirteen"
-        }
-        for i in range(11)
-    ]
+    """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents),
+    when the records hold only part of the item (here 13 of 20 tokens: 0.65 < 0.8)."""
+    item = " ".join(f"w{i}" for i in range(20))
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": item}])
+    phrase = " ".join(f"w{i}" for i in range(13))
+    rows = [{"text": f"record {i}: {phrase} and more"} for i in range(11)]
     corpus = write_jsonl(tmp_path / "c.jsonl", rows)
-    res = scan(
-        [load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS["gpt3"].with_n(13)
-    )
+    preset = PRESETS["gpt3"].with_n(13)
+    res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text", shard_rows=3), preset)
     assert res.contamination.height == 0 and res.stats["ignored_common_corpus"]["b"] == 1
-    res10 = scan(
-        [load_benchmark(f"{bench}:q")],
-        iter_corpus(f"{corpus}:text", shard_rows=3),
-        PRESETS["gpt3"].with_n(13),
-    )
-    assert res10.contamination.height == 0
-    small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])
+    small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])  # 10 records: not common
     res_ok = scan(
-        [load_benchmark(f"{bench}:q")],
-        iter_corpus(f"{small}:text", shard_rows=3),
-        PRESETS["gpt3"].with_n(13),
+        [load_benchmark(f"{bench}:q")], iter_corpus(f"{small}:text", shard_rows=3), preset
     )
     assert res_ok.contamination.height == 10
+
+
+def test_duplicated_item_not_hidden_by_common_filter_issue5(tmp_path):
+    """An item pasted into 30 records makes all its n-grams 'common'; the pairs still hold the
+    whole item, so they are reported, and counted as protected."""
+    item = " ".join(f"w{i}" for i in range(20))
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": item}])
+    rows = [{"text": f"copy {i}: {item}"} for i in range(30)]
+    corpus = write_jsonl(tmp_path / "c.jsonl", rows)
+    for preset in ("gpt3", "tulu3", "llama2", "gpt4"):
+        res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS[preset])
+        assert res.contamination.height == 30, preset
+        assert set(res.contamination["verdict"]) == {"dirty"}, preset
+        assert res.stats["protected_pairs"]["b"] == 30, preset
 
 
 # ---------------------------------------------------------------------------------------------
