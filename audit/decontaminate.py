@@ -133,6 +133,15 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
         notes = ctx.resources.setdefault("notes", {})
         notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + fp_kept
+        for row in result.summary.iter_rows(named=True):
+            notes.setdefault("contamination", []).append(
+                {k: v for k, v in row.items() if v is not None}
+            )
+            notes.setdefault("summary_lines", []).append(
+                f"contamination ({preset.name}, n={row['n']}): {row['benchmark']}: "
+                f"{row['dirty']} of {row['items']} items dirty ({row['pct_clean']}% clean), "
+                f"{row['answer_only']} by answer only, {row['records_hit']} records hit"
+            )
         hits = hits.filter(~pl.col("id").is_in(list(fps)))
         best = (
             hits.sort("coverage", descending=True)

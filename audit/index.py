@@ -51,14 +51,24 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     return _POWERS["p"][:n], _POWERS["inv"][:n]
 
 
-def mix64(x: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser, vectorised: spreads every input bit over every output bit."""
+def mix64(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """The splitmix64 finaliser, vectorised: spreads every input bit over every output bit.
+
+    With ``inplace=True`` ``x`` is overwritten (no new large arrays: faster on big inputs).
+    """
+    if not inplace:
+        x = x.copy()
+    tmp = np.empty_like(x)
     with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        np.right_shift(x, np.uint64(30), out=tmp)
+        x ^= tmp
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        np.right_shift(x, np.uint64(27), out=tmp)
+        x ^= tmp
+        x *= np.uint64(0x94D049BB133111EB)
+        np.right_shift(x, np.uint64(31), out=tmp)
+        x ^= tmp
+    return x
 
 
 def _ascii_table() -> np.ndarray:
@@ -76,6 +86,23 @@ def _ascii_table() -> np.ndarray:
 
 _NORM = _ascii_table()
 _NORM_BYTES = bytes(_NORM.tolist())  # for bytes.translate: one C pass
+_UTF8_BYTES = bytes(_NORM[:128].tolist() + list(range(128, 256)))  # prepared UTF-8 text
+_CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
+_NON_ASCII_SEP = r"[[\p{P}\p{S}\s]&&[^\x00-\x7f]]"
+
+
+def _prepare(texts: pl.Series) -> pl.Series:
+    """Non-ASCII text made ready for the byte path: NFKC, lower case (whole text, like the
+    normaliser), and every non-ASCII punctuation, symbol or space replaced by an ASCII space.
+    Token runs are unchanged (both are separators), and every byte >= 0x80 left belongs to a
+    token character. Texts holding CJK (after NFKC) must not use this: their characters are
+    tokens one by one.
+
+    Example: ``"Don’t STOP…"`` -> ``"don t stop "``.
+    """
+    return texts.str.normalize("NFKC").str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+
+
 _CHUNK_BYTES = 1 << 22
 _HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
@@ -120,7 +147,7 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
         ):
             m = np.flatnonzero(lens > lo)
             if len(m):
-                h[m] = mix64(h[m] + np.uint64(salt)) ^ column(m)
+                h[m] = mix64(h[m] + np.uint64(salt), inplace=True) ^ column(m)
         m = np.flatnonzero(lens > 24)
         if len(m):
             idx = _ranges(starts[m], ends[m])
@@ -131,17 +158,25 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
             at = np.zeros(len(m), np.int64)
             at[1:] = np.cumsum(lens[m])[:-1]
             poly = (prefix[at + lens[m]] - prefix[at]) * inv[at]
-            h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9)) ^ poly
-        return mix64(h + lens.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(_SEED))
+            h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9), inplace=True) ^ poly
+        salt = lens.astype(np.uint64)
+        salt *= np.uint64(0x2545F4914F6CDD1D)
+        h += salt
+        h += np.uint64(_SEED)
+        return mix64(h, inplace=True)
 
 
-def _ascii_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes and per-text token counts of ASCII texts, without building token strings.
+def _ascii_token_hashes(
+    texts: pl.Series, table: bytes | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and per-text token counts, from bytes, without building token strings.
 
     Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
     pass); token boundaries are where the class changes. Work is done in chunks of about 4 MB
-    to bound memory.
+    to bound memory. With the default table the texts must be ASCII; with ``_UTF8_BYTES`` they
+    must be *prepared* (see :func:`_prepare`): every byte >= 0x80 is then part of a token.
     """
+    table = _NORM_BYTES if table is None else table
     if len(texts) == 0:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
     sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
@@ -155,7 +190,7 @@ def _ascii_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
             continue
         group = texts.slice(lo, hi - lo).to_list()
         # a space before, between and after the texts: no token touches a text boundary
-        joined = (" " + " ".join(group) + " ").encode("ascii").translate(_NORM_BYTES)
+        joined = (" " + " ".join(group) + " ").encode("utf-8").translate(table)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
         edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
@@ -229,12 +264,28 @@ class Tokenised:
             if len(fast)
             else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         )
+        # most non-ASCII text (accents, curly quotes, dashes) also takes a byte path once
+        # prepared; text with CJK characters or NUL uses the normaliser's token lists
+        prepared = _prepare(texts.gather(slow))
+        general = (
+            prepared.str.contains(_CJK_CHAR) | prepared.str.contains("\x00", literal=True)
+        ).to_numpy()
+        mid, slow = slow[~general], slow[general]
+        h_mid, l_mid = (
+            _ascii_token_hashes(prepared.filter(pl.Series(~general)), _UTF8_BYTES)
+            if len(mid)
+            else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        )
         h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
-        lens[fast], lens[slow] = l_fast, l_slow
+        lens[fast], lens[mid], lens[slow] = l_fast, l_mid, l_slow
         starts = np.zeros(len(lens), np.int64)
         starts[1:] = np.cumsum(lens)[:-1]
         h = np.zeros(int(lens.sum()), np.uint64)
-        for idx, part_h, part_l in ((fast, h_fast, l_fast), (slow, h_slow, l_slow)):
+        for idx, part_h, part_l in (
+            (fast, h_fast, l_fast),
+            (mid, h_mid, l_mid),
+            (slow, h_slow, l_slow),
+        ):
             if len(part_h):
                 # token k of this part goes to starts[text] + (k - first token of text in part)
                 part_first = np.zeros(len(part_l), np.int64)
@@ -265,7 +316,9 @@ class Tokenised:
             return np.zeros(0, np.uint64)
         _, inv = _powers(len(self.h) + 1)
         with np.errstate(over="ignore"):
-            return (self.prefix[length:] - self.prefix[:count]) * inv[:count]
+            out = np.subtract(self.prefix[length:], self.prefix[:count])
+            out *= inv[:count]
+            return out
 
     def owner(self, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For flat positions ``at``: ``(keep mask, text index, position in text)``; keep is

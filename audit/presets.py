@@ -65,7 +65,9 @@ class Preset:
         samples: gpt4: substrings drawn per item.
         min_tokens: units shorter than this are not scanned (counted as unscannable).
         max_item_df: n-grams in more than this many benchmark items are ignored.
-        max_record_df: n-grams in more than this many corpus records are ignored.
+        max_record_df: n-grams in more than this many corpus records are ignored, except in a
+            record holding at least ``protect_coverage`` of the item (duplicated contamination).
+        protect_coverage: see ``max_record_df``.
         citation: where the rule comes from.
     """
 
@@ -81,6 +83,7 @@ class Preset:
     min_tokens: int = 4
     max_item_df: int = 10
     max_record_df: int = 10
+    protect_coverage: float = 0.8
     seed: int = 0
     citation: str = ""
 

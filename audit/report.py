@@ -108,10 +108,10 @@ def markdown_report(result: ScanResult, corpus: str, max_pairs: int = 50) -> str
         "| benchmark | item | part | record | coverage | longest | verdict | item excerpt |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    texts = {(r["item_id"], "text"): r["text"] for r in result.items.iter_rows(named=True)}
-    texts.update(
-        {(r["item_id"], "answer"): r["answer"] for r in result.items.iter_rows(named=True)}
-    )
+    texts: dict[tuple[str, str, str], str | None] = {}
+    for r in result.items.iter_rows(named=True):
+        texts[(r["benchmark"], r["item_id"], "text")] = r["text"]
+        texts[(r["benchmark"], r["item_id"], "answer")] = r["answer"]
     flagged = (
         result.contamination.filter(pl.col("verdict") != "clean")
         .sort("coverage", descending=True)
@@ -119,7 +119,7 @@ def markdown_report(result: ScanResult, corpus: str, max_pairs: int = 50) -> str
     )
     for r in flagged.iter_rows(named=True):
         spans = json.loads(r["spans"])["item"]
-        src = texts.get((r["item_id"], r["part"])) or ""
+        src = texts.get((r["benchmark"], r["item_id"], r["part"])) or ""
         excerpt = src[spans[0][0] : spans[0][1]][:80] if spans else ""
         excerpt = excerpt.replace("|", "\\|").replace("\n", " ")
         lines.append(

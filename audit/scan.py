@@ -100,6 +100,10 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
     for row in iter_raw_rows(Path(path)):
         if isinstance(row, tuple) or not isinstance(row.fields, dict):
             continue
+        if not seen and not any(f in row.fields for f in names):
+            raise ConfigError(
+                f"{path}: no field {fld!r} in the first record; fields found: {', '.join(sorted(map(str, row.fields)))}"
+            )
         values = [row.fields.get(f) for f in names]
         text = "\n\n".join(
             v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
@@ -293,17 +297,65 @@ def find_hits(
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
     joined: list[pl.DataFrame | None] = []
     for ix, parts in zip(indexes, hits, strict=True):
-        key = "pattern" if isinstance(ix, SubstringIndex) else "hash"
+        # a window is its hash *and* its length (lengths are looked up in separate tables)
+        key = ["pattern"] if isinstance(ix, SubstringIndex) else ["hash", "length"]
         found = pl.concat(parts) if parts else None
-        common = 0
+        common = protected = 0
         if found is not None:
             df = found.group_by(key).agg(pl.col("rec").n_unique().alias("df"))
             common_keys = df.filter(pl.col("df") > preset.max_record_df).select(key)
             common = common_keys.height
-            found = found.join(common_keys, on=key, how="anti").join(ix.postings, on=key)
+            found = found.join(ix.postings, on=key)
+            if common:
+                found, protected = _drop_common(found, common_keys, key, ix, preset)
         stats["ignored_common_corpus"][ix.benchmark] = common
+        stats.setdefault("protected_pairs", {})[ix.benchmark] = protected
         joined.append(found)
     return Hits(indexes, joined, texts, stats)
+
+
+def _drop_common(
+    found: pl.DataFrame,
+    common_keys: pl.DataFrame,
+    key: list[str],
+    ix: BenchmarkIndex | SubstringIndex,
+    preset: Preset,
+) -> tuple[pl.DataFrame, int]:
+    """Drop hits on corpus-common n-grams, except in pairs that hold most of the item.
+
+    A record holding at least ``preset.protect_coverage`` of an item's tokens (counting common
+    n-grams too) keeps all its hits: an item copied into many records is the worst kind of
+    contamination, and must not hide behind the common-n-gram filter. Returns the hits and the
+    number of protected pairs.
+
+    Example: an item pasted verbatim into 50 records: every n-gram is "common", every pair has
+    coverage 1.0, all 50 pairs are kept.
+    """
+    tokens = ix.units.select("unit", pl.col("tokens").alias("_tokens"))
+    if isinstance(ix, SubstringIndex):
+        sampled = ix.postings.group_by("unit").agg(pl.len().alias("_sampled"))
+        cov = (
+            found.group_by("unit", "rec")
+            .agg(pl.col("pattern").n_unique().alias("_n"))
+            .join(sampled, on="unit")
+            .select("unit", "rec", (pl.col("_n") / pl.col("_sampled")).alias("_cov"))
+        )
+    else:
+        cov = (
+            found.select(
+                "unit", "rec", tok=pl.int_ranges("ipos", pl.col("ipos") + pl.col("length"))
+            )
+            .explode("tok")
+            .group_by("unit", "rec")
+            .agg(pl.col("tok").n_unique().alias("_n"))
+            .join(tokens, on="unit")
+            .select("unit", "rec", (pl.col("_n") / pl.col("_tokens")).alias("_cov"))
+        )
+    safe = cov.filter(pl.col("_cov") >= preset.protect_coverage).select("unit", "rec")
+    is_common = found.join(common_keys.with_columns(_common=pl.lit(True)), on=key, how="left")
+    is_safe = is_common.join(safe.with_columns(_safe=pl.lit(True)), on=["unit", "rec"], how="left")
+    kept = is_safe.filter(pl.col("_common").is_null() | pl.col("_safe").fill_null(False))
+    return kept.drop("_common", "_safe"), safe.height
 
 
 def scan(
@@ -361,11 +413,14 @@ def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame
                             "hash": h[at[keep]],
                             "rec": rec[keep].astype(np.int64) + offset,
                             "rpos": pos[keep].astype(np.int64),
+                            "length": np.full(int(keep.sum()), length, np.int64),
                         }
                     )
                 )
     if not parts:
-        return pl.DataFrame(schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64})
+        return pl.DataFrame(
+            schema={"hash": pl.UInt64, "rec": pl.Int64, "rpos": pl.Int64, "length": pl.Int64}
+        )
     return pl.concat(parts)
 
 

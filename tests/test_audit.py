@@ -318,35 +318,35 @@ def test_boilerplate_control_not_flagged_issue5(tmp_path, corpus):
 
 
 def test_corpus_common_ngrams_ignored(tmp_path):
-    """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents)."""
-    bench = write_jsonl(
-        tmp_path / "b.jsonl",
-        [{"q": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"}],
-    )
-    rows = [
-        {
-            "text": f"record {i}: one two three four five six seven eight nine ten eleven twelve thirteen"
-        }
-        for i in range(11)
-    ]
+    """An item n-gram found in more than max_record_df records is ignored (GPT-3's >10 documents),
+    when the records hold only part of the item (here 13 of 20 tokens: 0.65 < 0.8)."""
+    item = " ".join(f"w{i}" for i in range(20))
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": item}])
+    phrase = " ".join(f"w{i}" for i in range(13))
+    rows = [{"text": f"record {i}: {phrase} and more"} for i in range(11)]
     corpus = write_jsonl(tmp_path / "c.jsonl", rows)
-    res = scan(
-        [load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS["gpt3"].with_n(13)
-    )
+    preset = PRESETS["gpt3"].with_n(13)
+    res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text", shard_rows=3), preset)
     assert res.contamination.height == 0 and res.stats["ignored_common_corpus"]["b"] == 1
-    res10 = scan(
-        [load_benchmark(f"{bench}:q")],
-        iter_corpus(f"{corpus}:text", shard_rows=3),
-        PRESETS["gpt3"].with_n(13),
-    )
-    assert res10.contamination.height == 0
-    small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])
+    small = write_jsonl(tmp_path / "c2.jsonl", rows[:10])  # 10 records: not common
     res_ok = scan(
-        [load_benchmark(f"{bench}:q")],
-        iter_corpus(f"{small}:text", shard_rows=3),
-        PRESETS["gpt3"].with_n(13),
+        [load_benchmark(f"{bench}:q")], iter_corpus(f"{small}:text", shard_rows=3), preset
     )
     assert res_ok.contamination.height == 10
+
+
+def test_duplicated_item_not_hidden_by_common_filter_issue5(tmp_path):
+    """An item pasted into 30 records makes all its n-grams 'common'; the pairs still hold the
+    whole item, so they are reported, and counted as protected."""
+    item = " ".join(f"w{i}" for i in range(20))
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"q": item}])
+    rows = [{"text": f"copy {i}: {item}"} for i in range(30)]
+    corpus = write_jsonl(tmp_path / "c.jsonl", rows)
+    for preset in ("gpt3", "tulu3", "llama2", "gpt4"):
+        res = scan([load_benchmark(f"{bench}:q")], iter_corpus(f"{corpus}:text"), PRESETS[preset])
+        assert res.contamination.height == 30, preset
+        assert set(res.contamination["verdict"]) == {"dirty"}, preset
+        assert res.stats["protected_pairs"]["b"] == 30, preset
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,7 +597,10 @@ def test_registry_field_mapping_local_copy(tmp_path):
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.text(alphabet=st.sampled_from(list("abcXYZ019 _.,\n\t-é’我ﬁ\x00")), max_size=60),
+        st.text(
+            alphabet=st.sampled_from(list("abcXYZ019 _.,\n\t-é’我ﬁ\x00ΣςÉ①㊀…\u3000\u0301ßİ")),
+            max_size=60,
+        ),
         min_size=1,
         max_size=6,
     )
@@ -625,3 +628,20 @@ def test_token_hash_equal_iff_token_equal(tokens):
     for t, h in zip(tokens, tok.h.tolist(), strict=True):
         assert by_hash.setdefault(h, t) == t
     assert len(set(tok.h.tolist())) == len(set(tokens))
+
+
+def test_corpus_field_missing_is_config_error(tmp_path):
+    corpus = write_jsonl(tmp_path / "c.jsonl", [{"text": "hello"}])
+    with pytest.raises(ConfigError, match="fields found: text"):
+        list(iter_corpus(f"{corpus}:body"))
+    with pytest.raises(ConfigError, match="not a supported file"):
+        list(iter_corpus("corpus.txt"))
+
+
+def test_markdown_report_names_items_and_excerpts(tmp_path, corpus):
+    from audit.report import markdown_report
+
+    res = _scan(tmp_path, corpus, "gpt3")
+    md = markdown_report(res, "corpus.jsonl")
+    assert "## Share of items clean" in md and "100.0% clean" not in md
+    assert "Marla buys 4 crates" in md  # the verbatim item's highlighted excerpt

@@ -96,6 +96,8 @@ def test_drop_mode_end_to_end_issue5(setup):
         == "answer"
     )
     assert result.kept == 3
+    assert result.notes["contamination"][0]["dirty"] == 1
+    assert "bench: 1 of 1 items dirty" in result.notes["summary_lines"][0]
     db = export_run(result, setup / "out.duckdb", None)
     with duckdb.connect(str(db), read_only=True) as con:
         items = con.execute("SELECT item_id, text, answer FROM benchmark_items").fetchall()
@@ -118,7 +120,8 @@ def test_cut_mode_gpt3_rule(setup):
     cut = f.row(0, named=True)
     assert "apples" not in cut["text"] and cut["decontaminate__cut_chars"] > len(Q)
     assert json.loads(cut["decontaminate__matched"])[0]["item_id"] == "bench/file/0"
-    assert f.row(3, named=True)["text"] == f.row(3, named=True)["text"]  # clean doc untouched
+    assert f.row(3, named=True)["text"] == (PROSE * 4).strip()  # clean doc untouched
+    assert f.row(3, named=True)["decontaminate__cut_chars"] is None
     inst = result.frame.filter(pl.col("source") == "inst")
     assert inst["drop_reason"].to_list() == [
         None,
