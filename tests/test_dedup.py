@@ -87,7 +87,20 @@ def test_ngram_hashes_windows_and_offsets() -> None:
 TEXT = st.text(
     alphabet=st.sampled_from(
         list("abcAB .,!-'\n\t\x1c")
-        + ["你", "好", "ß", "é", "я", "\u00a0", "\u2009", "\u3000", "\u2019", "\u2014", "\u00ab", "😀"]
+        + [
+            "你",
+            "好",
+            "ß",
+            "é",
+            "я",
+            "\u00a0",
+            "\u2009",
+            "\u3000",
+            "\u2019",
+            "\u2014",
+            "\u00ab",
+            "😀",
+        ]
     ),
     max_size=60,
 )

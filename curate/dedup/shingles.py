@@ -130,7 +130,12 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
             words = pl.concat(
                 [
                     words,
-                    frame.filter(cjk).select("doc", w=pl.col("t").str.replace_all(r"[\x1c-\x1f]", " ").str.extract_all(WORD_PATTERN)),
+                    frame.filter(cjk).select(
+                        "doc",
+                        w=pl.col("t")
+                        .str.replace_all(r"[\x1c-\x1f]", " ")
+                        .str.extract_all(WORD_PATTERN),
+                    ),
                 ]
             )
             words = words.sort("doc")
@@ -208,8 +213,7 @@ def _fold(cols: list[np.ndarray]) -> np.ndarray:
     h = np.zeros(len(cols[0]), dtype=np.uint64)
     for c in cols:
         h ^= c
-        h *= _M64
-        h = (h << np.uint64(31)) | (h >> np.uint64(33))  # rotate, so order matters
+        h *= _M64  # (h ^ c) * M: each step a bijection of c, and order matters
     return (_fmix64(h) >> np.uint64(32)).astype(np.uint32)
 
 
