@@ -198,6 +198,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--sizes", default="12500,25000,50000,100000")
     ap.add_argument("--datasketch-sizes", default="20000,100000")
+    ap.add_argument("--only-scaling", action="store_true", help="time cleanroom alone at --sizes")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.n, args.threshold, args.repeats)))
@@ -231,7 +232,7 @@ def main() -> None:
     print(
         f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes slow every tool; compare ratios)"
     )
-    head_to_head = sorted({20_000, *ds_sizes})
+    head_to_head = [] if args.only_scaling else sorted({20_000, *ds_sizes})
     for n in head_to_head:
         print(f"head to head at {n:,}:")
         for tool in ["cleanroom", "datasketch", *(["rensa"] if have_rensa else [])]:
@@ -243,6 +244,7 @@ def main() -> None:
         if n not in head_to_head:
             report["runs"].append(run_child("cleanroom", n, args.threshold))
     runs = report["runs"]
+    out_name = "dedup_speed_scaling.json" if args.only_scaling else "dedup_speed.json"
 
     def get(tool: str, n: int) -> dict | None:
         return next((r for r in runs if r["tool"] == tool and r["records"] == n), None)
@@ -272,10 +274,10 @@ def main() -> None:
             print(
                 f"  {n:>7,}: {r['seconds']:>6.2f} s (CPU {r['cpu_seconds']:.2f} s)  time x{r['seconds'] / base['seconds']:>5.2f}, CPU x{r['cpu_seconds'] / base['cpu_seconds']:>5.2f} for size x{n / sizes[0]:.0f}  peak RSS {r['peak_rss_mib']:.0f} MiB"
             )
-    (RESULTS / "dedup_speed.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / out_name).write_text(json.dumps(report, indent=2))
     report["load_average_at_end"] = os.getloadavg()
     print(
-        f"\nload average at end: {os.getloadavg()[0]:.1f}; total {time.perf_counter() - t0:.0f} s; wrote {RESULTS / 'dedup_speed.json'}"
+        f"\nload average at end: {os.getloadavg()[0]:.1f}; total {time.perf_counter() - t0:.0f} s; wrote {RESULTS / out_name}"
     )
 
 

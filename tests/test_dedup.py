@@ -85,7 +85,23 @@ def test_ngram_hashes_windows_and_offsets() -> None:
 
 
 TEXT = st.text(
-    alphabet=st.sampled_from(list("abcAB .,!-'\n\t") + ["你", "好", "ß", "\u00a0", "\u2009"]),
+    alphabet=st.sampled_from(
+        list("abcAB .,!-'\n\t\x1c")
+        + [
+            "你",
+            "好",
+            "ß",
+            "é",
+            "я",
+            "\u00a0",
+            "\u2009",
+            "\u3000",
+            "\u2019",
+            "\u2014",
+            "\u00ab",
+            "😀",
+        ]
+    ),
     max_size=60,
 )
 
@@ -617,3 +633,24 @@ def test_curate_recipe_exports_clusters_and_decisions(tmp_path: Path) -> None:
     assert decisions == [("exact_duplicate", 1), ("near_duplicate", 6)]
     assert clusters == [(9, 3)]
     assert any("minhash_dedup_v1:" in line for line in result.notes.get("summary_lines", []))
+
+
+def test_cli_reads_parquet_and_csv_columns(tmp_path: Path) -> None:
+    from curate.dedup.cli import read_fields
+
+    pq = tmp_path / "d.parquet"
+    pl.DataFrame({"instruction": ["a b", None], "input": ["c", "d"], "uid": [1, 2]}).write_parquet(
+        pq
+    )
+    frame, bad = read_fields(pq, ["instruction", "input"], "uid")
+    assert (
+        frame["text"].to_list() == ["a b\n\nc", "d"]
+        and frame["id"].to_list() == ["1", "2"]
+        and bad == 0
+    )
+    with pytest.raises(ConfigError, match="no column 'output'"):
+        read_fields(pq, ["output"], None)
+    csv = tmp_path / "d.csv"
+    csv.write_text('text,x\n"hello, world",1\nbroken\nsecond,2\n', encoding="utf-8")
+    frame, bad = read_fields(csv, ["text"], None)
+    assert frame["text"].to_list() == ["hello, world", "second"] and bad == 1

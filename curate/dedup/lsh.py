@@ -108,15 +108,23 @@ def bucket_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of documents with equal keys, from one band's keys (documents in ascending order).
 
-    Each member of a bucket is paired with at most ``max_anchors`` earlier members.
+    Each member of a bucket is paired with at most ``max_anchors`` earlier members. Documents
+    must be distinct non-negative numbers.
 
     Example: keys ``[5, 7, 5, 5]`` with docs ``[0, 1, 2, 3]`` -> ``([0, 0, 2], [2, 3, 3])``.
     """
-    order = np.argsort(keys, kind="stable")  # stable: docs stay ascending inside a bucket
-    sk, sd = keys[order], docs[order]
-    n = len(sk)
+    # Sort (key, doc) as one 64-bit number: the key's low bits above the doc number. The key's top
+    # bits are dropped, which can only merge buckets (more candidates, all verified later).
+    docs = np.asarray(docs, dtype=np.int64)
+    n = len(docs)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    bits = max(1, int(docs.max()).bit_length())
+    mask = np.uint64((1 << bits) - 1)
+    packed = np.sort(
+        (np.asarray(keys, dtype=np.uint64) << np.uint64(bits)) | docs.astype(np.uint64)
+    )
+    sk, sd = packed >> np.uint64(bits), (packed & mask).astype(np.int64)
     new = np.ones(n, dtype=bool)
     new[1:] = sk[1:] != sk[:-1]
     starts = np.flatnonzero(new)

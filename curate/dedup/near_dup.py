@@ -61,7 +61,8 @@ class MinHashParams:
             the default 0.1/0.9 gives 25 bands x 5 rows at 0.6 (datasketch's weights: 18 x 7),
             which makes a pair with Jaccard 0.7 a candidate with probability 0.990 (18 x 7: 0.787).
         false_negative_weight: weight of the false-negative area when choosing bands x rows.
-        verify: ``signature`` (estimate >= threshold) or ``exact`` (shingle-set Jaccard, slower).
+        verify: ``signature`` (estimate >= threshold) or ``exact`` (also the exact Jaccard of the
+            two shingle-hash sets >= threshold; a Python loop per pair, slower).
         representative: who is kept in a cluster: ``first``, ``longest`` or ``quality`` (the
             highest ``quality__score``; falls back to ``first`` when that column is absent).
         shard_size: records shingled and hashed at a time (per worker thread).

@@ -130,7 +130,12 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
             words = pl.concat(
                 [
                     words,
-                    frame.filter(cjk).select("doc", w=pl.col("t").str.extract_all(WORD_PATTERN)),
+                    frame.filter(cjk).select(
+                        "doc",
+                        w=pl.col("t")
+                        .str.replace_all(r"[\x1c-\x1f]", " ")
+                        .str.extract_all(WORD_PATTERN),
+                    ),
                 ]
             )
             words = words.sort("doc")
@@ -144,7 +149,8 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
         lens[counts["doc"].to_numpy()] = counts["len"].to_numpy()
         hashes = flat["w"].hash(seed=_TOKEN_SEED).to_numpy()
         return hashes.astype(np.uint64, copy=False), lens
-    norm = lower.str.replace_all(r"\s+", " ").str.strip_chars()
+    # Rust's \s is Unicode White_Space; Python's str.isspace also counts \x1c-\x1f.
+    norm = lower.str.replace_all(r"[\s\x1c-\x1f]+", " ").str.strip_chars()
     lens = norm.str.len_chars().to_numpy().astype(np.int64)
     code = np.frombuffer("".join(norm.to_list()).encode("utf-32-le"), dtype=np.uint32)
     return _fmix64(code.astype(np.uint64) + np.uint64(_TOKEN_SEED)), lens
@@ -207,8 +213,7 @@ def _fold(cols: list[np.ndarray]) -> np.ndarray:
     h = np.zeros(len(cols[0]), dtype=np.uint64)
     for c in cols:
         h ^= c
-        h *= _M64
-        h = (h << np.uint64(31)) | (h >> np.uint64(33))  # rotate, so order matters
+        h *= _M64  # (h ^ c) * M: each step a bijection of c, and order matters
     return (_fmix64(h) >> np.uint64(32)).astype(np.uint32)
 
 
