@@ -175,6 +175,10 @@ def test_instruction_language_mismatch_fires_and_translation_near_miss():
     out = run_step("instruction_checks_v1", frame, kinds=("instruction",))
     assert out["drop_reason"].to_list() == ["instruction__language_mismatch", None, None]
     assert out["instruction__output_lang"].to_list()[1:] == ["ru", "en"]
+    # same decisions when langid_v1 ran before and its columns are reused
+    tagged = run_step("langid_v1", frame)
+    again = run_step("instruction_checks_v1", tagged, kinds=("instruction",))
+    assert again["drop_reason"].to_list() == ["instruction__language_mismatch", None, None]
 
 
 def test_instruction_helpers_worked_examples():

@@ -320,13 +320,27 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
 def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
-    """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers."""
+    """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers.
+
+    The language check reuses ``langid__lang`` (prompt) and ``langid__response_lang`` when a
+    ``langid_v1`` step ran before; otherwise it identifies prompt and answer itself.
+    """
     ident = None
     if p.check_language:
         from curate.steps.langid import LanguageIdentifier
 
         ident = LanguageIdentifier()
     dtype = pl.Struct({"reason": pl.String, "prompt_lang": pl.String, "output_lang": pl.String})
+
+    def mismatch(row: dict, prompt: str, output: str, pl_: str | None, ps: float | None, ol: str | None, os_: float | None) -> bool:
+        return bool(
+            pl_ and ol and pl_ != ol and ps is not None and os_ is not None
+            and ps >= p.language_min_score and os_ >= p.language_min_score
+            and sum(map(str.isalpha, prompt)) >= p.language_min_letters
+            and sum(map(str.isalpha, output)) >= p.language_min_letters
+            and len(output) >= 0.5 * len(row["o"])
+            and not TRANSLATE_RE.search(f"{row['i']}\n{row['x']}")
+        )
 
     def batch(s: pl.Series) -> pl.Series:
         rows = s.to_list()
@@ -340,30 +354,32 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             out.append({"reason": reason, "prompt_lang": None, "output_lang": None})
             if ident is not None and reason is None and (r["o"] or "").strip():
                 lang_jobs.append(i)
-        if ident is not None and lang_jobs:
-            prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
-            outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        if ident is None or not lang_jobs:
+            return pl.Series(out, dtype=dtype)
+        prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
+        outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        if "pl" in rows[lang_jobs[0]]:  # langid_v1 ran: reuse its prompt/answer languages
+            got = [(rows[i]["pl"], rows[i]["ps"]) for i in lang_jobs] + [(rows[i]["ol"], rows[i]["os"]) for i in lang_jobs]
+        else:
             got = ident.identify(prompts + outputs)
-            for k, i in enumerate(lang_jobs):
-                (pl_, ps), (ol, os_) = got[k], got[len(lang_jobs) + k]
-                out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
-                if (
-                    pl_ and ol and pl_ != ol and ps >= p.language_min_score and os_ >= p.language_min_score
-                    and sum(map(str.isalpha, prompts[k])) >= p.language_min_letters
-                    and sum(map(str.isalpha, outputs[k])) >= p.language_min_letters
-                    and len(outputs[k]) >= 0.5 * len(rows[i]["o"])
-                    and not TRANSLATE_RE.search(f"{rows[i]['i']}\n{rows[i]['x']}")
-                ):
-                    out[i]["reason"] = "instruction__language_mismatch"
+        n = len(lang_jobs)
+        for k, i in enumerate(lang_jobs):
+            (pl_, ps), (ol, os_) = got[k], got[n + k]
+            out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
+            if mismatch(rows[i], prompts[k], outputs[k], pl_, ps, ol, os_):
+                out[i]["reason"] = "instruction__language_mismatch"
         return pl.Series(out, dtype=dtype)
 
     instruction, inp, output = _parts()
     live = pl.col("keep") & ctx.scope() & (pl.col("kind") == "instruction")
-    packed = pl.struct(instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live"))
     filt = filter_step(ctx, {r: pl.col("instruction__reason") == r for r in REASONS})
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(_ic=packed.map_batches(batch, return_dtype=dtype))
+        cols = [instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live")]
+        if p.check_language and "langid__response_lang" in lf.collect_schema().names():
+            cols += [pl.col("langid__lang").alias("pl"), pl.col("langid__score").alias("ps"),
+                     pl.col("langid__response_lang").alias("ol"), pl.col("langid__response_score").alias("os")]
+        lf = lf.with_columns(_ic=pl.struct(cols).map_batches(batch, return_dtype=dtype))
         lf = lf.with_columns(
             instruction__reason=pl.col("_ic").struct.field("reason"),
             instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),
