@@ -293,7 +293,8 @@ def repetition_fields(p: GopherRepetitionParams) -> dict[str, pl.DataType]:
     reasons=(
         "gopher_repetition__dup_line_frac", "gopher_repetition__dup_para_frac",
         "gopher_repetition__dup_line_char_frac", "gopher_repetition__dup_para_char_frac",
-        "gopher_repetition__top_{n}gram", "gopher_repetition__dup_{n}gram",
+        "gopher_repetition__top_2gram", "gopher_repetition__top_3gram", "gopher_repetition__top_4gram",
+        *(f"gopher_repetition__dup_{n}gram" for n in range(5, 11)),
     ),
 )
 def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
