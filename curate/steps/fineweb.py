@@ -51,7 +51,12 @@ def fineweb_stats(text: str, short_line_length: int = 30) -> dict[str, float]:
     """
     lines = split_lines(text)
     if not lines:
-        return {"line_punct_ratio": 0.0, "short_line_ratio": 0.0, "char_dup_ratio": 0.0, "list_ratio": 0.0}
+        return {
+            "line_punct_ratio": 0.0,
+            "short_line_ratio": 0.0,
+            "char_dup_ratio": 0.0,
+            "list_ratio": 0.0,
+        }
     n = len(lines)
     seen: set[str] = set()
     dup_chars = 0
@@ -70,7 +75,9 @@ def fineweb_stats(text: str, short_line_length: int = 30) -> dict[str, float]:
     }
 
 
-FIELDS = dict.fromkeys(("line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio"), pl.Float64)
+FIELDS = dict.fromkeys(
+    ("line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio"), pl.Float64
+)
 
 
 @register(
@@ -78,8 +85,10 @@ FIELDS = dict.fromkeys(("line_punct_ratio", "short_line_ratio", "char_dup_ratio"
     kind="filter",
     params=FineWebParams,
     reasons=(
-        "fineweb_quality__line_punct_ratio", "fineweb_quality__short_line_ratio",
-        "fineweb_quality__char_dup_ratio", "fineweb_quality__list_ratio",
+        "fineweb_quality__line_punct_ratio",
+        "fineweb_quality__short_line_ratio",
+        "fineweb_quality__char_dup_ratio",
+        "fineweb_quality__list_ratio",
     ),
 )
 def fineweb_quality(p: FineWebParams, ctx: StepContext) -> Step:
@@ -92,4 +101,6 @@ def fineweb_quality(p: FineWebParams, ctx: StepContext) -> Step:
         "fineweb_quality__list_ratio": pl.col(c("list_ratio")) > p.new_line_ratio,
     }
     filt = filter_step(ctx, reasons)
-    return lambda lf: filt(with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS))
+    return lambda lf: filt(
+        with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS)
+    )

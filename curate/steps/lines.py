@@ -38,42 +38,183 @@ from dataclasses import dataclass
 import polars as pl
 
 from curate.registry import Step, StepContext, register
-from curate.steps.rowops import rewrite_rows
 from curate.steps.words import ends_with_terminal_punct
 
 REASONS = ("spam", "boilerplate", "metadata", "repeated", "related", "context")
 
 _PINYIN_VOWELS = "aeiouüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-RUBY_RE = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-z{_PINYIN_VOWELS}]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-z{_PINYIN_VOWELS}]{{1,7}}\)")
+RUBY_RE = re.compile(
+    rf"(?<=[\u4e00-\u9fff])\((?=[a-z{_PINYIN_VOWELS}]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-z{_PINYIN_VOWELS}]{{1,7}}\)"
+)
 
 SPAM_TERMS = (
     # zh adult / piracy spam
-    "无码", "無碼", "内射", "內射", "人妻", "激情", "精品", "乱码", "亂碼", "超碰", "成人", "视频", "視頻",
-    "国产", "國產", "欧美", "歐美", "亚洲", "亞洲", "性爱", "性愛", "裸体", "裸體", "一区二区", "av",
-    "色情", "黄色", "偷拍", "自拍", "久久", "中文字幕", "午夜", "福利", "约炮", "博彩", "赌场", "彩票",
+    "无码",
+    "無碼",
+    "内射",
+    "內射",
+    "人妻",
+    "激情",
+    "精品",
+    "乱码",
+    "亂碼",
+    "超碰",
+    "成人",
+    "视频",
+    "視頻",
+    "国产",
+    "國產",
+    "欧美",
+    "歐美",
+    "亚洲",
+    "亞洲",
+    "性爱",
+    "性愛",
+    "裸体",
+    "裸體",
+    "一区二区",
+    "av",
+    "色情",
+    "黄色",
+    "偷拍",
+    "自拍",
+    "久久",
+    "中文字幕",
+    "午夜",
+    "福利",
+    "约炮",
+    "博彩",
+    "赌场",
+    "彩票",
     # en
-    "porn", "xxx", "sex", "nude", "casino", "viagra", "cialis", "escort", "betting", "slot", "camgirl",
+    "porn",
+    "xxx",
+    "sex",
+    "nude",
+    "casino",
+    "viagra",
+    "cialis",
+    "escort",
+    "betting",
+    "slot",
+    "camgirl",
     # ru
-    "порно", "секс", "казино", "ставки",
+    "порно",
+    "секс",
+    "казино",
+    "ставки",
 )
 _SPAM_LATIN = {t for t in SPAM_TERMS if t.isascii()}
 
 # Short lines naming a UI action or page furniture (simplified + traditional Chinese, en, ru).
 # Regex fragments; ambiguous words ("评论" can be a section title) are anchored to whole lines.
 BOILERPLATE_SHORT = (
-    "登录", "登錄", "注册", "註冊", "登陆", "分享到", "^分享$", "点赞", "點贊", "收藏", "^(评论|評論)$",
-    "条评论", "條評論", "发表.{0,4}评论", "發表.{0,4}評論", "评论与回复", "評論與回復",
-    "关注", "關注", "扫码", "掃碼", "二维码", "二維碼", "公众号", "公眾號", "交流群", "打开app", "打開app",
-    "阅读更多", "閱讀更多", "阅读原文", "閱讀原文", "会员中心", "會員中心", "创作中心", "創作中心",
-    "不再提示", "完善资料", "完善資料", "积分", "積分", "举报", "舉報", "投诉", "投訴", "责任编辑", "責任編輯",
-    "审核编辑", "審核編輯", "来源[:：]", "來源[:：]", "^作者[:：]", "原文标题", "原文標題", "浏览量", "瀏覽量",
-    "阅读数", "返回顶部", "^(首页|首頁)$", "^(图片|圖片)$", "小助手", "发表于", "發表於", "的头像", "的頭像",
-    "sign in", "sign up", "log in", "login", "register", "share", "tweet", "subscribe", "comments",
-    "leave a comment", "reply", "^like$", "follow us", "all rights reserved", "skip to content", "^menu$",
-    "^home$", "next post", "previous post", "advertisement", "^tags:", "posted in", "read more",
-    "click here", "newsletter", "cookies?", "^image$", "^photo:", "illustration", "loading",
-    "войти", "регистрация", "зарегистрироваться", "поделиться", "комментари", "подписаться",
-    "читать далее", "^реклама$", "^главная$", "ответить", "нравится",
+    "登录",
+    "登錄",
+    "注册",
+    "註冊",
+    "登陆",
+    "分享到",
+    "^分享$",
+    "点赞",
+    "點贊",
+    "收藏",
+    "^(评论|評論)$",
+    "条评论",
+    "條評論",
+    "发表.{0,4}评论",
+    "發表.{0,4}評論",
+    "评论与回复",
+    "評論與回復",
+    "关注",
+    "關注",
+    "扫码",
+    "掃碼",
+    "二维码",
+    "二維碼",
+    "公众号",
+    "公眾號",
+    "交流群",
+    "打开app",
+    "打開app",
+    "阅读更多",
+    "閱讀更多",
+    "阅读原文",
+    "閱讀原文",
+    "会员中心",
+    "會員中心",
+    "创作中心",
+    "創作中心",
+    "不再提示",
+    "完善资料",
+    "完善資料",
+    "积分",
+    "積分",
+    "举报",
+    "舉報",
+    "投诉",
+    "投訴",
+    "责任编辑",
+    "責任編輯",
+    "审核编辑",
+    "審核編輯",
+    "来源[:：]",
+    "來源[:：]",
+    "^作者[:：]",
+    "原文标题",
+    "原文標題",
+    "浏览量",
+    "瀏覽量",
+    "阅读数",
+    "返回顶部",
+    "^(首页|首頁)$",
+    "^(图片|圖片)$",
+    "小助手",
+    "发表于",
+    "發表於",
+    "的头像",
+    "的頭像",
+    "sign in",
+    "sign up",
+    "log in",
+    "login",
+    "register",
+    "share",
+    "tweet",
+    "subscribe",
+    "comments",
+    "leave a comment",
+    "reply",
+    "^like$",
+    "follow us",
+    "all rights reserved",
+    "skip to content",
+    "^menu$",
+    "^home$",
+    "next post",
+    "previous post",
+    "advertisement",
+    "^tags:",
+    "posted in",
+    "read more",
+    "click here",
+    "newsletter",
+    "cookies?",
+    "^image$",
+    "^photo:",
+    "illustration",
+    "loading",
+    "войти",
+    "регистрация",
+    "зарегистрироваться",
+    "поделиться",
+    "комментари",
+    "подписаться",
+    "читать далее",
+    "^реклама$",
+    "^главная$",
+    "ответить",
+    "нравится",
 )
 _BOILER_RE = re.compile("|".join(f"(?:{t})" for t in BOILERPLATE_SHORT), re.IGNORECASE)
 # Phrases that mark a line as boilerplate at any length.
@@ -186,7 +327,11 @@ def classify_lines(lines: list[str], p: WebLinesParams) -> list[str | None]:
     for i, s in enumerate(stripped):
         if not s:
             continue
-        if related_from is None and RELATED_HEADERS.match(s) and seen_chars >= p.related_after_fraction * total:
+        if (
+            related_from is None
+            and RELATED_HEADERS.match(s)
+            and seen_chars >= p.related_after_fraction * total
+        ):
             related_from = i
         seen_chars += len(s)
         if related_from is not None:
@@ -219,7 +364,10 @@ def _context_pass(stripped: list[str], reasons: list[str | None], p: WebLinesPar
         # the end of the page counts as a removed neighbour (a trailing headline after the related
         # list); the start does not (the title is often the first line)
         bounded = k > 0 and (j < len(idx) or reasons[idx[k - 1]] is not None)
-        short = all(len(stripped[i]) <= p.context_max_chars and not ends_with_terminal_punct(stripped[i]) for i in run)
+        short = all(
+            len(stripped[i]) <= p.context_max_chars and not ends_with_terminal_punct(stripped[i])
+            for i in run
+        )
         if bounded and short and len(run) <= p.context_max_run:
             for i in run:
                 reasons[i] = "context"
@@ -261,7 +409,9 @@ COUNT_FIELDS = ("lines_kept", "lines_removed", "chars_removed", "ruby_removed", 
 @register("web_lines_v1", kind="transform", params=WebLinesParams)
 def web_lines(p: WebLinesParams, ctx: StepContext) -> Step:
     """Remove web boilerplate and spam lines (navigation, share/login, link farms, related lists)."""
-    dtype = pl.Struct({"text": pl.String, **dict.fromkeys(COUNT_FIELDS, pl.Int64), "removed": REMOVED})
+    dtype = pl.Struct(
+        {"text": pl.String, **dict.fromkeys(COUNT_FIELDS, pl.Int64), "removed": REMOVED}
+    )
 
     def batch(s: pl.Series) -> pl.Series:
         out = []
@@ -276,17 +426,18 @@ def web_lines(p: WebLinesParams, ctx: StepContext) -> Step:
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         live = pl.col("keep") & ctx.scope() & pl.col("messages").is_null()
         lf = lf.with_columns(
-            _wl=pl.when(live).then(pl.col("text")).otherwise(pl.lit(None, pl.String)).map_batches(batch, return_dtype=dtype)
+            _wl=pl.when(live)
+            .then(pl.col("text"))
+            .otherwise(pl.lit(None, pl.String))
+            .map_batches(batch, return_dtype=dtype)
         )
         done = pl.col("_wl").is_not_null()
         cols = {ctx.column(k): pl.col("_wl").struct.field(k) for k in COUNT_FIELDS}
         if p.record_removed:
             cols[ctx.column("removed")] = pl.col("_wl").struct.field("removed")
         return lf.with_columns(
-            text=pl.when(done).then(pl.col("_wl").struct.field("text")).otherwise(pl.col("text")), **cols
+            text=pl.when(done).then(pl.col("_wl").struct.field("text")).otherwise(pl.col("text")),
+            **cols,
         ).drop("_wl")
 
     return step
-
-
-__all__ = ["clean_web_text", "classify_lines", "WebLinesParams", "rewrite_rows"]
