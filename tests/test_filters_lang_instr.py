@@ -349,3 +349,51 @@ def test_cleanroom_filter_bad_step_is_config_error(tmp_path: Path):
     finally:
         sys.argv = argv
     assert e.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("instruction", "inp", "output"),
+    [
+        # false positives an earlier version produced on alpaca_5000 / new_codealpaca
+        (
+            "Transform the input text into uppercase letters.",
+            "This is a test example.",
+            "THIS IS A TEST EXAMPLE.",
+        ),
+        ("Find the answer to the following equation: (3+3)*3", "", "18"),
+        ("Is the following sentence true or false? Humans can breathe underwater.", "", "False."),
+        (
+            "Generate 2 story ideas with a sci-fi theme.",
+            "",
+            "1. A robot learns to dream. 2. Mars votes.",
+        ),
+        ("Generate a valid email address for this person", "John Smith", "john.smith@example.com"),
+        (
+            "Analyze the sentence and identify the type of sentence it is.",
+            "The snow was melting.",
+            "Declarative.",
+        ),
+        (
+            "Write a Python script that downloads an image from a given URL.",
+            "https://example.com/a.jpg",
+            "import requests",
+        ),
+        (
+            "What would be a shell script that lists all files in the current directory?",
+            "",
+            "#!/bin/bash\nls -lSh",
+        ),
+        (
+            "Rewrite the following Python 2 code snippet to Python 3:",
+            "print 'Hello, world!'",
+            "print('Hello, world!')",
+        ),
+        (
+            "Name this famous painting.",
+            "The Starry Night by Vincent van Gogh",
+            "The Starry Night by Vincent van Gogh.",
+        ),
+    ],
+)
+def test_instruction_checks_real_data_false_positives_issue4(instruction, inp, output):
+    assert check_one(instruction, inp, output, P) is None
