@@ -286,3 +286,18 @@ def test_redact_is_idempotent(text):
     once, _ = redact(text)
     twice, counts = redact(once)
     assert twice == once and sum(counts.values()) == 0
+
+
+def test_separator_run_removes_punctuated_teasers_but_not_captioned_body():
+    sep = "boy illustration"
+    teasers = [
+        f"Teaser number {i} about a related article ends with a full stop." for i in range(4)
+    ]
+    lines = [*BODY, sep]
+    for t in teasers:
+        lines += [t, sep, sep]
+    got = reasons_of(lines)
+    assert [got[lines.index(t)] for t in teasers] == ["context"] * 4
+    # near miss: body paragraphs with image placeholders between them, body lines in between
+    body = [BODY[0], "圖片", BODY[1], "圖片", BODY[2], BODY[3], "圖片", BODY[0] + "。", "圖片"]
+    assert reasons_of(body)[2] is None and reasons_of(body)[4] is None

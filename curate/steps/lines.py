@@ -250,6 +250,7 @@ class WebLinesParams:
     related_after_fraction: float = 0.5
     context_max_run: int = 4
     context_max_chars: int = 300
+    min_separated: int = 3
     fix_ruby_pinyin: bool = True
     record_removed: bool = True
 
@@ -345,6 +346,7 @@ def classify_lines(lines: list[str], p: WebLinesParams) -> list[str | None]:
         elif counts.get(s, 0) >= p.min_repeats:
             reasons[i] = "repeated"
     _context_pass(stripped, reasons, p)
+    _separator_pass(stripped, reasons, p)
     return reasons
 
 
@@ -372,6 +374,41 @@ def _context_pass(stripped: list[str], reasons: list[str | None], p: WebLinesPar
             for i in run:
                 reasons[i] = "context"
         k = j
+
+
+def _separator_pass(stripped: list[str], reasons: list[str | None], p: WebLinesParams) -> None:
+    """Remove teasers listed between copies of one separator line (``boy illustration / teaser /
+    boy illustration / teaser …``), even when they end with a full stop: a line whose neighbours
+    are removed copies of the same line, in a run of ``min_separated`` or more such lines with only
+    removed lines between them.
+    """
+    idx = [i for i, s in enumerate(stripped) if s]
+    by_sep: dict[str, list[int]] = {}
+    for k in range(1, len(idx) - 1):
+        i, before, after = idx[k], idx[k - 1], idx[k + 1]
+        if (
+            reasons[i] is None
+            and reasons[before] is not None
+            and reasons[after] is not None
+            and stripped[before] == stripped[after]
+            and len(stripped[i]) <= p.context_max_chars
+        ):
+            by_sep.setdefault(stripped[before], []).append(i)
+    for lines in by_sep.values():
+        # only runs of candidates with nothing kept in between: a list, not image captions
+        # scattered through an article
+        run = [lines[0]]
+        for i in [*lines[1:], None]:
+            if i is not None and all(
+                reasons[j] is not None for j in range(run[-1] + 1, i) if stripped[j]
+            ):
+                run.append(i)
+                continue
+            if len(run) >= p.min_separated:
+                for j in run:
+                    reasons[j] = "context"
+            if i is not None:
+                run = [i]
 
 
 def clean_web_text(text: str, p: WebLinesParams) -> tuple[str, dict[str, object]]:
