@@ -397,3 +397,28 @@ def test_cleanroom_filter_bad_step_is_config_error(tmp_path: Path):
 )
 def test_instruction_checks_real_data_false_positives_issue4(instruction, inp, output):
     assert check_one(instruction, inp, output, P) is None
+
+
+def test_bad_filter_params_fail_at_recipe_validation(tmp_path: Path):
+    from curate.errors import ConfigError
+    from curate.recipe import load_recipe
+
+    data = write_jsonl(tmp_path / "d.jsonl", [{"text": "hello there world"}])
+    for params, needle in [
+        ("{languages: []}", "languages"),
+        ("{min_score: 1.5}", "min_score"),
+    ]:
+        recipe = write_recipe(
+            tmp_path / "r.yaml",
+            f"version: 1\ninputs:\n  - {{name: d, path: {data}}}\nsteps:\n"
+            f"  - step: language_filter_v1\n    params: {params}\n",
+        )
+        with pytest.raises(ConfigError, match=needle):
+            load_recipe(recipe)
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        f"version: 1\ninputs:\n  - {{name: d, path: {data}}}\nsteps:\n"
+        "  - step: pii_redact_v1\n    params: {types: [email, ssn]}\n",
+    )
+    with pytest.raises(ConfigError, match="ssn"):
+        load_recipe(recipe)

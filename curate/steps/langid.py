@@ -263,6 +263,14 @@ class LanguageFilterParams:
     min_other_score: float = 0.5
     min_letters: int = 100
 
+    def __post_init__(self) -> None:
+        # checked when the recipe is validated, before any data is read
+        if not self.languages:
+            raise ValueError("'languages' must name at least one language code, e.g. [en]")
+        for name in ("min_score", "min_other_score"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name!r} must be between 0 and 1")
+
 
 @register(
     "language_filter_v1",

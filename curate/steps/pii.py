@@ -165,6 +165,11 @@ class PiiParams:
     types: tuple[str, ...] = TYPES
     redact_examples: bool = False
 
+    def __post_init__(self) -> None:
+        bad = [t for t in self.types if t not in TYPES]
+        if bad:
+            raise ValueError(f"unknown PII type(s) {bad}; known: {', '.join(TYPES)}")
+
 
 def _email_ok(m: re.Match[str], text: str) -> bool:
     domain = m.group(0).rsplit("@", 1)[1].lower()
