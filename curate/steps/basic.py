@@ -43,9 +43,7 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
     )
 
     def norm_texts(s: pl.Series) -> pl.Series:
-        return pl.Series(
-            [None if t is None else normalise_text(t, **opts) for t in s], dtype=pl.String
-        )
+        return pl.Series([None if t is None else normalise_text(t, **opts) for t in s], dtype=pl.String)
 
     def norm_messages(s: pl.Series) -> pl.Series:
         out = []
@@ -53,27 +51,16 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
             if msgs is None:
                 out.append(None)
             else:
-                out.append(
-                    [
-                        {"role": m["role"], "content": normalise_text(m["content"] or "", **opts)}
-                        for m in msgs
-                    ]
-                )
+                out.append([{"role": m["role"], "content": normalise_text(m["content"] or "", **opts)} for m in msgs])
         return pl.Series(out, dtype=pl.List(MESSAGE))
 
     def joined(s: pl.Series) -> pl.Series:
-        return pl.Series(
-            [None if m is None else join_messages(m) for m in s.to_list()], dtype=pl.String
-        )
+        return pl.Series([None if m is None else join_messages(m) for m in s.to_list()], dtype=pl.String)
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         lf = lf.with_columns(
-            text=pl.when(ctx.scope())
-            .then(pl.col("text").map_batches(norm_texts, return_dtype=pl.String))
-            .otherwise(pl.col("text")),
-            messages=pl.when(ctx.scope())
-            .then(pl.col("messages").map_batches(norm_messages, return_dtype=pl.List(MESSAGE)))
-            .otherwise(pl.col("messages")),
+            text=pl.when(ctx.scope()).then(pl.col("text").map_batches(norm_texts, return_dtype=pl.String)).otherwise(pl.col("text")),
+            messages=pl.when(ctx.scope()).then(pl.col("messages").map_batches(norm_messages, return_dtype=pl.List(MESSAGE))).otherwise(pl.col("messages")),
         )
         # An instruction record's text is its messages joined; keep the two in step.
         return lf.with_columns(
@@ -95,11 +82,7 @@ def last_response() -> pl.Expr:
     """Content of the last assistant message (null for documents)."""
     return (
         pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") == "assistant")
-            .struct.field("content")
-        )
+        .list.eval(pl.element().filter(pl.element().struct.field("role") == "assistant").struct.field("content"))
         .list.last()
     )
 

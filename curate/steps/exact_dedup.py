@@ -61,11 +61,9 @@ def exact_dedup(p: ExactDedupParams, ctx: StepContext) -> Step:
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         frame = lf.collect()
         source = pl.col("text") if p.field == "text" else last_response()
-        live = (
-            frame.filter(pl.col("keep") & ctx.scope())
-            .select("id", ROW, _key=source.map_batches(key_hashes, return_dtype=pl.String))
-            .filter(pl.col("_key").is_not_null())
-        )
+        live = frame.filter(pl.col("keep") & ctx.scope()).select(
+            "id", ROW, _key=source.map_batches(key_hashes, return_dtype=pl.String)
+        ).filter(pl.col("_key").is_not_null())
         clusters = cluster_rows(live, "exact")
         ctx.emit("clusters", clusters.drop("representative"))
         drops = clusters.filter(~pl.col("is_representative")).select(
