@@ -301,3 +301,35 @@ def test_separator_run_removes_punctuated_teasers_but_not_captioned_body():
     # near miss: body paragraphs with image placeholders between them, body lines in between
     body = [BODY[0], "圖片", BODY[1], "圖片", BODY[2], BODY[3], "圖片", BODY[0] + "。", "圖片"]
     assert reasons_of(body)[2] is None and reasons_of(body)[4] is None
+
+
+def test_english_article_page_keeps_title_and_body_issue4():
+    page = "\n".join(
+        [
+            "Skip to content",
+            "Home | News | Sport | Business | Contact",
+            "Sign in",
+            "How the river town rebuilt its bridge",
+            "By Jane Doe",
+            "March 3, 2024 5 min read",
+            "Share",
+            "Tweet",
+            "The town council voted last spring to repair the old stone bridge that crosses the river.",
+            "Engineers found that the stones had cracked, and the repairs took eight months.",
+            "Residents shared their memories of the bridge at a meeting in the library.",
+            "We use cookies to improve your experience. By using this site you agree to our Privacy Policy.",
+            "Related articles",
+            "Town council approves new budget",
+            "Comments (12)",
+        ]
+    )
+    out, stats = clean_web_text(page, P)
+    assert out.split("\n") == [
+        "How the river town rebuilt its bridge",
+        "The town council voted last spring to repair the old stone bridge that crosses the river.",
+        "Engineers found that the stones had cracked, and the repairs took eight months.",
+        "Residents shared their memories of the bridge at a meeting in the library.",
+    ]
+    reasons = {r["text"]: r["reason"] for r in stats["removed"]}
+    assert reasons["Home | News | Sport | Business | Contact"] == "boilerplate"  # a menu, not spam
+    assert reasons["By Jane Doe"] == "context"

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from curate.registry import Step, StepContext, register
-from curate.steps.words import ends_with_terminal_punct
+from curate.steps.words import ends_with_terminal_punct, split_words
 
 REASONS = ("spam", "boilerplate", "metadata", "repeated", "related", "context")
 
@@ -221,7 +221,7 @@ _BOILER_RE = re.compile("|".join(f"(?:{t})" for t in BOILERPLATE_SHORT), re.IGNO
 BOILERPLATE_ANYWHERE = re.compile(
     r"欢迎.{0,4}关注|歡迎.{0,4}關注|^(原文标题|原文標題|文章出处|文章出處|本文来源|本文來源|转载请注明|轉載請注明)|关注.{0,12}公众号|關注.{0,12}公眾號|扫码关注|打开APP|打開APP|点击阅读原文"
     r"|如有侵权|如有問題|如有问题加微信|版权所有|版權所有|all rights reserved|subscribe to our newsletter"
-    r"|sign up for our|^(免责)?声明[:：]|^(免責)?聲明[:：]|^disclaimer\b|^copyright\b|^©|^Подписывайтесь",
+    r"|sign up for our|we use cookies|uses cookies|use of cookies|cookie policy|privacy policy|terms of (?:use|service)|^(免责)?声明[:：]|^(免責)?聲明[:：]|^disclaimer\b|^copyright\b|^©|^Подписывайтесь",
     re.IGNORECASE,
 )
 _IMAGE_FILE = re.compile(r"^\S+\.(png|jpe?g|gif|webp|svg)$", re.IGNORECASE)
@@ -255,11 +255,10 @@ class WebLinesParams:
     record_removed: bool = True
 
 
-def is_spam(line: str) -> bool:
-    """Spam terms or a keyword list.
+def spam_hits(line: str) -> int:
+    """Number of distinct spam terms in a line (stops counting at 2).
 
-    Example: ``is_spam("一区二区三区|欧美在线视频五区|国产午夜无码")`` -> True;
-    ``is_spam("The model was trained on 2T tokens.")`` -> False.
+    Example: ``spam_hits("欧美在线视频五区|国产午夜无码")`` -> 2.
     """
     low = line.lower()
     hits = 0
@@ -268,11 +267,29 @@ def is_spam(line: str) -> bool:
         if at >= 0 and (term not in _SPAM_LATIN or _whole_word(low, at, at + len(term))):
             hits += 1
             if hits >= 2:
-                return True
+                break
+    return hits
+
+
+def is_keyword_list(line: str) -> bool:
+    """>= 4 short segments split by ``, | / 、 ;`` and no sentence end: a link farm or a menu.
+
+    Example: ``is_keyword_list("Home | News | Sport | Contact")`` -> True.
+    """
     parts = [s for s in (x.strip() for x in _SEPARATORS.split(_URL.sub(" ", line))) if s]
     if len(parts) >= 4 and not _has_sentence_end(line):
         return sum(len(s) for s in parts) / len(parts) <= 12
     return False
+
+
+def is_spam(line: str) -> bool:
+    """Two spam terms, or a keyword list with one (a keyword list without is a menu: boilerplate).
+
+    Example: ``is_spam("一区二区三区|欧美在线视频五区|国产午夜无码")`` -> True;
+    ``is_spam("Home | News | Sport | Contact")`` -> False; ``is_spam("The model has 2T tokens.")`` -> False.
+    """
+    hits = spam_hits(line)
+    return hits >= 2 or (hits >= 1 and is_keyword_list(line))
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -339,7 +356,7 @@ def classify_lines(lines: list[str], p: WebLinesParams) -> list[str | None]:
             reasons[i] = "related"
         elif is_spam(s):
             reasons[i] = "spam"
-        elif is_boilerplate(s, p.max_boilerplate_chars):
+        elif is_keyword_list(s) or is_boilerplate(s, p.max_boilerplate_chars):
             reasons[i] = "boilerplate"
         elif is_metadata(s):
             reasons[i] = "metadata"
@@ -374,6 +391,23 @@ def _context_pass(stripped: list[str], reasons: list[str | None], p: WebLinesPar
             for i in run:
                 reasons[i] = "context"
         k = j
+    _restore_title(stripped, reasons, idx)
+
+
+def _restore_title(stripped: list[str], reasons: list[str | None], idx: list[int]) -> None:
+    """Give back the page title: the longest ``context`` line before the first kept line, when it
+    has 3+ words and is no bullet item (a title sits between navigation and byline, so the context
+    rule alone would remove it)."""
+    candidates = []
+    for i in idx:
+        if reasons[i] is None:
+            break
+        if reasons[i] == "context" and not stripped[i].startswith(("•", "-", "*", "·")):
+            candidates.append(i)
+    if candidates:
+        best = max(candidates, key=lambda i: len(stripped[i]))
+        if len(split_words(stripped[best])) >= 3:
+            reasons[best] = None
 
 
 def _separator_pass(stripped: list[str], reasons: list[str | None], p: WebLinesParams) -> None:
