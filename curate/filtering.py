@@ -57,7 +57,8 @@ def filter_recipe(
     }
     if limit is not None:
         spec["limit"] = limit
-    return load_recipe(recipe_path, overrides={"inputs": [spec]})
+    # mixtures may name the recipe's own inputs; `filter` builds none, so they are dropped
+    return load_recipe(recipe_path, overrides={"inputs": [spec], "mixtures": []})
 
 
 def run_filter(recipe: Recipe, progress: Any = None) -> FilterResult:

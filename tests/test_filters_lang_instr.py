@@ -302,6 +302,10 @@ def test_cleanroom_filter_writes_every_row(tmp_path: Path, tiny_instructions: Pa
         tmp_path / "r.yaml",
         """
 version: 1
+inputs:
+  - {name: web, path: elsewhere.jsonl}
+mixtures:
+  - {name: only_web, sources: [web]}
 steps:
   - step: normalise_v1
   - step: length_filter_v1
