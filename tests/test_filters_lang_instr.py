@@ -426,3 +426,44 @@ def test_bad_filter_params_fail_at_recipe_validation(tmp_path: Path):
     )
     with pytest.raises(ConfigError, match="ssn"):
         load_recipe(recipe)
+
+
+def test_chat_records_are_checked_on_their_last_turn(tmp_path: Path):
+    rows = [
+        {
+            "conversations": [
+                {"from": "human", "value": "Hi, my email is jo@corp.com"},
+                {"from": "gpt", "value": "Hello! How can I help you today with your question?"},
+                {
+                    "from": "human",
+                    "value": "Summarize this article: https://www.nytimes.com/2020/a.html",
+                },
+                {"from": "gpt", "value": "The article says prices rose sharply."},
+            ]
+        },
+        {
+            "conversations": [
+                {
+                    "from": "human",
+                    "value": "Summarize this article: https://www.nytimes.com/2020/a.html",
+                },
+                {"from": "gpt", "value": "I cannot open links. Could you paste the text?"},
+                {
+                    "from": "human",
+                    "value": "Prices rose sharply in March because of the drought. Summarize that.",
+                },
+                {"from": "gpt", "value": "A drought pushed prices up in March."},
+            ]
+        },
+    ]
+    data = write_jsonl(tmp_path / "chat.jsonl", rows)
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        "version: 1\nsteps:\n  - step: pii_redact_v1\n  - step: instruction_checks_v1\n",
+    )
+    out = tmp_path / "o.parquet"
+    res = CliRunner().invoke(app, ["filter", str(data), "--recipe", str(recipe), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    frame = pl.read_parquet(out)
+    assert frame["drop_reason"].to_list() == ["instruction__needs_url", None]
+    assert frame["pii__email"].to_list() == [1, 0]

@@ -32,7 +32,8 @@ instruction__language_mismatch         the answer is in another language than th
 =====================================  ==========================================================
 
 The record's instruction and input are read from ``meta.fields`` (alpaca/dolly layouts) or, for
-chat layouts, from the first user message; the answer is the last assistant message. The checks
+chat layouts, from the last user message (the one the checked answer replies to); the answer is
+the last assistant message. The checks
 apply to ``kind == instruction`` records only. ``length_filter_v1`` is expected to run before and
 own the empty-answer reason.
 """
@@ -194,6 +195,15 @@ def fold(text: str, case: bool = False) -> str:
     return _FOLD.sub(" ", text if case else text.casefold()).strip()
 
 
+def is_code_task(instruction: str) -> bool:
+    """The task asks for or about code (URLs are ignored: ".../page.html" is no HTML task).
+
+    Example: ``is_code_task("Write a Python function to add two numbers.")`` -> True;
+    ``is_code_task("Summarize https://x.com/a.html")`` -> False.
+    """
+    return bool(CODE_TASK_RE.search(URL_RE.sub(" ", instruction)))
+
+
 def is_placeholder(output: str) -> bool:
     """``"<nooutput>"`` -> True; ``"No."`` -> False."""
     s = output.strip().casefold()
@@ -208,7 +218,7 @@ def needs_url(instruction: str, inp: str) -> bool:
     """
     if not (URL_RE.search(instruction) or URL_RE.search(inp)):
         return False
-    if CODE_TASK_RE.search(instruction):
+    if is_code_task(instruction):
         return False
     # The input is (mostly) the URL, or the instruction asks to read it.
     rest = URL_RE.sub(" ", inp).strip()
@@ -224,7 +234,7 @@ def needs_media(instruction: str, inp: str) -> bool:
     Example: ``needs_media("Describe the following photo.", "")`` -> True;
     ``needs_media("Create a chart of the data below.", "a: 1")`` -> False.
     """
-    if CODE_TASK_RE.search(instruction):
+    if is_code_task(instruction):
         return False  # code that downloads or draws an image needs no image
     prompt = f"{instruction}\n{inp}"
     stand_in = inp.strip() and not URL_RE.search(inp) and len(split_words(inp)) >= 3
@@ -243,7 +253,7 @@ def needs_media(instruction: str, inp: str) -> bool:
         or URL_RE.fullmatch(inp.strip())
         or re.fullmatch(r"\S+\.\w{2,4}", inp.strip())
     ):
-        return not CODE_TASK_RE.search(instruction)
+        return not is_code_task(instruction)
     return False
 
 
@@ -255,7 +265,7 @@ def empty_input_ref(instruction: str, inp: str) -> bool:
     """
     if inp.strip():
         return False
-    code_task = bool(CODE_TASK_RE.search(instruction))
+    code_task = bool(is_code_task(instruction))
     for m in EMPTY_REF_RE.finditer(instruction):
         noun = (m.group(1) or "").lower()
         if code_task and noun and noun not in CODE_REFERENTS:
@@ -371,15 +381,15 @@ def check_one(instruction: str, inp: str, output: str, p: InstructionParams) -> 
 
 
 def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    first_user = (
+    last_user = (
         pl.col("messages")
         .list.eval(
             pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content")
         )
-        .list.first()
+        .list.last()
     )
     instruction = pl.coalesce(
-        pl.col("meta").str.json_path_match("$.fields.instruction"), first_user, pl.lit("")
+        pl.col("meta").str.json_path_match("$.fields.instruction"), last_user, pl.lit("")
     )
     inp = pl.coalesce(
         pl.col("meta").str.json_path_match("$.fields.input"),
