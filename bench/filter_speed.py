@@ -49,14 +49,19 @@ def plan() -> list[PlannedStep]:
     out = []
     for key, params, kinds in DEFAULT_CHAIN:
         spec = get_step(key)
-        out.append(PlannedStep(StepConfig(key, params, kinds), spec, spec.build_params(params, "bench")))
+        out.append(
+            PlannedStep(StepConfig(key, params, kinds), spec, spec.build_params(params, "bench"))
+        )
     return out
 
 
 def working_frame(records: pl.DataFrame) -> pl.DataFrame:
     records = records.with_columns(id=pl.format("{}-{}", pl.col("id"), pl.int_range(pl.len())))
     return records.with_row_index(ROW).with_columns(
-        keep=pl.lit(True), stage=pl.lit(None, pl.String), drop_reason=pl.lit(None, pl.String), detail=pl.lit(None, pl.String)
+        keep=pl.lit(True),
+        stage=pl.lit(None, pl.String),
+        drop_reason=pl.lit(None, pl.String),
+        detail=pl.lit(None, pl.String),
     )
 
 
@@ -86,7 +91,9 @@ def reference_loop(records: pl.DataFrame) -> float:
         else:
             msgs = row["messages"]
             if check_one(msgs[0]["content"], "", msgs[-1]["content"], ip) is None:
-                ident.identify([prose(msgs[0]["content"]), prose(msgs[-1]["content"])])  # language mismatch
+                ident.identify(
+                    [prose(msgs[0]["content"]), prose(msgs[-1]["content"])]
+                )  # language mismatch
     return time.perf_counter() - t0
 
 
@@ -96,21 +103,34 @@ def load(name: str, repeat_web: int) -> pl.DataFrame:
         rows = [{"text": p.read_text(encoding="utf-8")} for p in pages] * repeat_web
         tmp = HERE / "results" / "_web_pages.jsonl"
         tmp.parent.mkdir(exist_ok=True)
-        tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+        tmp.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+        )
         return read_input(str(tmp), source="web").records
-    path = DATA / {"alpaca": "alpaca/alpaca_5000.json", "codealpaca": "codealpaca/new_codealpaca.json"}[name]
+    path = (
+        DATA
+        / {"alpaca": "alpaca/alpaca_5000.json", "codealpaca": "codealpaca/new_codealpaca.json"}[
+            name
+        ]
+    )
     return read_input(str(path), source=name).records
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat-web", type=int, default=100, help="copies of the 5 web pages (default 100)")
+    ap.add_argument(
+        "--repeat-web", type=int, default=100, help="copies of the 5 web pages (default 100)"
+    )
     args = ap.parse_args()
     if not DATA.is_dir():
-        sys.exit(f"real data not found at {DATA} (expected ../shared/data next to the repo); nothing to measure")
+        sys.exit(
+            f"real data not found at {DATA} (expected ../shared/data next to the repo); nothing to measure"
+        )
     results = {}
     steps_table: dict[str, list[float]] = {}
-    print(f"{'corpus':<12}{'records':>9}{'pipeline rec/s':>16}{'reference rec/s':>17}{'ratio':>8}{'kept':>7}")
+    print(
+        f"{'corpus':<12}{'records':>9}{'pipeline rec/s':>16}{'reference rec/s':>17}{'ratio':>8}{'kept':>7}"
+    )
     for name in ("alpaca", "codealpaca", "web_pages"):
         records = load(name, args.repeat_web)
         assert records.schema == RECORD_SCHEMA
@@ -131,7 +151,9 @@ def main() -> None:
             "steps": [[s.key, round(s.seconds, 3)] for s in stats],
         }
         steps_table[name] = [s.seconds for s in stats]
-        print(f"{name:<12}{n:>9}{n / t_pipe:>16.0f}{n / t_ref:>17.0f}{t_ref / t_pipe:>8.2f}{int(out['keep'].sum()):>7}")
+        print(
+            f"{name:<12}{n:>9}{n / t_pipe:>16.0f}{n / t_ref:>17.0f}{t_ref / t_pipe:>8.2f}{int(out['keep'].sum()):>7}"
+        )
     print("\nseconds per step")
     print(f"{'step':<32}" + "".join(f"{k:>12}" for k in steps_table))
     for i, (key, _, kinds) in enumerate(DEFAULT_CHAIN):

@@ -21,7 +21,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    rows = [json.loads(line) for line in (HERE / "data" / "langid_sample.jsonl").open(encoding="utf-8")]
+    rows = [
+        json.loads(line) for line in (HERE / "data" / "langid_sample.jsonl").open(encoding="utf-8")
+    ]
     texts = [r["text"] for r in rows]
     ident = LanguageIdentifier()
     t0 = time.perf_counter()
@@ -30,7 +32,12 @@ def main() -> None:
     model = load_model(model_path())
     t0 = time.perf_counter()
     labels, _ = model.predict([t.replace("\n", " ") for t in texts], k=1)
-    ref = [{"wuu": "zh", "yue": "zh"}.get(lab[0].removeprefix("__label__"), lab[0].removeprefix("__label__")) for lab in labels]
+    ref = [
+        {"wuu": "zh", "yue": "zh"}.get(
+            lab[0].removeprefix("__label__"), lab[0].removeprefix("__label__")
+        )
+        for lab in labels
+    ]
     t_ref = time.perf_counter() - t0
 
     groups: dict[str, list[int]] = defaultdict(list)
@@ -41,7 +48,18 @@ def main() -> None:
             groups[f"zh-{r['variant']}"].append(i)
     result = {}
     print(f"{'group':<16}{'n':>5}{'cleanroom':>11}{'reference':>11}")
-    for key in ["en", "zh", "zh-simplified", "zh-traditional", "ru", "fr", "de", "es", "ja", "mixed"]:
+    for key in [
+        "en",
+        "zh",
+        "zh-simplified",
+        "zh-traditional",
+        "ru",
+        "fr",
+        "de",
+        "es",
+        "ja",
+        "mixed",
+    ]:
         idx = groups[key]
         a = sum(ours[i] == rows[i]["lang"] for i in idx) / len(idx)
         b = sum(ref[i] == rows[i]["lang"] for i in idx) / len(idx)
@@ -51,14 +69,26 @@ def main() -> None:
     acc = sum(ours[i] == rows[i]["lang"] for i in main_idx) / len(main_idx)
     acc_ref = sum(ref[i] == rows[i]["lang"] for i in main_idx) / len(main_idx)
     print(f"{'all (no mixed)':<16}{len(main_idx):>5}{acc:>11.3f}{acc_ref:>11.3f}")
-    errors = Counter((rows[i]["lang"], ours[i]) for i in range(len(rows)) if ours[i] != rows[i]["lang"])
+    errors = Counter(
+        (rows[i]["lang"], ours[i]) for i in range(len(rows)) if ours[i] != rows[i]["lang"]
+    )
     print("cleanroom errors (true -> predicted):", dict(errors))
-    print(f"time: cleanroom {t_ours * 1000:.1f} ms, reference {t_ref * 1000:.1f} ms for {len(rows)} records")
+    print(
+        f"time: cleanroom {t_ours * 1000:.1f} ms, reference {t_ref * 1000:.1f} ms for {len(rows)} records"
+    )
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    (out / "langid_accuracy.json").write_text(json.dumps(
-        {"groups": result, "accuracy": round(acc, 4), "accuracy_reference": round(acc_ref, 4),
-         "errors": {f"{a}->{b}": n for (a, b), n in errors.items()}}, indent=2))
+    (out / "langid_accuracy.json").write_text(
+        json.dumps(
+            {
+                "groups": result,
+                "accuracy": round(acc, 4),
+                "accuracy_reference": round(acc_ref, 4),
+                "errors": {f"{a}->{b}": n for (a, b), n in errors.items()},
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -61,14 +61,22 @@ steps:
 def run(recipe_text: str, input_path: Path, tmp: Path) -> pl.DataFrame:
     recipe_file = tmp / "recipe.yaml"
     recipe_file.write_text(recipe_text, encoding="utf-8")
-    rec = load_recipe(recipe_file, overrides={"inputs": [{"name": input_path.stem, "path": str(input_path)}]})
+    rec = load_recipe(
+        recipe_file, overrides={"inputs": [{"name": input_path.stem, "path": str(input_path)}]}
+    )
     return run_filter(rec).frame
 
 
 def web_report(tmp: Path) -> list[dict]:
     pages = sorted((DATA / "web_pages").glob("*.txt"))
     src = tmp / "web.jsonl"
-    src.write_text("\n".join(json.dumps({"text": p.read_text(encoding="utf-8")}, ensure_ascii=False) for p in pages) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            json.dumps({"text": p.read_text(encoding="utf-8")}, ensure_ascii=False) for p in pages
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     frame = run(WEB_RECIPE, src, tmp)
     out = []
     print("== web pages: web_lines_v1 + document filters")
@@ -92,12 +100,16 @@ def web_report(tmp: Path) -> list[dict]:
             "drop_reason": row["drop_reason"],
             "kept_excerpt": kept_text[:160].replace("\n", " / "),
             "kept_tail": kept_text[-100:].replace("\n", " / "),
-            "removed_sample": [f"{r['reason']}: {r['text'][:60]}" for r in (row["web_lines__removed"] or [])[:6]],
+            "removed_sample": [
+                f"{r['reason']}: {r['text'][:60]}" for r in (row["web_lines__removed"] or [])[:6]
+            ],
         }
         out.append(item)
-        print(f"\n{page.name}: {raw_lines} lines -> kept {item['lines_kept']}, removed {item['lines_removed']} "
-              f"{by_reason}, {item['chars_removed']} chars removed, ruby {item['ruby_chars_removed']}; "
-              f"lang {item['lang']} {item['lang_score']}; keep={item['keep']} {item['drop_reason'] or ''}")
+        print(
+            f"\n{page.name}: {raw_lines} lines -> kept {item['lines_kept']}, removed {item['lines_removed']} "
+            f"{by_reason}, {item['chars_removed']} chars removed, ruby {item['ruby_chars_removed']}; "
+            f"lang {item['lang']} {item['lang_score']}; keep={item['keep']} {item['drop_reason'] or ''}"
+        )
         print(f"  kept starts: {item['kept_excerpt']}")
         print(f"  kept ends:   ...{item['kept_tail']}")
         for s in item["removed_sample"]:
@@ -110,7 +122,12 @@ def instruction_report(name: str, path: Path, tmp: Path, samples: int) -> dict:
     drops = frame.filter(~pl.col("keep"))
     counts = drops.group_by("drop_reason").len().sort("len", descending=True)
     print(f"\n== {name}: {frame.height} records, kept {int(frame['keep'].sum())}")
-    result = {"records": frame.height, "kept": int(frame["keep"].sum()), "reasons": {}, "samples": {}}
+    result = {
+        "records": frame.height,
+        "kept": int(frame["keep"].sum()),
+        "reasons": {},
+        "samples": {},
+    }
     for reason, n in counts.iter_rows():
         result["reasons"][reason] = n
         print(f"\n-- {reason}: {n}")
@@ -125,8 +142,10 @@ def instruction_report(name: str, path: Path, tmp: Path, samples: int) -> dict:
                 "detail": row["detail"],
             }
             result["samples"][reason].append(s)
-            print(f"  I: {s['instruction']!r}\n     X: {s['input']!r}\n     O: {s['output']!r}"
-                  + (f"\n     detail: {row['detail']}" if row["detail"] else ""))
+            print(
+                f"  I: {s['instruction']!r}\n     X: {s['input']!r}\n     O: {s['output']!r}"
+                + (f"\n     detail: {row['detail']}" if row["detail"] else "")
+            )
     return result
 
 
@@ -139,10 +158,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         report = {"web_pages": web_report(tmp)}
-        report["alpaca"] = instruction_report("alpaca_5000", DATA / "alpaca" / "alpaca_5000.json", tmp, args.samples)
-        report["codealpaca"] = instruction_report("new_codealpaca", DATA / "codealpaca" / "new_codealpaca.json", tmp, args.samples)
+        report["alpaca"] = instruction_report(
+            "alpaca_5000", DATA / "alpaca" / "alpaca_5000.json", tmp, args.samples
+        )
+        report["codealpaca"] = instruction_report(
+            "new_codealpaca", DATA / "codealpaca" / "new_codealpaca.json", tmp, args.samples
+        )
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "real_data_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (HERE / "results" / "real_data_report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False)
+    )
     print("\nwrote bench/results/real_data_report.json")
 
 

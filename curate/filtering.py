@@ -34,19 +34,31 @@ class FilterResult:
     skipped: list[str]
 
     def drops_by_reason(self) -> dict[str, int]:
-        counts = self.frame.filter(~pl.col("keep")).group_by("drop_reason").len().sort(["len", "drop_reason"], descending=[True, False])
+        counts = (
+            self.frame.filter(~pl.col("keep"))
+            .group_by("drop_reason")
+            .len()
+            .sort(["len", "drop_reason"], descending=[True, False])
+        )
         return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
 
 
-def filter_recipe(recipe_path: str | Path, input_path: str | Path, layout: str = "auto", limit: int | None = None) -> Recipe:
+def filter_recipe(
+    recipe_path: str | Path, input_path: str | Path, layout: str = "auto", limit: int | None = None
+) -> Recipe:
     """The recipe with its inputs replaced by one input file (validated, no data read)."""
     inp = Path(input_path)
     if not inp.is_file():
         raise ConfigError(f"input file not found: {inp}")
-    spec: dict[str, Any] = {"name": inp.name.split(".")[0] or "input", "path": str(inp.resolve()), "layout": layout}
+    spec: dict[str, Any] = {
+        "name": inp.name.split(".")[0] or "input",
+        "path": str(inp.resolve()),
+        "layout": layout,
+    }
     if limit is not None:
         spec["limit"] = limit
-    return load_recipe(recipe_path, overrides={"inputs": [spec]})
+    # mixtures may name the recipe's own inputs; `filter` builds none, so they are dropped
+    return load_recipe(recipe_path, overrides={"inputs": [spec], "mixtures": []})
 
 
 def run_filter(recipe: Recipe, progress: Any = None) -> FilterResult:

@@ -24,6 +24,7 @@ from curate.schema import (
     QUARANTINE_SCHEMA,
     RECORD_SCHEMA,
     ROW,
+    SCHEMA_VERSION,
     assign_ids,
 )
 

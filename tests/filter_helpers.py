@@ -19,7 +19,9 @@ BASE_EN = (
 )
 
 
-def frame_of(texts: list[str] | None = None, instructions: list[tuple[str, str, str]] | None = None) -> pl.DataFrame:
+def frame_of(
+    texts: list[str] | None = None, instructions: list[tuple[str, str, str]] | None = None
+) -> pl.DataFrame:
     """A working frame of documents (``texts``) and/or alpaca instruction records."""
     rows: list[dict[str, Any]] = []
     for t in texts or []:
@@ -28,7 +30,15 @@ def frame_of(texts: list[str] | None = None, instructions: list[tuple[str, str, 
         prompt = ins if not inp.strip() else f"{ins}\n\n{inp}"
         msgs = [{"role": "user", "content": prompt}, {"role": "assistant", "content": out}]
         meta = json.dumps({"fields": {"instruction": ins, "input": inp, "output": out}})
-        rows.append({"source": "i", "kind": "instruction", "text": f"{prompt}\n\n{out}", "messages": msgs, "meta": meta})
+        rows.append(
+            {
+                "source": "i",
+                "kind": "instruction",
+                "text": f"{prompt}\n\n{out}",
+                "messages": msgs,
+                "meta": meta,
+            }
+        )
     frame = pl.DataFrame(
         {
             "id": [f"r{i}" for i in range(len(rows))],
@@ -41,11 +51,19 @@ def frame_of(texts: list[str] | None = None, instructions: list[tuple[str, str, 
         schema=RECORD_SCHEMA,
     )
     return frame.with_row_index(ROW).with_columns(
-        keep=pl.lit(True), stage=pl.lit(None, pl.String), drop_reason=pl.lit(None, pl.String), detail=pl.lit(None, pl.String)
+        keep=pl.lit(True),
+        stage=pl.lit(None, pl.String),
+        drop_reason=pl.lit(None, pl.String),
+        detail=pl.lit(None, pl.String),
     )
 
 
-def run_step(key: str, frame: pl.DataFrame, params: dict[str, Any] | None = None, kinds: tuple[str, ...] | None = None) -> pl.DataFrame:
+def run_step(
+    key: str,
+    frame: pl.DataFrame,
+    params: dict[str, Any] | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
     """Run one registered step with ``params`` and check it kept every row in order."""
     spec = get_step(key)
     ctx = StepContext(key=key, kinds=kinds)

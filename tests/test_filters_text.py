@@ -32,27 +32,54 @@ def reasons_of(lines: list[str]) -> list[str | None]:
 
 # --- web_lines: one test per reason -------------------------------------------------------------
 
+
 def test_spam_keyword_list_fires_and_sentence_with_commas_does_not():
     assert is_spam("一区二区三区|欧美在线视频五区|国产午夜无码在线观看视频|亚洲国产裸体网站")
     assert is_spam("偷偷摘套内射激情视频,久久精品99国产国产精,中文字幕无线乱码人妻,中文在线中文a")
     assert is_spam("cheap viagra, casino bonus, free porn")
     # near misses: a sentence with commas, a list of links, one spam-like word in a real sentence
-    assert not is_spam("本研究提出了一个全新的评估套件,对它们在解决问题、写作和对齐等方面进行了全面评估。")
+    assert not is_spam(
+        "本研究提出了一个全新的评估套件,对它们在解决问题、写作和对齐等方面进行了全面评估。"
+    )
     assert not is_spam("论文地址:https://arxiv.org/pdf/2304.03277.pdf")
     assert not is_spam("The Essex county council discussed the slot machine tax.")
 
 
 def test_boilerplate_fires_on_ui_lines_and_not_on_headings():
-    for line in ["点赞", "收藏", "掃碼添加小助手", "打开APP阅读更多精彩内容", "全部0条评论", "Share", "Log in",
-                 "Поделиться", "声明:本文内容及配图由入驻作者撰写,不代表本站立场。", "作者:cola", "圖片",
-                 "dc65a1cc-d2ab-11ed-bfe3-dac502259ad0.png"]:
+    for line in [
+        "点赞",
+        "收藏",
+        "掃碼添加小助手",
+        "打开APP阅读更多精彩内容",
+        "全部0条评论",
+        "Share",
+        "Log in",
+        "Поделиться",
+        "声明:本文内容及配图由入驻作者撰写,不代表本站立场。",
+        "作者:cola",
+        "圖片",
+        "dc65a1cc-d2ab-11ed-bfe3-dac502259ad0.png",
+    ]:
         assert is_boilerplate(line, 40), line
-    for line in ["生成评论", "上下文学习", "We share our data with the community.", "评估写作能力", "Log analysis in practice"]:
+    for line in [
+        "生成评论",
+        "上下文学习",
+        "We share our data with the community.",
+        "评估写作能力",
+        "Log analysis in practice",
+    ]:
         assert not is_boilerplate(line, 40), line
 
 
 def test_metadata_fires_on_dates_and_counters_only():
-    for line in ["2020-12-07 10:52:44", "- 2023-04-25 501浏览", "- 9次使用", "×", "20", "3.4k views"]:
+    for line in [
+        "2020-12-07 10:52:44",
+        "- 2023-04-25 501浏览",
+        "- 9次使用",
+        "×",
+        "20",
+        "3.4k views",
+    ]:
         assert is_metadata(line), line
     for line in ["GPT-4 wins", "2023年发布的模型", "v2 API"]:
         assert not is_metadata(line), line
@@ -78,7 +105,13 @@ def test_related_tail_cut_only_in_second_half():
 
 
 def test_context_rule_removes_headlines_between_removed_lines():
-    lines = [*BODY, "boy illustration", "Идеальная интеграция Cursor и DeepSeek API", "boy illustration", "点赞"]
+    lines = [
+        *BODY,
+        "boy illustration",
+        "Идеальная интеграция Cursor и DeepSeek API",
+        "boy illustration",
+        "点赞",
+    ]
     got = reasons_of(lines)
     assert got[5] == "context"
     # near miss: a heading followed by a body paragraph stays
@@ -87,8 +120,15 @@ def test_context_rule_removes_headlines_between_removed_lines():
 
 
 def test_clean_web_text_counts_and_ruby_repair():
-    page = "\n".join(["偷偷摘套内射激情视频,久久精品99国产国产精,中文字幕无线乱码人妻,中文在线中文a",
-                      "基礎(chǔ)開(kāi)源模型沒(méi)有真正進(jìn)步。", *BODY, "点赞", "收藏"])
+    page = "\n".join(
+        [
+            "偷偷摘套内射激情视频,久久精品99国产国产精,中文字幕无线乱码人妻,中文在线中文a",
+            "基礎(chǔ)開(kāi)源模型沒(méi)有真正進(jìn)步。",
+            *BODY,
+            "点赞",
+            "收藏",
+        ]
+    )
     out, stats = clean_web_text(page, P)
     assert out.splitlines()[0] == "基礎開源模型沒有真正進步。"
     assert stats["ruby_removed"] == 4
@@ -101,13 +141,30 @@ def test_clean_web_text_counts_and_ruby_repair():
 
 def test_web_lines_real_page_shape_issue4():
     """A page shaped like ../shared/data/web_pages/000_*.txt: spam first line, body, related tail."""
-    page = "\n\n".join(["偷偷摘套内射激情视频,久久精品99国产国产精,中文字幕无线乱码人妻,中文在线中文a,性爽19p",
-                        "四年了,基础开源模型没有真正进步", "人工智能 新闻", *BODY, "圖片", *BODY[:2],
-                        "责任编辑:张燕妮 来源: 机器之心", "相关推荐", "2020-12-07 10:52:44", "开源安全漏洞恶意攻击",
-                        "2023-07-09 14:50:48", "模型调优", "点赞", "收藏", "51CTO技术栈公众号"])
+    page = "\n\n".join(
+        [
+            "偷偷摘套内射激情视频,久久精品99国产国产精,中文字幕无线乱码人妻,中文在线中文a,性爽19p",
+            "四年了,基础开源模型没有真正进步",
+            "人工智能 新闻",
+            *BODY,
+            "圖片",
+            *BODY[:2],
+            "责任编辑:张燕妮 来源: 机器之心",
+            "相关推荐",
+            "2020-12-07 10:52:44",
+            "开源安全漏洞恶意攻击",
+            "2023-07-09 14:50:48",
+            "模型调优",
+            "点赞",
+            "收藏",
+            "51CTO技术栈公众号",
+        ]
+    )
     out = run_step("web_lines_v1", frame_of([page]), kinds=("document",))
     text = out["text"][0]
-    assert "偷偷" not in text and "相关推荐" not in text and "点赞" not in text and "圖片" not in text
+    assert (
+        "偷偷" not in text and "相关推荐" not in text and "点赞" not in text and "圖片" not in text
+    )
     for b in BODY:
         assert b in text
     assert out["web_lines__lines_removed"][0] == 11
@@ -123,7 +180,23 @@ def test_web_lines_leaves_instruction_records_alone():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from([*BODY, "点赞", "", "2023-01-01", "boy illustration", "相关推荐", "a, b, c, d, e", "Home"]), max_size=25))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *BODY,
+                "点赞",
+                "",
+                "2023-01-01",
+                "boy illustration",
+                "相关推荐",
+                "a, b, c, d, e",
+                "Home",
+            ]
+        ),
+        max_size=25,
+    )
+)
 def test_web_lines_only_removes_whole_lines(lines):
     text = "\n".join(lines)
     out, stats = clean_web_text(text, P)
@@ -136,6 +209,7 @@ def test_web_lines_only_removes_whole_lines(lines):
 
 # --- PII: one test per type, fires and near misses -----------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("kind", "text", "expected"),
     [
@@ -143,8 +217,16 @@ def test_web_lines_only_removes_whole_lines(lines):
         ("phone", "Call +44 20 7946 0958 now.", "Call <PHONE> now."),
         ("phone", "Call (202) 555-0243 or 202.555.0243.", "Call <PHONE> or <PHONE>."),
         ("phone", "手机 13812345678 联系", "手机 <PHONE> 联系"),
-        ("ip", "Server at 8.8.8.8 and 2001:4860:4860::8888 answered.", "Server at <IP_ADDRESS> and <IP_ADDRESS> answered."),
-        ("credit_card", "Card 4111 1111 1111 1111 expires soon.", "Card <CREDIT_CARD> expires soon."),
+        (
+            "ip",
+            "Server at 8.8.8.8 and 2001:4860:4860::8888 answered.",
+            "Server at <IP_ADDRESS> and <IP_ADDRESS> answered.",
+        ),
+        (
+            "credit_card",
+            "Card 4111 1111 1111 1111 expires soon.",
+            "Card <CREDIT_CARD> expires soon.",
+        ),
         ("credit_card", "Amex 378282246310005.", "Amex <CREDIT_CARD>."),
         ("api_key", "aws AKIAIOSFODNN7EXAMPLE key", "aws <API_KEY> key"),
         ("api_key", "token ghp_" + "a1B2" * 9 + " here", "token <API_KEY> here"),
@@ -184,7 +266,10 @@ def test_luhn_worked_example():
 
 
 def test_pii_step_rewrites_messages_and_counts():
-    frame = frame_of(["mail me at a.b@gmail.com"], instructions=[("Email jo@corp.com please.", "", "Sent to jo@corp.com.")])
+    frame = frame_of(
+        ["mail me at a.b@gmail.com"],
+        instructions=[("Email jo@corp.com please.", "", "Sent to jo@corp.com.")],
+    )
     out = run_step("pii_redact_v1", frame)
     assert out["text"][0] == "mail me at <EMAIL>"
     assert out["pii__email"].to_list() == [1, 2]
@@ -201,3 +286,50 @@ def test_redact_is_idempotent(text):
     once, _ = redact(text)
     twice, counts = redact(once)
     assert twice == once and sum(counts.values()) == 0
+
+
+def test_separator_run_removes_punctuated_teasers_but_not_captioned_body():
+    sep = "boy illustration"
+    teasers = [
+        f"Teaser number {i} about a related article ends with a full stop." for i in range(4)
+    ]
+    lines = [*BODY, sep]
+    for t in teasers:
+        lines += [t, sep, sep]
+    got = reasons_of(lines)
+    assert [got[lines.index(t)] for t in teasers] == ["context"] * 4
+    # near miss: body paragraphs with image placeholders between them, body lines in between
+    body = [BODY[0], "圖片", BODY[1], "圖片", BODY[2], BODY[3], "圖片", BODY[0] + "。", "圖片"]
+    assert reasons_of(body)[2] is None and reasons_of(body)[4] is None
+
+
+def test_english_article_page_keeps_title_and_body_issue4():
+    page = "\n".join(
+        [
+            "Skip to content",
+            "Home | News | Sport | Business | Contact",
+            "Sign in",
+            "How the river town rebuilt its bridge",
+            "By Jane Doe",
+            "March 3, 2024 5 min read",
+            "Share",
+            "Tweet",
+            "The town council voted last spring to repair the old stone bridge that crosses the river.",
+            "Engineers found that the stones had cracked, and the repairs took eight months.",
+            "Residents shared their memories of the bridge at a meeting in the library.",
+            "We use cookies to improve your experience. By using this site you agree to our Privacy Policy.",
+            "Related articles",
+            "Town council approves new budget",
+            "Comments (12)",
+        ]
+    )
+    out, stats = clean_web_text(page, P)
+    assert out.split("\n") == [
+        "How the river town rebuilt its bridge",
+        "The town council voted last spring to repair the old stone bridge that crosses the river.",
+        "Engineers found that the stones had cracked, and the repairs took eight months.",
+        "Residents shared their memories of the bridge at a meeting in the library.",
+    ]
+    reasons = {r["text"]: r["reason"] for r in stats["removed"]}
+    assert reasons["Home | News | Sport | Business | Contact"] == "boilerplate"  # a menu, not spam
+    assert reasons["By Jane Doe"] == "context"

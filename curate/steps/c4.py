@@ -34,7 +34,14 @@ from curate.registry import Step, StepContext, filter_step, register
 from curate.steps.rowops import rewrite_rows, with_stats
 from curate.steps.words import count_sentences, ends_with_terminal_punct, split_words
 
-POLICY_SUBSTRINGS = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+POLICY_SUBSTRINGS = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 LINE_RULES = ("javascript", "policy", "long_word", "too_few_words", "no_terminal_punct")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -114,9 +121,13 @@ def c4_quality(p: C4QualityParams, ctx: StepContext) -> Step:
     """C4 document rules (Raffel et al. 2020): lorem ipsum, curly brackets, fewer than 5 sentences."""
     reasons = {}
     if p.filter_lorem_ipsum:
-        reasons["c4_quality__lorem_ipsum"] = pl.col("text").str.to_lowercase().str.contains("lorem ipsum", literal=True)
+        reasons["c4_quality__lorem_ipsum"] = (
+            pl.col("text").str.to_lowercase().str.contains("lorem ipsum", literal=True)
+        )
     if p.filter_curly_bracket:
         reasons["c4_quality__curly_bracket"] = pl.col("text").str.contains("{", literal=True)
     reasons["c4_quality__min_sentences"] = pl.col(ctx.column("sentences")) < p.min_num_sentences
     filt = filter_step(ctx, reasons)
-    return lambda lf: filt(with_stats(lf, ctx, lambda t: {"sentences": count_sentences(t)}, {"sentences": pl.Int64}))
+    return lambda lf: filt(
+        with_stats(lf, ctx, lambda t: {"sentences": count_sentences(t)}, {"sentences": pl.Int64})
+    )

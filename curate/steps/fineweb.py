@@ -4,8 +4,8 @@ Text Data at Scale*, section 3.5 "custom heuristic filters"; datatrove ``FineWeb
 ==================================  ===================================================  ======
 reason                              drop when                                            value
 ==================================  ===================================================  ======
-fineweb_quality__line_punct_ratio   lines ending in terminal punctuation / lines <= thr  0.12
-fineweb_quality__short_line_ratio   lines shorter than short_line_length / lines >= thr  0.67
+fineweb_quality__line_punct_ratio   lines ending in terminal punctuation / lines < thr   0.12
+fineweb_quality__short_line_ratio   lines of <= short_line_length / lines > thr          0.67
 fineweb_quality__char_dup_ratio     chars in duplicated lines / chars >= thr             0.01
 fineweb_quality__list_ratio         newlines / words > thr                               0.3
 ==================================  ===================================================  ======
@@ -17,7 +17,6 @@ paper's value was tuned on English, where a column is a character.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -25,8 +24,6 @@ import polars as pl
 from curate.registry import Step, StepContext, filter_step, register
 from curate.steps.rowops import with_stats
 from curate.steps.words import CJK_RE, ends_with_terminal_punct, split_lines, split_words
-
-_NEWLINES = re.compile(r"\n+")
 
 
 @dataclass(frozen=True)
@@ -47,11 +44,16 @@ def fineweb_stats(text: str, short_line_length: int = 30) -> dict[str, float]:
     """FineWeb's four ratios for one text.
 
     Example: ``fineweb_stats("a b c.\\nx\\nx")`` -> line_punct_ratio 1/3, short_line_ratio 1.0,
-    char_dup_ratio 1/7 (one repeated "x" of 7 non-newline chars), list_ratio 2/5.
+    char_dup_ratio 1/8 (one repeated "x" of 8 non-newline chars), list_ratio 2/5.
     """
     lines = split_lines(text)
     if not lines:
-        return {"line_punct_ratio": 0.0, "short_line_ratio": 0.0, "char_dup_ratio": 0.0, "list_ratio": 0.0}
+        return {
+            "line_punct_ratio": 0.0,
+            "short_line_ratio": 0.0,
+            "char_dup_ratio": 0.0,
+            "list_ratio": 0.0,
+        }
     n = len(lines)
     seen: set[str] = set()
     dup_chars = 0
@@ -66,11 +68,13 @@ def fineweb_stats(text: str, short_line_length: int = 30) -> dict[str, float]:
         "line_punct_ratio": sum(1 for ln in lines if ends_with_terminal_punct(ln)) / n,
         "short_line_ratio": sum(1 for ln in lines if display_width(ln) <= short_line_length) / n,
         "char_dup_ratio": dup_chars / chars,
-        "list_ratio": len(_NEWLINES.findall(text.strip())) / words,
+        "list_ratio": text.count("\n") / words,
     }
 
 
-FIELDS = dict.fromkeys(("line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio"), pl.Float64)
+FIELDS = dict.fromkeys(
+    ("line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio"), pl.Float64
+)
 
 
 @register(
@@ -78,18 +82,22 @@ FIELDS = dict.fromkeys(("line_punct_ratio", "short_line_ratio", "char_dup_ratio"
     kind="filter",
     params=FineWebParams,
     reasons=(
-        "fineweb_quality__line_punct_ratio", "fineweb_quality__short_line_ratio",
-        "fineweb_quality__char_dup_ratio", "fineweb_quality__list_ratio",
+        "fineweb_quality__line_punct_ratio",
+        "fineweb_quality__short_line_ratio",
+        "fineweb_quality__char_dup_ratio",
+        "fineweb_quality__list_ratio",
     ),
 )
 def fineweb_quality(p: FineWebParams, ctx: StepContext) -> Step:
     """FineWeb rules (Penedo et al. 2024): punctuated lines, short lines, duplicated chars, lists."""
     c = ctx.column
     reasons = {
-        "fineweb_quality__line_punct_ratio": pl.col(c("line_punct_ratio")) <= p.line_punct_thr,
-        "fineweb_quality__short_line_ratio": pl.col(c("short_line_ratio")) >= p.short_line_thr,
+        "fineweb_quality__line_punct_ratio": pl.col(c("line_punct_ratio")) < p.line_punct_thr,
+        "fineweb_quality__short_line_ratio": pl.col(c("short_line_ratio")) > p.short_line_thr,
         "fineweb_quality__char_dup_ratio": pl.col(c("char_dup_ratio")) >= p.char_duplicates_ratio,
         "fineweb_quality__list_ratio": pl.col(c("list_ratio")) > p.new_line_ratio,
     }
     filt = filter_step(ctx, reasons)
-    return lambda lf: filt(with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS))
+    return lambda lf: filt(
+        with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS)
+    )

@@ -96,8 +96,15 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
     lines = split_lines(text)
     cjk = cjk_fraction(words) > _CJK_MAJORITY
     if n == 0:
-        return {"words": 0, "mean_word_length": None, "symbol_ratio": 0.0, "bullet_lines": 0.0,
-                "ellipsis_lines": 0.0, "alpha_words": 0.0, "stop_words": 0}
+        return {
+            "words": 0,
+            "mean_word_length": None,
+            "symbol_ratio": 0.0,
+            "bullet_lines": 0.0,
+            "ellipsis_lines": 0.0,
+            "alpha_words": 0.0,
+            "stop_words": 0,
+        }
     stripped = [w.strip(PUNCT) for w in words]
     lengths = [len(w) for w in stripped if w]
     symbols = text.count("#") + text.count("...") + text.count("…")
@@ -105,8 +112,12 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
         "words": n,
         "mean_word_length": None if cjk or not lengths else sum(lengths) / len(lengths),
         "symbol_ratio": symbols / n,
-        "bullet_lines": sum(1 for ln in lines if ln.startswith(BULLETS)) / len(lines) if lines else 0.0,
-        "ellipsis_lines": sum(1 for ln in lines if ln.endswith(("...", "…"))) / len(lines) if lines else 0.0,
+        "bullet_lines": sum(1 for ln in lines if ln.startswith(BULLETS)) / len(lines)
+        if lines
+        else 0.0,
+        "ellipsis_lines": sum(1 for ln in lines if ln.endswith(("...", "…"))) / len(lines)
+        if lines
+        else 0.0,
         "alpha_words": sum(1 for w in words if _HAS_LETTER.search(w)) / n,
         "stop_words": None if cjk else sum(1 for w in stripped if w.lower() in ALL_STOP_WORDS),
     }
@@ -117,9 +128,14 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
     kind="filter",
     params=GopherQualityParams,
     reasons=(
-        "gopher_quality__min_words", "gopher_quality__max_words", "gopher_quality__mean_word_length",
-        "gopher_quality__symbol_ratio", "gopher_quality__bullet_lines", "gopher_quality__ellipsis_lines",
-        "gopher_quality__alpha_words", "gopher_quality__stop_words",
+        "gopher_quality__min_words",
+        "gopher_quality__max_words",
+        "gopher_quality__mean_word_length",
+        "gopher_quality__symbol_ratio",
+        "gopher_quality__bullet_lines",
+        "gopher_quality__ellipsis_lines",
+        "gopher_quality__alpha_words",
+        "gopher_quality__stop_words",
     ),
 )
 def gopher_quality(p: GopherQualityParams, ctx: StepContext) -> Step:
@@ -177,7 +193,9 @@ def duplicate_stats(elements: list[str]) -> tuple[int, int]:
 def _word_ids(words: list[str]) -> np.ndarray:
     """Each word as a small integer (equal words, equal ids)."""
     index: dict[str, int] = {}
-    return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter(
+        (index.setdefault(w, len(index)) for w in words), dtype=np.uint64, count=len(words)
+    )
 
 
 def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
@@ -191,7 +209,9 @@ def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     return h
 
 
-def top_ngram_char_frac(words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None) -> float:
+def top_ngram_char_frac(
+    words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None
+) -> float:
     """Characters covered by the most frequent n-gram (counted every time) / all word characters.
 
     Example: ``top_ngram_char_frac("a b a b a b".split(), 2, 6)`` -> ``1.0`` ("a b" x3 = 6 chars).
@@ -209,7 +229,9 @@ def top_ngram_char_frac(words: list[str], n: int, total_chars: int, ids: np.ndar
     return min(1.0, gram_chars * int(counts[best]) / total_chars)
 
 
-def dup_ngram_char_frac(words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None) -> float:
+def dup_ngram_char_frac(
+    words: list[str], n: int, total_chars: int, ids: np.ndarray | None = None
+) -> float:
     """Characters of words inside an n-gram that occurred before / all word characters.
 
     Each word is counted once even when covered by several repeated n-grams (Gopher's rule).
@@ -291,9 +313,14 @@ def repetition_fields(p: GopherRepetitionParams) -> dict[str, pl.DataType]:
     kind="filter",
     params=GopherRepetitionParams,
     reasons=(
-        "gopher_repetition__dup_line_frac", "gopher_repetition__dup_para_frac",
-        "gopher_repetition__dup_line_char_frac", "gopher_repetition__dup_para_char_frac",
-        "gopher_repetition__top_{n}gram", "gopher_repetition__dup_{n}gram",
+        "gopher_repetition__dup_line_frac",
+        "gopher_repetition__dup_para_frac",
+        "gopher_repetition__dup_line_char_frac",
+        "gopher_repetition__dup_para_char_frac",
+        "gopher_repetition__top_2gram",
+        "gopher_repetition__top_3gram",
+        "gopher_repetition__top_4gram",
+        *(f"gopher_repetition__dup_{n}gram" for n in range(5, 11)),
     ),
 )
 def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
@@ -302,8 +329,10 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
     reasons = {
         "gopher_repetition__dup_line_frac": pl.col(c("dup_line_frac")) > p.dup_line_frac,
         "gopher_repetition__dup_para_frac": pl.col(c("dup_para_frac")) > p.dup_para_frac,
-        "gopher_repetition__dup_line_char_frac": pl.col(c("dup_line_char_frac")) > p.dup_line_char_frac,
-        "gopher_repetition__dup_para_char_frac": pl.col(c("dup_para_char_frac")) > p.dup_para_char_frac,
+        "gopher_repetition__dup_line_char_frac": pl.col(c("dup_line_char_frac"))
+        > p.dup_line_char_frac,
+        "gopher_repetition__dup_para_char_frac": pl.col(c("dup_para_char_frac"))
+        > p.dup_para_char_frac,
     }
     for n, thr in p.top_n_grams.items():
         reasons[f"gopher_repetition__top_{n}gram"] = pl.col(c(f"top_{n}gram")) > thr

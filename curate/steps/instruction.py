@@ -32,7 +32,8 @@ instruction__language_mismatch         the answer is in another language than th
 =====================================  ==========================================================
 
 The record's instruction and input are read from ``meta.fields`` (alpaca/dolly layouts) or, for
-chat layouts, from the first user message; the answer is the last assistant message. The checks
+chat layouts, from the last user message (the one the checked answer replies to); the answer is
+the last assistant message. The checks
 apply to ``kind == instruction`` records only. ``length_filter_v1`` is expected to run before and
 own the empty-answer reason.
 """
@@ -60,8 +61,29 @@ REASONS = (
 )
 
 PLACEHOLDER_OUTPUTS = frozenset(
-    ["<nooutput>", "<no output>", "<noinput>", "<no input>", "nooutput", "n/a", "na", "none", "null", "nan",
-     "no output", "no answer", "-", "--", "...", "…", "todo", "tbd", "?", "<output>", "output"]
+    [
+        "<nooutput>",
+        "<no output>",
+        "<noinput>",
+        "<no input>",
+        "nooutput",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nan",
+        "no output",
+        "no answer",
+        "-",
+        "--",
+        "...",
+        "…",
+        "todo",
+        "tbd",
+        "?",
+        "<output>",
+        "output",
+    ]
 )
 REFUSAL_RE = re.compile(
     r"(?i)\bas an? (?:ai|artificial intelligence)(?: language)?(?: model| assistant)?\b"
@@ -74,7 +96,9 @@ REFUSAL_RE = re.compile(
     r"|\bnot (?:possible|able) (?:for me )?to (?:view|see|access|display|open|draw|show) (?:the |this |images|image|pictures|videos|urls|links)"
     r"|作为一个?(?:人工智能|AI)(?:语言模型|助手)?|我(?:无法|不能)(?:提供|回答|完成|访问|查看)"
 )
-URL_RE = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|edu|gov|io)/\S*", re.IGNORECASE)
+URL_RE = re.compile(
+    r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|edu|gov|io)/\S*", re.IGNORECASE
+)
 CONSUME_URL_RE = re.compile(
     r"(?i)\b(?:summari[sz]e|summary|describe|description|explain|analy[sz]e|analysis|review|read|watch|listen|"
     r"tell me (?:about|what)|what (?:is|does) (?:the|this) (?:article|video|page|website|post|paper|song)|"
@@ -88,11 +112,17 @@ CODE_TASK_RE = re.compile(
     r"|\b(?:python|javascript|java|c\+\+|c#|php|ruby|golang|rust|sql|bash|shell|powershell|html|css|node\.js|react|regex)\b"
 )
 MEDIA_NOUNS = r"(?:image|images|photo|photos|photograph|picture|pictures|pic|video|videos|clip|audio|recording|sound ?clip|podcast|painting|drawing|artwork|art piece|logo|screenshot|diagram|graph|chart|figure|illustration|infographic)"
-FILE_NOUNS = r"(?:file|files|attachment|pdf|document|spreadsheet|excel sheet|csv|slide|slides|presentation)"
+FILE_NOUNS = (
+    r"(?:file|files|attachment|pdf|document|spreadsheet|excel sheet|csv|slide|slides|presentation)"
+)
 _REF = r"(?:this|these|the following|the given|the provided|the attached|the above|the below|the shown|the linked|the included|the accompanying|in the|of the|from the|at the)"
-MEDIA_RE = re.compile(rf"(?i)\b{_REF}\s+(?:\w+\s+){{0,2}}?{MEDIA_NOUNS}\b|\battached\b|\bshown (?:above|below|here)\b|\b{MEDIA_NOUNS}\s+(?:below|above|provided|attached)\b|!\[[^\]]*\]\(")
+MEDIA_RE = re.compile(
+    rf"(?i)\b{_REF}\s+(?:\w+\s+){{0,2}}?{MEDIA_NOUNS}\b|\battached\b|\bshown (?:above|below|here)\b|\b{MEDIA_NOUNS}\s+(?:below|above|provided|attached)\b|!\[[^\]]*\]\("
+)
 FILE_RE = re.compile(rf"(?i)\b{_REF}\s+(?:\w+\s+){{0,2}}?{FILE_NOUNS}\b")
-GENERATE_MEDIA_RE = re.compile(rf"(?i)\b(?:create|draw|design|make|generate|produce|sketch|plot|construct|build|develop|render)\b[^.]{{0,30}}\b(?:a|an|the)\s+(?:\w+\s+){{0,3}}?{MEDIA_NOUNS}\b")
+GENERATE_MEDIA_RE = re.compile(
+    rf"(?i)\b(?:create|draw|design|make|generate|produce|sketch|plot|construct|build|develop|render)\b[^.]{{0,30}}\b(?:a|an|the)\s+(?:\w+\s+){{0,3}}?{MEDIA_NOUNS}\b"
+)
 TEXT_REFERENTS = (
     r"sentences?|text|paragraphs?|passage|article|story|poem|words?|phrases?|statements?|excerpt|quote|"
     r"question|questions|email|letter|review|tweet|essay|headline|title|argument|claim|dialogue|conversation|"
@@ -117,17 +147,39 @@ BREVITY_RE = re.compile(
 _OBJ = r"\s+(?:(?:a|an|the|me|one|my)\s+)?(?:(?!(?:for|about|of|on|to|in|with|from|that|which|as)\b)[\w'-]+\s+){0,3}?"
 _TASK_START = r"(?i)^\s*(?:please\s+)?(?:write|compose|draft|create|generate|produce)"
 _NOT_ITEMS = r"(?!\s+(?:ideas?|titles?|topics?|prompts?|outlines?|names?|headlines?|address(?:es)?|subject|summary|summaries)\b)"
-LONG_RE = re.compile(rf"{_TASK_START}{_OBJ}(?:essay|article|blog post|short story|story|speech|narrative|op-ed)\b{_NOT_ITEMS}")
-MEDIUM_RE = re.compile(rf"{_TASK_START}{_OBJ}(?:letter|e-?mail|poem|song|paragraph|cover letter|product description|biography|dialogue|report)\b{_NOT_ITEMS}")
-EXPLAIN_RE = re.compile(r"(?i)^\s*(?:explain|describe|discuss|elaborate on)\b(?![^.?]{0,60}\b(?:word|phrase|sentence)\b)")
-NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+LONG_RE = re.compile(
+    rf"{_TASK_START}{_OBJ}(?:essay|article|blog post|short story|story|speech|narrative|op-ed)\b{_NOT_ITEMS}"
+)
+MEDIUM_RE = re.compile(
+    rf"{_TASK_START}{_OBJ}(?:letter|e-?mail|poem|song|paragraph|cover letter|product description|biography|dialogue|report)\b{_NOT_ITEMS}"
+)
+EXPLAIN_RE = re.compile(
+    r"(?i)^\s*(?:explain|describe|discuss|elaborate on)\b(?![^.?]{0,60}\b(?:word|phrase|sentence)\b)"
+)
+NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 COUNT_RE = re.compile(
     r"(?i)^\s*(?:please\s+)?(?:list|name|give(?: me)?|generate|provide|suggest|come up with|brainstorm|identify|find|outline)"
     r"\s+(?:(?:at least|the|top|a list of|me)\s+)?(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+((?:[\w-]+\s*){0,3})"
 )
-_UNITS = re.compile(r"(?i)\b(?:words?|letters?|characters?|sentences?|lines?|digits?|syllables?|minutes?|seconds?|hours?|days?|years?|percent|numbers?)\b")
-CHANGE_TASK_RE = re.compile(r"(?i)\b(?:rewrite|re-write|paraphrase|rephrase|reword|summari[sz]e|translate|convert|transform|simplify|shorten|expand|make|change|improve|generate|write|create|compose|turn|modify|restructure|formal|informal|passive|active|tense|synonym|antonym)\b")
-NO_CHANGE_TASK_RE = re.compile(r"(?i)\b(?:correct|fix|proofread|grammar|spelling|check|edit|extract|find|identify|select|choose|pick|which|repeat|copy|echo|return|print|classify|categori[sz]e|sort|order|arrange|detect|is it|determine)\b")
+_UNITS = re.compile(
+    r"(?i)\b(?:words?|letters?|characters?|sentences?|lines?|digits?|syllables?|minutes?|seconds?|hours?|days?|years?|percent|numbers?)\b"
+)
+CHANGE_TASK_RE = re.compile(
+    r"(?i)\b(?:rewrite|re-write|paraphrase|rephrase|reword|summari[sz]e|translate|convert|transform|simplify|shorten|expand|make|change|improve|generate|write|create|compose|turn|modify|restructure|formal|informal|passive|active|tense|synonym|antonym)\b"
+)
+NO_CHANGE_TASK_RE = re.compile(
+    r"(?i)\b(?:correct|fix|proofread|grammar|spelling|check|edit|extract|find|identify|select|choose|pick|which|repeat|copy|echo|return|print|classify|categori[sz]e|sort|order|arrange|detect|is it|determine)\b"
+)
 TRANSLATE_RE = re.compile(
     r"(?i)translat|翻译|翻譯|перевед|\b(?:in|into|to|from) (?:english|french|spanish|german|chinese|mandarin|japanese|russian|italian|portuguese|arabic|hindi|korean|dutch|latin|greek|swedish|polish|turkish)\b"
     r"|\b(?:english|french|spanish|german|chinese|japanese|russian|italian|portuguese|arabic|korean|latin)\b"
@@ -141,6 +193,15 @@ def fold(text: str, case: bool = False) -> str:
     Example: ``fold("Hello,  World!")`` -> ``"hello world"``; with ``case=True`` -> ``"Hello World"``.
     """
     return _FOLD.sub(" ", text if case else text.casefold()).strip()
+
+
+def is_code_task(instruction: str) -> bool:
+    """The task asks for or about code (URLs are ignored: ".../page.html" is no HTML task).
+
+    Example: ``is_code_task("Write a Python function to add two numbers.")`` -> True;
+    ``is_code_task("Summarize https://x.com/a.html")`` -> False.
+    """
+    return bool(CODE_TASK_RE.search(URL_RE.sub(" ", instruction)))
 
 
 def is_placeholder(output: str) -> bool:
@@ -157,12 +218,14 @@ def needs_url(instruction: str, inp: str) -> bool:
     """
     if not (URL_RE.search(instruction) or URL_RE.search(inp)):
         return False
-    if CODE_TASK_RE.search(instruction):
+    if is_code_task(instruction):
         return False
     # The input is (mostly) the URL, or the instruction asks to read it.
     rest = URL_RE.sub(" ", inp).strip()
     url_only_input = bool(URL_RE.search(inp)) and len(split_words(rest)) <= 6
-    return bool(CONSUME_URL_RE.search(instruction)) and (url_only_input or bool(URL_RE.search(instruction)))
+    return bool(CONSUME_URL_RE.search(instruction)) and (
+        url_only_input or bool(URL_RE.search(instruction))
+    )
 
 
 def needs_media(instruction: str, inp: str) -> bool:
@@ -171,7 +234,7 @@ def needs_media(instruction: str, inp: str) -> bool:
     Example: ``needs_media("Describe the following photo.", "")`` -> True;
     ``needs_media("Create a chart of the data below.", "a: 1")`` -> False.
     """
-    if CODE_TASK_RE.search(instruction):
+    if is_code_task(instruction):
         return False  # code that downloads or draws an image needs no image
     prompt = f"{instruction}\n{inp}"
     stand_in = inp.strip() and not URL_RE.search(inp) and len(split_words(inp)) >= 3
@@ -180,11 +243,17 @@ def needs_media(instruction: str, inp: str) -> bool:
     m = MEDIA_RE.search(prompt)
     if m:
         # "Create a chart of the data" asks for a new picture; "Describe this chart" needs one.
-        pointed = re.search(r"(?i)\b(?:this|these|following|given|attached|above|below|provided)\b", m.group(0))
+        pointed = re.search(
+            r"(?i)\b(?:this|these|following|given|attached|above|below|provided)\b", m.group(0)
+        )
         if pointed or not GENERATE_MEDIA_RE.search(instruction):
             return True
-    if FILE_RE.search(instruction) and (not inp.strip() or URL_RE.fullmatch(inp.strip()) or re.fullmatch(r"\S+\.\w{2,4}", inp.strip())):
-        return not CODE_TASK_RE.search(instruction)
+    if FILE_RE.search(instruction) and (
+        not inp.strip()
+        or URL_RE.fullmatch(inp.strip())
+        or re.fullmatch(r"\S+\.\w{2,4}", inp.strip())
+    ):
+        return not is_code_task(instruction)
     return False
 
 
@@ -196,24 +265,32 @@ def empty_input_ref(instruction: str, inp: str) -> bool:
     """
     if inp.strip():
         return False
-    code_task = bool(CODE_TASK_RE.search(instruction))
+    code_task = bool(is_code_task(instruction))
     for m in EMPTY_REF_RE.finditer(instruction):
         noun = (m.group(1) or "").lower()
         if code_task and noun and noun not in CODE_REFERENTS:
             continue
-        after = instruction[m.end():]
+        after = instruction[m.end() :]
         # The referent is inline when content follows: after a colon, question mark, full stop or new
         # line ("... sentence: It rains."), in quotes, or right away with digits/symbols ("this
         # expression 3x + 2").
         tail = re.split(r"[:\n?]|[.!](?=\s)", after, maxsplit=1)
         if len(tail) == 2 and re.search(r"[^\W_]", tail[1]):
             return False
-        if re.search(r"[\"“'«].{3,}[\"”'»]", after) or re.match(r"\s*\S*[\d=+*/^()\[\]{}<>]", after):
+        if re.search(r"[\"“'«].{3,}[\"”'»]", after) or re.match(
+            r"\s*\S*[\d=+*/^()\[\]{}<>]", after
+        ):
             return False
         if noun in ("this", "these"):
             continue
         # "this topic/story" followed by a clause that names it ("this story about dogs") is fine.
-        if re.match(r"\s+(?:about|on|regarding|that|which)\b", after) and noun not in ("sentence", "sentences", "text", "paragraph", "passage"):
+        if re.match(r"\s+(?:about|on|regarding|that|which)\b", after) and noun not in (
+            "sentence",
+            "sentences",
+            "text",
+            "paragraph",
+            "passage",
+        ):
             continue
         return True
     return False
@@ -304,12 +381,16 @@ def check_one(instruction: str, inp: str, output: str, p: InstructionParams) -> 
 
 
 def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    first_user = (
+    last_user = (
         pl.col("messages")
-        .list.eval(pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content"))
-        .list.first()
+        .list.eval(
+            pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content")
+        )
+        .list.last()
     )
-    instruction = pl.coalesce(pl.col("meta").str.json_path_match("$.fields.instruction"), first_user, pl.lit(""))
+    instruction = pl.coalesce(
+        pl.col("meta").str.json_path_match("$.fields.instruction"), last_user, pl.lit("")
+    )
     inp = pl.coalesce(
         pl.col("meta").str.json_path_match("$.fields.input"),
         pl.col("meta").str.json_path_match("$.fields.context"),
@@ -320,14 +401,40 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
 
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
 def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
-    """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers."""
+    """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers.
+
+    The language check reuses ``langid__lang`` (prompt) and ``langid__response_lang`` when a
+    ``langid_v1`` step ran before; otherwise it identifies prompt and answer itself.
+    """
     ident = None
     if p.check_language:
         from curate.steps.langid import LanguageIdentifier
 
         ident = LanguageIdentifier()
-    letters = re.compile(r"[^\W\d_]")
     dtype = pl.Struct({"reason": pl.String, "prompt_lang": pl.String, "output_lang": pl.String})
+
+    def mismatch(
+        row: dict,
+        prompt: str,
+        output: str,
+        pl_: str | None,
+        ps: float | None,
+        ol: str | None,
+        os_: float | None,
+    ) -> bool:
+        return bool(
+            pl_
+            and ol
+            and pl_ != ol
+            and ps is not None
+            and os_ is not None
+            and ps >= p.language_min_score
+            and os_ >= p.language_min_score
+            and sum(map(str.isalpha, prompt)) >= p.language_min_letters
+            and sum(map(str.isalpha, output)) >= p.language_min_letters
+            and len(output) >= 0.5 * len(row["o"])
+            and not TRANSLATE_RE.search(f"{row['i']}\n{row['x']}")
+        )
 
     def batch(s: pl.Series) -> pl.Series:
         rows = s.to_list()
@@ -341,30 +448,38 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             out.append({"reason": reason, "prompt_lang": None, "output_lang": None})
             if ident is not None and reason is None and (r["o"] or "").strip():
                 lang_jobs.append(i)
-        if ident is not None and lang_jobs:
-            prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
-            outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        if ident is None or not lang_jobs:
+            return pl.Series(out, dtype=dtype)
+        prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
+        outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        if "pl" in rows[lang_jobs[0]]:  # langid_v1 ran: reuse its prompt/answer languages
+            got = [(rows[i]["pl"], rows[i]["ps"]) for i in lang_jobs] + [
+                (rows[i]["ol"], rows[i]["os"]) for i in lang_jobs
+            ]
+        else:
             got = ident.identify(prompts + outputs)
-            for k, i in enumerate(lang_jobs):
-                (pl_, ps), (ol, os_) = got[k], got[len(lang_jobs) + k]
-                out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
-                if (
-                    pl_ and ol and pl_ != ol and ps >= p.language_min_score and os_ >= p.language_min_score
-                    and len(letters.findall(prompts[k])) >= p.language_min_letters
-                    and len(letters.findall(outputs[k])) >= p.language_min_letters
-                    and len(outputs[k]) >= 0.5 * len(rows[i]["o"])
-                    and not TRANSLATE_RE.search(f"{rows[i]['i']}\n{rows[i]['x']}")
-                ):
-                    out[i]["reason"] = "instruction__language_mismatch"
+        n = len(lang_jobs)
+        for k, i in enumerate(lang_jobs):
+            (pl_, ps), (ol, os_) = got[k], got[n + k]
+            out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
+            if mismatch(rows[i], prompts[k], outputs[k], pl_, ps, ol, os_):
+                out[i]["reason"] = "instruction__language_mismatch"
         return pl.Series(out, dtype=dtype)
 
     instruction, inp, output = _parts()
     live = pl.col("keep") & ctx.scope() & (pl.col("kind") == "instruction")
-    packed = pl.struct(instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live"))
     filt = filter_step(ctx, {r: pl.col("instruction__reason") == r for r in REASONS})
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(_ic=packed.map_batches(batch, return_dtype=dtype))
+        cols = [instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live")]
+        if p.check_language and "langid__response_lang" in lf.collect_schema().names():
+            cols += [
+                pl.col("langid__lang").alias("pl"),
+                pl.col("langid__score").alias("ps"),
+                pl.col("langid__response_lang").alias("ol"),
+                pl.col("langid__response_score").alias("os"),
+            ]
+        lf = lf.with_columns(_ic=pl.struct(cols).map_batches(batch, return_dtype=dtype))
         lf = lf.with_columns(
             instruction__reason=pl.col("_ic").struct.field("reason"),
             instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),

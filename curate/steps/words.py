@@ -28,8 +28,12 @@ _STRIP_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 # out one-letter Latin words and words that are also common English words: "a", "as", "do", "die").
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(["the", "be", "to", "of", "and", "that", "have", "with"]),
-    "fr": frozenset(["le", "la", "les", "de", "des", "et", "est", "un", "une", "que", "pour", "dans"]),
-    "de": frozenset(["der", "das", "und", "ist", "nicht", "zu", "den", "mit", "von", "ein", "eine"]),
+    "fr": frozenset(
+        ["le", "la", "les", "de", "des", "et", "est", "un", "une", "que", "pour", "dans"]
+    ),
+    "de": frozenset(
+        ["der", "das", "und", "ist", "nicht", "zu", "den", "mit", "von", "ein", "eine"]
+    ),
     "es": frozenset(["el", "la", "los", "las", "de", "que", "en", "un", "una", "es", "por"]),
     "ru": frozenset(["и", "в", "не", "на", "что", "с", "по", "как", "это", "из"]),
     "it": frozenset(["il", "la", "di", "che", "un", "una", "per", "non", "sono"]),
