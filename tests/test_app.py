@@ -325,3 +325,36 @@ def test_mixtures_show_rendered_text_when_present(
     at = open_page("mixtures")
     assert any(c.value.startswith("<|user|>") for c in at.code)
     assert any("Rendered text (rendered)" in e.label for e in at.expander)
+
+
+def test_app_cli_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from curate.app.launch import app_script, free_port, streamlit_command
+
+    cmd = streamlit_command(app_script(), "127.0.0.1", 8501)
+    assert app_script() == ROOT / "app.py"
+    assert cmd[1:5] == ["-m", "curate.app.serve", "run", str(ROOT / "app.py")]
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1" and flags["--server.headless"] == "true"
+    assert 0 < free_port() < 65536
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    bad = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "app", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "not a TCP port" in bad.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "app", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert helped.returncode == 0 and "Example: cleanroom app" in " ".join(helped.stdout.split())
