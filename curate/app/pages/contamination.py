@@ -14,10 +14,10 @@ from curate.reviews import record_verdict
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
 _RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
-BUTTONS = [
-    ("confirmed", "Confirmed contamination", ":material/block:", "primary"),
-    ("false_positive", "False positive", ":material/check_circle:", "secondary"),
-    ("unsure", "Unsure", ":material/help:", "secondary"),
+BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
+    ("confirmed", "Confirmed contamination", ":material/block:", "primary", "1"),
+    ("false_positive", "False positive", ":material/check_circle:", "secondary", "2"),
+    ("unsure", "Unsure", ":material/help:", "secondary", "3"),
 ]
 
 
@@ -348,9 +348,12 @@ def verdict_form(
         )
         cols = st.columns([1.3, 1.1, 0.8])
         pressed = None
-        for col, (verdict, label, icon, kind) in zip(cols, BUTTONS, strict=True):
-            if col.form_submit_button(label, icon=icon, type=kind, width="stretch"):
+        for col, (verdict, label, icon, kind, key) in zip(cols, BUTTONS, strict=True):
+            if col.form_submit_button(label, icon=icon, type=kind, width="stretch", shortcut=key):
                 pressed = verdict
+        st.caption(
+            "Keys (outside the note field): **1** confirmed · **2** false positive · **3** unsure"
+        )
     auto = st.session_state.get("cont_auto_next", True)
     if pressed:
         reviewer = (st.session_state.get("reviewer") or "").strip()
