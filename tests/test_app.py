@@ -208,6 +208,10 @@ def test_mixtures_page(env) -> None:
     body = htmls(at)
     assert body.count('class="cr-msg"') >= 5  # rendered messages of the 5 sampled rows
     assert "template <b>plain_v1</b>" in body
+    shares = next(d.value for d in at.dataframe if "token_share" in d.value.columns)
+    # regression: DuckDB's sum() is a DECIMAL, whose division truncated shares to 0 or 1
+    assert abs(float(shares["token_share"].sum()) - 1) < 1e-9
+    assert all(0 < float(x) < 1 for x in shares["token_share"])
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -351,9 +351,7 @@ def verdict_form(
         for col, (verdict, label, icon, kind, key) in zip(cols, BUTTONS, strict=True):
             if col.form_submit_button(label, icon=icon, type=kind, width="stretch", shortcut=key):
                 pressed = verdict
-        st.caption(
-            "Keys (outside the note field): **1** confirmed · **2** false positive · **3** unsure"
-        )
+        st.caption("The keys 1, 2 and 3 press these buttons when the note field is not focused.")
     auto = st.session_state.get("cont_auto_next", True)
     if pressed:
         reviewer = (st.session_state.get("reviewer") or "").strip()
