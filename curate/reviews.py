@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from curate.errors import ConfigError
+from curate.errors import ConfigError, InputError
 from curate.export import query_frame
 
 TARGET_KINDS = ("contamination", "cluster", "record")
@@ -166,7 +166,12 @@ def record_verdict(
 
 
 def read_reviews(path: str | Path) -> pl.DataFrame:
-    """Every verdict in the reviews DB, oldest first (an empty frame if the file is missing)."""
+    """Every verdict in the reviews DB, oldest first (an empty frame if the file is missing).
+
+    Raises:
+        InputError: the file exists but is not a readable DuckDB database (verdicts are never
+            silently ignored).
+    """
     path = Path(path)
     if not path.exists():
         return pl.DataFrame(schema=REVIEWS_SCHEMA)
@@ -182,7 +187,12 @@ def read_reviews(path: str | Path) -> pl.DataFrame:
                 return pl.DataFrame(schema=REVIEWS_SCHEMA)
             return query_frame(con, "SELECT * FROM reviews ORDER BY created_at, review_id")
 
-    frame = _retry(read)
+    try:
+        frame = _retry(read)
+    except duckdb.Error as e:
+        raise InputError(
+            str(path), None, f"cannot read the reviews database ({type(e).__name__}: {e})"
+        ) from None
     for col, dtype in REVIEWS_SCHEMA.items():
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype).alias(col))

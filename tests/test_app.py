@@ -362,3 +362,13 @@ def test_app_cli_command_line(tmp_path: Path) -> None:
         timeout=60,
     )
     assert helped.returncode == 0 and "Example: cleanroom app" in " ".join(helped.stdout.split())
+
+
+def test_unreadable_reviews_db_is_reported(
+    env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad_reviews.duckdb"
+    bad.write_text("not a database", encoding="utf-8")
+    monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(bad))
+    at = open_page("contamination")
+    assert any("cannot read the reviews database" in e.value for e in at.error)

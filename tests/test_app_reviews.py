@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.errors import ConfigError
+from curate.errors import ConfigError, InputError
 from curate.export import export_run
 from curate.pipeline import run_curate
 from curate.recipe import load_recipe
@@ -254,6 +254,13 @@ def test_latest_verdict_per_target(tmp_path: Path) -> None:
         "created_at",
     ]
     assert latest_verdicts(db, "cluster").height == 1
+
+
+def test_unreadable_reviews_db_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "reviews.duckdb"
+    bad.write_text("not a database", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read the reviews database"):
+        latest_verdicts(bad)
 
 
 def test_missing_reviews_db_is_empty(tmp_path: Path) -> None:
