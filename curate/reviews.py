@@ -95,14 +95,24 @@ _LOCK = threading.RLock()
 _T = TypeVar("_T")
 
 
+def is_transient(e: Exception) -> bool:
+    """A DuckDB error worth retrying: another process or connection holds the file for a moment.
+
+    Example: ``IOException("Could not set lock on file ...")`` -> True; ``IOException("... is not a
+    valid DuckDB database file")`` -> False.
+    """
+    msg = str(e).lower()
+    return "lock" in msg or "different configuration" in msg
+
+
 def _retry(fn: Callable[[], _T], attempts: int = 20, wait: float = 0.05) -> _T:
     """Call ``fn``, retrying on DuckDB lock/IO errors (another process holds the file briefly)."""
     for i in range(attempts):
         try:
             with _LOCK:
                 return fn()
-        except (duckdb.IOException, duckdb.ConnectionException):
-            if i == attempts - 1:
+        except (duckdb.IOException, duckdb.ConnectionException) as e:
+            if i == attempts - 1 or not is_transient(e):
                 raise
             time.sleep(wait * (1 + i))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -527,3 +527,21 @@ def test_verdict_loop_through_the_app_issue6(
     assert (
         "1 record dropped as reviewer-confirmed contamination" in second.notes["summary_lines"][-1]
     )
+
+
+def test_reader_waits_for_a_writer_in_another_process(tmp_path: Path) -> None:
+    """A verdict being written (file locked by another process) delays curate's read, no error."""
+    db = tmp_path / "reviews.duckdb"
+    record_verdict(db, "contamination", "a", "confirmed", "ada")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('held', flush=True)\ntime.sleep(0.6)\ncon.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    assert latest_verdicts(db)["verdict"].to_list() == ["confirmed"]
+    holder.wait(timeout=30)

@@ -23,7 +23,7 @@ import streamlit as st
 from curate.app.config import db_path, reviews_path
 from curate.errors import InputError
 from curate.export import query_frame
-from curate.reviews import REVIEWS_SCHEMA, latest_per_match, read_reviews
+from curate.reviews import REVIEWS_SCHEMA, is_transient, latest_per_match, read_reviews
 
 _NUMERIC = (
     "TINYINT",
@@ -103,9 +103,9 @@ def _query(path: str, sig: tuple, sql: str, params: tuple) -> pl.DataFrame:
             finally:
                 if own:
                     con.close()
-        except (duckdb.IOException, duckdb.ConnectionException):
-            # The file is being replaced or briefly locked: try again.
-            if attempt == 9:
+        except (duckdb.IOException, duckdb.ConnectionException) as e:
+            # The file is briefly locked or being replaced: try again.
+            if attempt == 9 or not is_transient(e):
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
