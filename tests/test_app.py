@@ -372,3 +372,20 @@ def test_unreadable_reviews_db_is_reported(
     monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(bad))
     at = open_page("contamination")
     assert any("cannot read the reviews database" in e.value for e in at.error)
+
+
+def test_answer_part_highlights_the_answer(env) -> None:
+    """The audit reports question and answer matches separately (``part``); answer spans index
+    ``benchmark_items.answer``, so they are drawn on the answer, never on the question."""
+    at = open_page("contamination")
+    at.selectbox(key="cont_bench").select("humaneval").run()
+    at.selectbox(key="cont_item::humaneval").select("HumanEval/0").run()
+    panels = [h.proto.body for h in at.get("html") if "cr-panel" in h.proto.body]
+    answer = next(b for b in panels if "reference answer" in b)
+    assert "<mark>" in answer and "distance = abs" in answer
+    question = next(b for b in panels if "item <b>HumanEval/0</b>" in b)
+    assert "<mark>" in question and "distance = abs" not in question
+    chips = htmls(at)
+    assert "question 100% · answer 100%" in chips
+    table = next(d.value for d in at.dataframe if "parts" in d.value.columns)
+    assert table["parts"].to_list() == ["answer+text"]
