@@ -59,6 +59,11 @@ def _fake_audit(p: object, ctx: StepContext) -> Step:
                 longest_match=pl.lit(1),
                 spans=spans,
                 verdict=pl.lit("flagged"),
+                # the audit's extra columns (main's CONTAMINATION_SCHEMA has them)
+                part=pl.lit("text"),
+                whole_match=pl.lit(True),
+                item_tokens=pl.lit(1),
+                record_tokens=pl.lit(10),
             ),
         )
         ctx.emit(
