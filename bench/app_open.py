@@ -14,7 +14,7 @@ a plain-Python 8-gram scan, then measures:
   floor any Streamlit app pays; the ratio says what our pages add on top.
 
 Writes bench/results/app_open.json and screenshots bench/results/app_<page>.png.
-Run: PYTHONPATH=. python bench/app_open.py [--keep DIR]
+Run: PYTHONPATH=. python bench/app_open.py [--keep DIR] [--db out/cleanroom.duckdb --pages overview]
 """
 
 from __future__ import annotations
@@ -253,10 +253,20 @@ def main() -> None:
     ap.add_argument(
         "--keep", type=Path, help="build the DB in this folder (kept) instead of a temp dir"
     )
+    ap.add_argument(
+        "--db", type=Path, help="time this existing curation DB (e.g. from make curate)"
+    )
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time")
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in [p for p in PAGES if p not in args.pages.split(",")]:
+        del PAGES[name]
     folder = args.keep or Path(tempfile.mkdtemp(prefix="app-bench-"))
-    db, info = build_db(folder)
+    if args.db:
+        db = args.db.resolve()
+        info = {"db": str(db), "db_mb": round(db.stat().st_size / 2**20, 1)}
+    else:
+        db, info = build_db(folder)
     reviews = folder / "reviews.duckdb"
     print("DB:", json.dumps(info))
     blank_app = folder / "blank_app.py"
@@ -307,8 +317,9 @@ def main() -> None:
         "loadavg": os.getloadavg()[0],
         "db_path": str(db),
     }
-    (RESULTS / "app_open.json").write_text(json.dumps(out, indent=2))
-    print(f"wrote {RESULTS / 'app_open.json'}")
+    name = "app_open.json" if not args.db else f"app_open_{args.db.stem}.json"
+    (RESULTS / name).write_text(json.dumps(out, indent=2))
+    print(f"wrote {RESULTS / name}")
 
 
 if __name__ == "__main__":

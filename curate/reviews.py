@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from curate.errors import ConfigError
+from curate.errors import ConfigError, InputError
 from curate.export import query_frame
 
 TARGET_KINDS = ("contamination", "cluster", "record")
@@ -95,14 +95,24 @@ _LOCK = threading.RLock()
 _T = TypeVar("_T")
 
 
+def is_transient(e: Exception) -> bool:
+    """A DuckDB error worth retrying: another process or connection holds the file for a moment.
+
+    Example: ``IOException("Could not set lock on file ...")`` -> True; ``IOException("... is not a
+    valid DuckDB database file")`` -> False.
+    """
+    msg = str(e).lower()
+    return "lock" in msg or "different configuration" in msg
+
+
 def _retry(fn: Callable[[], _T], attempts: int = 20, wait: float = 0.05) -> _T:
     """Call ``fn``, retrying on DuckDB lock/IO errors (another process holds the file briefly)."""
     for i in range(attempts):
         try:
             with _LOCK:
                 return fn()
-        except (duckdb.IOException, duckdb.ConnectionException):
-            if i == attempts - 1:
+        except (duckdb.IOException, duckdb.ConnectionException) as e:
+            if i == attempts - 1 or not is_transient(e):
                 raise
             time.sleep(wait * (1 + i))
     raise AssertionError("unreachable")  # pragma: no cover
@@ -166,7 +176,12 @@ def record_verdict(
 
 
 def read_reviews(path: str | Path) -> pl.DataFrame:
-    """Every verdict in the reviews DB, oldest first (an empty frame if the file is missing)."""
+    """Every verdict in the reviews DB, oldest first (an empty frame if the file is missing).
+
+    Raises:
+        InputError: the file exists but is not a readable DuckDB database (verdicts are never
+            silently ignored).
+    """
     path = Path(path)
     if not path.exists():
         return pl.DataFrame(schema=REVIEWS_SCHEMA)
@@ -182,7 +197,12 @@ def read_reviews(path: str | Path) -> pl.DataFrame:
                 return pl.DataFrame(schema=REVIEWS_SCHEMA)
             return query_frame(con, "SELECT * FROM reviews ORDER BY created_at, review_id")
 
-    frame = _retry(read)
+    try:
+        frame = _retry(read)
+    except duckdb.Error as e:
+        raise InputError(
+            str(path), None, f"cannot read the reviews database ({type(e).__name__}: {e})"
+        ) from None
     for col, dtype in REVIEWS_SCHEMA.items():
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype).alias(col))

@@ -58,7 +58,7 @@ BENCH_ITEMS = [
         "test",
         "HumanEval/0",
         'from typing import List\n\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    """ Check if in given list of numbers, are any two numbers closer to each other than given threshold.\n    >>> has_close_elements([1.0, 2.0, 3.0], 0.5)\n    False\n    """',
-        "    for idx, elem in enumerate(numbers): ...",
+        "    for idx, elem in enumerate(numbers):\n        for idx2, elem2 in enumerate(numbers):\n            if idx != idx2:\n                distance = abs(elem - elem2)\n                if distance < threshold:\n                    return True\n\n    return False",
     ),
     (
         "humaneval",
@@ -200,11 +200,23 @@ def ngram_spans(text: str, n: int) -> list[tuple[tuple[str, ...], int, int]]:
 def scan_contamination(
     records: pl.DataFrame, items: pl.DataFrame, n: int = 8, preset: str = "fixture_ngram"
 ) -> pl.DataFrame:
-    """Reference n-gram scan: one row per (item, record) sharing at least one word ``n``-gram."""
+    """Reference n-gram scan: one row per (item part, record) sharing a word ``n``-gram.
+
+    Like the audit, an item's question (``part = "text"``) and answer (``part = "answer"``) are
+    scanned as separate units; item spans index the part's own text.
+    """
+    units = pl.concat(
+        [
+            items.select("benchmark", "item_id", pl.col("text").alias("unit"), part=pl.lit("text")),
+            items.select(
+                "benchmark", "item_id", pl.col("answer").alias("unit"), part=pl.lit("answer")
+            ),
+        ]
+    ).filter(pl.col("unit").is_not_null())
     index: dict[tuple[str, ...], list[int]] = {}
     item_grams = []
-    for k, it in enumerate(items.iter_rows(named=True)):
-        grams = ngram_spans(it["text"], n)
+    for k, it in enumerate(units.iter_rows(named=True)):
+        grams = ngram_spans(it["unit"], n)
         item_grams.append(grams)
         for g, _a, _b in grams:
             index.setdefault(g, []).append(k)
@@ -215,7 +227,7 @@ def scan_contamination(
             for k in set(index.get(g, ())):
                 hits.setdefault(k, []).append((a, b, g, pos))
         for k, matches in hits.items():
-            it = items.row(k, named=True)
+            it = units.row(k, named=True)
             grams = {g for _a, _b, g, _p in matches}
             item_spans = [[a, b] for g, a, b in item_grams[k] if g in grams]
             distinct = len({g for g, _, _ in item_grams[k]})
@@ -238,6 +250,7 @@ def scan_contamination(
                         {"item": item_spans, "record": [[a, b] for a, b, _, _ in matches]}
                     ),
                     "verdict": "flagged",
+                    "part": it["part"],
                 }
             )
     schema = {
@@ -251,6 +264,7 @@ def scan_contamination(
         "longest_match": pl.Int64,
         "spans": pl.String,
         "verdict": pl.String,
+        "part": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -267,6 +281,7 @@ def add_audit(db: Path, items: pl.DataFrame, n: int = 8, score: bool = True) -> 
         )
         con.execute("DELETE FROM benchmark_items")
         con.execute("DELETE FROM contamination")
+        con.execute("ALTER TABLE contamination ADD COLUMN IF NOT EXISTS part VARCHAR")
         con.register("_items", items.to_arrow())
         con.execute(
             "INSERT INTO benchmark_items SELECT benchmark, split, item_id, text, answer FROM _items"

@@ -208,6 +208,10 @@ def test_mixtures_page(env) -> None:
     body = htmls(at)
     assert body.count('class="cr-msg"') >= 5  # rendered messages of the 5 sampled rows
     assert "template <b>plain_v1</b>" in body
+    shares = next(d.value for d in at.dataframe if "token_share" in d.value.columns)
+    # regression: DuckDB's sum() is a DECIMAL, whose division truncated shares to 0 or 1
+    assert abs(float(shares["token_share"].sum()) - 1) < 1e-9
+    assert all(0 < float(x) < 1 for x in shares["token_share"])
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -325,3 +329,63 @@ def test_mixtures_show_rendered_text_when_present(
     at = open_page("mixtures")
     assert any(c.value.startswith("<|user|>") for c in at.code)
     assert any("Rendered text (rendered)" in e.label for e in at.expander)
+
+
+def test_app_cli_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from curate.app.launch import app_script, free_port, streamlit_command
+
+    cmd = streamlit_command(app_script(), "127.0.0.1", 8501)
+    assert app_script() == ROOT / "app.py"
+    assert cmd[1:5] == ["-m", "curate.app.serve", "run", str(ROOT / "app.py")]
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1" and flags["--server.headless"] == "true"
+    assert 0 < free_port() < 65536
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    bad = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "app", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "not a TCP port" in bad.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "app", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert helped.returncode == 0 and "Example: cleanroom app" in " ".join(helped.stdout.split())
+
+
+def test_unreadable_reviews_db_is_reported(
+    env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad_reviews.duckdb"
+    bad.write_text("not a database", encoding="utf-8")
+    monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(bad))
+    at = open_page("contamination")
+    assert any("cannot read the reviews database" in e.value for e in at.error)
+
+
+def test_answer_part_highlights_the_answer(env) -> None:
+    """The audit reports question and answer matches separately (``part``); answer spans index
+    ``benchmark_items.answer``, so they are drawn on the answer, never on the question."""
+    at = open_page("contamination")
+    at.selectbox(key="cont_bench").select("humaneval").run()
+    at.selectbox(key="cont_item::humaneval").select("HumanEval/0").run()
+    panels = [h.proto.body for h in at.get("html") if "cr-panel" in h.proto.body]
+    answer = next(b for b in panels if "reference answer" in b)
+    assert "<mark>" in answer and "distance = abs" in answer
+    question = next(b for b in panels if "item <b>HumanEval/0</b>" in b)
+    assert "<mark>" in question and "distance = abs" not in question
+    chips = htmls(at)
+    assert "question 100% · answer 100%" in chips
+    table = next(d.value for d in at.dataframe if "parts" in d.value.columns)
+    assert table["parts"].to_list() == ["answer+text"]

@@ -129,15 +129,25 @@ def test_browser_verdict_roundtrip_issue6(server: tuple[str, Path]) -> None:
             expect(page.get_by_text(re.compile("Saved: confirmed")).first).to_be_visible(
                 timeout=20_000
             )
+            # the next unreviewed match (the other record of gsm8k/2) opened: judge it by keyboard
+            expect(page.get_by_text("Quiz night notes").first).to_be_visible(timeout=20_000)
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("2")
+            expect(page.get_by_text(re.compile("Saved: false positive")).first).to_be_visible(
+                timeout=20_000
+            )
         finally:
             ctx.close()
 
     deadline = time.monotonic() + 10
     rows = read_reviews(reviews) if reviews.exists() else None
-    while (rows is None or rows.is_empty()) and time.monotonic() < deadline:
+    while (rows is None or rows.height < 2) and time.monotonic() < deadline:
         time.sleep(0.2)
         rows = read_reviews(reviews) if reviews.exists() else None
-    assert rows is not None and rows.height == 1
+    assert rows is not None and rows.height == 2
+    assert rows["verdict"].to_list() == ["confirmed", "false_positive"]
+    assert rows["item_id"].to_list() == ["gsm8k/2", "gsm8k/2"]
+    assert rows["target_id"].n_unique() == 2
     r = rows.row(0, named=True)
     assert (r["target_kind"], r["verdict"], r["reviewer"]) == (
         "contamination",

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.errors import ConfigError
+from curate.errors import ConfigError, InputError
 from curate.export import export_run
 from curate.pipeline import run_curate
 from curate.recipe import load_recipe
@@ -23,6 +23,8 @@ from curate.registry import REGISTRY, Step, StepContext, drop_rows, register
 from curate.reviews import (
     CONFIRMED_REASON,
     VERDICTS,
+    fold_per_target,
+    latest_per_match,
     latest_verdicts,
     read_reviews,
     record_verdict,
@@ -57,6 +59,11 @@ def _fake_audit(p: object, ctx: StepContext) -> Step:
                 longest_match=pl.lit(1),
                 spans=spans,
                 verdict=pl.lit("flagged"),
+                # the audit's extra columns (main's CONTAMINATION_SCHEMA has them)
+                part=pl.lit("text"),
+                whole_match=pl.lit(True),
+                item_tokens=pl.lit(1),
+                record_tokens=pl.lit(10),
             ),
         )
         ctx.emit(
@@ -254,13 +261,58 @@ def test_latest_verdict_per_target(tmp_path: Path) -> None:
     assert latest_verdicts(db, "cluster").height == 1
 
 
+def test_unreadable_reviews_db_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "reviews.duckdb"
+    bad.write_text("not a database", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read the reviews database"):
+        latest_verdicts(bad)
+
+
 def test_missing_reviews_db_is_empty(tmp_path: Path) -> None:
     lv = latest_verdicts(tmp_path / "nope.duckdb")
     assert lv.is_empty() and "verdict" in lv.columns
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(VERDICTS), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]), st.sampled_from(["1", "2"]), st.sampled_from(VERDICTS)
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_fold_matches_reference(events: list[tuple[str, str, str]]) -> None:
+    """Property: latest per (record, item), then confirmed > unsure > false_positive per record,
+    equals a plain-Python reference."""
+    frame = pl.DataFrame(
+        {
+            "review_id": [f"{i:04d}" for i in range(len(events))],
+            "target_kind": "contamination",
+            "target_id": [e[0] for e in events],
+            "verdict": [e[2] for e in events],
+            "reviewer": "ada",
+            "note": "",
+            "created_at": [T0 + timedelta(seconds=i) for i in range(len(events))],
+            "benchmark": "b",
+            "item_id": [e[1] for e in events],
+        }
+    )
+    got = dict(fold_per_target(latest_per_match(frame)).select("target_id", "verdict").iter_rows())
+    last: dict[tuple[str, str], str] = {}
+    for rec, item, verdict in events:
+        last[(rec, item)] = verdict
+    rank = {"confirmed": 0, "unsure": 1, "false_positive": 2}
+    want: dict[str, str] = {}
+    for (rec, _item), verdict in last.items():
+        if rec not in want or rank[verdict] < rank[want[rec]]:
+            want[rec] = verdict
+    assert got == want
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.sampled_from(VERDICTS), min_size=1, max_size=4))
 def test_latest_is_last_written(tmp_path_factory: pytest.TempPathFactory, seq: list[str]) -> None:
     """Property: for one (record, item) match, the verdict in force is the last one written."""
     db = tmp_path_factory.mktemp("h") / "r.duckdb"
@@ -480,3 +532,21 @@ def test_verdict_loop_through_the_app_issue6(
     assert (
         "1 record dropped as reviewer-confirmed contamination" in second.notes["summary_lines"][-1]
     )
+
+
+def test_reader_waits_for_a_writer_in_another_process(tmp_path: Path) -> None:
+    """A verdict being written (file locked by another process) delays curate's read, no error."""
+    db = tmp_path / "reviews.duckdb"
+    record_verdict(db, "contamination", "a", "confirmed", "ada")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('held', flush=True)\ntime.sleep(0.6)\ncon.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    assert latest_verdicts(db)["verdict"].to_list() == ["confirmed"]
+    holder.wait(timeout=30)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -89,8 +88,8 @@ def app_command(
     print(
         f"cleanroom review app: http://{host}:{port}  (data: {env[DB_ENV]}; verdicts: {env[REVIEWS_ENV]}; Ctrl-C stops)"
     )
-    try:
-        code = subprocess.call(streamlit_command(app_script(), host, port), env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    cmd = streamlit_command(app_script(), host, port)
+    sys.stdout.flush()
+    # Replace this process with the server: Ctrl-C and SIGTERM reach Streamlit directly, and no
+    # orphaned server is left behind when the CLI is stopped.
+    os.execvpe(cmd[0], cmd, env)

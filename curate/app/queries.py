@@ -21,8 +21,9 @@ import polars as pl
 import streamlit as st
 
 from curate.app.config import db_path, reviews_path
+from curate.errors import InputError
 from curate.export import query_frame
-from curate.reviews import latest_per_match, read_reviews
+from curate.reviews import REVIEWS_SCHEMA, is_transient, latest_per_match, read_reviews
 
 _NUMERIC = (
     "TINYINT",
@@ -102,9 +103,9 @@ def _query(path: str, sig: tuple, sql: str, params: tuple) -> pl.DataFrame:
             finally:
                 if own:
                     con.close()
-        except (duckdb.IOException, duckdb.ConnectionException):
-            # The file is being replaced or briefly locked: try again.
-            if attempt == 9:
+        except (duckdb.IOException, duckdb.ConnectionException) as e:
+            # The file is briefly locked or being replaced: try again.
+            if attempt == 9 or not is_transient(e):
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
@@ -194,9 +195,14 @@ def _reviews(path: str, sig: tuple) -> pl.DataFrame:
 
 
 def reviews() -> pl.DataFrame:
-    """Every verdict in the reviews DB (cached per file version)."""
+    """Every verdict in the reviews DB (cached per file version); an unreadable file is reported
+    on the page and treated as empty."""
     path = reviews_path()
-    return _reviews(str(path), reviews_signature(path))
+    try:
+        return _reviews(str(path), reviews_signature(path))
+    except InputError as e:
+        st.error(f"{e}. Verdicts cannot be shown or saved until it is fixed or moved away.")
+        return pl.DataFrame(schema=REVIEWS_SCHEMA)
 
 
 def match_verdicts(target_kind: str = "contamination") -> pl.DataFrame:

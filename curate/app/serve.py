@@ -14,6 +14,12 @@ import sys
 
 def warm() -> None:
     """Import what the pages import and initialise DuckDB (an in-memory connection)."""
+    import logging
+
+    import streamlit  # noqa: F401  (sets up its loggers first)
+
+    # Importing the page helpers outside a session makes Streamlit warn that no runtime exists yet.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     import altair  # noqa: F401
     import duckdb
     import numpy  # noqa: F401

@@ -14,24 +14,42 @@ from curate.reviews import record_verdict
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
 _RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
-BUTTONS = [
-    ("confirmed", "Confirmed contamination", ":material/block:", "primary"),
-    ("false_positive", "False positive", ":material/check_circle:", "secondary"),
-    ("unsure", "Unsure", ":material/help:", "secondary"),
+BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
+    ("confirmed", "Confirmed contamination", ":material/block:", "primary", "1"),
+    ("false_positive", "False positive", ":material/check_circle:", "secondary", "2"),
+    ("unsure", "Unsure", ":material/help:", "secondary", "3"),
 ]
 
 
+def has_part() -> bool:
+    """Whether ``contamination`` has the audit's ``part`` column (``text`` or ``answer``)."""
+    return "part" in Q.columns("contamination")["column_name"].to_list()
+
+
 def load_hits(rid: str) -> pl.DataFrame:
-    """One row per (benchmark, item, record) match (best preset), with record decision and verdict."""
-    hits = Q.q(
-        "SELECT c.benchmark, c.item_id, c.id, c.preset, c.n, c.matched_ngrams, c.coverage, c.longest_match, "
-        "r.source, d.keep, d.drop_reason "
-        "FROM contamination c "
-        "LEFT JOIN records r ON r.run_id = c.run_id AND r.id = c.id "
-        "LEFT JOIN decisions d ON d.run_id = c.run_id AND d.id = c.id "
-        "WHERE c.run_id = ? ORDER BY c.coverage DESC NULLS LAST, c.longest_match DESC NULLS LAST",
-        (rid,),
-    ).unique(["benchmark", "item_id", "id"], keep="first", maintain_order=True)
+    """One row per (benchmark, item, record) match, with record decision and verdict.
+
+    The audit may report a match per item part (question ``text`` and ``answer``); they are folded
+    here (best coverage, longest match; ``parts`` lists them) since a verdict is per match.
+    """
+    part = "c.part" if has_part() else "'text'"
+    hits = (
+        Q.q(
+            f"SELECT c.benchmark, c.item_id, c.id, c.preset, c.n, c.matched_ngrams, c.coverage, "
+            f"c.longest_match, {part} AS part, r.source, d.keep, d.drop_reason "
+            "FROM contamination c "
+            "LEFT JOIN records r ON r.run_id = c.run_id AND r.id = c.id "
+            "LEFT JOIN decisions d ON d.run_id = c.run_id AND d.id = c.id "
+            "WHERE c.run_id = ? ORDER BY c.coverage DESC NULLS LAST, c.longest_match DESC NULLS LAST",
+            (rid,),
+        )
+        .group_by(["benchmark", "item_id", "id"], maintain_order=True)
+        .agg(
+            pl.col("preset", "n", "source", "keep", "drop_reason").first(),
+            pl.col("matched_ngrams", "coverage", "longest_match").max(),
+            parts=pl.col("part").unique().sort().str.join("+"),
+        )
+    )
     mv = Q.match_verdicts("contamination").select(
         pl.col("target_id").alias("id"),
         "benchmark",
@@ -226,11 +244,20 @@ def render_item(
         ),
     )
     hit = by_rec[rec_id]
-    row = Q.q(
-        "SELECT spans, preset, n, matched_ngrams, coverage, longest_match, verdict FROM contamination "
-        "WHERE run_id = ? AND benchmark = ? AND item_id = ? AND id = ? ORDER BY coverage DESC NULLS LAST LIMIT 1",
+    part = "part" if has_part() else "'text' AS part"
+    rows = Q.q(
+        f"SELECT spans, preset, n, matched_ngrams, coverage, longest_match, verdict, {part} FROM contamination "
+        "WHERE run_id = ? AND benchmark = ? AND item_id = ? AND id = ? ORDER BY coverage DESC NULLS LAST",
         (rid, bench, item_id, rec_id),
-    ).row(0, named=True)
+    )
+    row = rows.row(0, named=True)
+    spans = {"item": [], "answer": [], "record": []}
+    cover = {}
+    for r in rows.iter_rows(named=True):
+        sp = parse_spans(r["spans"])
+        spans["answer" if r["part"] == "answer" else "item"] += sp["item"]
+        spans["record"] += sp["record"]
+        cover.setdefault(r["part"] or "text", r["coverage"] or 0.0)
     item = (
         Q.q(
             "SELECT split, text, answer FROM benchmark_items WHERE benchmark = ? AND item_id = ? LIMIT 1",
@@ -244,13 +271,19 @@ def render_item(
         "LEFT JOIN decisions d ON d.run_id = r.run_id AND d.id = r.id WHERE r.run_id = ? AND r.id = ? LIMIT 1",
         (rid, rec_id),
     )
-    spans = parse_spans(row["spans"])
 
     decision = "kept" if hit["keep"] else f"dropped ({hit['drop_reason']})"
     st.html(
         ui.chips(
             [
-                ("coverage", f"{(row['coverage'] or 0):.0%}"),
+                (
+                    "coverage",
+                    " · ".join(
+                        f"{'question' if k == 'text' else k} {v:.0%}" for k, v in cover.items()
+                    )
+                    if len(cover) > 1 or "answer" in cover
+                    else f"{(row['coverage'] or 0):.0%}",
+                ),
                 (
                     "longest match",
                     "–" if row["longest_match"] is None else f"{row['longest_match']}",
@@ -279,7 +312,12 @@ def render_item(
                 f"<b>{esc(bench)}</b> · item <b>{esc(item_id)}</b> · split {esc(it['split'])}",
                 highlight_html(it["text"], spans["item"]),
             )
-            if it["answer"]:
+            if it["answer"] and spans["answer"]:
+                ui.panel(
+                    "reference answer · <b>matched too</b>",
+                    highlight_html(it["answer"], spans["answer"]),
+                )
+            elif it["answer"]:
                 with st.expander("Reference answer"):
                     ui.panel("", esc(it["answer"]))
     with b:
@@ -304,6 +342,7 @@ def render_item(
             "coverage",
             "longest_match",
             "preset",
+            "parts",
             pl.when(pl.col("keep"))
             .then(pl.lit("kept"))
             .otherwise(pl.col("drop_reason"))
@@ -348,9 +387,10 @@ def verdict_form(
         )
         cols = st.columns([1.3, 1.1, 0.8])
         pressed = None
-        for col, (verdict, label, icon, kind) in zip(cols, BUTTONS, strict=True):
-            if col.form_submit_button(label, icon=icon, type=kind, width="stretch"):
+        for col, (verdict, label, icon, kind, key) in zip(cols, BUTTONS, strict=True):
+            if col.form_submit_button(label, icon=icon, type=kind, width="stretch", shortcut=key):
                 pressed = verdict
+        st.caption("The keys 1, 2 and 3 press these buttons when the note field is not focused.")
     auto = st.session_state.get("cont_auto_next", True)
     if pressed:
         reviewer = (st.session_state.get("reviewer") or "").strip()

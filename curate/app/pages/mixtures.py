@@ -22,7 +22,7 @@ def render() -> None:
         return
     rid = Q.run_id()
     mixes = Q.q(
-        "SELECT mixture, count(*) AS rows, sum(n_tokens) AS tokens FROM mixtures WHERE run_id = ? GROUP BY mixture ORDER BY mixture",
+        "SELECT mixture, count(*) AS rows, sum(n_tokens)::BIGINT AS tokens FROM mixtures WHERE run_id = ? GROUP BY mixture ORDER BY mixture",
         (rid,),
     )
     by = {r["mixture"]: r for r in mixes.iter_rows(named=True)}
@@ -42,7 +42,7 @@ def render() -> None:
         language="python",
     )
     src = Q.q(
-        "SELECT source, template_id, split, count(*) AS rows, sum(n_tokens) AS tokens FROM mixtures "
+        "SELECT source, template_id, split, count(*) AS rows, sum(n_tokens)::BIGINT AS tokens FROM mixtures "
         "WHERE run_id = ? AND mixture = ? GROUP BY source, template_id, split ORDER BY rows DESC",
         (rid, name),
     ).with_columns(
@@ -59,7 +59,7 @@ def render() -> None:
             .mark_bar()
             .encode(
                 x=alt.X(
-                    "share:Q", axis=alt.Axis(format="%"), title="share of the mixture", stack=None
+                    "share:Q", axis=alt.Axis(format="%"), title="share of the mixture", stack=False
                 ),
                 y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=200)),
                 color=alt.Color("share_of:N", title=None),
