@@ -122,12 +122,17 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         frame = lf.collect()
-        live = frame.filter(pl.col("keep") & ctx.scope()).select("id", "text", "kind")
+        # Evidence is gathered for every record in scope, dropped ones included (a reviewer sees
+        # every copy of an item, and a confirmed record stays visible); only kept records drop.
+        scanned = frame.filter(ctx.scope()).select("id", "text", "kind")
+        live = set(frame.filter(pl.col("keep") & ctx.scope())["id"].to_list())
         items = [load_benchmark(b) for b in p.benchmarks]
-        result = scan(items, shards_of(live.select("id", "text")), preset)
+        result = scan(items, shards_of(scanned.select("id", "text")), preset)
         ctx.emit("benchmark_items", result.items)
         hits = result.contamination.filter(
-            pl.col("verdict").is_in(DIRTY_VERDICTS) & pl.col("part").is_in(list(p.parts))
+            pl.col("verdict").is_in(DIRTY_VERDICTS)
+            & pl.col("part").is_in(list(p.parts))
+            & pl.col("id").is_in(list(live))
         )
         fps = latest_false_positives(ctx.resources.get("verdicts"))
         fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
@@ -152,7 +157,7 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
                 pl.col("spans"),
                 pl.struct("benchmark", "item_id").alias("matched"),
             )
-            .join(live.select("id", "kind", "text"), on="id")
+            .join(scanned, on="id")
         )
         drops, cut_rows, cut_ids = [], [], set()
         for r in best.iter_rows(named=True):

@@ -133,13 +133,11 @@ def table_frames(result: RunResult) -> dict[str, pl.DataFrame]:
     }
     for name, schema in SIDE_TABLES.items():
         part = result.side_tables.get(name)
-        part = (
-            pl.DataFrame(schema=schema)
-            if part is None
-            else part.select([c for c in schema if c in part.columns]).cast(
-                dict(schema), strict=False
-            )
-        )
+        if part is None:
+            part = pl.DataFrame(schema=schema)
+        else:
+            present = {c: t for c, t in schema.items() if c in part.columns}
+            part = part.select(list(present)).cast(present, strict=False)
         for col in schema:
             if col not in part.columns:
                 part = part.with_columns(pl.lit(None, schema[col]).alias(col))

@@ -19,12 +19,19 @@ RECIPE = ROOT / "corpora" / "default.yaml"
 GOLDEN = ROOT / "tests" / "golden" / "default.json"
 
 
-def run_default(tmp_dir: Path | None = None):
-    """Run the default recipe (no export) and return the RunResult."""
+def run_default():
+    """Run the default recipe (no export) and return the RunResult.
+
+    Reviewer verdicts are not read (a developer's ``out/reviews.duckdb`` must not change the golden
+    output): the run is pointed at a reviews file that does not exist.
+    """
+    import tempfile
+
     from curate.pipeline import run_curate
     from curate.recipe import load_recipe
 
-    return run_curate(load_recipe(RECIPE))
+    with tempfile.TemporaryDirectory() as tmp:
+        return run_curate(load_recipe(RECIPE), reviews_db=Path(tmp) / "no-reviews.duckdb")
 
 
 def summarise(result) -> dict:
