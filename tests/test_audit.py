@@ -635,7 +635,7 @@ def test_corpus_field_missing_is_config_error(tmp_path):
     with pytest.raises(ConfigError, match="fields found: text"):
         list(iter_corpus(f"{corpus}:body"))
     with pytest.raises(ConfigError, match="not a supported file"):
-        list(iter_corpus("corpus.txt"))
+        list(iter_corpus("corpus.xml"))
 
 
 def test_markdown_report_names_items_and_excerpts(tmp_path, corpus):

@@ -64,7 +64,7 @@ API_KEY_RES = [
 ]
 # api_key = "value" / "token": 'value' / SECRET_KEY=value  -> only the value is replaced.
 ASSIGNED_SECRET_RE = re.compile(
-    r"(?i)\b((?:api[_-]?key|apikey|secret[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password|passwd|token|secret)"
+    r"(?i)\b((?:[a-z0-9]+[_-])*(?:api[_-]?key|apikey|secret[_-]?(?:access[_-]?)?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password|passwd|token|secret)"
     r"[\"']?\s*[:=]\s*[\"']?)([A-Za-z0-9_\-+/=.]{16,200})([\"']?)"
 )
 _IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)")
@@ -90,7 +90,8 @@ _EXAMPLE_DOMAIN = re.compile(
     r"(?:^|\.)(?:example\.(?:com|net|org|edu)|[^.]+\.(?:example|test|invalid|localhost))$"
 )
 # North-American 555-0100 .. 555-0199 are reserved for fiction.
-_FICTIONAL_PHONE = re.compile(r"555\D?01\d\d\b")
+# Only North-American numbers (no country code, or +1): "+353 1 555 0127" is a real Irish number.
+_FICTIONAL_PHONE = re.compile(r"^(?:\+1\D*)?\D*\d{3}\D*555\D?01\d\d$|^\D*555\D?01\d\d$")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -176,8 +177,21 @@ def _email_ok(m: re.Match[str], text: str) -> bool:
     return not _EXAMPLE_DOMAIN.search(domain)
 
 
+# National numbers with a trunk prefix (UK 0161 496 0734, 07700 900461; FR 01 23 45 67 89) look
+# like any digit groups, so they count only right after a word that announces a phone number.
+_NATIONAL_PHONE_RE = re.compile(r"(?<![\w.+-])0\d{1,4}(?:[ -]\d{2,6}){1,4}(?![\w-]|\.\d)")
+_PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:call|phone|tel|telephone|mobile|mob|cell|fax|ring|text|whatsapp|on|at|number)\b\W{0,3}$"
+)
+
+
+def _national_phone_ok(m: re.Match[str], text: str) -> bool:
+    digits = re.sub(r"\D", "", m.group(0))
+    return 10 <= len(digits) <= 12 and bool(_PHONE_CONTEXT.search(text[max(0, m.start() - 16) : m.start()]))
+
+
 def _real_phone_ok(m: re.Match[str], text: str) -> bool:
-    return _phone_ok(m, text) and not _FICTIONAL_PHONE.search(m.group(0))
+    return _phone_ok(m, text) and not _FICTIONAL_PHONE.search(m.group(0).strip())
 
 
 def redact(
@@ -218,6 +232,8 @@ def redact(
                 pat, text, PLACEHOLDERS["phone"], _phone_ok if redact_examples else _real_phone_ok
             )
             counts["phone"] += n
+        text, n = _sub(_NATIONAL_PHONE_RE, text, PLACEHOLDERS["phone"], _national_phone_ok)
+        counts["phone"] += n
     return text, counts
 
 
