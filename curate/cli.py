@@ -92,7 +92,7 @@ def _default(f: object) -> str:
     d = f.default  # type: ignore[attr-defined]
     if d is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:  # type: ignore[attr-defined]
         d = f.default_factory()  # type: ignore[attr-defined]
-    return repr(d)
+    return "(required)" if d is dataclasses.MISSING else repr(d)
 
 
 def print_plan(rec: object, plan: list) -> None:
