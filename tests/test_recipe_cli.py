@@ -160,3 +160,12 @@ def test_every_command_has_an_example() -> None:
         subs = getattr(cmd, "commands", None)
         for sub in (subs or {name: cmd}).values():
             assert "Example:" in (sub.help or ""), f"{name} {sub.name} has no Example: line"
+
+
+def test_recipe_reference_lists_every_step() -> None:
+    """docs/RECIPES.md documents every registered step key (regenerate the table when adding one)."""
+    from curate.registry import all_steps
+
+    doc = (ROOT / "docs" / "RECIPES.md").read_text()
+    missing = [k for k in all_steps() if f"`{k}`" not in doc]
+    assert missing == []
