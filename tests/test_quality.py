@@ -415,15 +415,25 @@ def test_hf_loading_failures_are_clear_errors_issue8(tiny_models: Path, tmp_path
         get_step("hf_classifier_v1").build_params({"model": "x", "device": "tpu"}, "recipe")
 
 
-def test_device_auto_falls_back_to_cpu() -> None:
+def test_device_auto_falls_back_to_cpu(tiny_models: Path) -> None:
     import torch
 
-    from curate.quality.transformer import resolve_device
+    from curate.quality.transformer import HFClassifier, looks_like_path, resolve_device
 
+    assert (
+        looks_like_path("./m")
+        and looks_like_path(str(tiny_models))
+        and not looks_like_path("org/model")
+    )
     if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
+        c = HFClassifier(str(tiny_models / "reg"), device="cuda")
+        assert c.device.type == "cuda" and c.cuda
+        return
     assert resolve_device("auto").type == "cpu"
     assert resolve_device("cuda").type == "cpu"
+    c = HFClassifier(str(tiny_models / "reg"), device="cuda", bf16=True)
+    assert c.device.type == "cpu" and not c.cuda and not c.autocast  # no pinning, no bf16 on CPU
+    assert c.score(["the good data"], progress=False)["score"].shape == (1,)
 
 
 # -- MiniLM head ----------------------------------------------------------------------------------

@@ -75,12 +75,7 @@ def looks_like_path(name: str) -> bool:
     Example: ``"./m"``, ``"/tmp/m"``, ``"~/m"`` -> True; ``"HuggingFaceFW/fineweb-edu-classifier"``
     -> False unless such a folder exists.
     """
-    return (
-        name.startswith((".", "/", "~"))
-        or os.sep in name
-        and Path(name).exists()
-        or Path(name).is_dir()
-    )
+    return name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
 
 
 def offline() -> bool:
