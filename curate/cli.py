@@ -81,7 +81,9 @@ def curate(
     from curate.pipeline import run_curate
 
     with console.status("curating…") as status:
-        result = run_curate(rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db)
+        result = run_curate(
+            rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db
+        )
         db_path = db or Path(rec.output.db)
         export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
     print_summary(result, db_path)
@@ -89,10 +91,21 @@ def curate(
 
 @app.command("filter")
 def filter_cmd(
-    input: Annotated[Path, typer.Argument(help="Input file (.jsonl, .jsonl.gz, .json, .parquet, .csv).")],
-    recipe: Annotated[Path, typer.Option(help="Recipe YAML whose steps to run (its inputs are ignored).")],
-    out: Annotated[Path, typer.Option(help="Parquet file to write: every row with keep, drop_reason, scores.")],
-    layout: Annotated[str, typer.Option(help="Input layout (auto, text, alpaca, dolly, sharegpt, messages, prompt_completion).")] = "auto",
+    input: Annotated[
+        Path, typer.Argument(help="Input file (.jsonl, .jsonl.gz, .json, .parquet, .csv).")
+    ],
+    recipe: Annotated[
+        Path, typer.Option(help="Recipe YAML whose steps to run (its inputs are ignored).")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Parquet file to write: every row with keep, drop_reason, scores.")
+    ],
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="Input layout (auto, text, alpaca, dolly, sharegpt, messages, prompt_completion)."
+        ),
+    ] = "auto",
     limit: Annotated[int | None, typer.Option(help="Read at most this many rows.")] = None,
 ) -> None:
     """Run a recipe's filters on one input and write every row with its decision and scores.
@@ -107,7 +120,12 @@ def filter_cmd(
     write_parquet(result.frame, out)
     kept = int(result.frame["keep"].sum())
     head = Table("rows", "kept", "dropped", "quarantined", title=f"cleanroom filter {input}")
-    head.add_row(str(result.frame.height), str(kept), str(result.frame.height - kept), str(result.quarantine.height))
+    head.add_row(
+        str(result.frame.height),
+        str(kept),
+        str(result.frame.height - kept),
+        str(result.quarantine.height),
+    )
     console.print(head)
     drops = Table("drop reason", "records", title="dropped, by reason")
     for reason, n in result.drops_by_reason().items():

@@ -24,7 +24,6 @@ from curate.schema import (
     QUARANTINE_SCHEMA,
     RECORD_SCHEMA,
     ROW,
-    SCHEMA_VERSION,
     assign_ids,
 )
 
@@ -203,7 +202,9 @@ def run_curate(
     frame, stats, side = run_steps(frame, plan, resources, progress)
     side = {**ingest_side, **side}
     run_id = f"{started:%Y%m%dT%H%M%S%fZ}-{recipe.sha256()[:8]}"
-    result = RunResult(run_id, recipe, frame, quarantine, review_stats + stats, side, started_at=started)
+    result = RunResult(
+        run_id, recipe, frame, quarantine, review_stats + stats, side, started_at=started
+    )
     result.notes.update(resources.get("notes", {}))
     note_reviews(result, resources)
     result.mixtures = build_mixtures(result)
@@ -212,7 +213,9 @@ def run_curate(
     return result
 
 
-def apply_reviews(frame: pl.DataFrame, resources: dict[str, Any], reviews_db: str | Path) -> tuple[pl.DataFrame, list[StepStats]]:
+def apply_reviews(
+    frame: pl.DataFrame, resources: dict[str, Any], reviews_db: str | Path
+) -> tuple[pl.DataFrame, list[StepStats]]:
     """Load reviewer verdicts into ``resources["verdicts"]`` and drop confirmed contamination.
 
     Records whose contamination verdict in force is ``confirmed`` are dropped with reason

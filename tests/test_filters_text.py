@@ -339,10 +339,15 @@ def test_pii_national_numbers_and_assigned_secrets_issue4() -> None:
     """National numbers count after a phone word; NANP 555-01xx is fiction, +353 1 555 0127 is not."""
     from curate.steps.pii import redact
 
-    assert redact("call Hannah on 07700 900461 now", ("phone",), False)[0] == "call Hannah on <PHONE> now"
+    assert (
+        redact("call Hannah on 07700 900461 now", ("phone",), False)[0]
+        == "call Hannah on <PHONE> now"
+    )
     assert redact("Irish office: +353 1 555 0127", ("phone",), False)[0] == "Irish office: <PHONE>"
     assert redact("the order 0123 4567 8901 shipped", ("phone",), False)[1]["phone"] == 0
     assert redact("Released on 2024 03 15", ("phone",), False)[1]["phone"] == 0
     assert redact("call (415) 555-0198", ("phone",), False)[1]["phone"] == 0  # fictional range
-    got = redact("aws_secret_access_key = aAC3MS+sPML2eX+BhQY9COtxI2ooKuckIjHpLL5u", ("api_key",), False)
+    got = redact(
+        "aws_secret_access_key = aAC3MS+sPML2eX+BhQY9COtxI2ooKuckIjHpLL5u", ("api_key",), False
+    )
     assert got[0] == "aws_secret_access_key = <API_KEY>"

@@ -204,7 +204,8 @@ def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
     res = run_curate(load_recipe(recipe))
     assert res.frame["text"].to_list() == ["First page.", "Second page.\nWith two lines."]
     assert [
-        json.loads(m)["file"].endswith(n) for m, n in zip(res.frame["meta"], ["a.txt", "b.txt"])
+        json.loads(m)["file"].endswith(n)
+        for m, n in zip(res.frame["meta"], ["a.txt", "b.txt"], strict=True)
     ] == [True, True]
     recipe.write_text("version: 1\ninputs:\n  - {name: web, path: nothing/*.txt}\n")
     with pytest.raises(ConfigError, match="input file not found"):

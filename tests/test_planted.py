@@ -50,7 +50,10 @@ def reasons(frame: pl.DataFrame, category: str) -> Counter:
 
 
 def test_malformed_lines_quarantined_with_file_and_line(run) -> None:
-    got = {(f.split("corpora/")[-1], n) for f, n in run.quarantine.select("source_file", "line").iter_rows()}
+    got = {
+        (f.split("corpora/")[-1], n)
+        for f, n in run.quarantine.select("source_file", "line").iter_rows()
+    }
     assert got == {(p["file"], p["line"]) for p in planted("malformed")}
 
 
@@ -72,7 +75,10 @@ def test_near_duplicate_pairs_all_found_issue3(run, frame) -> None:
     for p in pairs:
         copy = lookup(frame, p)
         original = lookup(frame, p, "of_line" if "of_line" in p else "of_item")
-        if copy["drop_reason"] not in (None, "near_duplicate") or original["drop_reason"] not in (None, "near_duplicate"):
+        if copy["drop_reason"] not in (None, "near_duplicate") or original["drop_reason"] not in (
+            None,
+            "near_duplicate",
+        ):
             continue  # dropped earlier by a filter (e.g. a lorem-ipsum web page): nothing to cluster
         assert cluster_of.get(copy["id"]) is not None, p
         assert cluster_of.get(copy["id"]) == cluster_of.get(original["id"]), p
@@ -86,7 +92,11 @@ def test_hard_negatives_and_controls_kept(frame) -> None:
 
 def test_clean_records_never_dropped_by_a_filter(frame) -> None:
     """A clean record may lose a dedup tie to its planted copy, but no filter may drop it."""
-    bad = [(p["key"], r) for p in planted("clean") if (r := lookup(frame, p)["drop_reason"]) not in (None, *DEDUP)]
+    bad = [
+        (p["key"], r)
+        for p in planted("clean")
+        if (r := lookup(frame, p)["drop_reason"]) not in (None, *DEDUP)
+    ]
     assert bad == []
 
 
@@ -103,7 +113,9 @@ def test_humaneval_contamination_flagged_issue5(run, frame) -> None:
 def test_non_english_dropped_but_mostly_english_page_kept_issue4(frame) -> None:
     for p in planted("non_english"):
         row = lookup(frame, p)
-        if p.get("lang") == "en":  # the English page with some Chinese: majority language is English
+        if (
+            p.get("lang") == "en"
+        ):  # the English page with some Chinese: majority language is English
             assert row["keep"], p
         else:
             assert row["drop_reason"] in ("language__not_allowed", *DEDUP), p

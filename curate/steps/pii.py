@@ -187,7 +187,9 @@ _PHONE_CONTEXT = re.compile(
 
 def _national_phone_ok(m: re.Match[str], text: str) -> bool:
     digits = re.sub(r"\D", "", m.group(0))
-    return 10 <= len(digits) <= 12 and bool(_PHONE_CONTEXT.search(text[max(0, m.start() - 16) : m.start()]))
+    return 10 <= len(digits) <= 12 and bool(
+        _PHONE_CONTEXT.search(text[max(0, m.start() - 16) : m.start()])
+    )
 
 
 def _real_phone_ok(m: re.Match[str], text: str) -> bool:
