@@ -59,7 +59,8 @@ def corpus(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
     return good, bad
 
 
-TINY_FT = FastTextTrainConfig(dim=8, epoch=25, bucket=20_000, lr=0.5, seed=0)
+# dim >= 16: at dim 8-10 fastText aborts with "Encountered NaN." on 25-85% of seeds (measured).
+TINY_FT = FastTextTrainConfig(dim=32, epoch=25, bucket=20_000, lr=0.5, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -607,25 +608,25 @@ def test_curate_recipe_with_fasttext_and_filter(ft_model: Path, tmp_path: Path) 
 
 
 def test_fasttext_random_nan_is_retried_issue8(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ft_model: Path
 ) -> None:
     import fasttext
 
     from curate.quality import fasttext_model
 
-    real = fasttext.train_supervised
-    calls = {"n": 0}
+    seeds: list[object] = []
 
     def flaky(**kw: object) -> object:
-        calls["n"] += 1
-        if calls["n"] < 3:
+        seeds.append(kw["seed"])
+        if len(seeds) < 3:
             raise RuntimeError("Encountered NaN.")
-        return real(**kw)
+        return fasttext.load_model(str(ft_model))  # the retry logic is under test, not fastText
 
     monkeypatch.setattr(fasttext, "train_supervised", flaky)
-    good, bad = corpus(30)
+    good, bad = corpus(120)
     res = train_fasttext(good, bad, tmp_path / "m.bin", TINY_FT)
-    assert calls["n"] == 3 and res.report.auc > 0.9
+    assert seeds == [TINY_FT.seed, TINY_FT.seed + 1, TINY_FT.seed + 2]  # each retry, the next seed
+    assert Path(res.model_path).is_file()
 
     def always(**kw: object) -> object:
         raise RuntimeError("Encountered NaN.")
