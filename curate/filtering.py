@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from curate.errors import ConfigError
-from curate.pipeline import StepStats, ingest_all, run_steps
+from curate.pipeline import StepStats, drops_by_reason, ingest_all, run_steps
 from curate.recipe import Recipe, load_recipe, validate
 from curate.schema import ROW
 
@@ -34,13 +34,7 @@ class FilterResult:
     skipped: list[str]
 
     def drops_by_reason(self) -> dict[str, int]:
-        counts = (
-            self.frame.filter(~pl.col("keep"))
-            .group_by("drop_reason")
-            .len()
-            .sort(["len", "drop_reason"], descending=[True, False])
-        )
-        return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
+        return drops_by_reason(self.frame)
 
 
 def filter_recipe(

@@ -78,13 +78,18 @@ class RunResult:
         return self.frame.height - self.kept
 
     def drops_by_reason(self) -> dict[str, int]:
-        counts = (
-            self.frame.filter(~pl.col("keep"))
-            .group_by("drop_reason")
-            .len()
-            .sort(["len", "drop_reason"], descending=[True, False])
-        )
-        return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
+        return drops_by_reason(self.frame)
+
+
+def drops_by_reason(frame: pl.DataFrame) -> dict[str, int]:
+    """Dropped rows per reason, most frequent first: ``{"exact_duplicate": 23, ...}``."""
+    counts = (
+        frame.filter(~pl.col("keep"))
+        .group_by("drop_reason")
+        .len()
+        .sort(["len", "drop_reason"], descending=[True, False])
+    )
+    return dict(zip(counts["drop_reason"].to_list(), counts["len"].to_list(), strict=True))
 
 
 def ingest_all(
