@@ -31,10 +31,17 @@ def normalise_text(
     (indentation is kept: it is meaningful in code).
     """
     plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
-    if fix_mojibake and not (plain and "&" not in text):
-        text = ftfy.fix_text(text, normalization=None)
-    if nfkc and not plain:
-        text = unicodedata.normalize("NFKC", text)
+    # ftfy is heuristic: NFKC output can look like mojibake to it again ("¸Ü¤" -> " ̧Ü¤" ->
+    # " ̧ܤ"), so repair and NFKC repeat until nothing changes (at most 3 rounds): normalising
+    # normalised text is then a no-op.
+    for _ in range(3):
+        before = text
+        if fix_mojibake and not (plain and "&" not in text):
+            text = ftfy.fix_text(text, normalization=None)
+        if nfkc and not plain:
+            text = unicodedata.normalize("NFKC", text)
+        if text == before:
+            break
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if strip_control:
         text = _CONTROL.sub("", text)
