@@ -137,7 +137,9 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
         if len(non_ascii):
             cjk = non_ascii[lower.gather(non_ascii).str.contains(_CJK).to_numpy()]
         if len(cjk) == 0:
-            return _word_hashes(lower.str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" "))
+            return _word_hashes(
+                lower.str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" ")
+            )
         # Texts with CJK: the word regex splits them (each CJK character a word); their words
         # are merged back in text order.
         plain = lower.clone().scatter(cjk, "")
@@ -149,9 +151,7 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
         )
         all_lens = lens.copy()
         all_lens[cjk] += cjk_lens
-        doc = np.concatenate(
-            [np.repeat(np.arange(len(lower)), lens), np.repeat(cjk, cjk_lens)]
-        )
+        doc = np.concatenate([np.repeat(np.arange(len(lower)), lens), np.repeat(cjk, cjk_lens)])
         order = np.argsort(doc, kind="stable")
         return np.concatenate([hashes, cjk_hashes])[order], all_lens
     # Rust's \s is Unicode White_Space; Python's str.isspace also counts \x1c-\x1f.
