@@ -36,6 +36,7 @@ from curate.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hash
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.6
+_TEXT_SEED = 0x7E47
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,34 @@ def effective_shard_size(n: int, p: MinHashParams) -> int:
 
 
 def compute_signatures(
+    texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Signatures of every text; identical texts are shingled and signed once.
+
+    A signature is a pure function of the text, so a repeated text (common in crawled data)
+    takes its first copy's row. Texts are grouped by a 64-bit hash and the grouping is checked
+    by comparing the strings, so a hash collision only costs the shortcut. Not used with
+    ``keep_hashes`` (exact verification reads the shingles of every record by position).
+    """
+    n = len(texts)
+    if not keep_hashes and n > 1:
+        filled = texts.cast(pl.String).fill_null("")
+        _, first, inverse = np.unique(
+            filled.hash(seed=_TEXT_SEED).to_numpy(), return_index=True, return_inverse=True
+        )
+        rep = first[inverse.reshape(-1)].astype(np.int64)
+        own = np.arange(n, dtype=np.int64)
+        differs = (filled != filled.gather(rep)).to_numpy()
+        rep[differs] = own[differs]  # a hash collision: sign it on its own
+        distinct = np.flatnonzero(rep == own)
+        if len(distinct) < n:
+            sigs, has, _ = _compute_signatures(texts.gather(distinct), p, False)
+            at = np.searchsorted(distinct, rep)
+            return sigs[at], has[at], []
+    return _compute_signatures(texts, p, keep_hashes)
+
+
+def _compute_signatures(
     texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Signatures of every text, shard by shard; also which texts had shingles.
