@@ -297,10 +297,11 @@ def near_duplicates(
 
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
-    live_keys = band_hashes(sigs[live], bands, rows)
+    live_sigs = sigs if len(live) == n else sigs[live]  # no copy when every text has shingles
+    live_keys = band_hashes(live_sigs, bands, rows)
     # The whole signature's key: its band keys plus the values no band uses.
     whole = fold_columns(
-        np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1
+        np.concatenate([live_keys, live_sigs[:, bands * rows :].astype(np.uint64)], axis=1), salt=-1
     )
     group = np.unique(whole, return_inverse=True)[1].reshape(-1)
     copy_left = _first_of_group(live, group)
