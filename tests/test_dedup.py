@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from curate.dedup import MinHashParams, near_duplicates
 from curate.dedup.clusters import components, exact_jaccard, representatives, verify_pairs
-from curate.dedup.lsh import band_hashes, candidate_pairs, optimal_params
+from curate.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
 from curate.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
+from curate.dedup.near_dup import compute_signatures, effective_shard_size
 from curate.dedup.shingles import (
     WORD_PATTERN,
     ngram_hashes,
@@ -117,6 +118,16 @@ def test_fast_shingles_equal_reference_sets(a: str, b: str, kind: str, n: int) -
     )
     sa, sb = set(shingle_strings(a, kind, n)), set(shingle_strings(b, kind, n))
     assert (len(ha), len(hb), len(ha & hb)) == (len(sa), len(sb), len(sa & sb))
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=8))
+def test_word_hashes_of_a_batch_equal_each_text_alone(texts: list[str | None]) -> None:
+    """Batching (ASCII fast path, CJK texts split by the regex and merged back) never mixes texts."""
+    hashes, offsets = shingle_hashes(pl.Series(texts, dtype=pl.String), "word", 3)
+    for i, text in enumerate(texts):
+        alone, _ = shingle_hashes(pl.Series([text], dtype=pl.String), "word", 3)
+        assert hashes[offsets[i] : offsets[i + 1]].tolist() == alone.tolist()
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -343,6 +354,34 @@ def test_same_clusters_in_1_or_10_shards_and_across_runs() -> None:
         assert (whole.label == other.label).all()
         assert (whole.representative == other.representative).all()
         assert np.array_equal(whole.jaccard, other.jaccard, equal_nan=True)
+
+
+def test_shards_are_balanced_across_threads() -> None:
+    """Shard count is a multiple of the thread count and shards are at most shard_size."""
+    p = MinHashParams(shard_size=20_000, threads=2)
+    assert effective_shard_size(20_000, p) == 10_000
+    assert effective_shard_size(100_000, p) == 16_667  # 6 shards, not 5
+    assert effective_shard_size(100_000, MinHashParams(shard_size=20_000, threads=1)) == 20_000
+    assert effective_shard_size(0, p) == 1
+
+
+def test_repeated_texts_get_the_signature_of_their_first_copy() -> None:
+    """Identical texts are signed once; every row still equals that text's own signature."""
+    texts = pl.Series(["a b c d e f", None, "a b c d e f", "", "x y z w v u", None, "x y z w v u"])
+    p = MinHashParams()
+    sigs, has, _ = compute_signatures(texts, p)
+    alone = np.vstack([compute_signatures(texts.slice(i, 1), p)[0] for i in range(len(texts))])
+    assert (sigs == alone).all()
+    assert has.tolist() == [True, False, True, False, True, False, True]
+    assert (sigs[0] == sigs[2]).all() and (sigs[1] == EMPTY).all()
+
+
+def test_band_hashes_equal_folding_each_band() -> None:
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 1 << 32, (50, 128), dtype=np.uint32)
+    keys = band_hashes(sigs, 25, 5)
+    for band in range(25):
+        assert (keys[:, band] == fold_columns(sigs[:, band * 5 : band * 5 + 5], salt=band)).all()
 
 
 def test_exact_verification_rejects_pairs_below_threshold() -> None:

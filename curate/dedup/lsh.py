@@ -92,15 +92,21 @@ def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit hash per band: ``uint64[n, bands]`` from ``uint32[n, num_perm]`` signatures.
 
     The band index salts the hash, so equal values in two different bands never share a bucket
-    key and all keys can be grouped as one flat array.
+    key and all keys can be grouped as one flat array. All bands are folded together, row by
+    row (``rows`` passes over an ``(n, bands)`` array; the same values as :func:`fold_columns`
+    of each band with ``salt=band``).
 
     Example: two equal signatures give equal rows of band hashes.
     """
     sigs = np.asarray(sigs)
-    out = np.empty((sigs.shape[0], bands), dtype=np.uint64)
-    for band in range(bands):
-        out[:, band] = fold_columns(sigs[:, band * rows : (band + 1) * rows], salt=band)
-    return out
+    n = sigs.shape[0]
+    by_row = sigs[:, : bands * rows].reshape(n, bands, rows).transpose(2, 0, 1)
+    salts = (np.arange(1, bands + 1, dtype=np.uint64) * _M64)[None, :]
+    h = np.broadcast_to(salts, (n, bands)).copy()
+    for r in range(rows):
+        h ^= by_row[r]
+        h *= _M64
+    return _fmix64(h)
 
 
 def bucket_pairs(

@@ -13,13 +13,14 @@ the permutation step is identical, so Jaccard estimates have the same distributi
 The fraction of equal positions of two signatures estimates the Jaccard similarity ``J`` of the
 two sets with standard error ``sqrt(J (1 - J) / num_perm)`` (0.035 at J = 0.8, num_perm = 128).
 
-Work is done on chunks of about ``chunk`` shingles laid out ``(num_perm, shingles)``, so the
-temporary product fits in cache and ``minimum.reduceat`` runs along contiguous rows.
+Work is done on chunks of about ``chunk`` shingles laid out ``(num_perm, shingles)`` in one
+reused scratch buffer per thread, so the temporary product fits in cache and ``minimum.reduceat`` runs along contiguous rows.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -62,7 +63,7 @@ def signatures(
     offsets: np.ndarray,
     num_perm: int = 128,
     seed: int = 1,
-    chunk: int = 16_384,
+    chunk: int = 4_096,
     threads: int | None = None,
 ) -> np.ndarray:
     """MinHash signatures of many shingle-hash sets at once.
@@ -100,10 +101,18 @@ def signatures(
         j = int(np.searchsorted(starts, starts[i] + chunk, side="left"))
         bounds.append(max(j, i + 1))
 
+    local = threading.local()
+    widest = chunk + int(sizes.max())
+
     def work(k: int) -> None:
         i, j = bounds[k], bounds[k + 1]
         lo, hi = int(starts[i]), int(offsets[nonempty[j - 1] + 1])
-        block = col_a * mixed[lo:hi][None, :]  # (num_perm, shingles), wraps mod 2^32
+        # One scratch buffer per thread, reused: a fresh multi-MB array per chunk costs page
+        # faults every time.
+        if getattr(local, "buf", None) is None or local.buf.shape[1] < hi - lo:
+            local.buf = np.empty((num_perm, max(hi - lo, min(widest, 2 * chunk))), np.uint32)
+        block = local.buf[:, : hi - lo]
+        np.multiply(col_a, mixed[lo:hi][None, :], out=block)  # (num_perm, shingles), wraps
         block += col_b
         out[nonempty[i:j]] = np.minimum.reduceat(block, starts[i:j] - lo, axis=1).T
 

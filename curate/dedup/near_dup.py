@@ -36,6 +36,7 @@ from curate.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hash
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.6
+_TEXT_SEED = 0x7E47
 
 
 @dataclass(frozen=True)
@@ -164,25 +165,72 @@ def peak_rss_mib() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def _workers(p: MinHashParams) -> int:
+    return 1 if p.hash != "fast" else p.threads or min(2, os.cpu_count() or 1)
+
+
+def effective_shard_size(n: int, p: MinHashParams) -> int:
+    """Records per shard: at most ``p.shard_size``, and a shard count that is a multiple of
+    the worker count, so every worker thread gets the same amount of work (a 20k-record input
+    with 2 threads is cut in two shards of 10k, not one of 20k).
+
+    Example: 100,000 records, ``shard_size`` 20,000, 2 threads -> 6 shards of 16,667.
+    """
+    workers = _workers(p)
+    shards = max(1, -(-n // p.shard_size))
+    shards = -(-shards // workers) * workers
+    return max(1, min(p.shard_size, -(-n // shards)))
+
+
 def compute_signatures(
+    texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Signatures of every text; identical texts are shingled and signed once.
+
+    A signature is a pure function of the text, so a repeated text (common in crawled data)
+    takes its first copy's row. Texts are grouped by a 64-bit hash and the grouping is checked
+    by comparing the strings, so a hash collision only costs the shortcut. Not used with
+    ``keep_hashes`` (exact verification reads the shingles of every record by position).
+    """
+    n = len(texts)
+    if not keep_hashes and n > 1:
+        filled = texts.cast(pl.String).fill_null("")
+        _, first, inverse = np.unique(
+            filled.hash(seed=_TEXT_SEED).to_numpy(), return_index=True, return_inverse=True
+        )
+        rep = first[inverse.reshape(-1)].astype(np.int64)
+        own = np.arange(n, dtype=np.int64)
+        differs = (filled != filled.gather(rep)).to_numpy()
+        rep[differs] = own[differs]  # a hash collision: sign it on its own
+        distinct = np.flatnonzero(rep == own)
+        if len(distinct) < n:
+            sigs, has, _ = _compute_signatures(texts.gather(distinct), p, False)
+            at = np.searchsorted(distinct, rep)
+            return sigs[at], has[at], []
+    return _compute_signatures(texts, p, keep_hashes)
+
+
+def _compute_signatures(
     texts: pl.Series, p: MinHashParams, keep_hashes: bool = False
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """Signatures of every text, shard by shard; also which texts had shingles.
 
     Returns ``(sigs, has_shingles, shards)`` where ``shards`` holds each shard's
-    ``(hashes, offsets)`` when ``keep_hashes`` (for exact verification), else is empty.
+    ``(hashes, offsets)`` when ``keep_hashes`` (for exact verification), else is empty; shard
+    ``k`` covers records from ``k * effective_shard_size(n, p)``.
     """
     n = len(texts)
     sigs = np.empty((n, p.num_perm), dtype=np.uint32)
     has = np.zeros(n, dtype=bool)
-    starts = list(range(0, n, p.shard_size))
+    size = effective_shard_size(n, p)
+    starts = list(range(0, n, size))
     kept: list[tuple[np.ndarray, np.ndarray]] = [
         (np.zeros(0, np.uint32), np.zeros(1, np.int64))
     ] * len(starts)
 
     def shard(k: int) -> None:
         start = starts[k]
-        part = texts.slice(start, p.shard_size)
+        part = texts.slice(start, size)
         if p.hash == "fast":
             hashes, offsets = shingle_hashes(part, p.shingle, p.ngram)
         else:
@@ -192,8 +240,8 @@ def compute_signatures(
         if keep_hashes:
             kept[k] = (hashes, offsets)
 
-    workers = min(p.threads or min(2, os.cpu_count() or 1), len(starts))
-    if workers <= 1 or p.hash != "fast":
+    workers = min(_workers(p), len(starts))
+    if workers <= 1:
         for k in range(len(starts)):
             shard(k)
     else:  # Polars and NumPy release the GIL: shards overlap on the cores
@@ -244,14 +292,16 @@ def near_duplicates(
     n = len(texts)
     bands, rows = p.band_rows()
     sigs, has, shards = compute_signatures(texts, p, keep_hashes=p.verify == "exact")
+    shard_size = effective_shard_size(n, p)
     t_sig = time.perf_counter()
 
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
-    live_keys = band_hashes(sigs[live], bands, rows)
+    live_sigs = sigs if len(live) == n else sigs[live]  # no copy when every text has shingles
+    live_keys = band_hashes(live_sigs, bands, rows)
     # The whole signature's key: its band keys plus the values no band uses.
     whole = fold_columns(
-        np.concatenate([live_keys, sigs[live, bands * rows :].astype(np.uint64)], axis=1), salt=-1
+        np.concatenate([live_keys, live_sigs[:, bands * rows :].astype(np.uint64)], axis=1), salt=-1
     )
     group = np.unique(whole, return_inverse=True)[1].reshape(-1)
     copy_left = _first_of_group(live, group)
@@ -269,8 +319,8 @@ def near_duplicates(
         exact = np.array(
             [
                 exact_jaccard(
-                    _shingle_set(shards, p.shard_size, int(i)),
-                    _shingle_set(shards, p.shard_size, int(j)),
+                    _shingle_set(shards, shard_size, int(i)),
+                    _shingle_set(shards, shard_size, int(j)),
                 )
                 for i, j in zip(left, right, strict=True)
             ]
@@ -292,8 +342,8 @@ def near_duplicates(
         if p.verify == "exact":
             jaccard[member] = [
                 exact_jaccard(
-                    _shingle_set(shards, p.shard_size, int(i)),
-                    _shingle_set(shards, p.shard_size, int(reps[i])),
+                    _shingle_set(shards, shard_size, int(i)),
+                    _shingle_set(shards, shard_size, int(reps[i])),
                 )
                 for i in member
             ]

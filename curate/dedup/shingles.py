@@ -108,6 +108,20 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
+def _word_hashes(split: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the punctuation-stripped, non-empty words of lists of words, and their counts.
+
+    One flat ``explode`` (no per-row index column), one ``strip_chars``, one hash.
+    """
+    per_text = split.list.len().fill_null(0).to_numpy()
+    words = split.explode().str.strip_chars(PUNCT)
+    keep = (words.str.len_bytes().fill_null(0) > 0).to_numpy()
+    doc = np.repeat(np.arange(len(split), dtype=np.int64), per_text)[keep]
+    lens = np.bincount(doc, minlength=len(split)).astype(np.int64)
+    hashes = words.hash(seed=_TOKEN_SEED).to_numpy()[keep]
+    return hashes.astype(np.uint64, copy=False), lens
+
+
 def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hash of every token of every text, flat, and the number of tokens per text."""
     lower = (
@@ -117,38 +131,29 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
         .str.replace_many(["ß", "ς"], ["ss", "σ"])
     )
     if kind == "word":
-        frame = pl.DataFrame({"t": lower}).with_row_index("doc")
-        cjk = lower.str.contains(_CJK)
-        words = (
-            frame.filter(~cjk).select(
-                "doc", w=pl.col("t").str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" ")
+        # Only a text with non-ASCII characters can hold CJK: the regex runs on those alone.
+        non_ascii = np.flatnonzero((lower.str.len_bytes() != lower.str.len_chars()).to_numpy())
+        cjk = np.zeros(0, dtype=np.int64)
+        if len(non_ascii):
+            cjk = non_ascii[lower.gather(non_ascii).str.contains(_CJK).to_numpy()]
+        if len(cjk) == 0:
+            return _word_hashes(
+                lower.str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" ")
             )
-            if not cjk.all()
-            else pl.DataFrame(schema={"doc": pl.UInt32, "w": pl.List(pl.String)})
+        # Texts with CJK: the word regex splits them (each CJK character a word); their words
+        # are merged back in text order.
+        plain = lower.clone().scatter(cjk, "")
+        hashes, lens = _word_hashes(
+            plain.str.replace_many(_SPACES, [" "] * len(_SPACES)).str.split(" ")
         )
-        if cjk.any():
-            words = pl.concat(
-                [
-                    words,
-                    frame.filter(cjk).select(
-                        "doc",
-                        w=pl.col("t")
-                        .str.replace_all(r"[\x1c-\x1f]", " ")
-                        .str.extract_all(WORD_PATTERN),
-                    ),
-                ]
-            )
-            words = words.sort("doc")
-        flat = (
-            words.explode("w")
-            .with_columns(pl.col("w").str.strip_chars(PUNCT))
-            .filter(pl.col("w").is_not_null() & (pl.col("w") != ""))
+        cjk_hashes, cjk_lens = _word_hashes(
+            lower.gather(cjk).str.replace_all(r"[\x1c-\x1f]", " ").str.extract_all(WORD_PATTERN)
         )
-        lens = np.zeros(len(texts), dtype=np.int64)
-        counts = flat.group_by("doc").len()
-        lens[counts["doc"].to_numpy()] = counts["len"].to_numpy()
-        hashes = flat["w"].hash(seed=_TOKEN_SEED).to_numpy()
-        return hashes.astype(np.uint64, copy=False), lens
+        all_lens = lens.copy()
+        all_lens[cjk] += cjk_lens
+        doc = np.concatenate([np.repeat(np.arange(len(lower)), lens), np.repeat(cjk, cjk_lens)])
+        order = np.argsort(doc, kind="stable")
+        return np.concatenate([hashes, cjk_hashes])[order], all_lens
     # Rust's \s is Unicode White_Space; Python's str.isspace also counts \x1c-\x1f.
     norm = lower.str.replace_all(r"[\s\x1c-\x1f]+", " ").str.strip_chars()
     lens = norm.str.len_chars().to_numpy().astype(np.int64)
