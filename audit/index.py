@@ -103,7 +103,7 @@ def _prepare(texts: pl.Series) -> pl.Series:
     return texts.str.normalize("NFKC").str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
 
 
-_CHUNK_BYTES = 1 << 22
+_CHUNK_BYTES = 1 << 18  # ~256 KB of text per block: the per-token arrays stay in cache
 _HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 
@@ -121,7 +121,9 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.cumsum(out)
 
 
-def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _byte_token_hashes(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, padded: bool = False
+) -> np.ndarray:
     """64-bit hash of each token ``buf[starts[k]:ends[k]]`` (bytes); exact up to 64-bit mixing.
 
     Tokens are read eight bytes at a time without touching the other bytes of the buffer: the
@@ -130,24 +132,28 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
     these determine the token's bytes, so equal tokens, and only those, get equal inputs to the
     mixer wherever they sit.
 
+    ``padded=True`` says ``buf`` already ends with 8 bytes that belong to no token (no copy).
+
     Example: the token ``b"cat"`` hashes the same in ``b"a cat"`` and in ``b"cat!"``.
     """
     n = len(starts)
     if n == 0:
         return np.zeros(0, np.uint64)
-    pad = np.concatenate([buf, np.zeros(8, np.uint8)])
-    # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte)
-    u64 = np.ndarray(shape=(len(buf),), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
-    lens = (ends - starts).astype(np.int64)
-    h = u64[starts] & _HEAD_MASK[np.minimum(lens, 8)]
+    pad = buf if padded else np.concatenate([buf, np.zeros(8, np.uint8)])
+    # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte);
+    # ``take`` gathers from it faster than fancy indexing
+    u64 = np.ndarray(shape=(len(pad) - 7,), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
+    lens = (ends - starts).astype(np.int64, copy=False)
+    h = u64.take(starts)
+    h &= _HEAD_MASK.take(np.minimum(lens, 8))
     with np.errstate(over="ignore"):
         for lo, column, salt in (
-            (8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
-            (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F),
+            (8, lambda m: u64.take(ends.take(m) - 8), 0x9FB21C651E98DF25),
+            (16, lambda m: u64.take(starts.take(m) + 8), 0xC2B2AE3D27D4EB4F),
         ):
             m = np.flatnonzero(lens > lo)
             if len(m):
-                h[m] = mix64(h[m] + np.uint64(salt), inplace=True) ^ column(m)
+                h[m] = mix64(h.take(m) + np.uint64(salt), inplace=True) ^ column(m)
         m = np.flatnonzero(lens > 24)
         if len(m):
             idx = _ranges(starts[m], ends[m])
@@ -171,16 +177,22 @@ def _ascii_token_hashes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and per-text token counts, from bytes, without building token strings.
 
-    Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
-    pass); token boundaries are where the class changes. Work is done in chunks of about 4 MB
-    to bound memory. With the default table the texts must be ASCII; with ``_UTF8_BYTES`` they
-    must be *prepared* (see :func:`_prepare`): every byte >= 0x80 is then part of a token.
+    The texts are joined once by Polars (one contiguous UTF-8 buffer, read without copying
+    through Arrow), then processed in blocks of about 256 KB (whole texts): each block is
+    lower-cased and classified with one translation table (``bytes.translate``, one C pass);
+    token boundaries are where the class changes. Small blocks keep every per-token array in
+    the CPU cache and bound memory. With the default table the texts must be ASCII; with
+    ``_UTF8_BYTES`` they must be *prepared* (see :func:`_prepare`): every byte >= 0x80 is then
+    part of a token.
     """
     table = _NORM_BYTES if table is None else table
     if len(texts) == 0:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    texts = texts.fill_null("")
     sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
-    ends = np.cumsum(sizes)
+    ends = np.cumsum(sizes)  # ends[k] - 1: byte offset of the separator after text k
+    whole = texts.str.join(" ").cast(pl.Binary).to_arrow()[0].as_buffer()
+    data = memoryview(whole) if whole is not None else memoryview(b"")
     cuts = np.unique(
         np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
     )
@@ -188,17 +200,19 @@ def _ascii_token_hashes(
     for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
         if hi <= lo:
             continue
-        group = texts.slice(lo, hi - lo).to_list()
-        # a space before, between and after the texts: no token touches a text boundary
-        joined = (" " + " ".join(group) + " ").encode("utf-8").translate(table)
+        first = int(ends[lo - 1]) if lo else 0
+        last = int(ends[hi - 1]) - 1
+        # a space before, between and after the texts: no token touches a text boundary (and
+        # 8 more after the last: the unaligned 8-byte reads need no padded copy)
+        joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
         edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
         starts, stops = edges[0::2], edges[1::2]
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
-        bounds[1:] = np.cumsum(sizes[lo:hi])
+        bounds[1:] = ends[lo:hi] - first
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, stops))
+        hashes.append(_byte_token_hashes(buf, starts, stops, padded=True))
     return np.concatenate(hashes), np.concatenate(counts)
 
 
@@ -371,6 +385,16 @@ class BenchmarkIndex:
     uniq: dict[int, np.ndarray]
     _bits: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
+    def bits(self, length: int) -> np.ndarray:
+        """The 2**22-entry table of this length's hashes' low bits (built once, cached)."""
+        bits = self._bits.get(length)
+        if bits is None:
+            bits = np.zeros(_TABLE, bool)
+            u = self.uniq.get(length, np.zeros(0, np.uint64))
+            bits[(u & np.uint64(_TABLE - 1)).astype(np.int64)] = True
+            self._bits[length] = bits
+        return bits
+
     def lookup(self, hashes: np.ndarray, length: int) -> np.ndarray:
         """Boolean mask of the hashes present in the index at this window length.
 
@@ -380,18 +404,33 @@ class BenchmarkIndex:
         u = self.uniq.get(length)
         if u is None or len(u) == 0 or len(hashes) == 0:
             return np.zeros(len(hashes), bool)
-        bits = self._bits.get(length)
-        if bits is None:
-            bits = np.zeros(_TABLE, bool)
-            bits[(u & np.uint64(_TABLE - 1)).astype(np.int64)] = True
-            self._bits[length] = bits
-        mask = np.take(bits, (hashes & np.uint64(_TABLE - 1)).view(np.int64))
+        mask = np.take(self.bits(length), (hashes & np.uint64(_TABLE - 1)).view(np.int64))
         cand = np.flatnonzero(mask)
         if len(cand):
             at = np.searchsorted(u, hashes[cand])
             at[at == len(u)] = 0
             mask[cand] = u[at] == hashes[cand]
         return mask
+
+
+def prefilter(
+    indexes: list[BenchmarkIndex], tok: Tokenised, length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions and hashes of the windows of ``length`` tokens that may be in any index.
+
+    Every window is hashed once and checked against the union of the indexes' low-bit tables
+    (one gather), however many benchmarks are scanned; each index then checks only these
+    candidates exactly (:meth:`BenchmarkIndex.lookup`).
+    """
+    h = tok.all_windows(length)
+    tables = [ix.bits(length) for ix in indexes if length in ix.uniq]
+    if not tables or len(h) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    table = tables[0]
+    for t in tables[1:]:
+        table = table | t
+    at = np.flatnonzero(np.take(table, (h & np.uint64(_TABLE - 1)).view(np.int64)))
+    return at, h.take(at)
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:

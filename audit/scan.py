@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 import xxhash
 
-from audit.index import BenchmarkIndex, Tokenised, build_index, item_units
+from audit.index import BenchmarkIndex, Tokenised, build_index, item_units, prefilter
 from audit.normalise import char_spans, token_spans, tokenize_series
 from audit.presets import Preset, llama2_spans
 from curate.errors import ConfigError
@@ -269,6 +269,7 @@ def find_hits(
     offset = 0
     n_bytes = 0
     need_tokens = any(isinstance(ix, SubstringIndex) for ix in indexes)
+    ngram_indexes = [ix for ix in indexes if isinstance(ix, BenchmarkIndex)]
     for k, shard in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
@@ -276,12 +277,16 @@ def find_hits(
         tokens = tokenize_series(shard["text"]) if need_tokens else None
         hit_rows: set[int] = set()
         tok = None
+        cands: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length -> windows to check
         for j, ix in enumerate(indexes):
             if isinstance(ix, SubstringIndex):
                 found = _substring_hits(ix, tokens, offset)
             else:
                 tok = tok or Tokenised.of_texts(shard["text"])
-                found = _ngram_hits(ix, tok, offset)
+                for length in ix.lengths:
+                    if length not in cands:
+                        cands[length] = prefilter(ngram_indexes, tok, length)
+                found = _ngram_hits(ix, tok, offset, cands)
             if found.height:
                 hits[j].append(found)
                 hit_rows.update(found["rec"].unique().to_list())
@@ -394,23 +399,33 @@ def scan(
     )
 
 
-def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame:
+def _ngram_hits(
+    ix: BenchmarkIndex,
+    tok: Tokenised,
+    offset: int,
+    cands: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> pl.DataFrame:
     """Windows of the shard whose hash is in the index: ``hash, rec, rpos`` (global record index).
 
-    Every flat window is hashed and looked up first (contiguous arrays); only the few hits are
+    Every flat window is hashed and prefiltered first (contiguous arrays, shared by all the
+    indexes through ``cands``: length -> :func:`audit.index.prefilter`); only the few hits are
     then mapped to their record, dropping windows that cross a record boundary.
     """
     parts = []
     for length in ix.lengths:
-        h = tok.all_windows(length)
-        at = np.flatnonzero(ix.lookup(h, length))
+        if cands is None or length not in cands:
+            cand, hc = prefilter([ix], tok, length)
+        else:
+            cand, hc = cands[length]
+        exact = ix.lookup(hc, length)
+        at, hit = cand[exact], hc[exact]
         if len(at):
             keep, rec, pos = tok.owner(at, length)
             if keep.any():
                 parts.append(
                     pl.DataFrame(
                         {
-                            "hash": h[at[keep]],
+                            "hash": hit[keep],
                             "rec": rec[keep].astype(np.int64) + offset,
                             "rpos": pos[keep].astype(np.int64),
                             "length": np.full(int(keep.sum()), length, np.int64),
