@@ -21,6 +21,7 @@ An n-gram found in more than ``max_item_df`` distinct benchmark items (code boil
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,6 +92,11 @@ _CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
 _NON_ASCII_SEP = r"[[\p{P}\p{S}\s]&&[^\x00-\x7f]]"
 
 
+def _printable(text: str) -> bool:
+    """No character but printable ones, spaces, tabs and line breaks (``str.isprintable``)."""
+    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable()
+
+
 def _prepare(texts: pl.Series) -> pl.Series:
     """Non-ASCII text made ready for the byte path: NFKC, lower case (whole text, like the
     normaliser), and every non-ASCII punctuation, symbol or space replaced by an ASCII space.
@@ -98,9 +104,25 @@ def _prepare(texts: pl.Series) -> pl.Series:
     token character. Texts holding CJK (after NFKC) must not use this: their characters are
     tokens one by one.
 
-    Example: ``"Don’t STOP…"`` -> ``"don t stop "``.
+    NFKC is only computed (by Polars, like the normaliser) for texts it may change: Python's
+    quick check (:func:`unicodedata.is_normalized`, C speed) says the others are already in NFKC.
+    Its Unicode database may be older than Polars', but normalisation is stable across Unicode
+    versions for *assigned* characters, so a text also goes to Polars when any of its
+    characters other than space, tab and newline is not printable (which includes every
+    character unassigned in Python's database).
+
+    Example: ``"Don’t STOP…"`` -> ``"don t stop..."``.
     """
-    return texts.str.normalize("NFKC").str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+    texts = texts.fill_null("")
+    changes = [
+        not (unicodedata.is_normalized("NFKC", t) and _printable(t)) for t in texts.to_list()
+    ]
+    todo = np.flatnonzero(changes)
+    if len(todo) == len(texts):
+        texts = texts.str.normalize("NFKC")
+    elif len(todo):
+        texts = texts.clone().scatter(todo, texts.gather(todo).str.normalize("NFKC"))
+    return texts.str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
 
 
 _CHUNK_BYTES = 1 << 18  # ~256 KB of text per block: the per-token arrays stay in cache
@@ -414,21 +436,29 @@ class BenchmarkIndex:
 
 
 def prefilter(
-    indexes: list[BenchmarkIndex], tok: Tokenised, length: int
+    indexes: list[BenchmarkIndex],
+    tok: Tokenised,
+    length: int,
+    union: dict[int, np.ndarray | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Flat positions and hashes of the windows of ``length`` tokens that may be in any index.
 
     Every window is hashed once and checked against the union of the indexes' low-bit tables
     (one gather), however many benchmarks are scanned; each index then checks only these
-    candidates exactly (:meth:`BenchmarkIndex.lookup`).
+    candidates exactly (:meth:`BenchmarkIndex.lookup`). ``union`` (length -> table) keeps the
+    union table from one shard to the next.
     """
+    if union is None or length not in union:
+        tables = [ix.bits(length) for ix in indexes if length in ix.uniq]
+        table = tables[0] if tables else None
+        for t in tables[1:]:
+            table = table | t
+        if union is not None:
+            union[length] = table
+    table = union[length] if union is not None else table
     h = tok.all_windows(length)
-    tables = [ix.bits(length) for ix in indexes if length in ix.uniq]
-    if not tables or len(h) == 0:
+    if table is None or len(h) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    table = tables[0]
-    for t in tables[1:]:
-        table = table | t
     at = np.flatnonzero(np.take(table, (h & np.uint64(_TABLE - 1)).view(np.int64)))
     return at, h.take(at)
 

@@ -270,6 +270,7 @@ def find_hits(
     n_bytes = 0
     need_tokens = any(isinstance(ix, SubstringIndex) for ix in indexes)
     ngram_indexes = [ix for ix in indexes if isinstance(ix, BenchmarkIndex)]
+    union: dict[int, np.ndarray | None] = {}  # length -> union of the indexes' bit tables
     for k, shard in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
@@ -285,7 +286,7 @@ def find_hits(
                 tok = tok or Tokenised.of_texts(shard["text"])
                 for length in ix.lengths:
                     if length not in cands:
-                        cands[length] = prefilter(ngram_indexes, tok, length)
+                        cands[length] = prefilter(ngram_indexes, tok, length, union)
                 found = _ngram_hits(ix, tok, offset, cands)
             if found.height:
                 hits[j].append(found)
