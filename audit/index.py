@@ -258,11 +258,14 @@ class Tokenised:
     starts: np.ndarray
     lens: np.ndarray
     prefix: np.ndarray = field(repr=False)
+    order: np.ndarray | None = field(default=None, repr=False)
     _text_of: np.ndarray | None = field(default=None, repr=False)
     _pos: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def from_hashes(cls, h: np.ndarray, lens: np.ndarray) -> Tokenised:
+    def from_hashes(
+        cls, h: np.ndarray, lens: np.ndarray, order: np.ndarray | None = None
+    ) -> Tokenised:
         starts = np.zeros(len(lens), np.int64)
         if len(lens) > 1:
             starts[1:] = np.cumsum(lens)[:-1]
@@ -270,7 +273,16 @@ class Tokenised:
         prefix = np.zeros(len(h) + 1, np.uint64)
         with np.errstate(over="ignore"):
             np.cumsum(h * pw[: len(h)], out=prefix[1:])
-        return cls(h, starts, lens, prefix)
+        return cls(h, starts, lens, prefix, order)
+
+    @property
+    def record_lens(self) -> np.ndarray:
+        """Token count of each text in the input order (``lens`` is in flat order)."""
+        if self.order is None:
+            return self.lens
+        out = np.empty_like(self.lens)
+        out[self.order] = self.lens
+        return out
 
     @classmethod
     def of(cls, tokens: pl.Series) -> Tokenised:
@@ -278,11 +290,13 @@ class Tokenised:
         return cls.from_hashes(*_token_list_hashes(tokens))
 
     @classmethod
-    def of_texts(cls, texts: pl.Series) -> Tokenised:
+    def of_texts(cls, texts: pl.Series, keep_order: bool = True) -> Tokenised:
         """Tokenise and hash texts: ASCII texts on the byte fast path, the rest with the normaliser.
 
         Both paths give the same tokens and the same hashes (tested), so which path a text took
-        never changes what it matches.
+        never changes what it matches. With ``keep_order=False`` the texts are laid out path by
+        path (no reassembly copy): flat text ``k`` is input text ``order[k]``, and
+        :meth:`owner` and :attr:`record_lens` answer in input order.
         """
         texts = texts.fill_null("")
         # ASCII: as many bytes as characters; NUL (a token character) takes the general path
@@ -313,6 +327,12 @@ class Tokenised:
             else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         )
         h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
+        if not keep_order:
+            return cls.from_hashes(
+                np.concatenate([h_fast, h_mid, h_slow]),
+                np.concatenate([l_fast, l_mid, l_slow]),
+                np.concatenate([fast, mid, slow]),
+            )
         lens[fast], lens[mid], lens[slow] = l_fast, l_mid, l_slow
         starts = np.zeros(len(lens), np.int64)
         starts[1:] = np.cumsum(lens)[:-1]
@@ -358,10 +378,12 @@ class Tokenised:
 
     def owner(self, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For flat positions ``at``: ``(keep mask, text index, position in text)``; keep is
-        False for windows that run past the end of their text."""
+        False for windows that run past the end of their text. Text indices are in input order.
+        """
         text = np.searchsorted(self.starts, at, side="right") - 1
         pos = at - self.starts[text]
-        return pos + length <= self.lens[text], text, pos
+        keep = pos + length <= self.lens[text]
+        return keep, text if self.order is None else self.order[text], pos
 
     def windows(
         self, length: int, texts: np.ndarray | None = None

@@ -283,7 +283,7 @@ def find_hits(
             if isinstance(ix, SubstringIndex):
                 found = _substring_hits(ix, tokens, offset)
             else:
-                tok = tok or Tokenised.of_texts(shard["text"])
+                tok = tok or Tokenised.of_texts(shard["text"], keep_order=False)
                 for length in ix.lengths:
                     if length not in cands:
                         cands[length] = prefilter(ngram_indexes, tok, length, union)
@@ -292,7 +292,7 @@ def find_hits(
                 hits[j].append(found)
                 hit_rows.update(found["rec"].unique().to_list())
         if hit_rows:
-            lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
+            lens = tok.record_lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
                 texts[r] = (
                     shard["id"][r - offset],

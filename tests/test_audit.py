@@ -611,6 +611,38 @@ def test_fast_and_general_token_hashes_agree(texts):
     general = Tokenised.of(pl.Series([tokenize(t) for t in texts], dtype=pl.List(pl.String)))
     assert fast.lens.tolist() == general.lens.tolist()
     assert fast.h.tolist() == general.h.tolist()
+    # the scan's layout: texts grouped by path, mapped back through ``order``
+    flat = Tokenised.of_texts(pl.Series(texts, dtype=pl.String), keep_order=False)
+    order = range(len(texts)) if flat.order is None else flat.order.tolist()
+    assert flat.record_lens.tolist() == general.lens.tolist()
+    per_text = {
+        k: flat.h[s : s + n].tolist()
+        for k, s, n in zip(order, flat.starts.tolist(), flat.lens.tolist(), strict=True)
+    }
+    assert [per_text[k] for k in range(len(texts))] == [
+        general.h[s : s + n].tolist()
+        for s, n in zip(general.starts.tolist(), general.lens.tolist(), strict=True)
+    ]
+    at = flat.starts[flat.lens > 0]
+    keep, text, pos = flat.owner(at, 1)
+    assert keep.all() and pos.tolist() == [0] * len(at)
+    assert sorted(text.tolist()) == [k for k, t in enumerate(general.lens.tolist()) if t]
+
+
+def test_prepare_skips_nfkc_only_where_it_cannot_change_the_text():
+    """Python's NFKC quick check decides which texts Polars normalises; characters unassigned in
+    Python's (older) Unicode database, e.g. U+1E030 (Unicode 15, ``<super>`` of ``а``), must
+    still go through Polars' NFKC."""
+    from audit.index import _prepare
+
+    texts = pl.Series(["Don’t STOP…", "ﬁne ①", "plain é\n\tok", "x\U0001e030y", "a\u00adb", ""])
+    full = (
+        texts.str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all(r"[[\p{P}\p{S}\s]&&[^\x00-\x7f]]", " ")
+    )
+    assert _prepare(texts).to_list() == full.to_list()
+    assert _prepare(texts)[0] == "don t stop..."
 
 
 @settings(max_examples=40, deadline=None)
