@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from audit.normalise import tokenize_series
+from audit.normalise import ascii_table, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
 P_INV = np.uint64(pow(int(P), -1, 2**64))
@@ -72,20 +72,7 @@ def mix64(x: np.ndarray, inplace: bool = False) -> np.ndarray:
     return x
 
 
-def _ascii_table() -> np.ndarray:
-    """Byte table for ASCII text, derived from the normaliser itself so the two never differ:
-    ``NORM[b]`` is the lower-cased byte when ``b`` can be part of a token, else 0."""
-    from audit.normalise import tokenize
-
-    norm = np.zeros(256, np.uint8)
-    for c in range(1, 128):
-        got = tokenize(chr(c))
-        if got:
-            norm[c] = ord(got[0])
-    return norm
-
-
-_NORM = _ascii_table()
+_NORM = np.frombuffer(ascii_table(), np.uint8)
 _NORM_BYTES = bytes(_NORM.tolist())  # for bytes.translate: one C pass
 _UTF8_BYTES = bytes(_NORM[:128].tolist() + list(range(128, 256)))  # prepared UTF-8 text
 _CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"

@@ -27,7 +27,7 @@ import polars as pl
 import xxhash
 
 from audit.index import BenchmarkIndex, Tokenised, build_index, item_units, prefilter
-from audit.normalise import char_spans, token_spans, tokenize_series
+from audit.normalise import char_spans, merge_token_ranges, token_spans, tokenize_series
 from audit.presets import Preset, llama2_spans
 from curate.errors import ConfigError
 from curate.ingest import iter_raw_rows, read_input, suffix_of
@@ -224,7 +224,12 @@ def build_indexes(
         if preset.method == "substring":
             out.append(build_substring_index(items, preset))
             continue
-        lengths = tokenize_series(items["text"]).list.len().to_numpy()
+        # item lengths only matter for a per-benchmark N (same counts as the normaliser, tested)
+        lengths = (
+            Tokenised.of_texts(items["text"]).lens
+            if preset.per_benchmark_n
+            else np.zeros(0, np.int64)
+        )
         n = preset.n_for(lengths)
         out.append(
             build_index(
@@ -582,13 +587,13 @@ def evidence(
                         (a, b, d)
                         for a, b in llama2_spans(intervals, preset.min_span, preset.skip_budget)
                     )
-                covered = {t for a, b, _ in qualifying for t in range(a, b)}
+                covered = _covered([(a, b) for a, b, _ in qualifying])
                 if qualifying:
                     item_ranges = [(a, b) for a, b, _ in qualifying]
                     rec_ranges = [(a + d, b + d) for a, b, d in qualifying]
             else:
-                covered = {t for a, b in item_ranges for t in range(a, b)}
-            coverage = len(covered) / max(int(u["tokens"]), 1)
+                covered = _covered(item_ranges)
+            coverage = covered / max(int(u["tokens"]), 1)
             longest = _longest(ipos, rpos, length)
             matched = len(set(ipos.tolist()))
             rspans = rec_tok_cache[rec]
@@ -617,6 +622,11 @@ def evidence(
             }
         )
     return pl.DataFrame(rows, schema=CONTAMINATION_COLUMNS)
+
+
+def _covered(ranges: list[tuple[int, int]]) -> int:
+    """Tokens inside at least one range ``[a, b)``: ``[(0, 3), (2, 5), (7, 8)]`` -> 6."""
+    return sum(b - a for a, b in merge_token_ranges(ranges))
 
 
 def _longest(ipos: np.ndarray, rpos: np.ndarray, length: np.ndarray) -> int:

@@ -677,3 +677,27 @@ def test_markdown_report_names_items_and_excerpts(tmp_path, corpus):
     md = markdown_report(res, "corpus.jsonl")
     assert "## Share of items clean" in md and "100.0% clean" not in md
     assert "Marla buys 4 crates" in md  # the verbatim item's highlighted excerpt
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09 _.,-\n\t\x1c\x7f~'")), max_size=50))
+def test_ascii_token_spans_match_sequential_alignment(text):
+    """ASCII texts take a vectorised span path: same spans as finding each token in turn."""
+    from audit.normalise import token_spans
+
+    tokens = tokenize(text)
+    expected, cursor, lowered = [], 0, text.lower()
+    for tok in tokens:
+        at = lowered.find(tok, cursor)
+        cursor = at + len(tok)
+        expected.append((at, cursor))
+    assert token_spans(text, tokens) == expected
+    assert ["".join(text[a:b].lower()) for a, b in expected] == tokens
+
+
+def test_covered_counts_union_of_ranges():
+    from audit.scan import _covered
+
+    assert _covered([(0, 3), (2, 5), (7, 8)]) == 6
+    assert _covered([(4, 6), (0, 2), (1, 2), (5, 9)]) == 7
+    assert _covered([]) == 0
