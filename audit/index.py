@@ -156,14 +156,17 @@ def _byte_token_hashes(
     h = u64.take(starts)
     h &= _HEAD_MASK.take(np.minimum(lens, 8))
     with np.errstate(over="ignore"):
+        # tokens over 8 bytes, over 16 among those, over 24 among those (each a subset)
+        m = np.flatnonzero(lens > 8)
         for lo, column, salt in (
             (8, lambda m: u64.take(ends.take(m) - 8), 0x9FB21C651E98DF25),
             (16, lambda m: u64.take(starts.take(m) + 8), 0xC2B2AE3D27D4EB4F),
         ):
-            m = np.flatnonzero(lens > lo)
+            if lo > 8:
+                m = m[lens.take(m) > lo]
             if len(m):
                 h[m] = mix64(h.take(m) + np.uint64(salt), inplace=True) ^ column(m)
-        m = np.flatnonzero(lens > 24)
+        m = m[lens.take(m) > 24]
         if len(m):
             idx = _ranges(starts[m], ends[m])
             local = buf[idx].astype(np.uint64)
@@ -174,10 +177,9 @@ def _byte_token_hashes(
             at[1:] = np.cumsum(lens[m])[:-1]
             poly = (prefix[at + lens[m]] - prefix[at]) * inv[at]
             h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9), inplace=True) ^ poly
-        salt = lens.astype(np.uint64)
-        salt *= np.uint64(0x2545F4914F6CDD1D)
+        salt = lens.view(np.uint64) * np.uint64(0x2545F4914F6CDD1D)
+        salt += np.uint64(_SEED)
         h += salt
-        h += np.uint64(_SEED)
         return mix64(h, inplace=True)
 
 
@@ -216,7 +218,10 @@ def _ascii_token_hashes(
         joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
-        edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
+        change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
+        change[0] = False
+        np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
+        edges = np.flatnonzero(change)  # token runs: start, end, start, ...
         starts, stops = edges[0::2], edges[1::2]
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
         bounds[1:] = ends[lo:hi] - first
