@@ -545,12 +545,15 @@ def evidence(
             u: token_spans(units[u]["text"], t)
             for u, t in zip(hit_units, unit_tokens.to_list(), strict=True)
         }
+    # columns as NumPy once: each pair is then a slice of arrays, not of a DataFrame
+    ngram_cols = [] if isinstance(ix, SubstringIndex) else ["ipos", "rpos", "length"]
+    cols = {c: found[c].to_numpy() for c in ["unit", "rec", *ngram_cols]}
     for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
-        g = found.slice(a_, b_ - a_)
-        unit, rec = int(g["unit"][0]), int(g["rec"][0])
+        unit, rec = int(cols["unit"][a_]), int(cols["rec"][a_])
         u = units[unit]
         rid, rtext, rtokens = texts[rec]
         if isinstance(ix, SubstringIndex):
+            g = found.slice(a_, b_ - a_)
             proc_rec = "".join(tokenize_series(pl.Series([rtext]))[0].to_list())
             pats = g.unique("pattern")
             rec_ranges = []
@@ -573,15 +576,16 @@ def evidence(
             verdict = "dirty"
             n = preset.n
         else:
-            ipos, rpos, length = (g[c].to_numpy() for c in ("ipos", "rpos", "length"))
+            ipos, rpos, length = (cols[c][a_:b_] for c in ngram_cols)
             whole = bool(u["kind"] == "short")
-            item_ranges = [(int(a), int(a + n_)) for a, n_ in zip(ipos, length, strict=True)]
-            rec_ranges = [(int(a), int(a + n_)) for a, n_ in zip(rpos, length, strict=True)]
+            ipos_l, rpos_l, len_l = ipos.tolist(), rpos.tolist(), length.tolist()
+            item_ranges = [(a, a + n_) for a, n_ in zip(ipos_l, len_l, strict=True)]
+            rec_ranges = [(a, a + n_) for a, n_ in zip(rpos_l, len_l, strict=True)]
             if preset.method == "llama2" and not whole:
                 qualifying = []
                 diag: dict[int, list[tuple[int, int]]] = defaultdict(list)
-                for a, b, r in zip(ipos, length, rpos, strict=True):
-                    diag[int(r - a)].append((int(a), int(a + b)))
+                for a, b, r in zip(ipos_l, len_l, rpos_l, strict=True):
+                    diag[r - a].append((a, a + b))
                 for d, intervals in diag.items():
                     qualifying.extend(
                         (a, b, d)

@@ -701,3 +701,19 @@ def test_covered_counts_union_of_ranges():
     assert _covered([(0, 3), (2, 5), (7, 8)]) == 6
     assert _covered([(4, 6), (0, 2), (1, 2), (5, 9)]) == 7
     assert _covered([]) == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=80))
+def test_merge_token_ranges_vectorised_matches_loop(pairs):
+    """Long range lists take a NumPy path: same merged ranges as the plain loop."""
+    from audit.normalise import merge_token_ranges
+
+    ranges = [(a, a + n) for a, n in pairs]
+    expected: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if expected and a <= expected[-1][1]:
+            expected[-1][1] = max(expected[-1][1], b)
+        else:
+            expected.append([a, b])
+    assert merge_token_ranges(ranges) == [(a, b) for a, b in expected]
