@@ -549,10 +549,8 @@ def build_index(
         .unique(["hash", "unit", "ipos"])
         .sort("hash", "unit", "ipos")
     )
-    uniq = {
-        int(L): _sorted_unique(np.sort(g["hash"].to_numpy()))
-        for (L,), g in postings.group_by("length")
-    }
+    hashes, lengths = postings["hash"].to_numpy(), postings["length"].to_numpy()
+    uniq = {int(L): _sorted_unique(np.sort(hashes[lengths == L])) for L in np.unique(lengths)}
     return BenchmarkIndex(
         benchmark=str(items["benchmark"][0]) if items.height else "",
         n=n,
