@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import polars as pl
 
@@ -171,16 +172,11 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
     Example: ``[(0, 3), (2, 5), (7, 8)]`` -> ``[(0, 5), (7, 8)]``.
     """
-    if len(ranges) > 24:  # vectorised: sort, running maximum of the ends, cut where a gap opens
+    if len(ranges) > 64:
         import numpy as np
 
         arr = np.array(ranges, dtype=np.int64).reshape(-1, 2)
-        arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
-        reach = np.maximum.accumulate(arr[:, 1])
-        gap = np.flatnonzero(arr[1:, 0] > reach[:-1])
-        starts = arr[np.concatenate([[0], gap + 1]), 0]
-        ends = reach[np.concatenate([gap, [len(arr) - 1]])]
-        return list(zip(starts.tolist(), ends.tolist(), strict=True))
+        return merge_range_arrays(arr[:, 0], arr[:, 1])
     out: list[list[int]] = []
     for a, b in sorted(ranges):
         if out and a <= out[-1][1]:
@@ -188,6 +184,25 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def merge_range_arrays(starts: Any, ends: Any) -> list[tuple[int, int]]:
+    """:func:`merge_token_ranges` for ranges given as two NumPy arrays, vectorised: sort, running
+    maximum of the ends, cut where a gap opens.
+
+    Example: ``starts=[7, 0, 2]``, ``ends=[8, 3, 5]`` -> ``[(0, 5), (7, 8)]``.
+    """
+    import numpy as np
+
+    if len(starts) == 0:
+        return []
+    order = np.lexsort((ends, starts))
+    a, b = np.asarray(starts)[order], np.asarray(ends)[order]
+    reach = np.maximum.accumulate(b)
+    gap = np.flatnonzero(a[1:] > reach[:-1])
+    first = a[np.concatenate([[0], gap + 1])]
+    last = reach[np.concatenate([gap, [len(a) - 1]])]
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def char_spans(

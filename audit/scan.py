@@ -27,7 +27,13 @@ import polars as pl
 import xxhash
 
 from audit.index import BenchmarkIndex, Tokenised, build_index, item_units, prefilter
-from audit.normalise import char_spans, merge_token_ranges, token_spans, tokenize_series
+from audit.normalise import (
+    char_spans,
+    merge_range_arrays,
+    merge_token_ranges,
+    token_spans,
+    tokenize_series,
+)
 from audit.presets import Preset, llama2_spans
 from curate.errors import ConfigError
 from curate.ingest import iter_raw_rows, read_input, suffix_of
@@ -578,10 +584,10 @@ def evidence(
         else:
             ipos, rpos, length = (cols[c][a_:b_] for c in ngram_cols)
             whole = bool(u["kind"] == "short")
-            ipos_l, rpos_l, len_l = ipos.tolist(), rpos.tolist(), length.tolist()
-            item_ranges = [(a, a + n_) for a, n_ in zip(ipos_l, len_l, strict=True)]
-            rec_ranges = [(a, a + n_) for a, n_ in zip(rpos_l, len_l, strict=True)]
             if preset.method == "llama2" and not whole:
+                ipos_l, rpos_l, len_l = ipos.tolist(), rpos.tolist(), length.tolist()
+                item_ranges = [(a, a + n_) for a, n_ in zip(ipos_l, len_l, strict=True)]
+                rec_ranges = [(a, a + n_) for a, n_ in zip(rpos_l, len_l, strict=True)]
                 qualifying = []
                 diag: dict[int, list[tuple[int, int]]] = defaultdict(list)
                 for a, b, r in zip(ipos_l, len_l, rpos_l, strict=True):
@@ -595,8 +601,10 @@ def evidence(
                 if qualifying:
                     item_ranges = [(a, b) for a, b, _ in qualifying]
                     rec_ranges = [(a + d, b + d) for a, b, d in qualifying]
-            else:
-                covered = _covered(item_ranges)
+            else:  # merged once here (vectorised); char_spans then sees few ranges
+                item_ranges = merge_range_arrays(ipos, ipos + length)
+                rec_ranges = merge_range_arrays(rpos, rpos + length)
+                covered = sum(b - a for a, b in item_ranges)
             coverage = covered / max(int(u["tokens"]), 1)
             longest = _longest(ipos, rpos, length)
             matched = len(set(ipos.tolist()))

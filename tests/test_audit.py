@@ -717,3 +717,17 @@ def test_merge_token_ranges_vectorised_matches_loop(pairs):
         else:
             expected.append([a, b])
     assert merge_token_ranges(ranges) == [(a, b) for a, b in expected]
+
+
+def test_merge_range_arrays_matches_list_merge():
+    import numpy as np
+
+    from audit.normalise import merge_range_arrays, merge_token_ranges
+
+    rng = np.random.default_rng(0)
+    for size in (0, 1, 5, 200):
+        a = rng.integers(0, 300, size)
+        b = a + rng.integers(0, 14, size)
+        ranges = list(zip(a.tolist(), b.tolist(), strict=True))
+        assert merge_range_arrays(a, b) == merge_token_ranges(ranges)
+    assert merge_range_arrays(np.array([7, 0, 2]), np.array([8, 3, 5])) == [(0, 5), (7, 8)]
