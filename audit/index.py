@@ -21,12 +21,13 @@ An n-gram found in more than ``max_item_df`` distinct benchmark items (code boil
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from audit.normalise import tokenize_series
+from audit.normalise import ascii_table, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
 P_INV = np.uint64(pow(int(P), -1, 2**64))
@@ -71,24 +72,16 @@ def mix64(x: np.ndarray, inplace: bool = False) -> np.ndarray:
     return x
 
 
-def _ascii_table() -> np.ndarray:
-    """Byte table for ASCII text, derived from the normaliser itself so the two never differ:
-    ``NORM[b]`` is the lower-cased byte when ``b`` can be part of a token, else 0."""
-    from audit.normalise import tokenize
-
-    norm = np.zeros(256, np.uint8)
-    for c in range(1, 128):
-        got = tokenize(chr(c))
-        if got:
-            norm[c] = ord(got[0])
-    return norm
-
-
-_NORM = _ascii_table()
+_NORM = np.frombuffer(ascii_table(), np.uint8)
 _NORM_BYTES = bytes(_NORM.tolist())  # for bytes.translate: one C pass
 _UTF8_BYTES = bytes(_NORM[:128].tolist() + list(range(128, 256)))  # prepared UTF-8 text
 _CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
 _NON_ASCII_SEP = r"[[\p{P}\p{S}\s]&&[^\x00-\x7f]]"
+
+
+def _printable(text: str) -> bool:
+    """No character but printable ones, spaces, tabs and line breaks (``str.isprintable``)."""
+    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable()
 
 
 def _prepare(texts: pl.Series) -> pl.Series:
@@ -98,12 +91,28 @@ def _prepare(texts: pl.Series) -> pl.Series:
     token character. Texts holding CJK (after NFKC) must not use this: their characters are
     tokens one by one.
 
-    Example: ``"Don’t STOP…"`` -> ``"don t stop "``.
+    NFKC is only computed (by Polars, like the normaliser) for texts it may change: Python's
+    quick check (:func:`unicodedata.is_normalized`, C speed) says the others are already in NFKC.
+    Its Unicode database may be older than Polars', but normalisation is stable across Unicode
+    versions for *assigned* characters, so a text also goes to Polars when any of its
+    characters other than space, tab and newline is not printable (which includes every
+    character unassigned in Python's database).
+
+    Example: ``"Don’t STOP…"`` -> ``"don t stop..."``.
     """
-    return texts.str.normalize("NFKC").str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+    texts = texts.fill_null("")
+    changes = [
+        not (unicodedata.is_normalized("NFKC", t) and _printable(t)) for t in texts.to_list()
+    ]
+    todo = np.flatnonzero(changes)
+    if len(todo) == len(texts):
+        texts = texts.str.normalize("NFKC")
+    elif len(todo):
+        texts = texts.clone().scatter(todo, texts.gather(todo).str.normalize("NFKC"))
+    return texts.str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
 
 
-_CHUNK_BYTES = 1 << 22
+_CHUNK_BYTES = 1 << 18  # ~256 KB of text per block: the per-token arrays stay in cache
 _HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 
@@ -121,7 +130,9 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.cumsum(out)
 
 
-def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _byte_token_hashes(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, padded: bool = False
+) -> np.ndarray:
     """64-bit hash of each token ``buf[starts[k]:ends[k]]`` (bytes); exact up to 64-bit mixing.
 
     Tokens are read eight bytes at a time without touching the other bytes of the buffer: the
@@ -130,25 +141,32 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
     these determine the token's bytes, so equal tokens, and only those, get equal inputs to the
     mixer wherever they sit.
 
+    ``padded=True`` says ``buf`` already ends with 8 bytes that belong to no token (no copy).
+
     Example: the token ``b"cat"`` hashes the same in ``b"a cat"`` and in ``b"cat!"``.
     """
     n = len(starts)
     if n == 0:
         return np.zeros(0, np.uint64)
-    pad = np.concatenate([buf, np.zeros(8, np.uint8)])
-    # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte)
-    u64 = np.ndarray(shape=(len(buf),), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
-    lens = (ends - starts).astype(np.int64)
-    h = u64[starts] & _HEAD_MASK[np.minimum(lens, 8)]
+    pad = buf if padded else np.concatenate([buf, np.zeros(8, np.uint8)])
+    # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte);
+    # ``take`` gathers from it faster than fancy indexing
+    u64 = np.ndarray(shape=(len(pad) - 7,), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
+    lens = (ends - starts).astype(np.int64, copy=False)
+    h = u64.take(starts)
+    h &= _HEAD_MASK.take(np.minimum(lens, 8))
     with np.errstate(over="ignore"):
+        # tokens over 8 bytes, over 16 among those, over 24 among those (each a subset)
+        m = np.flatnonzero(lens > 8)
         for lo, column, salt in (
-            (8, lambda m: u64[ends[m] - 8], 0x9FB21C651E98DF25),
-            (16, lambda m: u64[starts[m] + 8], 0xC2B2AE3D27D4EB4F),
+            (8, lambda m: u64.take(ends.take(m) - 8), 0x9FB21C651E98DF25),
+            (16, lambda m: u64.take(starts.take(m) + 8), 0xC2B2AE3D27D4EB4F),
         ):
-            m = np.flatnonzero(lens > lo)
+            if lo > 8:
+                m = m[lens.take(m) > lo]
             if len(m):
-                h[m] = mix64(h[m] + np.uint64(salt), inplace=True) ^ column(m)
-        m = np.flatnonzero(lens > 24)
+                h[m] = mix64(h.take(m) + np.uint64(salt), inplace=True) ^ column(m)
+        m = m[lens.take(m) > 24]
         if len(m):
             idx = _ranges(starts[m], ends[m])
             local = buf[idx].astype(np.uint64)
@@ -159,10 +177,9 @@ def _byte_token_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) ->
             at[1:] = np.cumsum(lens[m])[:-1]
             poly = (prefix[at + lens[m]] - prefix[at]) * inv[at]
             h[m] = mix64(h[m] + np.uint64(0x165667B19E3779F9), inplace=True) ^ poly
-        salt = lens.astype(np.uint64)
-        salt *= np.uint64(0x2545F4914F6CDD1D)
+        salt = lens.view(np.uint64) * np.uint64(0x2545F4914F6CDD1D)
+        salt += np.uint64(_SEED)
         h += salt
-        h += np.uint64(_SEED)
         return mix64(h, inplace=True)
 
 
@@ -171,16 +188,22 @@ def _ascii_token_hashes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes and per-text token counts, from bytes, without building token strings.
 
-    Bytes are lower-cased and classified with one translation table (``bytes.translate``, one C
-    pass); token boundaries are where the class changes. Work is done in chunks of about 4 MB
-    to bound memory. With the default table the texts must be ASCII; with ``_UTF8_BYTES`` they
-    must be *prepared* (see :func:`_prepare`): every byte >= 0x80 is then part of a token.
+    The texts are joined once by Polars (one contiguous UTF-8 buffer, read without copying
+    through Arrow), then processed in blocks of about 256 KB (whole texts): each block is
+    lower-cased and classified with one translation table (``bytes.translate``, one C pass);
+    token boundaries are where the class changes. Small blocks keep every per-token array in
+    the CPU cache and bound memory. With the default table the texts must be ASCII; with
+    ``_UTF8_BYTES`` they must be *prepared* (see :func:`_prepare`): every byte >= 0x80 is then
+    part of a token.
     """
     table = _NORM_BYTES if table is None else table
     if len(texts) == 0:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    texts = texts.fill_null("")
     sizes = texts.str.len_bytes().to_numpy().astype(np.int64) + 1
-    ends = np.cumsum(sizes)
+    ends = np.cumsum(sizes)  # ends[k] - 1: byte offset of the separator after text k
+    whole = texts.str.join(" ").cast(pl.Binary).to_arrow()[0].as_buffer()
+    data = memoryview(whole) if whole is not None else memoryview(b"")
     cuts = np.unique(
         np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
     )
@@ -188,17 +211,22 @@ def _ascii_token_hashes(
     for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
         if hi <= lo:
             continue
-        group = texts.slice(lo, hi - lo).to_list()
-        # a space before, between and after the texts: no token touches a text boundary
-        joined = (" " + " ".join(group) + " ").encode("utf-8").translate(table)
+        first = int(ends[lo - 1]) if lo else 0
+        last = int(ends[hi - 1]) - 1
+        # a space before, between and after the texts: no token touches a text boundary (and
+        # 8 more after the last: the unaligned 8-byte reads need no padded copy)
+        joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
         is_tok = buf != 0
-        edges = np.flatnonzero(is_tok[1:] != is_tok[:-1]) + 1  # token runs: start, end, start, ...
+        change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
+        change[0] = False
+        np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
+        edges = np.flatnonzero(change)  # token runs: start, end, start, ...
         starts, stops = edges[0::2], edges[1::2]
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
-        bounds[1:] = np.cumsum(sizes[lo:hi])
+        bounds[1:] = ends[lo:hi] - first
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, stops))
+        hashes.append(_byte_token_hashes(buf, starts, stops, padded=True))
     return np.concatenate(hashes), np.concatenate(counts)
 
 
@@ -222,11 +250,14 @@ class Tokenised:
     starts: np.ndarray
     lens: np.ndarray
     prefix: np.ndarray = field(repr=False)
+    order: np.ndarray | None = field(default=None, repr=False)
     _text_of: np.ndarray | None = field(default=None, repr=False)
     _pos: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def from_hashes(cls, h: np.ndarray, lens: np.ndarray) -> Tokenised:
+    def from_hashes(
+        cls, h: np.ndarray, lens: np.ndarray, order: np.ndarray | None = None
+    ) -> Tokenised:
         starts = np.zeros(len(lens), np.int64)
         if len(lens) > 1:
             starts[1:] = np.cumsum(lens)[:-1]
@@ -234,7 +265,16 @@ class Tokenised:
         prefix = np.zeros(len(h) + 1, np.uint64)
         with np.errstate(over="ignore"):
             np.cumsum(h * pw[: len(h)], out=prefix[1:])
-        return cls(h, starts, lens, prefix)
+        return cls(h, starts, lens, prefix, order)
+
+    @property
+    def record_lens(self) -> np.ndarray:
+        """Token count of each text in the input order (``lens`` is in flat order)."""
+        if self.order is None:
+            return self.lens
+        out = np.empty_like(self.lens)
+        out[self.order] = self.lens
+        return out
 
     @classmethod
     def of(cls, tokens: pl.Series) -> Tokenised:
@@ -242,11 +282,13 @@ class Tokenised:
         return cls.from_hashes(*_token_list_hashes(tokens))
 
     @classmethod
-    def of_texts(cls, texts: pl.Series) -> Tokenised:
+    def of_texts(cls, texts: pl.Series, keep_order: bool = True) -> Tokenised:
         """Tokenise and hash texts: ASCII texts on the byte fast path, the rest with the normaliser.
 
         Both paths give the same tokens and the same hashes (tested), so which path a text took
-        never changes what it matches.
+        never changes what it matches. With ``keep_order=False`` the texts are laid out path by
+        path (no reassembly copy): flat text ``k`` is input text ``order[k]``, and
+        :meth:`owner` and :attr:`record_lens` answer in input order.
         """
         texts = texts.fill_null("")
         # ASCII: as many bytes as characters; NUL (a token character) takes the general path
@@ -277,6 +319,12 @@ class Tokenised:
             else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
         )
         h_slow, l_slow = _token_list_hashes(tokenize_series(texts.gather(slow)))
+        if not keep_order:
+            return cls.from_hashes(
+                np.concatenate([h_fast, h_mid, h_slow]),
+                np.concatenate([l_fast, l_mid, l_slow]),
+                np.concatenate([fast, mid, slow]),
+            )
         lens[fast], lens[mid], lens[slow] = l_fast, l_mid, l_slow
         starts = np.zeros(len(lens), np.int64)
         starts[1:] = np.cumsum(lens)[:-1]
@@ -322,10 +370,12 @@ class Tokenised:
 
     def owner(self, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For flat positions ``at``: ``(keep mask, text index, position in text)``; keep is
-        False for windows that run past the end of their text."""
+        False for windows that run past the end of their text. Text indices are in input order.
+        """
         text = np.searchsorted(self.starts, at, side="right") - 1
         pos = at - self.starts[text]
-        return pos + length <= self.lens[text], text, pos
+        keep = pos + length <= self.lens[text]
+        return keep, text if self.order is None else self.order[text], pos
 
     def windows(
         self, length: int, texts: np.ndarray | None = None
@@ -371,6 +421,16 @@ class BenchmarkIndex:
     uniq: dict[int, np.ndarray]
     _bits: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
+    def bits(self, length: int) -> np.ndarray:
+        """The 2**22-entry table of this length's hashes' low bits (built once, cached)."""
+        bits = self._bits.get(length)
+        if bits is None:
+            bits = np.zeros(_TABLE, bool)
+            u = self.uniq.get(length, np.zeros(0, np.uint64))
+            bits[(u & np.uint64(_TABLE - 1)).astype(np.int64)] = True
+            self._bits[length] = bits
+        return bits
+
     def lookup(self, hashes: np.ndarray, length: int) -> np.ndarray:
         """Boolean mask of the hashes present in the index at this window length.
 
@@ -380,18 +440,41 @@ class BenchmarkIndex:
         u = self.uniq.get(length)
         if u is None or len(u) == 0 or len(hashes) == 0:
             return np.zeros(len(hashes), bool)
-        bits = self._bits.get(length)
-        if bits is None:
-            bits = np.zeros(_TABLE, bool)
-            bits[(u & np.uint64(_TABLE - 1)).astype(np.int64)] = True
-            self._bits[length] = bits
-        mask = np.take(bits, (hashes & np.uint64(_TABLE - 1)).view(np.int64))
+        mask = np.take(self.bits(length), (hashes & np.uint64(_TABLE - 1)).view(np.int64))
         cand = np.flatnonzero(mask)
         if len(cand):
             at = np.searchsorted(u, hashes[cand])
             at[at == len(u)] = 0
             mask[cand] = u[at] == hashes[cand]
         return mask
+
+
+def prefilter(
+    indexes: list[BenchmarkIndex],
+    tok: Tokenised,
+    length: int,
+    union: dict[int, np.ndarray | None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions and hashes of the windows of ``length`` tokens that may be in any index.
+
+    Every window is hashed once and checked against the union of the indexes' low-bit tables
+    (one gather), however many benchmarks are scanned; each index then checks only these
+    candidates exactly (:meth:`BenchmarkIndex.lookup`). ``union`` (length -> table) keeps the
+    union table from one shard to the next.
+    """
+    if union is None or length not in union:
+        tables = [ix.bits(length) for ix in indexes if length in ix.uniq]
+        table = tables[0] if tables else None
+        for t in tables[1:]:
+            table = table | t
+        if union is not None:
+            union[length] = table
+    table = union[length] if union is not None else table
+    h = tok.all_windows(length)
+    if table is None or len(h) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    at = np.flatnonzero(np.take(table, (h & np.uint64(_TABLE - 1)).view(np.int64)))
+    return at, h.take(at)
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:
@@ -466,10 +549,8 @@ def build_index(
         .unique(["hash", "unit", "ipos"])
         .sort("hash", "unit", "ipos")
     )
-    uniq = {
-        int(L): _sorted_unique(np.sort(g["hash"].to_numpy()))
-        for (L,), g in postings.group_by("length")
-    }
+    hashes, lengths = postings["hash"].to_numpy(), postings["length"].to_numpy()
+    uniq = {int(L): _sorted_unique(np.sort(hashes[lengths == L])) for L in np.unique(lengths)}
     return BenchmarkIndex(
         benchmark=str(items["benchmark"][0]) if items.height else "",
         n=n,

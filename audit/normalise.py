@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import polars as pl
 
@@ -62,6 +63,36 @@ def compact(text: str | None) -> str:
     return "".join(tokenize(text))
 
 
+_ASCII_TABLE: list[bytes] = []
+
+
+def ascii_table() -> bytes:
+    """256-byte table for ``bytes.translate``, derived from the normaliser itself so the two
+    never differ: byte ``b`` < 128 maps to its lower-cased self when it can be part of a token,
+    else to 0 (bytes >= 128 map to 0). Computed once.
+
+    Example: ``b"A-b".translate(ascii_table())`` -> ``b"a\\x00b"``.
+    """
+    if not _ASCII_TABLE:
+        table = bytearray(256)
+        for c in range(1, 128):
+            got = tokenize(chr(c))
+            if got:
+                table[c] = ord(got[0])
+        _ASCII_TABLE.append(bytes(table))
+    return _ASCII_TABLE[0]
+
+
+def _ascii_spans(text: str) -> list[tuple[int, int]]:
+    """Token spans of an ASCII text without NUL: maximal runs of token bytes (vectorised)."""
+    import numpy as np
+
+    buf = np.frombuffer((" " + text + " ").encode("ascii").translate(ascii_table()), np.uint8)
+    is_tok = buf != 0
+    edges = np.flatnonzero(is_tok[1:] != is_tok[:-1])  # in text offsets: start, end, ...
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
 def token_spans(text: str, tokens: list[str] | None = None) -> list[tuple[int, int]]:
     """Character span ``[start, end)`` in ``text`` of each of its tokens.
 
@@ -73,6 +104,10 @@ def token_spans(text: str, tokens: list[str] | None = None) -> list[tuple[int, i
     """
     if tokens is None:
         tokens = tokenize(text)
+    if text.isascii() and "\x00" not in text:
+        spans = _ascii_spans(text)
+        if len(spans) == len(tokens):  # always, by construction of the table
+            return spans
     flat = _one_to_one(text)
     if flat is not None:  # every character normalises to exactly one: offsets are unchanged
         spans = []
@@ -137,6 +172,11 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
     Example: ``[(0, 3), (2, 5), (7, 8)]`` -> ``[(0, 5), (7, 8)]``.
     """
+    if len(ranges) > 64:
+        import numpy as np
+
+        arr = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+        return merge_range_arrays(arr[:, 0], arr[:, 1])
     out: list[list[int]] = []
     for a, b in sorted(ranges):
         if out and a <= out[-1][1]:
@@ -144,6 +184,25 @@ def merge_token_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def merge_range_arrays(starts: Any, ends: Any) -> list[tuple[int, int]]:
+    """:func:`merge_token_ranges` for ranges given as two NumPy arrays, vectorised: sort, running
+    maximum of the ends, cut where a gap opens.
+
+    Example: ``starts=[7, 0, 2]``, ``ends=[8, 3, 5]`` -> ``[(0, 5), (7, 8)]``.
+    """
+    import numpy as np
+
+    if len(starts) == 0:
+        return []
+    order = np.lexsort((ends, starts))
+    a, b = np.asarray(starts)[order], np.asarray(ends)[order]
+    reach = np.maximum.accumulate(b)
+    gap = np.flatnonzero(a[1:] > reach[:-1])
+    first = a[np.concatenate([[0], gap + 1])]
+    last = reach[np.concatenate([gap, [len(a) - 1]])]
+    return list(zip(first.tolist(), last.tolist(), strict=True))
 
 
 def char_spans(

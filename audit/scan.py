@@ -26,8 +26,14 @@ import numpy as np
 import polars as pl
 import xxhash
 
-from audit.index import BenchmarkIndex, Tokenised, build_index, item_units
-from audit.normalise import char_spans, token_spans, tokenize_series
+from audit.index import BenchmarkIndex, Tokenised, build_index, item_units, prefilter
+from audit.normalise import (
+    char_spans,
+    merge_range_arrays,
+    merge_token_ranges,
+    token_spans,
+    tokenize_series,
+)
 from audit.presets import Preset, llama2_spans
 from curate.errors import ConfigError
 from curate.ingest import iter_raw_rows, read_input, suffix_of
@@ -224,7 +230,12 @@ def build_indexes(
         if preset.method == "substring":
             out.append(build_substring_index(items, preset))
             continue
-        lengths = tokenize_series(items["text"]).list.len().to_numpy()
+        # item lengths only matter for a per-benchmark N (same counts as the normaliser, tested)
+        lengths = (
+            Tokenised.of_texts(items["text"]).lens
+            if preset.per_benchmark_n
+            else np.zeros(0, np.int64)
+        )
         n = preset.n_for(lengths)
         out.append(
             build_index(
@@ -269,6 +280,8 @@ def find_hits(
     offset = 0
     n_bytes = 0
     need_tokens = any(isinstance(ix, SubstringIndex) for ix in indexes)
+    ngram_indexes = [ix for ix in indexes if isinstance(ix, BenchmarkIndex)]
+    union: dict[int, np.ndarray | None] = {}  # length -> union of the indexes' bit tables
     for k, shard in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + shard.height} records")
@@ -276,17 +289,21 @@ def find_hits(
         tokens = tokenize_series(shard["text"]) if need_tokens else None
         hit_rows: set[int] = set()
         tok = None
+        cands: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # length -> windows to check
         for j, ix in enumerate(indexes):
             if isinstance(ix, SubstringIndex):
                 found = _substring_hits(ix, tokens, offset)
             else:
-                tok = tok or Tokenised.of_texts(shard["text"])
-                found = _ngram_hits(ix, tok, offset)
+                tok = tok or Tokenised.of_texts(shard["text"], keep_order=False)
+                for length in ix.lengths:
+                    if length not in cands:
+                        cands[length] = prefilter(ngram_indexes, tok, length, union)
+                found = _ngram_hits(ix, tok, offset, cands)
             if found.height:
                 hits[j].append(found)
                 hit_rows.update(found["rec"].unique().to_list())
         if hit_rows:
-            lens = tok.lens if tok is not None else tokens.list.len().to_numpy()
+            lens = tok.record_lens if tok is not None else tokens.list.len().to_numpy()
             for r in hit_rows:
                 texts[r] = (
                     shard["id"][r - offset],
@@ -394,23 +411,33 @@ def scan(
     )
 
 
-def _ngram_hits(ix: BenchmarkIndex, tok: Tokenised, offset: int) -> pl.DataFrame:
+def _ngram_hits(
+    ix: BenchmarkIndex,
+    tok: Tokenised,
+    offset: int,
+    cands: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> pl.DataFrame:
     """Windows of the shard whose hash is in the index: ``hash, rec, rpos`` (global record index).
 
-    Every flat window is hashed and looked up first (contiguous arrays); only the few hits are
+    Every flat window is hashed and prefiltered first (contiguous arrays, shared by all the
+    indexes through ``cands``: length -> :func:`audit.index.prefilter`); only the few hits are
     then mapped to their record, dropping windows that cross a record boundary.
     """
     parts = []
     for length in ix.lengths:
-        h = tok.all_windows(length)
-        at = np.flatnonzero(ix.lookup(h, length))
+        if cands is None or length not in cands:
+            cand, hc = prefilter([ix], tok, length)
+        else:
+            cand, hc = cands[length]
+        exact = ix.lookup(hc, length)
+        at, hit = cand[exact], hc[exact]
         if len(at):
             keep, rec, pos = tok.owner(at, length)
             if keep.any():
                 parts.append(
                     pl.DataFrame(
                         {
-                            "hash": h[at[keep]],
+                            "hash": hit[keep],
                             "rec": rec[keep].astype(np.int64) + offset,
                             "rpos": pos[keep].astype(np.int64),
                             "length": np.full(int(keep.sum()), length, np.int64),
@@ -524,12 +551,15 @@ def evidence(
             u: token_spans(units[u]["text"], t)
             for u, t in zip(hit_units, unit_tokens.to_list(), strict=True)
         }
+    # columns as NumPy once: each pair is then a slice of arrays, not of a DataFrame
+    ngram_cols = [] if isinstance(ix, SubstringIndex) else ["ipos", "rpos", "length"]
+    cols = {c: found[c].to_numpy() for c in ["unit", "rec", *ngram_cols]}
     for a_, b_ in zip(cuts[:-1], cuts[1:], strict=True):
-        g = found.slice(a_, b_ - a_)
-        unit, rec = int(g["unit"][0]), int(g["rec"][0])
+        unit, rec = int(cols["unit"][a_]), int(cols["rec"][a_])
         u = units[unit]
         rid, rtext, rtokens = texts[rec]
         if isinstance(ix, SubstringIndex):
+            g = found.slice(a_, b_ - a_)
             proc_rec = "".join(tokenize_series(pl.Series([rtext]))[0].to_list())
             pats = g.unique("pattern")
             rec_ranges = []
@@ -552,27 +582,30 @@ def evidence(
             verdict = "dirty"
             n = preset.n
         else:
-            ipos, rpos, length = (g[c].to_numpy() for c in ("ipos", "rpos", "length"))
+            ipos, rpos, length = (cols[c][a_:b_] for c in ngram_cols)
             whole = bool(u["kind"] == "short")
-            item_ranges = [(int(a), int(a + n_)) for a, n_ in zip(ipos, length, strict=True)]
-            rec_ranges = [(int(a), int(a + n_)) for a, n_ in zip(rpos, length, strict=True)]
             if preset.method == "llama2" and not whole:
+                ipos_l, rpos_l, len_l = ipos.tolist(), rpos.tolist(), length.tolist()
+                item_ranges = [(a, a + n_) for a, n_ in zip(ipos_l, len_l, strict=True)]
+                rec_ranges = [(a, a + n_) for a, n_ in zip(rpos_l, len_l, strict=True)]
                 qualifying = []
                 diag: dict[int, list[tuple[int, int]]] = defaultdict(list)
-                for a, b, r in zip(ipos, length, rpos, strict=True):
-                    diag[int(r - a)].append((int(a), int(a + b)))
+                for a, b, r in zip(ipos_l, len_l, rpos_l, strict=True):
+                    diag[r - a].append((a, a + b))
                 for d, intervals in diag.items():
                     qualifying.extend(
                         (a, b, d)
                         for a, b in llama2_spans(intervals, preset.min_span, preset.skip_budget)
                     )
-                covered = {t for a, b, _ in qualifying for t in range(a, b)}
+                covered = _covered([(a, b) for a, b, _ in qualifying])
                 if qualifying:
                     item_ranges = [(a, b) for a, b, _ in qualifying]
                     rec_ranges = [(a + d, b + d) for a, b, d in qualifying]
-            else:
-                covered = {t for a, b in item_ranges for t in range(a, b)}
-            coverage = len(covered) / max(int(u["tokens"]), 1)
+            else:  # merged once here (vectorised); char_spans then sees few ranges
+                item_ranges = merge_range_arrays(ipos, ipos + length)
+                rec_ranges = merge_range_arrays(rpos, rpos + length)
+                covered = sum(b - a for a, b in item_ranges)
+            coverage = covered / max(int(u["tokens"]), 1)
             longest = _longest(ipos, rpos, length)
             matched = len(set(ipos.tolist()))
             rspans = rec_tok_cache[rec]
@@ -601,6 +634,11 @@ def evidence(
             }
         )
     return pl.DataFrame(rows, schema=CONTAMINATION_COLUMNS)
+
+
+def _covered(ranges: list[tuple[int, int]]) -> int:
+    """Tokens inside at least one range ``[a, b)``: ``[(0, 3), (2, 5), (7, 8)]`` -> 6."""
+    return sum(b - a for a, b in merge_token_ranges(ranges))
 
 
 def _longest(ipos: np.ndarray, rpos: np.ndarray, length: np.ndarray) -> int:

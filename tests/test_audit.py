@@ -611,6 +611,38 @@ def test_fast_and_general_token_hashes_agree(texts):
     general = Tokenised.of(pl.Series([tokenize(t) for t in texts], dtype=pl.List(pl.String)))
     assert fast.lens.tolist() == general.lens.tolist()
     assert fast.h.tolist() == general.h.tolist()
+    # the scan's layout: texts grouped by path, mapped back through ``order``
+    flat = Tokenised.of_texts(pl.Series(texts, dtype=pl.String), keep_order=False)
+    order = range(len(texts)) if flat.order is None else flat.order.tolist()
+    assert flat.record_lens.tolist() == general.lens.tolist()
+    per_text = {
+        k: flat.h[s : s + n].tolist()
+        for k, s, n in zip(order, flat.starts.tolist(), flat.lens.tolist(), strict=True)
+    }
+    assert [per_text[k] for k in range(len(texts))] == [
+        general.h[s : s + n].tolist()
+        for s, n in zip(general.starts.tolist(), general.lens.tolist(), strict=True)
+    ]
+    at = flat.starts[flat.lens > 0]
+    keep, text, pos = flat.owner(at, 1)
+    assert keep.all() and pos.tolist() == [0] * len(at)
+    assert sorted(text.tolist()) == [k for k, t in enumerate(general.lens.tolist()) if t]
+
+
+def test_prepare_skips_nfkc_only_where_it_cannot_change_the_text():
+    """Python's NFKC quick check decides which texts Polars normalises; characters unassigned in
+    Python's (older) Unicode database, e.g. U+1E030 (Unicode 15, ``<super>`` of ``а``), must
+    still go through Polars' NFKC."""
+    from audit.index import _prepare
+
+    texts = pl.Series(["Don’t STOP…", "ﬁne ①", "plain é\n\tok", "x\U0001e030y", "a\u00adb", ""])
+    full = (
+        texts.str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all(r"[[\p{P}\p{S}\s]&&[^\x00-\x7f]]", " ")
+    )
+    assert _prepare(texts).to_list() == full.to_list()
+    assert _prepare(texts)[0] == "don t stop..."
 
 
 @settings(max_examples=40, deadline=None)
@@ -645,3 +677,57 @@ def test_markdown_report_names_items_and_excerpts(tmp_path, corpus):
     md = markdown_report(res, "corpus.jsonl")
     assert "## Share of items clean" in md and "100.0% clean" not in md
     assert "Marla buys 4 crates" in md  # the verbatim item's highlighted excerpt
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09 _.,-\n\t\x1c\x7f~'")), max_size=50))
+def test_ascii_token_spans_match_sequential_alignment(text):
+    """ASCII texts take a vectorised span path: same spans as finding each token in turn."""
+    from audit.normalise import token_spans
+
+    tokens = tokenize(text)
+    expected, cursor, lowered = [], 0, text.lower()
+    for tok in tokens:
+        at = lowered.find(tok, cursor)
+        cursor = at + len(tok)
+        expected.append((at, cursor))
+    assert token_spans(text, tokens) == expected
+    assert ["".join(text[a:b].lower()) for a, b in expected] == tokens
+
+
+def test_covered_counts_union_of_ranges():
+    from audit.scan import _covered
+
+    assert _covered([(0, 3), (2, 5), (7, 8)]) == 6
+    assert _covered([(4, 6), (0, 2), (1, 2), (5, 9)]) == 7
+    assert _covered([]) == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=80))
+def test_merge_token_ranges_vectorised_matches_loop(pairs):
+    """Long range lists take a NumPy path: same merged ranges as the plain loop."""
+    from audit.normalise import merge_token_ranges
+
+    ranges = [(a, a + n) for a, n in pairs]
+    expected: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if expected and a <= expected[-1][1]:
+            expected[-1][1] = max(expected[-1][1], b)
+        else:
+            expected.append([a, b])
+    assert merge_token_ranges(ranges) == [(a, b) for a, b in expected]
+
+
+def test_merge_range_arrays_matches_list_merge():
+    import numpy as np
+
+    from audit.normalise import merge_range_arrays, merge_token_ranges
+
+    rng = np.random.default_rng(0)
+    for size in (0, 1, 5, 200):
+        a = rng.integers(0, 300, size)
+        b = a + rng.integers(0, 14, size)
+        ranges = list(zip(a.tolist(), b.tolist(), strict=True))
+        assert merge_range_arrays(a, b) == merge_token_ranges(ranges)
+    assert merge_range_arrays(np.array([7, 0, 2]), np.array([8, 3, 5])) == [(0, 5), (7, 8)]
