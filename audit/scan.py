@@ -37,26 +37,11 @@ from audit.normalise import (
 from audit.presets import Preset, llama2_spans
 from curate.errors import ConfigError
 from curate.ingest import iter_raw_rows, read_input, suffix_of
-from curate.schema import assign_ids, content_hash
+from curate.schema import CONTAMINATION_SCHEMA, assign_ids, content_hash
 
 log = logging.getLogger(__name__)
 
-CONTAMINATION_COLUMNS = {
-    "benchmark": pl.String,
-    "item_id": pl.String,
-    "id": pl.String,
-    "preset": pl.String,
-    "n": pl.Int64,
-    "matched_ngrams": pl.Int64,
-    "coverage": pl.Float64,
-    "longest_match": pl.Int64,
-    "spans": pl.String,
-    "verdict": pl.String,
-    "part": pl.String,
-    "whole_match": pl.Boolean,
-    "item_tokens": pl.Int64,
-    "record_tokens": pl.Int64,
-}
+CONTAMINATION_COLUMNS = CONTAMINATION_SCHEMA
 _RANK = {"clean": 0, "not_clean": 1, "dirty": 2}
 
 

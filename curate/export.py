@@ -19,7 +19,7 @@ import polars as pl
 from curate.pipeline import RunResult
 from curate.recipe import dump_yaml
 from curate.registry import to_json
-from curate.schema import SCHEMA_VERSION
+from curate.schema import CONTAMINATION_SCHEMA, SCHEMA_VERSION
 
 RUNS_SCHEMA = pl.Schema(
     {
@@ -53,26 +53,6 @@ BENCHMARK_ITEMS_SCHEMA = pl.Schema(
         "item_id": pl.String,
         "text": pl.String,
         "answer": pl.String,
-    }
-)
-CONTAMINATION_SCHEMA = pl.Schema(
-    {
-        "benchmark": pl.String,
-        "item_id": pl.String,
-        "id": pl.String,
-        "preset": pl.String,
-        "n": pl.Int64,
-        "matched_ngrams": pl.Int64,
-        "coverage": pl.Float64,
-        "longest_match": pl.Int64,
-        "spans": pl.String,
-        "verdict": pl.String,
-        # audit extras (docs/AUDIT.md): which part of the item matched ("text" or "answer"; spans
-        # "item" index that string), whether a short item matched whole, token counts.
-        "part": pl.String,
-        "whole_match": pl.Boolean,
-        "item_tokens": pl.Int64,
-        "record_tokens": pl.Int64,
     }
 )
 # Side tables steps may report; each is created (maybe empty) in every run.

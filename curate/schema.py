@@ -35,6 +35,27 @@ DECISION_SCHEMA = pl.Schema(
 )
 ROW = "_row"
 KINDS = ("document", "instruction")
+# One row per (benchmark item part, corpus record) hit of a contamination audit (docs/SCHEMA.md).
+CONTAMINATION_SCHEMA = pl.Schema(
+    {
+        "benchmark": pl.String,
+        "item_id": pl.String,
+        "id": pl.String,
+        "preset": pl.String,
+        "n": pl.Int64,
+        "matched_ngrams": pl.Int64,
+        "coverage": pl.Float64,
+        "longest_match": pl.Int64,
+        "spans": pl.String,
+        "verdict": pl.String,
+        # audit extras (docs/AUDIT.md): which part of the item matched ("text" or "answer"; spans
+        # "item" index that string), whether a short item matched whole, token counts.
+        "part": pl.String,
+        "whole_match": pl.Boolean,
+        "item_tokens": pl.Int64,
+        "record_tokens": pl.Int64,
+    }
+)
 QUARANTINE_SCHEMA = pl.Schema(
     {"source_file": pl.String, "line": pl.Int64, "error": pl.String, "raw": pl.String}
 )
