@@ -21,6 +21,7 @@ import polars as pl
 from curate.export import export_run, query_frame
 from curate.pipeline import run_curate
 from curate.recipe import load_recipe
+from curate.schema import CONTAMINATION_SCHEMA
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -253,19 +254,11 @@ def scan_contamination(
                     "part": it["part"],
                 }
             )
-    schema = {
-        "benchmark": pl.String,
-        "item_id": pl.String,
-        "id": pl.String,
-        "preset": pl.String,
-        "n": pl.Int64,
-        "matched_ngrams": pl.Int64,
-        "coverage": pl.Float64,
-        "longest_match": pl.Int64,
-        "spans": pl.String,
-        "verdict": pl.String,
-        "part": pl.String,
-    }
+    schema = (
+        {c: t for c, t in CONTAMINATION_SCHEMA.items() if c in rows[0]}
+        if rows
+        else CONTAMINATION_SCHEMA
+    )
     return pl.DataFrame(rows, schema=schema)
 
 
