@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_data import EDIT_NAMES, edit, sources  # noqa: E402
+from _dedup_data import EDIT_NAMES, edit, sources  # noqa: E402
 
 from curate.dedup import DEFAULT_THRESHOLD, MinHashParams, near_duplicates  # noqa: E402
 from curate.dedup.clusters import components  # noqa: E402

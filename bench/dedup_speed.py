@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(n: int = 100_000, seed: int = 0) -> list[str]:
-    from dedup_data import EDIT_NAMES, edit, extra_pool, sources
+    from _dedup_data import EDIT_NAMES, edit, extra_pool, sources
 
     rng = np.random.default_rng(seed)
     pool = [t for v in sources(15).values() for t in v] + extra_pool()
