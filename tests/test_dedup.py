@@ -130,6 +130,75 @@ def test_word_hashes_of_a_batch_equal_each_text_alone(texts: list[str | None]) -
         assert hashes[offsets[i] : offsets[i + 1]].tolist() == alone.tolist()
 
 
+# --- numba kernels (optional): bit-identical to the NumPy/Polars path ------------------------
+
+NB_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("aAbZz09 .,!?-'\"()[]{}~@_\t\n\r\x0b\x0c\x1c\x1f\x7f")
+        + [
+            "\u00e9",
+            "\u00df",
+            "\u03c2",
+            "\u4f60",
+            "\u3042",
+            "\u00a0",
+            "\u2014",
+            "\u3000",
+            "\U0001f600",
+        ]
+    ),
+    max_size=80,
+)
+
+
+def _without_numba(fn, *args):
+    from curate.dedup import _kernels
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernels, "HAVE_NUMBA", False)
+        return fn(*args)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    texts=st.lists(st.one_of(st.none(), NB_TEXT), min_size=1, max_size=10),
+    kind=st.sampled_from(["word", "char"]),
+    n=st.integers(1, 6),
+    num_perm=st.sampled_from([1, 7, 128]),
+)
+def test_numba_kernels_equal_numpy_polars_path(
+    texts: list[str | None], kind: str, n: int, num_perm: int
+) -> None:
+    """With numba, shingle hashes, offsets and signatures are the NumPy/Polars path's, bit for bit."""
+    from curate.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed: only the NumPy/Polars path exists")
+    series = pl.Series(texts, dtype=pl.String)
+    fast_h, fast_o = shingle_hashes(series, kind, n)
+    ref_h, ref_o = _without_numba(shingle_hashes, series, kind, n)
+    assert fast_o.tolist() == ref_o.tolist()
+    assert fast_h.tolist() == ref_h.tolist()
+    fast_sig = signatures(fast_h, fast_o, num_perm, 3, threads=1)
+    ref_sig = _without_numba(signatures, ref_h, ref_o, num_perm, 3, 4_096, 1)
+    assert (fast_sig == ref_sig).all()
+
+
+def test_numba_mixed_ascii_and_non_ascii_batch() -> None:
+    """ASCII texts (compiled split) and non-ASCII texts (Polars) are merged back in text order."""
+    from curate.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    texts = pl.Series(
+        ["Hello,  World!! -- x", "Stra\u00dfe ok \u4f60\u597d", None, "...", "a\x1cb\x0bc d", ""]
+    )
+    fast_h, fast_o = shingle_hashes(texts, "word", 2)
+    ref_h, ref_o = _without_numba(shingle_hashes, texts, "word", 2)
+    assert fast_o.tolist() == ref_o.tolist() == [0, 2, 5, 5, 5, 8, 8]
+    assert fast_h.tolist() == ref_h.tolist()
+
+
 # --- signatures -------------------------------------------------------------------------------
 
 COMPAT_TEXTS = [

@@ -26,6 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from curate.dedup import _kernels
+
 EMPTY = np.uint32(0xFFFFFFFF)  # the signature value of an empty set (datasketch's max hash)
 
 
@@ -76,7 +78,9 @@ def signatures(
         chunk: about how many shingles are permuted at once (memory: ``4 * num_perm * chunk`` B
             per thread).
         threads: worker threads (NumPy releases the GIL); default ``min(2, cpu count)``. Each
-            chunk writes its own rows, so the result does not depend on it.
+            chunk writes its own rows, so the result does not depend on it. With ``threads=1``
+            and numba installed, the fused kernel of :mod:`curate.dedup._kernels` computes the
+            same bits in one pass.
 
     Returns:
         ``uint32[n_sets, num_perm]``; an empty set's row is all ``0xFFFFFFFF`` (as datasketch).
@@ -90,6 +94,12 @@ def signatures(
     sizes = np.diff(offsets)
     nonempty = np.flatnonzero(sizes > 0)
     if len(nonempty) == 0:
+        return out
+    if _kernels.HAVE_NUMBA and (threads or 1) == 1:
+        # Fused kernel: same bits, no (num_perm, shingles) temporary.
+        _kernels.signatures_kernel(
+            np.ascontiguousarray(hashes, dtype=np.uint32), offsets, a, b, out
+        )
         return out
     mixed = fmix32(hashes)
     col_a, col_b = a[:, None], b[:, None]

@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 import regex
 
+from curate.dedup import _kernels
 from curate.textnorm import dedup_key
 
 ShingleKind = Literal["word", "char"]
@@ -123,7 +124,52 @@ def _word_hashes(split: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hash of every token of every text, flat, and the number of tokens per text."""
+    """64-bit hash of every token of every text, flat, and the number of tokens per text.
+
+    With numba, the words of ASCII texts are found by one compiled pass over their UTF-8 bytes
+    (:func:`curate.dedup._kernels.ascii_words_kernel`) and hashed by Polars, as below; other
+    texts take the Polars path. The hashes are the same either way (tested).
+    """
+    if kind == "word" and _kernels.HAVE_NUMBA and len(texts):
+        return _token_hashes_numba(texts)
+    return _token_hashes_polars(texts, kind)
+
+
+def _token_hashes_numba(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    import pyarrow as pa
+
+    arr = texts.cast(pl.String).fill_null("").rechunk().to_arrow()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    n = len(arr)
+    _, off_buf, data_buf = arr.buffers()
+    offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    )
+    out_buf = np.empty(max(int(offs[-1] - offs[0]), 1), dtype=np.uint8)
+    out_offs = np.empty(int(offs[-1] - offs[0]) // 2 + n + 1, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    is_ascii = np.empty(n, dtype=np.bool_)
+    nw = _kernels.ascii_words_kernel(data, offs, out_buf, out_offs, lens, is_ascii)
+    words = pl.from_arrow(
+        pa.LargeStringArray.from_buffers(
+            nw, pa.py_buffer(out_offs[: nw + 1]), pa.py_buffer(out_buf[: int(out_offs[nw])])
+        )
+    )
+    hashes = words.hash(seed=_TOKEN_SEED).to_numpy().astype(np.uint64, copy=False)
+    rest = np.flatnonzero(~is_ascii)
+    if len(rest) == 0:
+        return hashes, lens
+    b_hashes, b_lens = _token_hashes_polars(texts.gather(rest), "word")
+    out = np.empty(len(hashes) + len(b_hashes), dtype=np.uint64)
+    _kernels.merge_kernel(is_ascii, hashes, lens, b_hashes, b_lens, out)
+    lens[rest] = b_lens
+    return out, lens
+
+
+def _token_hashes_polars(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.ndarray]:
+    """The Polars implementation of :func:`_token_hashes` (used for every text without numba)."""
     lower = (
         texts.cast(pl.String)
         .fill_null("")
@@ -189,6 +235,9 @@ def ngram_hashes(
     total = int(offsets[-1])
     out = np.zeros(total, dtype=np.uint32)
     if total == 0:
+        return out, offsets
+    if _kernels.HAVE_NUMBA:  # same fold, one pass, no temporaries
+        _kernels.ngram_kernel(np.ascontiguousarray(token_hashes), lens, int(n), offsets, out)
         return out, offsets
     # Texts with at least n tokens: fold contiguous slices of the flat array (no gathers), then
     # keep the windows that start early enough to end inside their own text.
