@@ -29,19 +29,27 @@ def normalise_text(
 
     Example: ``"cafÃ©\\u200b au lait \\r\\n\\n\\n\\n    ﬁn"`` -> ``"café au lait\\n\\n    fin"``
     (indentation is kept: it is meaningful in code).
+
+    ftfy is heuristic: its output after NFKC and control-character removal can look like mojibake
+    to it again (``"¸Ü¤"`` -> ``" ̧Ü¤"`` -> ``" ̧ܤ"``), so the pass repeats until nothing changes
+    (at most 4 rounds): normalising normalised text is then a no-op.
     """
-    plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
-    # ftfy is heuristic: NFKC output can look like mojibake to it again ("¸Ü¤" -> " ̧Ü¤" ->
-    # " ̧ܤ"), so repair and NFKC repeat until nothing changes (at most 3 rounds): normalising
-    # normalised text is then a no-op.
-    for _ in range(3):
-        before = text
-        if fix_mojibake and not (plain and "&" not in text):
-            text = ftfy.fix_text(text, normalization=None)
-        if nfkc and not plain:
-            text = unicodedata.normalize("NFKC", text)
+    opts = (fix_mojibake, nfkc, strip_control, collapse_whitespace)
+    for _ in range(4):
+        before, text = text, _normalise_once(text, *opts)
         if text == before:
             break
+    return text
+
+
+def _normalise_once(
+    text: str, fix_mojibake: bool, nfkc: bool, strip_control: bool, collapse_whitespace: bool
+) -> str:
+    plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
+    if fix_mojibake and not (plain and "&" not in text):
+        text = ftfy.fix_text(text, normalization=None)
+    if nfkc and not plain:
+        text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if strip_control:
         text = _CONTROL.sub("", text)
