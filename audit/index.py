@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from audit._kernel import KERNEL
 from audit.normalise import ascii_table, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
@@ -217,17 +218,30 @@ def _ascii_token_hashes(
         # 8 more after the last: the unaligned 8-byte reads need no padded copy)
         joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
-        is_tok = buf != 0
-        change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
-        change[0] = False
-        np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
-        edges = np.flatnonzero(change)  # token runs: start, end, start, ...
-        starts, stops = edges[0::2], edges[1::2]
+        if KERNEL is not None:  # compiled: runs and hashes in one pass (same values)
+            starts, block_h = KERNEL(buf)
+        else:
+            starts, block_h = _block_token_hashes(buf)
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
         bounds[1:] = ends[lo:hi] - first
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, stops, padded=True))
+        hashes.append(block_h)
     return np.concatenate(hashes), np.concatenate(counts)
+
+
+def _block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashes of the tokens (maximal runs of non-zero bytes) of a translated
+    block that ends with 8 zero bytes: the NumPy reference of :data:`audit._kernel.KERNEL`.
+
+    Example: ``b"\\0ab\\0c" + 8 * b"\\0"`` -> starts ``[1, 4]``, hashes of ``ab`` and ``c``.
+    """
+    is_tok = buf != 0
+    change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
+    change[0] = False
+    np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
+    edges = np.flatnonzero(change)  # token runs: start, end, start, ...
+    starts, stops = edges[0::2], edges[1::2]
+    return starts, _byte_token_hashes(buf, starts, stops, padded=True)
 
 
 def _token_list_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
