@@ -43,32 +43,27 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             x ^= x >> np.uint64(31)
             return x
 
+        from numba.cpython.unsafe.numbers import trailing_zeros
+
         _LO = np.uint64(0x0101010101010101)
         _HI = np.uint64(0x8080808080808080)
-        _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
-        _CTZ = np.zeros(64, np.int64)  # de Bruijn table: index of the lowest set bit
-        for _b in range(64):
-            _CTZ[((1 << _b) * 0x03F79D71B4CB0A89 % 2**64) >> 58] = _b
+        _7F = np.uint64(0x7F7F7F7F7F7F7F7F)
         _MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
         @numba.njit(cache=True, nogil=True, inline="always")
-        def _word(u64, at):
-            """Little-endian 8 bytes at ``buf[at:]``: ``u64`` is the byte-strided uint64 view."""
-            return u64[at]
-
-        @numba.njit(cache=True, nogil=True, inline="always")
         def _low_byte(m):
-            """Index of the lowest non-zero byte of a non-zero ``m`` whose set bits are 0x80s
-            or any bits (lowest set bit // 8)."""
-            return _CTZ[((m & (~m + np.uint64(1))) * _DEBRUIJN) >> np.uint64(58)] >> 3
+            """Index of the lowest non-zero byte of a non-zero ``m`` (lowest set bit // 8)."""
+            return np.int64(trailing_zeros(m)) >> 3
 
         @numba.njit(cache=True, nogil=True)
         def _block_token_hashes(buf, u64):
             """Token start offsets and hashes of the non-zero runs of ``buf`` (uint8, ending
-            with at least 8 zero bytes).
+            with at least 8 zero bytes); ``u64[i]`` is the little-endian word at ``buf[i:]``.
 
-            Same values as ``_byte_token_hashes(buf, starts, ends)`` on NumPy's runs. Runs
-            are found eight bytes at a time (the lowest zero byte of a word by bit tricks).
+            Same values as ``_byte_token_hashes(buf, starts, ends)`` on NumPy's runs. Runs are
+            found eight bytes at a time with bit tricks: the lowest zero byte of the word at a
+            token's start ends the token (short tokens), and the word's non-zero bytes after it
+            give the next token's start without another read (single separators).
             """
             n = len(buf)
             starts = np.empty(n // 2 + 1, np.int64)
@@ -76,41 +71,52 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             k = 0
             i = 0
             while i + 8 <= n:
-                v = _word(u64, i)
+                v = u64[i]
                 if v == 0:  # eight separator bytes
                     i += 8
                     continue
                 s = i + _low_byte(v)  # first token byte
-                head = _word(u64, s)
-                zero = (head - _LO) & ~head & _HI  # lowest set bit: the first zero byte
-                if zero != 0:
-                    length = _low_byte(zero)
-                else:  # a token of 8 bytes or more: walk to its end
-                    e = s + 8
-                    while buf[e] != 0:
-                        e += 1
-                    length = e - s
-                i = s + length
-                h = head & _MASK[min(length, 8)]
-                if length > 8:
-                    h = _mix(h + _S8) ^ _word(u64, i - 8)
-                    if length > 16:
-                        h = _mix(h + _S16) ^ _word(u64, s + 8)
-                        if length > 24:
-                            poly = np.uint64(0)
-                            pw = np.uint64(1)
-                            for j in range(s, i):
-                                poly += np.uint64(buf[j]) * pw
-                                pw *= _P
-                            h = _mix(h + _S24) ^ poly
-                h += np.uint64(length) * _LEN + _SEED
-                starts[k] = s
-                out[k] = _mix(h)
-                k += 1
+                while True:
+                    head = u64[s]
+                    zero = (head - _LO) & ~head & _HI  # lowest set bit: the first zero byte
+                    if zero != 0:
+                        length = _low_byte(zero)
+                    else:  # a token of 8 bytes or more: walk to its end
+                        e = s + 8
+                        while buf[e] != 0:
+                            e += 1
+                        length = e - s
+                    h = head & _MASK[min(length, 8)]
+                    if length > 8:
+                        h = _mix(h + _S8) ^ u64[s + length - 8]
+                        if length > 16:
+                            h = _mix(h + _S16) ^ u64[s + 8]
+                            if length > 24:
+                                poly = np.uint64(0)
+                                pw = np.uint64(1)
+                                for j in range(s, s + length):
+                                    poly += np.uint64(buf[j]) * pw
+                                    pw *= _P
+                                h = _mix(h + _S24) ^ poly
+                    h += np.uint64(length) * _LEN + _SEED
+                    starts[k] = s
+                    out[k] = _mix(h)
+                    k += 1
+                    if length >= 7:
+                        i = s + length
+                        break
+                    # non-zero bytes of ``head`` past the token's end: the next token's start
+                    nonzero = (((head & _7F) + _7F) | head) & _HI & ~_MASK[length + 1]
+                    if nonzero == 0:
+                        i = s + 8
+                        break
+                    s += _low_byte(nonzero)
             return starts[:k], out[:k]
 
         def block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """See :func:`_block_token_hashes`; ``buf`` must end with at least 8 zero bytes."""
+            if len(buf) < 8 or buf[-8:].any():
+                raise ValueError("the block must end with 8 zero bytes")
             u64 = np.ndarray(
                 shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,)
             )
