@@ -5,10 +5,10 @@
 bytes) and hash each token. The hash is *bit for bit* the NumPy one (tested with Hypothesis on
 random bytes, including long tokens), so whether numba is installed never changes a result, only
 the speed. Without numba (or with ``CLEANROOM_NO_NUMBA=1``) ``KERNEL`` is None and the NumPy
-path runs.
+path runs. :mod:`audit.index` imports this module on first use (numba's import takes ~1 s).
 
-The first call compiles the kernel (cached on disk by numba, ``cache=True``); later processes
-load it from the cache.
+The first call compiles the kernel (~1-4 s), cached on disk by numba (``cache=True``, in
+``audit/__pycache__``); later processes load it from the cache (~1 s including numba's start).
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from audit._kernel import KERNEL
 from audit.normalise import ascii_table, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
@@ -111,6 +110,24 @@ def _prepare(texts: pl.Series) -> pl.Series:
     elif len(todo):
         texts = texts.clone().scatter(todo, texts.gather(todo).str.normalize("NFKC"))
     return texts.str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+
+
+USE_KERNEL = True  # False: always the NumPy path (tests and the benchmark compare the two)
+_KERNEL: list = []
+
+
+def _kernel():
+    """The compiled byte-block kernel (:data:`audit._kernel.KERNEL`), or None without numba.
+
+    Imported on first use, so importing the audit (e.g. for the CLI) never pays numba's import.
+    """
+    if not USE_KERNEL:
+        return None
+    if not _KERNEL:
+        from audit._kernel import KERNEL
+
+        _KERNEL.append(KERNEL)
+    return _KERNEL[0]
 
 
 _CHUNK_BYTES = 1 << 18  # ~256 KB of text per block: the per-token arrays stay in cache
@@ -209,6 +226,7 @@ def _ascii_token_hashes(
         np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
     )
     hashes, counts = [], []
+    kernel = _kernel()
     for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
         if hi <= lo:
             continue
@@ -218,8 +236,8 @@ def _ascii_token_hashes(
         # 8 more after the last: the unaligned 8-byte reads need no padded copy)
         joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
-        if KERNEL is not None:  # compiled: runs and hashes in one pass (same values)
-            starts, block_h = KERNEL(buf)
+        if kernel is not None:  # compiled: runs and hashes in one pass (same values)
+            starts, block_h = kernel(buf)
         else:
             starts, block_h = _block_token_hashes(buf)
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1

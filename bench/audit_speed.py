@@ -106,7 +106,7 @@ def main() -> None:
 
     import audit.index as audit_index
 
-    kernel = audit_index.KERNEL
+    kernel = audit_index._kernel()
     t0 = time.perf_counter()
     if kernel is not None:
         kernel(np.zeros(16, np.uint8))
@@ -141,14 +141,14 @@ def main() -> None:
     # the same with the NumPy reference path (what runs without numba), same run
     t_hits_np = float("inf")
     if kernel is not None:
-        audit_index.KERNEL = None
+        audit_index.USE_KERNEL = False
         try:
             for _ in range(args.runs):
                 t0 = time.process_time()
                 find_hits(text_only, shards_of(corpus, args.shard_rows), preset)
                 t_hits_np = min(t_hits_np, time.process_time() - t0)
         finally:
-            audit_index.KERNEL = kernel
+            audit_index.USE_KERNEL = True
     n_hit_pairs = sum(f.select("unit", "rec").unique().height for f in found.found if f is not None)
     ours_pairs = {
         (r["item_id"], r["id"])

@@ -769,7 +769,10 @@ def test_tokenised_same_without_numba(monkeypatch):
         ["The quick-brown fox, 1234567890123456789012345678 ok", "", "a_b", "supercalifragilistic"]
     )
     with_kernel = Tokenised.of_texts(texts)
-    monkeypatch.setattr(index, "KERNEL", None)
+    pytest.importorskip("numba")
+    assert index._kernel() is not None
+    monkeypatch.setattr(index, "USE_KERNEL", False)
+    assert index._kernel() is None
     without = Tokenised.of_texts(texts)
     assert with_kernel.h.tolist() == without.h.tolist()
     assert with_kernel.lens.tolist() == without.lens.tolist() == [6, 0, 2, 1]
