@@ -773,6 +773,8 @@ def test_tokenised_same_without_numba(monkeypatch):
     )
     with_kernel = Tokenised.of_texts(texts)
     pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
     assert index._kernel() is not None
     monkeypatch.setattr(index, "USE_KERNEL", False)
     assert index._kernel() is None
