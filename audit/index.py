@@ -112,6 +112,24 @@ def _prepare(texts: pl.Series) -> pl.Series:
     return texts.str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
 
 
+USE_KERNEL = True  # False: always the NumPy path (tests and the benchmark compare the two)
+_KERNEL: list = []
+
+
+def _kernel():
+    """The compiled byte-block kernel (:data:`audit._kernel.KERNEL`), or None without numba.
+
+    Imported on first use, so importing the audit (e.g. for the CLI) never pays numba's import.
+    """
+    if not USE_KERNEL:
+        return None
+    if not _KERNEL:
+        from audit._kernel import KERNEL
+
+        _KERNEL.append(KERNEL)
+    return _KERNEL[0]
+
+
 _CHUNK_BYTES = 1 << 18  # ~256 KB of text per block: the per-token arrays stay in cache
 _HEAD_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
@@ -208,6 +226,7 @@ def _ascii_token_hashes(
         np.searchsorted(ends, np.arange(_CHUNK_BYTES, int(ends[-1]), _CHUNK_BYTES), side="right")
     )
     hashes, counts = [], []
+    kernel = _kernel()
     for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(texts)], strict=True):
         if hi <= lo:
             continue
@@ -217,17 +236,30 @@ def _ascii_token_hashes(
         # 8 more after the last: the unaligned 8-byte reads need no padded copy)
         joined = (b" " + data[first:last] + b"         ").translate(table)
         buf = np.frombuffer(joined, np.uint8)
-        is_tok = buf != 0
-        change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
-        change[0] = False
-        np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
-        edges = np.flatnonzero(change)  # token runs: start, end, start, ...
-        starts, stops = edges[0::2], edges[1::2]
+        if kernel is not None:  # compiled: runs and hashes in one pass (same values)
+            starts, block_h = kernel(buf)
+        else:
+            starts, block_h = _block_token_hashes(buf)
         bounds = np.zeros(hi - lo + 1, np.int64)  # byte offset of each text's first byte - 1
         bounds[1:] = ends[lo:hi] - first
         counts.append(np.diff(np.searchsorted(starts, bounds + 1)).astype(np.int64))
-        hashes.append(_byte_token_hashes(buf, starts, stops, padded=True))
+        hashes.append(block_h)
     return np.concatenate(hashes), np.concatenate(counts)
+
+
+def _block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashes of the tokens (maximal runs of non-zero bytes) of a translated
+    block that ends with 8 zero bytes: the NumPy reference of :data:`audit._kernel.KERNEL`.
+
+    Example: ``b"\\0ab\\0c" + 8 * b"\\0"`` -> starts ``[1, 4]``, hashes of ``ab`` and ``c``.
+    """
+    is_tok = buf != 0
+    change = np.empty(len(buf), bool)  # change[i]: byte i starts or ends a token run
+    change[0] = False
+    np.not_equal(is_tok[1:], is_tok[:-1], out=change[1:])
+    edges = np.flatnonzero(change)  # token runs: start, end, start, ...
+    starts, stops = edges[0::2], edges[1::2]
+    return starts, _byte_token_hashes(buf, starts, stops, padded=True)
 
 
 def _token_list_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:

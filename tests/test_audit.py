@@ -8,6 +8,7 @@ copies; and controls that must not be flagged (code boilerplate, shared phrases)
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -731,3 +732,52 @@ def test_merge_range_arrays_matches_list_merge():
         ranges = list(zip(a.tolist(), b.tolist(), strict=True))
         assert merge_range_arrays(a, b) == merge_token_ranges(ranges)
     assert merge_range_arrays(np.array([7, 0, 2]), np.array([8, 3, 5])) == [(0, 5), (7, 8)]
+
+
+_TOKEN_BYTES = st.one_of(
+    st.binary(max_size=40),  # anything, including bytes >= 0x80 and NUL
+    st.lists(
+        st.sampled_from([b" ", b".", b"-", b"_", b"\n", b"7", b"42", b"A", b"x", b"\xc3\xa9"])
+        | st.text(alphabet="abcXYZ0123456789", min_size=17, max_size=70).map(str.encode),
+        max_size=30,
+    ).map(b"".join),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TOKEN_BYTES, st.booleans())
+def test_numba_kernel_matches_numpy_block_hashes(raw, utf8):
+    """The compiled one-pass kernel gives exactly the NumPy path's token starts and hashes, on
+    random bytes with punctuation, digits and tokens over 8, 16 and 24 bytes, with both tables."""
+    pytest.importorskip("numba")
+    from audit._kernel import KERNEL
+    from audit.index import _NORM_BYTES, _UTF8_BYTES, _block_token_hashes
+
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    assert KERNEL is not None
+    table = _UTF8_BYTES if utf8 else _NORM_BYTES
+    buf = np.frombuffer((b" " + raw + b"         ").translate(table), np.uint8)
+    starts, hashes = KERNEL(buf)
+    ref_starts, ref_hashes = _block_token_hashes(buf)
+    assert starts.tolist() == ref_starts.tolist()
+    assert hashes.tolist() == ref_hashes.tolist()
+
+
+def test_tokenised_same_without_numba(monkeypatch):
+    """The NumPy fallback (numba absent) and the kernel give the same Tokenised hashes."""
+    import audit.index as index
+
+    texts = pl.Series(
+        ["The quick-brown fox, 1234567890123456789012345678 ok", "", "a_b", "supercalifragilistic"]
+    )
+    with_kernel = Tokenised.of_texts(texts)
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    assert index._kernel() is not None
+    monkeypatch.setattr(index, "USE_KERNEL", False)
+    assert index._kernel() is None
+    without = Tokenised.of_texts(texts)
+    assert with_kernel.h.tolist() == without.h.tolist()
+    assert with_kernel.lens.tolist() == without.lens.tolist() == [6, 0, 2, 1]

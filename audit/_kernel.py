@@ -1,0 +1,125 @@
+"""Optional compiled kernel (numba) for the byte path of the audit tokeniser.
+
+:func:`block_token_hashes` does in one pass over a translated byte block what the NumPy code of
+:func:`audit.index._byte_token_hashes` does in several: find token runs (maximal runs of non-zero
+bytes) and hash each token. The hash is *bit for bit* the NumPy one (tested with Hypothesis on
+random bytes, including long tokens), so whether numba is installed never changes a result, only
+the speed. Without numba (or with ``CLEANROOM_NO_NUMBA=1``) ``KERNEL`` is None and the NumPy
+path runs. :mod:`audit.index` imports this module on first use (numba's import takes ~1 s).
+
+The first call compiles the kernel (~1-4 s), cached on disk by numba (``cache=True``, in
+``audit/__pycache__``); later processes load it from the cache (~1 s including numba's start).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+KERNEL = None
+
+if not os.environ.get("CLEANROOM_NO_NUMBA"):
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency, the fallback is tested
+        numba = None
+    if numba is not None:
+        _M1 = np.uint64(0xBF58476D1CE4E5B9)
+        _M2 = np.uint64(0x94D049BB133111EB)
+        _S8 = np.uint64(0x9FB21C651E98DF25)
+        _S16 = np.uint64(0xC2B2AE3D27D4EB4F)
+        _S24 = np.uint64(0x165667B19E3779F9)
+        _LEN = np.uint64(0x2545F4914F6CDD1D)
+        _SEED = np.uint64(0x5EED)
+        _P = np.uint64(0x9E3779B97F4A7C15)
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _mix(x):
+            x ^= x >> np.uint64(30)
+            x *= _M1
+            x ^= x >> np.uint64(27)
+            x *= _M2
+            x ^= x >> np.uint64(31)
+            return x
+
+        from numba.cpython.unsafe.numbers import trailing_zeros
+
+        _LO = np.uint64(0x0101010101010101)
+        _HI = np.uint64(0x8080808080808080)
+        _7F = np.uint64(0x7F7F7F7F7F7F7F7F)
+        _MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _low_byte(m):
+            """Index of the lowest non-zero byte of a non-zero ``m`` (lowest set bit // 8)."""
+            return np.int64(trailing_zeros(m)) >> 3
+
+        @numba.njit(cache=True, nogil=True)
+        def _block_token_hashes(buf, u64):
+            """Token start offsets and hashes of the non-zero runs of ``buf`` (uint8, ending
+            with at least 8 zero bytes); ``u64[i]`` is the little-endian word at ``buf[i:]``.
+
+            Same values as ``_byte_token_hashes(buf, starts, ends)`` on NumPy's runs. Runs are
+            found eight bytes at a time with bit tricks: the lowest zero byte of the word at a
+            token's start ends the token (short tokens), and the word's non-zero bytes after it
+            give the next token's start without another read (single separators).
+            """
+            n = len(buf)
+            starts = np.empty(n // 2 + 1, np.int64)
+            out = np.empty(n // 2 + 1, np.uint64)
+            k = 0
+            i = 0
+            while i + 8 <= n:
+                v = u64[i]
+                if v == 0:  # eight separator bytes
+                    i += 8
+                    continue
+                s = i + _low_byte(v)  # first token byte
+                while True:
+                    head = u64[s]
+                    zero = (head - _LO) & ~head & _HI  # lowest set bit: the first zero byte
+                    if zero != 0:
+                        length = _low_byte(zero)
+                    else:  # a token of 8 bytes or more: walk to its end
+                        e = s + 8
+                        while buf[e] != 0:
+                            e += 1
+                        length = e - s
+                    h = head & _MASK[min(length, 8)]
+                    if length > 8:
+                        h = _mix(h + _S8) ^ u64[s + length - 8]
+                        if length > 16:
+                            h = _mix(h + _S16) ^ u64[s + 8]
+                            if length > 24:
+                                poly = np.uint64(0)
+                                pw = np.uint64(1)
+                                for j in range(s, s + length):
+                                    poly += np.uint64(buf[j]) * pw
+                                    pw *= _P
+                                h = _mix(h + _S24) ^ poly
+                    h += np.uint64(length) * _LEN + _SEED
+                    starts[k] = s
+                    out[k] = _mix(h)
+                    k += 1
+                    if length >= 7:
+                        i = s + length
+                        break
+                    # non-zero bytes of ``head`` past the token's end: the next token's start
+                    nonzero = (((head & _7F) + _7F) | head) & _HI & ~_MASK[length + 1]
+                    if nonzero == 0:
+                        i = s + 8
+                        break
+                    s += _low_byte(nonzero)
+            return starts[:k], out[:k]
+
+        def block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """See :func:`_block_token_hashes`; ``buf`` must end with at least 8 zero bytes."""
+            if len(buf) < 8 or buf[-8:].any():
+                raise ValueError("the block must end with 8 zero bytes")
+            u64 = np.ndarray(
+                shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,)
+            )
+            return _block_token_hashes(buf, u64)
+
+        KERNEL = block_token_hashes
