@@ -259,10 +259,10 @@ def test_cli_quality_train_prints_heldout_metrics_issue8(
 ) -> None:
     from curate.cli import main
 
-    good, bad = corpus(60, seed=1)
+    good, bad = corpus(120, seed=1)
     (tmp_path / "good.txt").write_text("\n".join(good))
     (tmp_path / "bad.txt").write_text("\n".join(bad))
-    (tmp_path / "cfg.yaml").write_text("dim: 8\nbucket: 20000\nepoch: 25\nlr: 0.5\n")
+    (tmp_path / "cfg.yaml").write_text("dim: 32\nbucket: 20000\nepoch: 25\nlr: 0.5\n")
     argv = [
         "cleanroom",
         "quality",
