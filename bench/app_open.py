@@ -41,7 +41,7 @@ from curate.app.launch import free_port, streamlit_command  # noqa: E402
 from curate.export import export_run  # noqa: E402
 from curate.pipeline import run_curate  # noqa: E402
 from curate.recipe import load_recipe  # noqa: E402
-from tests.appdb import add_audit  # noqa: E402
+from tests.appdb import CHROMIUM, CHROMIUM_ARGS, add_audit  # noqa: E402
 
 PAGES = {  # page -> (text visible once its first screen is there, text visible once it is complete)
     "overview": ("Inputs", "Run history"),
@@ -212,19 +212,10 @@ def browser_times(db: Path, reviews: Path, shots: bool, script: Path | None = No
         with sync_playwright() as p:
             ctx = p.chromium.launch_persistent_context(
                 tempfile.mkdtemp(),
-                executable_path="/usr/bin/chromium",
+                executable_path=CHROMIUM,
                 headless=True,
                 viewport={"width": 1500, "height": 1100},
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
+                args=CHROMIUM_ARGS,
             )
             page = ctx.new_page()
             for visit in ("cold", "warm"):

@@ -23,6 +23,21 @@ from curate.pipeline import run_curate
 from curate.recipe import load_recipe
 from curate.schema import CONTAMINATION_SCHEMA
 
+# Debian's Chromium as the browser tests and bench/app_open.py start it (no downloaded browser;
+# the network flags keep it from calling out of this closed machine).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 WORD = re.compile(r"\w+", re.UNICODE)
 
 BENCH_ITEMS = [

@@ -21,20 +21,10 @@ import pytest
 
 from curate.app.launch import free_port, streamlit_command
 from curate.reviews import read_reviews
-from tests.appdb import build
+from tests.appdb import CHROMIUM, build
+from tests.appdb import CHROMIUM_ARGS as ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOT = ROOT / "bench" / "results" / "app_contamination.png"
 
 pytestmark = pytest.mark.browser
