@@ -16,6 +16,7 @@ Three ways to name a benchmark (``cleanroom audit list`` prints the registry):
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -70,6 +71,29 @@ def _winogrande(r: Mapping[str, Any]) -> tuple[str, str | None]:
 def _drop(r: Mapping[str, Any]) -> tuple[str, str | None]:
     spans = (r.get("answers_spans") or {}).get("spans") or []
     return f"{r['passage']}\n{r['question']}", spans[0] if spans else None
+
+
+def _crass(r: Mapping[str, Any]) -> tuple[str, str | None]:
+    """CRASS (Frohberg & Binder, LREC 2022): a premise, a counterfactual question, 3-4 answers.
+
+    Two shapes: the original file's columns (``Premise``, ``QCC``, ``CorrectAnswer``, ``Answer1``,
+    ``Answer2``, ``PossibleAnswer3``; INSTRUCTEVAL reads this file) or BIG-bench's ``crass_ai``
+    (``inputs``, ``targets``). Example: ``{"Premise": "A man drinks a beer.", "QCC": "What would
+    have happened if he had drunk a rainbow?", "CorrectAnswer": "That is not possible.",
+    "Answer1": "It would have been tasty.", "Answer2": "It would have been awful."}`` ->
+    (``"A man drinks a beer. What would ... rainbow?\nA. That is not possible.\nB. ..."``,
+    ``"That is not possible."``).
+    """
+    if "Premise" in r:
+        options = [
+            str(r[k]).strip()
+            for k in ("CorrectAnswer", "Answer1", "Answer2", "PossibleAnswer3")
+            if r.get(k) is not None and str(r[k]).strip()
+        ]
+        question = f"{str(r['Premise']).strip()} {str(r['QCC']).strip()}"
+        return _choices(question, options), str(r["CorrectAnswer"]).strip()
+    targets = r.get("targets") or []
+    return str(r["inputs"]), str(targets[0]) if len(targets) else None
 
 
 def _fields(text: str, answer: str | None) -> Mapper:
@@ -253,6 +277,15 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
             "passage + question / first answer span",
         ),
         BenchmarkSpec(
+            "crass",
+            "tasksource/bigbench",
+            ("crass_ai",),
+            "train+validation",
+            _crass,
+            None,
+            "premise + counterfactual question + choices / correct answer",
+        ),
+        BenchmarkSpec(
             "ifeval",
             "google/IFEval",
             None,
@@ -263,6 +296,34 @@ BENCHMARKS: dict[str, BenchmarkSpec] = {
         ),
     ]
 }
+
+
+SUITES: dict[str, tuple[str, ...]] = {
+    # INSTRUCTEVAL (Chia et al. 2023, "INSTRUCTEVAL: Towards Holistic Evaluation of
+    # Instruction-Tuned Large Language Models"), problem-solving suite.
+    "instructeval": ("mmlu", "bbh", "drop", "humaneval", "crass"),
+}
+
+
+def suite_table() -> pl.DataFrame:
+    """Each benchmark suite with its members and which of them the registry lacks.
+
+    Example: ``suite_table()`` -> one row ``instructeval | mmlu, bbh, drop, humaneval, crass |
+    complete``.
+    """
+    rows = []
+    for name, members in SUITES.items():
+        missing = [m for m in members if m not in BENCHMARKS]
+        rows.append(
+            {
+                "suite": name,
+                "benchmarks": ", ".join(members),
+                "status": "complete" if not missing else "missing: " + ", ".join(missing),
+            }
+        )
+    return pl.DataFrame(
+        rows, schema={"suite": pl.String, "benchmarks": pl.String, "status": pl.String}
+    )
 
 
 def benchmark_table() -> pl.DataFrame:
@@ -339,11 +400,29 @@ def check_benchmark_arg(arg: str) -> None:
         )
 
 
+def _semicolon_csv(path: Path) -> bool:
+    """True for a ``.csv`` whose header is separated by ``;`` (the CRASS file's dialect)."""
+    if suffix_of(path) != ".csv":
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return header.count(";") > header.count(",")
+
+
+def _semicolon_rows(path: Path) -> Iterator[RawRow]:
+    """Rows of a ``;``-separated CSV (header first), e.g. ``a;b\n1;2`` -> ``{"a": "1", "b": "2"}``."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=";")
+        for i, row in enumerate(reader, start=2):
+            yield RawRow(i, {k: v for k, v in row.items() if k is not None}, "")
+
+
 def _local_rows(path: Path) -> Iterator[RawRow]:
     folder = path.is_dir()
     files = sorted(p for p in path.iterdir() if suffix_of(p)) if folder else [path]
     for f in files:
-        for row in iter_raw_rows(f):
+        rows = _semicolon_rows(f) if _semicolon_csv(f) else iter_raw_rows(f)
+        for row in rows:
             if isinstance(row, RawRow):
                 tag = folder and isinstance(row.fields, dict)
                 yield RawRow(

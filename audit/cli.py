@@ -22,7 +22,7 @@ def list_benchmarks() -> None:
 
     Example: cleanroom audit list
     """
-    from audit.benchmarks import benchmark_table
+    from audit.benchmarks import benchmark_table, suite_table
     from audit.presets import PRESETS
 
     frame = benchmark_table()
@@ -32,6 +32,11 @@ def list_benchmarks() -> None:
     for row in frame.iter_rows():
         table.add_row(*[str(v) for v in row])
     console.print(table)
+    suites = suite_table()
+    suite_rows = Table(*suites.columns, title="benchmark suites")
+    for row in suites.iter_rows():
+        suite_rows.add_row(*[str(v) for v in row])
+    console.print(suite_rows)
     presets = Table("preset", "method", "n", "rule", "source", title="presets")
     for p in PRESETS.values():
         rule = {
