@@ -13,4 +13,5 @@ from curate.steps import (  # noqa: F401
     minhash_dedup,
     pii,
     quality,
+    task_category,
 )
