@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from curate.categories.rules import rule_category
 from curate.categories.taxonomy import CATEGORIES
 from curate.registry import Step, StepContext, register
 from curate.steps.quality import prompt_response, tag_scores
@@ -70,27 +71,32 @@ def category_input() -> pl.Expr:
 
 
 def label_rows(
-    rows: list[dict[str, Any]], classify: Any, source_categories: dict[str, str]
+    rows: list[dict[str, Any]],
+    classify: Any,
+    source_categories: dict[str, str],
+    rules: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Labels and scores of ``{source, prompt, user_turns}`` rows; pinned sources skip the model.
+    """Labels and scores of ``{source, prompt, user_turns}`` rows: a pinned source, then the rules,
+    then ``classify(prompts) -> (labels, scores)`` for the rest (so the model loads only if needed).
 
     Example: with ``source_categories={"ni": "classification"}`` a row of source ``ni`` gets
-    ``("classification", 1.0)`` and ``classify`` never sees it.
+    ``("classification", 1.0)``, ``"What is 2 * 3?"`` gets ``("math", 1.0)``, and ``classify``
+    sees neither.
     """
     n = len(rows)
     labels = np.empty(n, dtype=object)
     scores = np.ones(n, dtype=np.float32)
     todo = []
     for i, row in enumerate(rows):
-        pinned = source_categories.get(row["source"])
-        if pinned is None:
+        decided = source_categories.get(row["source"])
+        if decided is None and rules:
+            decided = rule_category(row["prompt"] or "", int(row["user_turns"]))
+        if decided is None:
             todo.append(i)
         else:
-            labels[i] = pinned
+            labels[i] = decided
     if todo:
-        got, probs = classify(
-            [rows[i]["prompt"] or "" for i in todo], [int(rows[i]["user_turns"]) for i in todo]
-        )
+        got, probs = classify([rows[i]["prompt"] or "" for i in todo])
         labels[todo] = got
         scores[todo] = probs
     return {"label": labels, "score": scores}
@@ -103,18 +109,18 @@ def task_category(p: TaskCategoryParams, ctx: StepContext) -> Step:
 
     state: dict[str, Any] = {}
 
-    def classify(prompts: list[str], turns: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    def classify(prompts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if "clf" not in state:  # load MiniLM only when a row needs it
             state["clf"] = TaskCategoryClassifier(
-                p.head, rules=p.rules, device=p.device, batch_size=p.batch_size
+                p.head, rules=False, device=p.device, batch_size=p.batch_size
             )
-        return state["clf"].classify(prompts, turns)
+        return state["clf"].classify(prompts)
 
     return tag_scores(
         ctx,
         source=category_input(),
         score_dropped=p.score_dropped,
-        compute=lambda rows: label_rows(rows, classify, dict(p.source_categories)),
+        compute=lambda rows: label_rows(rows, classify, dict(p.source_categories), p.rules),
         columns=lambda: {
             "label": (ctx.column("label"), pl.String),
             "score": (ctx.column("score"), pl.Float32),
