@@ -78,6 +78,7 @@ def test_rule_code_language_with_code_noun_issue18():
     assert is_code("Write a Python function that reverses a string.")
     assert is_code("Construct a SQL query to find customers in Paris.")
     assert not is_code("Write a poem about Java, the island.")
+    assert not is_code("Write a script of a conversation between two friends.")
 
 
 def test_rule_math_arithmetic_issue18():
@@ -90,6 +91,7 @@ def test_rule_math_word_with_numbers_issue18():
     assert is_math("Find the mode of 2, 3, 3, 5.")
     assert not is_math("Explain the mode of transport in Venice.")
     assert not is_math("Calculate the impact of the bill passed in 2020.")  # a year is no operand
+    assert not is_math("List the 5 most important tasks to launch a software product.")
 
 
 def test_rule_code_goes_before_math_issue18():

@@ -36,14 +36,14 @@ _CODE_NOUN = re.compile(
 )
 _WRITE_CODE = re.compile(
     r"\b(write|create|generate|implement|develop|build|design|construct|fix|debug|refactor)\b"
-    r"[^.?!\n]{0,40}\b(program|function|script|code|sql query|snippet|regex)\b",
+    r"[^.?!\n]{0,40}\b(program|function|script(?! of)|code|sql query|snippet|regex)\b",
     re.IGNORECASE,
 )
 _ARITHMETIC = re.compile(
     r"\d\s*[+*×÷^]\s*\(?\d|\d\s+[-/]\s+\(?\d|\d\s*x\s*\^?\d|\b\d+\s*%\s*of\b|\d\s*=\s*\d"
 )
 _MATH_WORD = re.compile(
-    r"\b(solve|simplify|calculate|compute|mean|median|mode|average|sum|product|"
+    r"\b(solve|simplify|calculate|compute|mean|median|mode|average|sum|"
     r"greatest common divisor|gcd|least common multiple|lcm|square root|cube root|root of|"
     r"derivative|integral|probability|factor|equation|percentage|percent)\b",
     re.IGNORECASE,
