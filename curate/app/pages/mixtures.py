@@ -1,6 +1,9 @@
-"""Mixtures: rows as the training job will read them, and the share of each source."""
+"""Mixtures: rows as the training job will read them, the share of each source, and (for a
+mixture with ``categories:``) its task-category distribution beside the target."""
 
 from __future__ import annotations
+
+import json
 
 import altair as alt
 import polars as pl
@@ -79,6 +82,7 @@ def render() -> None:
                 "token_share": st.column_config.NumberColumn("tokens %", format="percent"),
             },
         )
+    category_panel(rid, name)
     st.subheader("Sample rows")
     c = st.columns([1, 1, 2])
     n = c[0].number_input("Rows", min_value=1, max_value=50, value=5, key="mix_n")
@@ -106,6 +110,96 @@ def render() -> None:
             if rendered and r.get("rendered"):
                 with st.expander(f"Rendered text ({rendered}), exactly as the trainer reads it"):
                     st.code(r["rendered"], language=None, wrap_lines=True)
+
+
+def category_rows(detail: dict) -> pl.DataFrame:
+    """The ``categories`` part of a manifest's detail as rows: category, target, actual, gap.
+
+    Example: ``{"target": {"code": 0.5}, "effective_target": {"code": 1.0}, "actual": {"code":
+    1.0}}`` -> one row ``code | 0.5 | 1.0 | 1.0 | 50.0``.
+    """
+    cats = detail.get("categories") or {}
+    target = cats.get("target") or {}
+    effective = cats.get("effective_target") or {}
+    actual = cats.get("actual") or {}
+    names = [c for c in actual if c in target or actual[c] > 0] or list(target)
+    return pl.DataFrame(
+        {
+            "category": names,
+            "target": [float(target.get(c, 0.0)) for c in names],
+            "effective_target": [float(effective.get(c, 0.0)) for c in names],
+            "actual": [float(actual.get(c, 0.0)) for c in names],
+            "gap_points": [
+                round(100 * (float(actual.get(c, 0.0)) - float(target.get(c, 0.0))), 2)
+                for c in names
+            ],
+        },
+        schema={
+            "category": pl.String,
+            "target": pl.Float64,
+            "effective_target": pl.Float64,
+            "actual": pl.Float64,
+            "gap_points": pl.Float64,
+        },
+    )
+
+
+def category_panel(rid: str, name: str) -> None:
+    """Category distribution vs target, the distance, and warnings (mixtures with ``categories:``)."""
+    if not Q.has("mixture_manifest"):
+        return
+    got = Q.q("SELECT detail FROM mixture_manifest WHERE run_id = ? AND mixture = ?", (rid, name))
+    if got.height == 0 or not got["detail"][0]:
+        return
+    detail = json.loads(got["detail"][0])
+    if not detail.get("categories"):
+        return
+    cats = detail["categories"]
+    st.subheader("Task categories")
+    d_t = cats.get("distance_to_target") or {}
+    d_e = cats.get("distance_to_effective") or {}
+    st.caption(
+        f"target `{cats.get('spec')}` · labels from {cats.get('labels')} · distance to the target: "
+        f"max {d_t.get('max_abs_points')} points, total variation {d_t.get('tv_points')} points · "
+        f"to the target over the categories the sources hold: max {d_e.get('max_abs_points')} points"
+    )
+    for w in cats.get("warnings") or []:
+        st.warning(w)
+    rows = category_rows(detail)
+    long = rows.select("category", "target", "actual").unpivot(
+        index="category", variable_name="of", value_name="share"
+    )
+    a, b = st.columns([3, 2])
+    with a:
+        st.altair_chart(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "share:Q", axis=alt.Axis(format="%"), title="share of train rows", stack=False
+                ),
+                y=alt.Y("category:N", title=None, sort=rows["category"].to_list()),
+                color=alt.Color("of:N", title=None),
+                yOffset="of:N",
+                tooltip=["category", "of", alt.Tooltip("share:Q", format=".1%")],
+            )
+            .properties(height=max(120, 40 * rows.height)),
+            width="stretch",
+        )
+    with b:
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "target": st.column_config.NumberColumn("target %", format="percent"),
+                "effective_target": st.column_config.NumberColumn(
+                    "target over held categories %", format="percent"
+                ),
+                "actual": st.column_config.NumberColumn("actual %", format="percent"),
+                "gap_points": st.column_config.NumberColumn("gap (points)"),
+            },
+        )
 
 
 def render_row(r: dict) -> str:
