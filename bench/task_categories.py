@@ -9,8 +9,10 @@ rare categories, then labelled by reading); metrics are printed for both and for
 
 Prints and writes to bench/results/task_categories.json:
 - per-category precision / recall / F1 and the confusion matrix, with and without the rules;
-- records/s of the classifier (model loaded; rules + MiniLM + head) on every record of the files;
-- the category distribution of alpaca_5000, new_codealpaca and the Natural-Instructions tasks.
+- records/s of the classifier (model loaded; rules + MiniLM + head) on the records below;
+- the category distribution of alpaca_5000 and new_codealpaca (every record) and of the five
+  Natural-Instructions tasks (a seeded sample of ``TASK_CATEGORIES_NI_SAMPLE`` = 1000 instances
+  per task; 0: all 13,950).
 
 Example: python bench/task_categories.py
 """
@@ -160,8 +162,12 @@ def main() -> int:
     dists: dict[str, dict[str, float]] = {}
     total_n, total_s = 0, 0.0
     ni_labels: list[str] = []
+    ni_sample = int(os.environ.get("TASK_CATEGORIES_NI_SAMPLE", "1000"))
     for rel in files:
         texts = file_prompts(rel)[:limit]
+        if rel.startswith("natural_instructions/") and 0 < ni_sample < len(texts):
+            pick = np.sort(np.random.default_rng(18).choice(len(texts), ni_sample, replace=False))
+            texts = [texts[int(i)] for i in pick]
         t = time.perf_counter()
         labels, _ = clf.classify(texts)
         total_s += time.perf_counter() - t
