@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curate.categories.mix_plan import cell_capacity, distance, distribution, plan_categories
+from curate.categories.records import category_detail, prompt_and_turns, record_categories
 from curate.categories.taxonomy import CATEGORIES, resolve_targets
+from curate.schema import MESSAGE
 
 
 def plan(target, cells, rates=None, caps=None, repeats=None, total=None, default_total=10**9):
@@ -106,3 +109,53 @@ def test_derived_plan_within_rounding_of_effective_target_issue18(cells, cap):
         got = {c: sum(cs.get(c, 0) for cs in p.cells.values()) / p.total for c in CATEGORIES}
         for c, share in p.effective_target.items():
             assert abs(got[c] - share) <= 1.0 / p.total + 1e-9
+
+
+# -- labels of kept records ------------------------------------------------------------------------
+
+
+def kept_frame(prompts, labels=None):
+    msgs = [
+        [{"role": "user", "content": p}, {"role": "assistant", "content": "ok"}] for p in prompts
+    ]
+    data = {
+        "id": [f"r{i}" for i in range(len(prompts))],
+        "text": [f"{p}\n\nok" for p in prompts],
+        "messages": pl.Series(msgs, dtype=pl.List(MESSAGE)),
+    }
+    if labels is not None:
+        data["task_category__label"] = pl.Series(labels, dtype=pl.String)
+    return pl.DataFrame(data)
+
+
+def test_prompt_and_turns_issue18():
+    assert prompt_and_turns(
+        "q\n\na", [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    ) == ("q", 1)
+    assert prompt_and_turns("a document", None) == ("a document", 0)
+
+
+def test_record_categories_stored_rules_then_classifier_issue18():
+    seen = []
+
+    def classify(prompts):
+        seen.extend(prompts)
+        return ["generation"] * len(prompts), [0.9] * len(prompts)
+
+    kept = kept_frame(["Write a poem", "What is 3 * 4?", "Tell a story"], ["open_qa", None, None])
+    labels, how = record_categories(kept, classify)
+    assert labels == {"r0": "open_qa", "r1": "math", "r2": "generation"}
+    assert seen == ["Tell a story"]
+    assert "2 unlabelled records tagged at mix time" in how
+    labels, how = record_categories(kept_frame(["What is 3 * 4?"]), classify)
+    assert labels == {"r0": "math"} and "no stored labels" in how
+
+
+def test_category_detail_issue18():
+    p = plan({"code": 0.5, "math": 0.5}, {"a": {"code": 10, "math": 4}})
+    d = category_detail("x", p, ["code"] * 4 + ["math"] * 4, "the column")
+    assert d["actual"]["code"] == 0.5 and d["distance_to_target"] == {
+        "max_abs_points": 0.0,
+        "tv_points": 0.0,
+    }
+    assert d["rows_by_source"] == {"a": {"code": 4, "math": 4}} and d["limited_by"] == "math"
