@@ -34,8 +34,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from curate.categories.classifier import TaskCategoryClassifier  # noqa: E402
-from curate.categories.taxonomy import CATEGORIES, INSTRUCTGPT_PERCENT  # noqa: E402
+from curate.lib.categories.classifier import TaskCategoryClassifier  # noqa: E402
+from curate.lib.categories.taxonomy import CATEGORIES, INSTRUCTGPT_PERCENT  # noqa: E402
 
 DATA = Path(os.environ.get("CLEANROOM_SHARED_DATA", ROOT.parent / "shared" / "data"))
 HELDOUT = ROOT / "bench" / "data" / "task_categories_heldout.jsonl"

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.categories.mix_plan import cell_capacity, distance, distribution, plan_categories
-from curate.categories.records import category_detail, prompt_and_turns, record_categories
-from curate.categories.taxonomy import CATEGORIES, resolve_targets
-from curate.schema import MESSAGE
+from curate.core.schemas import MESSAGE
+from curate.lib.categories.mix_plan import cell_capacity, distance, distribution, plan_categories
+from curate.lib.categories.records import category_detail, prompt_and_turns, record_categories
+from curate.lib.categories.taxonomy import CATEGORIES, resolve_targets
 
 
 def plan(target, cells, rates=None, caps=None, repeats=None, total=None, default_total=10**9):

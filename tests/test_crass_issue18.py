@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from audit.benchmarks import BENCHMARKS, SUITES, check_benchmark_arg, load_benchmark, suite_table
-from curate.errors import ConfigError
+from curate.core.errors import ConfigError
 
 SAMPLE = Path(__file__).parent / "data" / "crass_sample.csv"
 
@@ -61,7 +61,7 @@ def test_instructeval_suite_complete_issue18():
 
 
 def test_audit_list_shows_instructeval_complete_issue18():
-    from curate.cli import app
+    from curate.cli.main import app
 
     out = CliRunner().invoke(app, ["audit", "list"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output

@@ -10,24 +10,24 @@ import polars as pl
 import pytest
 from filter_helpers import frame_of, run_step
 
-from curate.categories import classifier as clf_mod
-from curate.categories.classifier import (
+from curate.core.errors import ConfigError
+from curate.core.schemas import MESSAGE
+from curate.lib.categories import classifier as clf_mod
+from curate.lib.categories.classifier import (
     DEFAULT_HEAD,
     SoftmaxHead,
     TaskCategoryClassifier,
     fit_softmax,
     leading_words,
 )
-from curate.categories.rules import is_code, is_math, rule_category
-from curate.categories.taxonomy import (
+from curate.lib.categories.rules import is_code, is_math, rule_category
+from curate.lib.categories.taxonomy import (
     CATEGORIES,
     INSTRUCTGPT_PERCENT,
     normalise,
     resolve_targets,
 )
-from curate.errors import ConfigError
-from curate.registry import get_step
-from curate.schema import MESSAGE
+from curate.plugins import get_step
 
 FIXTURE = Path(__file__).parent / "data" / "task_categories_fixture.jsonl"
 

@@ -1,10 +1,10 @@
 """``task_category_v1``: label each instruction record with its task category and a score.
 
 Categories are InstructGPT's use cases (Ouyang et al. 2022, Table 1) plus ``code`` and ``math``
-(see :mod:`curate.categories.taxonomy`). A few rules go first (two or more user turns: chat;
-code fences/syntax: code; arithmetic: math, :mod:`curate.categories.rules`), then MiniLM
+(see :mod:`curate.lib.categories.taxonomy`). A few rules go first (two or more user turns: chat;
+code fences/syntax: code; arithmetic: math, :mod:`curate.lib.categories.rules`), then MiniLM
 embeddings of the prompt (the non-assistant turns) through the shipped softmax head
-(:mod:`curate.categories.classifier`). Columns: ``task_category__label`` (string) and
+(:mod:`curate.lib.categories.classifier`). Columns: ``task_category__label`` (string) and
 ``task_category__score`` (the head's probability of that label; 1.0 for a rule or a source
 category).
 
@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curate.categories.rules import rule_category
-from curate.categories.taxonomy import CATEGORIES
-from curate.registry import Step, StepContext, register
-from curate.steps.quality import prompt_response, tag_scores
+from curate.core.records import prompt_response
+from curate.core.step import Step, StepContext, register
+from curate.lib.categories.rules import rule_category
+from curate.lib.categories.taxonomy import CATEGORIES
+from curate.steps.quality import tag_scores
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def label_rows(
 @register("task_category_v1", kind="tagger", params=TaskCategoryParams)
 def task_category(p: TaskCategoryParams, ctx: StepContext) -> Step:
     """Label each record's task category (InstructGPT's use cases + code, math) with a score."""
-    from curate.categories.classifier import TaskCategoryClassifier
+    from curate.lib.categories.classifier import TaskCategoryClassifier
 
     state: dict[str, Any] = {}
 

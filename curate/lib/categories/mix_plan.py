@@ -12,7 +12,7 @@ keeps its per-source rates (examples-proportional, temperature, weights), caps a
    gets its full effective share (bounded by what the mixture would take without categories),
    so the mixture matches the effective target up to rounding; with an explicit total, a
    category that cannot fill its share is reported (``short``) and its deficit is spread
-   over the others (water-filling, :func:`curate.mixing.allocate`);
+   over the others (water-filling, :func:`curate.lib.mixing.rates.allocate`);
 4. each category's rows split over the sources holding it by ``rate(source) x share of the
    source's rows in that category``, within the cells' capacities.
 
@@ -25,8 +25,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from curate.categories.taxonomy import CATEGORIES
-from curate.mixing import allocate, largest_remainder
+from curate.lib.categories.taxonomy import CATEGORIES
+from curate.lib.mixing.rates import allocate, largest_remainder
 
 
 @dataclass(frozen=True)

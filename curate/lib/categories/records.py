@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from curate.categories.mix_plan import CategoryPlan, distance, distribution
-from curate.categories.rules import rule_category
+from curate.lib.categories.mix_plan import CategoryPlan, distance, distribution
+from curate.lib.categories.rules import rule_category
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def record_categories(
     tagged = kept.height - sum(1 for v in stored if v is not None)
     if todo:
         if classify is None:
-            from curate.categories.classifier import TaskCategoryClassifier
+            from curate.lib.categories.classifier import TaskCategoryClassifier
 
             classify = TaskCategoryClassifier(rules=False).classify
         labels, _ = classify([p for _, p in todo])

@@ -1,16 +1,16 @@
 """Task-category classifier: MiniLM sentence embeddings of the prompt through a softmax head.
 
-The encoder is the shipped ``all-MiniLM-L6-v2`` (see :mod:`curate.quality.minilm_head`). The
+The encoder is the shipped ``all-MiniLM-L6-v2`` (see :mod:`curate.lib.quality.minilm_head`). The
 features are its 384-d prompt embedding and a 256-d hashed bag of the prompt's first words
 (:func:`leading_words`). The head (``assets/task_category_head_v1.npz``, 640 x 12 weights) is a
-multinomial logistic regression trained by :mod:`curate.categories.train_head` on
+multinomial logistic regression trained by :mod:`curate.lib.categories.train_head` on
 ``assets/task_category_examples_v1.jsonl`` (221 prompts written for this project) and 240
 Alpaca prompts labelled by reading (``bench/data/task_categories_train.jsonl``, disjoint from
 the held-out set). A linear probe on frozen sentence embeddings is the cheap end of "classify
 with a pretrained encoder"; with a few dozen examples per class it behaves like prototype
 (class-centroid) matching with learned weights.
 
-:func:`curate.categories.rules.rule_category` goes first (conversations, code, math); the head
+:func:`curate.lib.categories.rules.rule_category` goes first (conversations, code, math); the head
 labels the rest. The score is the head's probability of the label it chose (1.0 for a rule).
 """
 
@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from curate.categories.rules import rule_category
-from curate.categories.taxonomy import CATEGORIES
-from curate.errors import ConfigError
+from curate.core.errors import ConfigError
+from curate.lib.categories.rules import rule_category
+from curate.lib.categories.taxonomy import CATEGORIES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_HEAD = ASSETS / "task_category_head_v1.npz"
@@ -68,7 +68,7 @@ class SoftmaxHead:
         if not p.is_file():
             raise ConfigError(
                 f"task-category head {p} not found "
-                "(train one with `python -m curate.categories.train_head`)"
+                "(train one with `python -m curate.lib.categories.train_head`)"
             )
         try:
             with np.load(p, allow_pickle=False) as z:
@@ -172,7 +172,7 @@ class TaskCategoryClassifier:
         head: a head ``.npz`` (default: the shipped one), or a :class:`SoftmaxHead`.
         embed: ``texts -> (n, d)`` unit vectors; default the MiniLM encoder at the head's
             ``max_length`` (a test passes a cheap function instead).
-        rules: apply :func:`curate.categories.rules.rule_category` before the head.
+        rules: apply :func:`curate.lib.categories.rules.rule_category` before the head.
         device, batch_size: for the default encoder.
     """
 
@@ -190,8 +190,8 @@ class TaskCategoryClassifier:
         )
         self.rules = rules
         if embed is None:
-            from curate.quality.minilm_head import minilm_path
-            from curate.quality.transformer import MeanPoolEncoder
+            from curate.lib.quality.minilm_head import minilm_path
+            from curate.lib.quality.transformer import MeanPoolEncoder
 
             encoder = MeanPoolEncoder(
                 str(minilm_path()),

@@ -4,7 +4,7 @@ Training data: the project's own examples (``assets/task_category_examples_v1.js
 with ``--labelled``, rows labelled by reading keyed by ``(file, index, sha1)`` whose texts are
 read from ``--data`` (Alpaca is CC BY-NC: its text is never committed, only labels).
 
-Example: python -m curate.categories.train_head --labelled bench/data/task_categories_train.jsonl --data ../shared/data
+Example: python -m curate.lib.categories.train_head --labelled bench/data/task_categories_train.jsonl --data ../shared/data
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from curate.categories.classifier import (
+from curate.lib.categories.classifier import (
     DEFAULT_HEAD,
     EXAMPLES,
     SoftmaxHead,
@@ -24,7 +24,7 @@ from curate.categories.classifier import (
     fit_softmax,
     load_examples,
 )
-from curate.categories.taxonomy import CATEGORIES
+from curate.lib.categories.taxonomy import CATEGORIES
 
 MAX_LENGTH = 64
 FEATURES = {"bow_dim": 256, "bow_words": 6, "bow_weight": 0.5}
@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--labelled", default=None, help="JSONL of {file, index, sha1, label}")
     ap.add_argument("--data", default="../shared/data", help="folder the labelled files are in")
     args = ap.parse_args(argv)
-    from curate.quality.minilm_head import minilm_path
-    from curate.quality.transformer import MeanPoolEncoder
+    from curate.lib.quality.minilm_head import minilm_path
+    from curate.lib.quality.transformer import MeanPoolEncoder
 
     prompts, labels = load_examples(args.examples)
     n_own = len(prompts)
