@@ -84,6 +84,47 @@ def print_mixtures(manifest: object, counts: object) -> None:
             f"{m['tokens']} tokens ({m['n_tokens_method']}); mixture_sha256 {m['mixture_sha256'][:16]}, "
             f"parquet_sha256 {m['parquet_sha256'][:16]}"
         )
+        print_categories(m["mixture"], m["detail"])
+
+
+def print_categories(name: str, detail_json: str | None) -> None:
+    """A mixture's task-category distribution beside its target, the distance, and warnings."""
+    import json
+
+    cats = (json.loads(detail_json) if detail_json else {}).get("categories")
+    if not cats:
+        return
+    target, effective, actual = cats["target"], cats["effective_target"], cats["actual"]
+    t = Table(
+        "category",
+        "target %",
+        "target over held categories %",
+        "actual %",
+        "gap (points)",
+        title=f"mixture {name}: task categories (target {cats['spec']})",
+    )
+    for c, share in actual.items():
+        if c not in target and not share:
+            continue
+        want = target.get(c, 0.0)
+        t.add_row(
+            c,
+            f"{100 * want:.1f}",
+            f"{100 * effective.get(c, 0.0):.1f}",
+            f"{100 * share:.1f}",
+            f"{100 * (share - want):+.1f}",
+        )
+    console.print(t)
+    d_t, d_e = cats["distance_to_target"], cats["distance_to_effective"]
+    console.print(
+        f"{name}: {cats['total']} train rows chosen by category (labels from {cats['labels']}); "
+        f"distance to the target: max {d_t['max_abs_points']} points, total variation "
+        f"{d_t['tv_points']} points; to the target over the categories the sources hold: max "
+        f"{d_e['max_abs_points']} points"
+        + (f"; the total is limited by {cats['limited_by']}" if cats.get("limited_by") else "")
+    )
+    for w in cats["warnings"]:
+        console.print(f"[yellow]warning[/yellow] {name}: {w}")
 
 
 def print_mixture_plan(rec: object) -> None:
@@ -139,4 +180,6 @@ def print_mixture_plan(rec: object) -> None:
             f"seed {m.seed if m.seed is not None else rec.seed}; tokens "
             f"{'tokenizer ' + m.tokenizer if m.tokenizer else 'estimate ceil(chars/4)'}; render {m.render}"
         )
+        if m.categories is not None:
+            console.print(f"{m.name}: rows chosen by task category, target {m.categories}")
     console.print("dry run: no data was read.")

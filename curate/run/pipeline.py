@@ -23,6 +23,7 @@ from curate.core.step import StepContext
 from curate.io.ingest import read_input
 from curate.io.paths import display_path, expand_paths
 from curate.io.reviews import latest_verdicts
+from curate.lib.categories.records import LABEL_COLUMN
 from curate.lib.mixing.build import build_all
 from curate.run.recipe import PlannedStep, Recipe, validate
 from curate.run.reviews import (
@@ -268,8 +269,9 @@ def assert_conserved(result: RunResult) -> None:
 def build_mixtures(result: RunResult) -> dict[str, pl.DataFrame]:
     """One frame per mixture of the recipe; the manifests go to ``result.side_tables``
     (``mixture_manifest``, ``mixture_counts``)."""
+    label = [LABEL_COLUMN] if LABEL_COLUMN in result.frame.columns else []
     kept = result.frame.filter(pl.col("keep")).select(
-        "id", "source", "kind", "text", "messages", "meta"
+        "id", "source", "kind", "text", "messages", "meta", *label
     )
     frames, manifest, counts = build_all(
         result.recipe.mixtures,

@@ -24,7 +24,9 @@ import dataclasses
 import hashlib
 import io
 import json
+import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,9 @@ from jinja2 import TemplateError
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.core.records import split_turns
 from curate.core.schemas import COUNTS_SCHEMA, MANIFEST_SCHEMA, MIXTURE_SCHEMA
+from curate.lib.categories.mix_plan import plan_categories
+from curate.lib.categories.records import LABEL_COLUMN, category_detail, record_categories
+from curate.lib.categories.taxonomy import resolve_targets
 from curate.lib.mixing.config import MixtureConfig, MixtureSource
 from curate.lib.mixing.rates import (
     allocate,
@@ -47,6 +52,8 @@ from curate.lib.mixing.rates import (
 )
 from curate.lib.mixing.splits import assign_splits, duplicate_groups
 from curate.lib.mixing.templates import PASSTHROUGH, CompiledTemplate, Template, load_templates
+
+log = logging.getLogger(__name__)
 
 CHARS_PER_TOKEN = 4  # the labelled estimate used when no tokenizer is configured
 ESTIMATE_METHOD = "estimate:ceil(chars/4)"
@@ -413,9 +420,12 @@ class MixtureBuild:
 
 def mixture_sha256(m: MixtureConfig, templates: dict[str, Template]) -> str:
     """Hash of the mixture's recipe and the text of every template it uses."""
+    config = dataclasses.asdict(m)
+    if config.get("categories") is None:  # mixtures without categories hash as before
+        config.pop("categories", None)
     canon = json.dumps(
         {
-            "mixture": dataclasses.asdict(m),
+            "mixture": config,
             "templates": {k: t.sha256() for k, t in sorted(templates.items())},
         },
         sort_keys=True,
@@ -443,11 +453,57 @@ def build_mixture(
     recipe_sha256: str = "",
     group_cache: dict[tuple[str, float | None], list[str]] | None = None,
 ) -> MixtureBuild:
-    """Build one mixture from kept records (``id, source, kind, text, messages, meta``).
+    """Build one mixture from kept records (``id, source, kind, text, messages, meta``; with
+    ``categories:``, also ``task_category__label`` when the run tagged it).
 
     ``group_cache`` shares the duplicate groups between mixtures of the same records.
     """
     seed = m.seed if m.seed is not None else seed
+    specs, templates, used = resolve_sources(m, all_sources)
+    kept = kept.filter(pl.col("source").is_in(list(specs))).sort("id")
+    rows = prepare_rows(kept, specs, tasks)
+    ids = [r.id for r in rows]
+    groups, splits = split_rows(m, rows, seed, clusters, group_cache)
+    counter = TokenCounter(m.tokenizer)
+    renderer = Renderer(m, seed, rows, counter)
+    budget = source_budget(m, specs, renderer)
+    sampler = Sampler(m, seed, rows, renderer, templates, budget.capacity)
+    categories = None
+    if m.categories is None:
+        chosen = take_train(m, sampler, budget)
+    else:
+        chosen, categories = take_by_category(m, kept, rows, sampler, budget)
+    train = [r for s in sorted(chosen) for r in chosen[s]]
+    perm = rng_for(seed, m.name, "interleave").permutation(len(train))
+    train = [train[int(i)] for i in perm]
+    frame = to_frame(
+        m.name, train + validation_rows(m, seed, specs, rows, renderer, templates), counter.method
+    )
+    counts = counts_frame(m.name, frame)
+    manifest = manifest_row(
+        m,
+        frame,
+        counts,
+        budget.rates,
+        budget.sizes,
+        groups,
+        splits,
+        renderer,
+        seed,
+        used,
+        recipe_sha256,
+        hashlib.sha256(parquet_bytes(frame)).hexdigest(),
+        ids,
+        counter.method,
+        categories,
+    )
+    return MixtureBuild(frame, manifest, counts)
+
+
+def resolve_sources(
+    m: MixtureConfig, all_sources: list[str]
+) -> tuple[dict[str, MixtureSource], dict[str, list[Template]], dict[str, Template]]:
+    """The mixture's sources by name, each source's templates, and every template used by id."""
     at = f"mixture {m.name!r}"
     specs = {s.source: s for s in m.source_specs(all_sources)}
     library = load_templates(m.template_files)
@@ -455,9 +511,17 @@ def build_mixture(
         s: library.resolve(m.templates_of(sp), f"{at}: source {s!r}") for s, sp in specs.items()
     }
     used = {t.id: t for ts in templates.values() for t in ts}
+    return specs, templates, used
 
-    kept = kept.filter(pl.col("source").is_in(list(specs))).sort("id")
-    rows = prepare_rows(kept, specs, tasks)
+
+def split_rows(
+    m: MixtureConfig,
+    rows: list[Row],
+    seed: int,
+    clusters: pl.DataFrame | None,
+    group_cache: dict[tuple[str, float | None], list[str]] | None,
+) -> tuple[list[str], list[str]]:
+    """Duplicate groups and the train/validation split of each row (set on the rows, returned)."""
     ids = [r.id for r in rows]
     key = (hashlib.sha256("\n".join(ids).encode()).hexdigest(), m.near_dup_threshold)
     if group_cache is not None and key in group_cache:
@@ -483,13 +547,29 @@ def build_mixture(
     )
     for r, g, s in zip(rows, groups, splits, strict=True):
         r.group, r.split = g, s
+    return groups, splits
 
-    counter = TokenCounter(m.tokenizer)
-    renderer = Renderer(m, seed, rows, counter)
+
+@dataclass
+class SourceBudget:
+    """What each source may give: train rows, fixed counts, rated sources, caps, capacity, rates."""
+
+    sizes: dict[str, int]
+    fixed: dict[str, int]
+    rated: list[str]
+    caps: dict[str, int | None]
+    capacity: dict[str, int]
+    rates: dict[str, float]
+    repeats: dict[str, int]
+
+
+def source_budget(
+    m: MixtureConfig, specs: dict[str, MixtureSource], renderer: Renderer
+) -> SourceBudget:
+    """Fixed sources (``count`` / ``fraction``), rated ones and their rates, caps and capacity."""
+    at = f"mixture {m.name!r}"
     pool = renderer.train_pool
     sizes = {s: len(pool.get(s, [])) for s in specs}
-
-    # Fixed sources (count / fraction) and rated ones.
     fixed: dict[str, int] = {}
     for s, sp in specs.items():
         if sp.count is not None:
@@ -517,97 +597,176 @@ def build_mixture(
         rates = weight_rates(
             {s: specs[s].weight if specs[s].weight is not None else 1.0 for s in rated}
         )
+    repeats = {s: m.repeats_of(specs[s]) for s in specs}
+    return SourceBudget(sizes, fixed, rated, caps, capacity, rates, repeats)
 
-    def stream(source: str):
-        idx = pool.get(source, [])
-        order = epoch_order(len(idx), capacity[source], seed, m.name, source)
-        rng = rng_for(seed, m.name, source, "templates")
+
+class Sampler:
+    """Rendered train rows of a source, in its seeded epoch order (optionally of one category)."""
+
+    def __init__(
+        self,
+        m: MixtureConfig,
+        seed: int,
+        rows: list[Row],
+        renderer: Renderer,
+        templates: dict[str, list[Template]],
+        capacity: dict[str, int],
+    ) -> None:
+        self.m, self.seed, self.rows, self.renderer = m, seed, rows, renderer
+        self.templates, self.capacity = templates, capacity
+
+    def stream(
+        self, source: str, keep: list[int] | None = None, length: int | None = None
+    ) -> Iterator[RenderedRow]:
+        """Render the source's pool rows (or the pool positions ``keep``) in epoch order."""
+        pool = self.renderer.train_pool.get(source, [])
+        idx = pool if keep is None else [pool[i] for i in keep]
+        tag: tuple[Any, ...] = () if keep is None else ("category",)
+        order = epoch_order(
+            len(idx),
+            self.capacity[source] if length is None else length,
+            self.seed,
+            self.m.name,
+            source,
+            *tag,
+        )
+        rng = rng_for(self.seed, self.m.name, source, "templates", *tag)
         for pos, k in enumerate(order):
-            out = renderer.render(
-                rows[idx[int(k)]], templates[source], pos // max(len(idx), 1), rng
+            out = self.renderer.render(
+                self.rows[idx[int(k)]], self.templates[source], pos // max(len(idx), 1), rng
             )
             if out is not None:
                 yield out
 
-    def take(source: str, n: int) -> list[RenderedRow]:
+    def take(
+        self, source: str, n: int, stream: Iterator[RenderedRow] | None = None
+    ) -> list[RenderedRow]:
+        """The first ``n`` rows of ``stream`` (default: the source's); too few is a ConfigError."""
         got: list[RenderedRow] = []
         if n <= 0:
             return got
-        for r in stream(source):
+        for r in stream if stream is not None else self.stream(source):
             got.append(r)
             if len(got) == n:
                 return got
         raise ConfigError(
-            f"{at}: source {source!r}: only {len(got)} of the {n} rows wanted could be rendered; "
-            f"{renderer.failure_summary(source)} (map field names with the source's `fields:`)"
+            f"mixture {self.m.name!r}: source {source!r}: only {len(got)} of the {n} rows wanted could be "
+            f"rendered; {self.renderer.failure_summary(source)} (map field names with the source's `fields:`)"
         )
 
-    chosen: dict[str, list[RenderedRow]] = {s: take(s, n) for s, n in fixed.items()}
-    token_mode = m.total is not None and m.total.tokens is not None
-    if token_mode:
+
+def take_train(m: MixtureConfig, sampler: Sampler, b: SourceBudget) -> dict[str, list[RenderedRow]]:
+    """The train rows of each source: fixed counts first, then the rated sources by examples or
+    tokens."""
+    at = f"mixture {m.name!r}"
+    chosen: dict[str, list[RenderedRow]] = {s: sampler.take(s, n) for s, n in b.fixed.items()}
+    if m.total is not None and m.total.tokens is not None:
         fixed_tokens = sum(r.n_tokens for rs in chosen.values() for r in rs)
-        budget_total = float(m.total.tokens) - fixed_tokens  # type: ignore[union-attr]
+        budget_total = float(m.total.tokens) - fixed_tokens
         if budget_total < 0:
             raise ConfigError(
                 f"{at}: the explicit counts already hold {fixed_tokens} tokens, above total tokens {m.total.tokens}"
-            )  # type: ignore[union-attr]
+            )
         try:
             got = fill_tokens(
-                budget_total, rates, {s: stream(s) for s in rated}, lambda r: r.n_tokens
+                budget_total, b.rates, {s: sampler.stream(s) for s in b.rated}, lambda r: r.n_tokens
             )
         except ValueError as e:
             raise ConfigError(
-                f"{at}: total tokens unreachable: {e} (caps {caps}, max_repeats {m.max_repeats})"
+                f"{at}: total tokens unreachable: {e} (caps {b.caps}, max_repeats {m.max_repeats})"
             ) from None
         chosen.update(got)
-    else:
-        if m.total is not None:
-            want_total = int(m.total.examples) - sum(fixed.values())  # type: ignore[arg-type]
-        else:  # examples_proportional without a total: every source up to its cap (T5's K)
-            want_total = sum(
-                min(sizes[s], caps[s] if caps[s] is not None else sizes[s]) for s in rated
-            )
-        try:
-            alloc = allocate(want_total, rates, {s: capacity[s] for s in rated})
-        except ValueError as e:
-            raise ConfigError(
-                f"{at}: total examples unreachable: {e}; capacity per source (cap, rows × max_repeats): "
-                f"{ {s: capacity[s] for s in rated} }"
-            ) from None
-        for s in rated:
-            chosen[s] = take(s, alloc[s])
+        return chosen
+    alloc = allocate_examples(m, b)
+    for s in b.rated:
+        chosen[s] = sampler.take(s, alloc[s])
+    return chosen
 
-    train = [r for s in sorted(chosen) for r in chosen[s]]
-    perm = rng_for(seed, m.name, "interleave").permutation(len(train))
-    train = [train[int(i)] for i in perm]
-    val_rows = []
+
+def allocate_examples(m: MixtureConfig, b: SourceBudget) -> dict[str, int]:
+    """Rows per rated source for an examples total (none: every source up to its cap, T5's K)."""
+    if m.total is not None:
+        want_total = int(m.total.examples) - sum(b.fixed.values())  # type: ignore[arg-type]
+    else:
+        want_total = default_total(b)
+    try:
+        return allocate(want_total, b.rates, {s: b.capacity[s] for s in b.rated})
+    except ValueError as e:
+        raise ConfigError(
+            f"mixture {m.name!r}: total examples unreachable: {e}; capacity per source (cap, rows × max_repeats): "
+            f"{ {s: b.capacity[s] for s in b.rated} }"
+        ) from None
+
+
+def default_total(b: SourceBudget) -> int:
+    """Without a total: every rated source up to its cap (T5's K)."""
+    return sum(min(b.sizes[s], b.caps[s] if b.caps[s] is not None else b.sizes[s]) for s in b.rated)
+
+
+def take_by_category(
+    m: MixtureConfig,
+    kept: pl.DataFrame,
+    rows: list[Row],
+    sampler: Sampler,
+    b: SourceBudget,
+) -> tuple[dict[str, list[RenderedRow]], dict[str, Any]]:
+    """Train rows chosen to meet ``m.categories`` (see :mod:`curate.lib.categories.mix_plan`);
+    returns them with the manifest's ``categories`` detail. Warnings are logged."""
+    at = f"mixture {m.name!r}"
+    labels, how = record_categories(kept)
+    pool = sampler.renderer.train_pool
+    by_cat: dict[str, dict[str, list[int]]] = {}
+    for s in b.rated:
+        for pos, i in enumerate(pool.get(s, [])):
+            by_cat.setdefault(s, {}).setdefault(labels[rows[i].id], []).append(pos)
+    target = resolve_targets(m.categories)  # type: ignore[arg-type]
+    total = int(m.total.examples) if m.total is not None and m.total.examples else None
+    try:
+        plan = plan_categories(
+            target,
+            {s: {c: len(v) for c, v in cats.items()} for s, cats in by_cat.items()},
+            b.rates,
+            caps=b.caps,
+            repeats=b.repeats,
+            total=total,
+            default_total=default_total(b),
+        )
+    except ValueError as e:
+        raise ConfigError(f"{at}: categories: {e}") from None
+    chosen: dict[str, list[RenderedRow]] = {}
+    for s, cells in plan.cells.items():
+        chosen[s] = []
+        for c, n in sorted(cells.items()):
+            keep = by_cat[s][c]
+            stream = sampler.stream(s, keep, len(keep) * max(1, -(-n // max(len(keep), 1))))
+            chosen[s] += sampler.take(s, n, stream)
+    label_of = {r.id: labels[r.id] for r in rows}
+    train_labels = [label_of[r.id] for rs in chosen.values() for r in rs]
+    detail = category_detail(m.categories, plan, train_labels, how)  # type: ignore[arg-type]
+    for w in plan.warnings():
+        log.warning("%s: %s", at, w)
+    return chosen, detail
+
+
+def validation_rows(
+    m: MixtureConfig,
+    seed: int,
+    specs: dict[str, MixtureSource],
+    rows: list[Row],
+    renderer: Renderer,
+    templates: dict[str, list[Template]],
+) -> list[RenderedRow]:
+    """Every validation row of each source, rendered once (epoch 0)."""
+    out = []
     for s in sorted(specs):
         rng = rng_for(seed, m.name, s, "validation")
         for r in rows:
             if r.source == s and r.split == "validation":
-                out = renderer.render(r, templates[s], 0, rng)
-                if out is not None:
-                    val_rows.append(out)
-    frame = to_frame(m.name, train + val_rows, counter.method)
-    pq = parquet_bytes(frame)
-    counts = counts_frame(m.name, frame)
-    manifest = manifest_row(
-        m,
-        frame,
-        counts,
-        rates,
-        sizes,
-        groups,
-        splits,
-        renderer,
-        seed,
-        used,
-        recipe_sha256,
-        hashlib.sha256(pq).hexdigest(),
-        ids,
-        counter.method,
-    )
-    return MixtureBuild(frame, manifest, counts)
+                got = renderer.render(r, templates[s], 0, rng)
+                if got is not None:
+                    out.append(got)
+    return out
 
 
 def to_frame(name: str, rendered: list[RenderedRow], method: str) -> pl.DataFrame:
@@ -657,8 +816,10 @@ def manifest_row(
     parquet_sha256: str,
     ids: list[str],
     method: str,
+    categories: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``mixture_manifest`` row of one mixture."""
+    """The ``mixture_manifest`` row of one mixture (``detail.categories`` only for a mixture with
+    ``categories:``)."""
     train = frame.filter(pl.col("split") == "train")
     by_source = dict(train.group_by("source").len().sort("source").iter_rows())
     group_sizes = Counter(groups)
@@ -706,6 +867,8 @@ def manifest_row(
         },
         "total": dataclasses.asdict(m.total) if m.total else None,
     }
+    if categories is not None:
+        detail["categories"] = categories
     return {
         "mixture": m.name,
         "mixture_sha256": mixture_sha256(m, used),
@@ -776,6 +939,18 @@ def _table_or_none(db_path: str, sql: str) -> pl.DataFrame | None:
         return None
 
 
+def _label_column(db_path: str, mixtures: tuple[MixtureConfig, ...]) -> str:
+    """``", r.task_category__label"`` when a mixture mixes by category and the run stored labels."""
+    if not any(m.categories is not None for m in mixtures):
+        return ""
+    has = _table_or_none(
+        db_path,
+        "SELECT column_name FROM information_schema.columns "
+        f"WHERE table_name = 'records' AND column_name = '{LABEL_COLUMN}'",
+    )
+    return f", r.{LABEL_COLUMN}" if has is not None and has.height else ""
+
+
 def mix_from_db(
     mixtures: tuple[MixtureConfig, ...],
     db_path: str,
@@ -803,8 +978,8 @@ def mix_from_db(
         )
     kept = _table_or_none(
         db_path,
-        "SELECT r.id, r.source, r.kind, r.text, r.messages, r.meta FROM records r "
-        "JOIN decisions d ON d.run_id = r.run_id AND d.id = r.id WHERE d.keep",
+        f"SELECT r.id, r.source, r.kind, r.text, r.messages, r.meta{_label_column(db_path, mixtures)} "
+        "FROM records r JOIN decisions d ON d.run_id = r.run_id AND d.id = r.id WHERE d.keep",
     )
     if kept is None:
         raise InputError(db_path, None, "no records/decisions tables: not a cleanroom curation DB")

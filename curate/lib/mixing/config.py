@@ -74,7 +74,8 @@ class MixtureConfig:
     source may be repeated), ``validation`` (``{fraction: f}`` or ``{count: N}`` per source,
     whole duplicate groups), ``holdout_sources``, ``near_dup_threshold`` (Jaccard for the split's
     own near-duplicate grouping; null: off), ``seed``, ``tokenizer``, ``render`` (``none`` |
-    ``chatml`` | ``tokenizer``), ``system``.
+    ``chatml`` | ``tokenizer``), ``system``, ``categories`` (task-category targets: a preset such
+    as ``instructgpt`` or ``{category: share}``; see docs/CATEGORIES.md).
     """
 
     __pydantic_config__ = _STRICT
@@ -94,6 +95,7 @@ class MixtureConfig:
     tokenizer: str | None = None
     render: Literal["none", "chatml", "tokenizer"] = "none"
     system: str | None = None
+    categories: str | dict[str, float] | None = None
 
     def source_specs(self, all_sources: list[str]) -> list[MixtureSource]:
         """The sources as :class:`MixtureSource` (a bare name gets the defaults)."""
@@ -153,15 +155,28 @@ def check_ambiguous_sizes(data: dict[str, Any], where: str) -> None:
 
 
 def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
-    """Every check of one mixture that needs no data (sources, templates, sizes, rates, tokenizer)."""
-    from curate.lib.mixing.templates import load_templates
-
+    """Every check of one mixture that needs no data (sources, templates, sizes, rates, tokenizer,
+    categories)."""
     at = f"{where}: mixture {m.name!r}"
     if not m.name.replace("_", "").isalnum():
         raise ConfigError(
             f"{where}: mixture name {m.name!r} must be letters, digits and '_' (it names a view)"
         )
     specs = m.source_specs(names)
+    check_sources(m, specs, names, at)
+    check_rate_and_total(m, at)
+    check_validation(m, at)
+    check_holdouts(m, specs, at)
+    check_near_dup(m, at)
+    check_rendering(m, at)
+    check_reachable(m, specs, at)
+    check_categories(m, specs, at)
+
+
+def check_sources(m: MixtureConfig, specs: list[MixtureSource], names: list[str], at: str) -> None:
+    """Each source: known, listed once, one size key, positive sizes, cap, repeats, templates."""
+    from curate.lib.mixing.templates import load_templates
+
     seen: set[str] = set()
     templates = load_templates(m.template_files)
     for spec in specs:
@@ -173,30 +188,7 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
         if s in seen:
             raise ConfigError(f"{at}: source {s!r} is listed twice")
         seen.add(s)
-        sizes = [k for k in ("weight", "count", "fraction") if getattr(spec, k) is not None]
-        if len(sizes) > 1:
-            raise ConfigError(
-                f"{at}: source {s!r}: give at most one of weight, count, fraction (found {', '.join(sizes)})"
-            )
-        if spec.weight is not None and spec.weight <= 0:
-            raise ConfigError(f"{at}: source {s!r}: weight must be positive, got {spec.weight}")
-        if spec.weight is not None and m.rate != "weights":
-            raise ConfigError(
-                f"{at}: source {s!r}: 'weight' needs `rate: weights` (the mixture's rate is {m.rate})"
-            )
-        if spec.count is not None and spec.count <= 0:
-            raise ConfigError(f"{at}: source {s!r}: count must be positive, got {spec.count}")
-        if spec.fraction is not None and not 0 < spec.fraction <= 1:
-            raise ConfigError(
-                f"{at}: source {s!r}: fraction is a share of the source's rows, in (0, 1]; got {spec.fraction}"
-            )
-        cap = m.cap_of(spec)
-        if cap is not None and cap <= 0:
-            raise ConfigError(f"{at}: source {s!r}: cap must be a positive count, got {cap}")
-        if spec.count is not None and cap is not None and spec.count > cap:
-            raise ConfigError(f"{at}: source {s!r}: count {spec.count} is above its cap {cap}")
-        if m.repeats_of(spec) < 1:
-            raise ConfigError(f"{at}: source {s!r}: max_repeats must be >= 1")
+        check_source_sizes(m, spec, at)
         templates.resolve(m.templates_of(spec), f"{at}: source {s!r}")
         for k, v in spec.fields.items():
             if not k.isidentifier() or not isinstance(v, str):
@@ -205,6 +197,39 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
                 )
     if not specs:
         raise ConfigError(f"{at}: no sources")
+
+
+def check_source_sizes(m: MixtureConfig, spec: MixtureSource, at: str) -> None:
+    """At most one of weight/count/fraction, each in range; cap positive and above count; repeats."""
+    s = spec.source
+    sizes = [k for k in ("weight", "count", "fraction") if getattr(spec, k) is not None]
+    if len(sizes) > 1:
+        raise ConfigError(
+            f"{at}: source {s!r}: give at most one of weight, count, fraction (found {', '.join(sizes)})"
+        )
+    if spec.weight is not None and spec.weight <= 0:
+        raise ConfigError(f"{at}: source {s!r}: weight must be positive, got {spec.weight}")
+    if spec.weight is not None and m.rate != "weights":
+        raise ConfigError(
+            f"{at}: source {s!r}: 'weight' needs `rate: weights` (the mixture's rate is {m.rate})"
+        )
+    if spec.count is not None and spec.count <= 0:
+        raise ConfigError(f"{at}: source {s!r}: count must be positive, got {spec.count}")
+    if spec.fraction is not None and not 0 < spec.fraction <= 1:
+        raise ConfigError(
+            f"{at}: source {s!r}: fraction is a share of the source's rows, in (0, 1]; got {spec.fraction}"
+        )
+    cap = m.cap_of(spec)
+    if cap is not None and cap <= 0:
+        raise ConfigError(f"{at}: source {s!r}: cap must be a positive count, got {cap}")
+    if spec.count is not None and cap is not None and spec.count > cap:
+        raise ConfigError(f"{at}: source {s!r}: count {spec.count} is above its cap {cap}")
+    if m.repeats_of(spec) < 1:
+        raise ConfigError(f"{at}: source {s!r}: max_repeats must be >= 1")
+
+
+def check_rate_and_total(m: MixtureConfig, at: str) -> None:
+    """Temperature only with ``rate: temperature``; one positive total; rates that need a total."""
     if m.rate == "temperature":
         if m.temperature is None or m.temperature <= 0:
             raise ConfigError(
@@ -226,6 +251,10 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
         )
     if m.max_repeats < 1:
         raise ConfigError(f"{at}: max_repeats must be >= 1")
+
+
+def check_validation(m: MixtureConfig, at: str) -> None:
+    """``validation``: exactly one of count/fraction, in range."""
     if m.validation is not None:
         v = m.validation
         if (v.count is None) == (v.fraction is None):
@@ -234,6 +263,19 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
             raise ConfigError(f"{at}: validation fraction must be in (0, 1), got {v.fraction}")
         if v.count is not None and v.count <= 0:
             raise ConfigError(f"{at}: validation count must be positive, got {v.count}")
+
+
+def check_near_dup(m: MixtureConfig, at: str) -> None:
+    """The split's own near-duplicate grouping threshold is a Jaccard similarity in (0, 1]."""
+    if m.near_dup_threshold is not None and not 0 < m.near_dup_threshold <= 1:
+        raise ConfigError(
+            f"{at}: near_dup_threshold is a Jaccard similarity in (0, 1], got {m.near_dup_threshold}"
+        )
+
+
+def check_holdouts(m: MixtureConfig, specs: list[MixtureSource], at: str) -> None:
+    """Holdout sources are sources of the mixture and take no size."""
+    seen = {sp.source for sp in specs}
     for s in m.holdout_sources:
         if s not in seen:
             raise ConfigError(
@@ -244,10 +286,10 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
             raise ConfigError(
                 f"{at}: holdout source {s!r} goes wholly to validation; it takes no count, fraction or weight"
             )
-    if m.near_dup_threshold is not None and not 0 < m.near_dup_threshold <= 1:
-        raise ConfigError(
-            f"{at}: near_dup_threshold is a Jaccard similarity in (0, 1], got {m.near_dup_threshold}"
-        )
+
+
+def check_rendering(m: MixtureConfig, at: str) -> None:
+    """``render: tokenizer`` needs a tokenizer; a tokenizer is a folder, or a hub id when online."""
     if m.render == "tokenizer" and not m.tokenizer:
         raise ConfigError(
             f"{at}: render: tokenizer needs `tokenizer:` (a local folder or a hub id)"
@@ -259,23 +301,51 @@ def validate_mixture(m: MixtureConfig, names: list[str], where: str) -> None:
             )
         if Path(m.tokenizer).suffix or m.tokenizer.startswith((".", "/")):
             raise ConfigError(f"{at}: tokenizer folder not found: {m.tokenizer}")
-    # Caps that make the target unreachable, seen from the recipe alone.
-    if m.total is not None and m.total.examples is not None:
-        rated = [
-            sp
-            for sp in specs
-            if sp.count is None and sp.fraction is None and sp.source not in m.holdout_sources
-        ]
-        fixed = sum(sp.count or 0 for sp in specs)
-        if fixed > m.total.examples:
+
+
+def check_reachable(m: MixtureConfig, specs: list[MixtureSource], at: str) -> None:
+    """Caps and counts that make an examples total unreachable, seen from the recipe alone."""
+    if m.total is None or m.total.examples is None:
+        return
+    rated = [
+        sp
+        for sp in specs
+        if sp.count is None and sp.fraction is None and sp.source not in m.holdout_sources
+    ]
+    fixed = sum(sp.count or 0 for sp in specs)
+    if fixed > m.total.examples:
+        raise ConfigError(
+            f"{at}: the sources' explicit counts add up to {fixed}, above total examples {m.total.examples}"
+        )
+    caps = [m.cap_of(sp) for sp in rated]
+    if all(c is not None for c in caps) and not any(sp.fraction is not None for sp in specs):
+        reach = fixed + sum(c * 1 for c in caps if c is not None)
+        if reach < m.total.examples:
             raise ConfigError(
-                f"{at}: the sources' explicit counts add up to {fixed}, above total examples {m.total.examples}"
+                f"{at}: total examples {m.total.examples} is unreachable: every source is capped and "
+                f"caps + counts add up to {reach}. Raise the caps or lower the total"
             )
-        caps = [m.cap_of(sp) for sp in rated]
-        if all(c is not None for c in caps) and not any(sp.fraction is not None for sp in specs):
-            reach = fixed + sum(c * 1 for c in caps if c is not None)
-            if reach < m.total.examples:
-                raise ConfigError(
-                    f"{at}: total examples {m.total.examples} is unreachable: every source is capped and "
-                    f"caps + counts add up to {reach}. Raise the caps or lower the total"
-                )
+
+
+def check_categories(m: MixtureConfig, specs: list[MixtureSource], at: str) -> None:
+    """``categories``: a known preset or ``{category: share}``; categories choose the rows, so
+    sources take no ``count``/``fraction`` and the total is in examples."""
+    if m.categories is None:
+        return
+    from curate.lib.categories.taxonomy import resolve_targets
+
+    try:
+        resolve_targets(m.categories)
+    except ValueError as e:
+        raise ConfigError(f"{at}: categories: {e}") from None
+    fixed = [sp.source for sp in specs if sp.count is not None or sp.fraction is not None]
+    if fixed:
+        raise ConfigError(
+            f"{at}: categories decide how many rows each source gives; drop count/fraction from "
+            f"{', '.join(fixed)} (weights, caps and temperature still apply)"
+        )
+    if m.total is not None and m.total.tokens is not None:
+        raise ConfigError(
+            f"{at}: categories need a total in examples (`total: {{examples: N}}`) or none; "
+            "a token total is not supported with categories"
+        )
