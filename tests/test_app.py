@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -389,3 +390,34 @@ def test_answer_part_highlights_the_answer(env) -> None:
     assert "question 100% · answer 100%" in chips
     table = next(d.value for d in at.dataframe if "parts" in d.value.columns)
     assert table["parts"].to_list() == ["answer+text"]
+
+
+def test_mixtures_show_task_categories_beside_target_issue18(
+    env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fx, _ = env
+    db = tmp_path / "categories.duckdb"
+    shutil.copy(fx.db, db)
+    cats = {
+        "spec": "instructgpt",
+        "labels": "the task_category__label column",
+        "target": {"generation": 0.6, "chat": 0.4},
+        "effective_target": {"generation": 1.0},
+        "actual": {"generation": 1.0, "chat": 0.0, "code": 0.0},
+        "distance_to_target": {"max_abs_points": 40.0, "tv_points": 40.0},
+        "distance_to_effective": {"max_abs_points": 0.0, "tv_points": 0.0},
+        "warnings": ["the sources hold no chat records (40.0% of the target)"],
+    }
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE mixture_manifest SET detail = ? WHERE mixture = 'default'",
+            [json.dumps({"categories": cats})],
+        )
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("mixtures")
+    assert any(s.value == "Task categories" for s in at.subheader)
+    assert any("no chat records" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "gap_points" in d.value.columns)
+    rows = {r["category"]: r for r in table.to_dict("records")}
+    assert set(rows) == {"generation", "chat"}  # code: not in the target and absent
+    assert rows["chat"]["gap_points"] == -40.0 and rows["generation"]["gap_points"] == 40.0
