@@ -111,6 +111,35 @@ def print_report(title: str, rep: dict) -> None:
         )
 
 
+NI_TASK_CATEGORY = {  # from each task's Definition, as source_categories pins them
+    "task137": "classification",
+    "task141": "classification",
+    "task156": "classification",
+    "task307": "open_qa",
+    "task318": "classification",
+}
+
+
+def accuracy_by_file(gold: list[str], pred: list[str]) -> dict[str, float]:
+    """Held-out accuracy per source folder, and for NI with each task's category pinned."""
+    rows = [json.loads(line) for line in HELDOUT.read_text().splitlines() if line.strip()]
+    out = {}
+    for folder in ("alpaca", "codealpaca", "natural_instructions"):
+        idx = [i for i, r in enumerate(rows) if r["file"].startswith(folder + "/")]
+        out[folder] = sum(gold[i] == pred[i] for i in idx) / len(idx)
+        print(f"accuracy on {folder}: {out[folder]:.3f} (n={len(idx)})")
+    ni = [i for i, r in enumerate(rows) if r["file"].startswith("natural_instructions/")]
+    pinned = [NI_TASK_CATEGORY[rows[i]["file"].split("/")[1].split("_")[0]] == gold[i] for i in ni]
+    out["natural_instructions, task pinned"] = sum(pinned) / len(ni)
+    n_all = len(rows)
+    fixed = sum(gold[i] == pred[i] for i in range(n_all) if i not in set(ni)) + sum(pinned)
+    out["all, NI tasks pinned"] = fixed / n_all
+    print(
+        f"accuracy on NI with source_categories pins: {sum(pinned) / len(ni):.3f}; all: {fixed / n_all:.3f}"
+    )
+    return out
+
+
 def print_confusion(rep: dict) -> None:
     short = [c[:5] for c in CATEGORIES]
     print("\nconfusion (rows gold, columns predicted):")
@@ -148,6 +177,7 @@ def main() -> int:
                 print_report(f"held-out, {key}, {subset}", rep)
         if rules:
             print_confusion(out["heldout"]["rules+head / all"])
+            out["accuracy_by_file"] = accuracy_by_file(gold, pred)
             wrong = [
                 (gold[i], pred[i], prompts[i][:90].replace("\n", " "))
                 for i in range(len(gold))
