@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import polars as pl  # noqa: E402
 
-from curate.lib.categories.taxonomy import CATEGORIES  # noqa: E402
+from curate.lib.categories.taxonomy import CATEGORIES, INSTRUCTGPT_PERCENT  # noqa: E402
 from curate.run.pipeline import run_curate  # noqa: E402
 from curate.run.recipe import load_recipe  # noqa: E402
 
@@ -66,6 +66,18 @@ mixtures:
     rate: examples_proportional
     cap: {{count: 3000}}
     validation: {{fraction: 0.02}}
+    near_dup_threshold: null
+    sources:
+      - {{source: alpaca_5000, templates: [instruction]}}
+      - {{source: new_codealpaca, templates: [instruction]}}
+{sources}  - name: instructgpt_3000
+    categories: instructgpt
+    rate: temperature
+    temperature: 2.0
+    cap: {{count: 3000}}
+    total: {{examples: 3000}}
+    validation: {{fraction: 0.02}}
+    near_dup_threshold: null
     sources:
       - {{source: alpaca_5000, templates: [instruction]}}
       - {{source: new_codealpaca, templates: [instruction]}}
@@ -77,6 +89,30 @@ def shares(labels: pl.Series) -> dict[str, float]:
     counts = dict(labels.value_counts().iter_rows())
     n = max(labels.len(), 1)
     return {c: 100.0 * counts.get(c, 0) / n for c in CATEGORIES}
+
+
+def print_mixture(manifest: dict, cats: dict) -> None:
+    """One mixture's distribution beside the target, the distances and the warnings."""
+    print(
+        f"\nmixture {manifest['mixture']}: {manifest['train_rows']} train rows ({cats['labels']})"
+    )
+    print(
+        f"{'category':<15}{'target %':>10}{'planned %':>11}{'actual %':>10}{'gap vs target':>15}{'gap vs planned':>16}"
+    )
+    for c in CATEGORIES:
+        if c not in cats["target"] and not cats["actual"][c]:
+            continue
+        want = 100 * cats["target"].get(c, 0.0)
+        plan = 100 * cats["planned"].get(c, 0.0)
+        act = 100 * cats["actual"][c]
+        print(
+            f"{c:<15}{want:>10.1f}{plan:>11.1f}{act:>10.1f}{act - want:>+15.2f}{act - plan:>+16.2f}"
+        )
+    print(f"distance to the target: {cats['distance_to_target']}")
+    print(f"distance to the planned shares: {cats['distance_to_planned']}")
+    print(f"total limited by: {cats['limited_by']}; rows by source: {cats['rows_by_source']}")
+    for w in cats["warnings"]:
+        print(f"warning: {w}")
 
 
 def main() -> int:
@@ -98,36 +134,24 @@ def main() -> int:
     }
     ni = kept.filter(pl.col("source").str.starts_with("ni_"))
     by_source["natural_instructions (5 tasks, pinned)"] = shares(ni[label])
-    manifest = result.side_tables["mixture_manifest"].row(0, named=True)
-    cats = json.loads(manifest["detail"])["categories"]
-    print(f"curate + mixture: {seconds:.0f} s for {result.frame.height} records (tagger on CPU)")
+    print(f"curate + mixtures: {seconds:.0f} s for {result.frame.height} records (tagger on CPU)")
     print(
         f"\n{'category %':<15}{'alpaca_5000':>13}{'codealpaca':>12}{'NI (pinned)':>13}{'InstructGPT':>13}"
     )
+    ni_key = "natural_instructions (5 tasks, pinned)"
     for c in CATEGORIES:
         print(
             f"{c:<15}{by_source['alpaca_5000'][c]:>13.1f}{by_source['new_codealpaca'][c]:>12.1f}"
-            f"{by_source['natural_instructions (5 tasks, pinned)'][c]:>13.1f}"
-            f"{100 * cats['target'].get(c, 0.0):>13.1f}"
+            f"{by_source[ni_key][c]:>13.1f}{INSTRUCTGPT_PERCENT.get(c, 0.0):>13.1f}"
         )
-    print(f"\nmixture instructgpt_mix: {manifest['train_rows']} train rows ({cats['labels']})")
-    print(f"{'category':<15}{'target %':>10}{'over held %':>13}{'actual %':>10}{'gap vs held':>13}")
-    for c in CATEGORIES:
-        if c not in cats["target"] and not cats["actual"][c]:
-            continue
-        eff = 100 * cats["effective_target"].get(c, 0.0)
-        act = 100 * cats["actual"][c]
-        print(
-            f"{c:<15}{100 * cats['target'].get(c, 0.0):>10.1f}{eff:>13.1f}{act:>10.1f}{act - eff:>+13.2f}"
-        )
-    print(f"distance to the target: {cats['distance_to_target']}")
-    print(f"distance to the target over the held categories: {cats['distance_to_effective']}")
-    print(f"total limited by: {cats['limited_by']}; rows by source: {cats['rows_by_source']}")
-    for w in cats["warnings"]:
-        print(f"warning: {w}")
+    mixtures = {}
+    for manifest in result.side_tables["mixture_manifest"].iter_rows(named=True):
+        cats = json.loads(manifest["detail"])["categories"]
+        mixtures[manifest["mixture"]] = cats
+        print_mixture(manifest, cats)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"seconds": seconds, "by_source": by_source, "categories": cats}, indent=1)
+        json.dumps({"seconds": seconds, "by_source": by_source, "mixtures": mixtures}, indent=1)
     )
     return 0
 

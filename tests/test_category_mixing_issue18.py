@@ -104,6 +104,8 @@ def test_categories_short_category_reported_issue18():
     )
     assert detail["categories"]["short"] == {"brainstorming": [80, 200]}
     assert "only 80 rows available of the 200 wanted" in detail["categories"]["warnings"][0]
+    assert detail["categories"]["planned"] == {"brainstorming": 0.2, "code": 0.8}
+    assert detail["categories"]["distance_to_planned"]["max_abs_points"] == 0.0
 
 
 def test_categories_same_recipe_same_bytes_issue18():

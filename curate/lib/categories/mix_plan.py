@@ -31,7 +31,12 @@ from curate.lib.mixing.rates import allocate, largest_remainder
 
 @dataclass(frozen=True)
 class CategoryPlan:
-    """What to take: ``cells[source][category]`` rows, and how the plan meets the target."""
+    """What to take: ``cells[source][category]`` rows, and how the plan meets the target.
+
+    ``effective_target``: the target over the categories the sources hold; ``planned``: the
+    shares the plan takes (a ``short`` category at its capacity, the others scaled up in
+    proportion to their targets).
+    """
 
     total: int
     cells: dict[str, dict[str, int]]
@@ -40,6 +45,7 @@ class CategoryPlan:
     unsupplied: tuple[str, ...] = ()
     short: dict[str, tuple[int, int]] = field(default_factory=dict)
     limited_by: str | None = None
+    planned: dict[str, float] = field(default_factory=dict)
 
     def warnings(self) -> list[str]:
         """Human-readable warnings: categories the sources cannot supply, or not enough of."""
@@ -134,6 +140,7 @@ def plan_categories(
         unsupplied=unsupplied,
         short=short,
         limited_by=limited_by,
+        planned={c: quota[c] / total for c in effective} if total else {},
     )
 
 

@@ -102,6 +102,8 @@ def category_detail(
         "actual": {c: round(v, 6) for c, v in actual.items()},
         "distance_to_target": distance(actual, plan.target),
         "distance_to_effective": distance(actual, plan.effective_target),
+        "planned": {c: round(v, 6) for c, v in plan.planned.items()},
+        "distance_to_planned": distance(actual, plan.planned),
         "unsupplied": list(plan.unsupplied),
         "short": {c: list(v) for c, v in plan.short.items()},
         "total": plan.total,
