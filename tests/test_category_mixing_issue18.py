@@ -138,3 +138,18 @@ def test_categories_config_errors_issue18(kw, message):
     m = MixtureConfig(name="cat", **kw)
     with pytest.raises(ConfigError, match=message):
         validate_mixture(m, ["a"], "recipe")
+
+
+def test_mix_output_prints_categories_and_warnings_issue18():
+    from curate.cli.console import console
+    from curate.cli.mix import print_categories
+
+    _, detail = mix(CELLS, categories="instructgpt")
+    with console.capture() as cap:
+        print_categories("cat", json.dumps(detail))
+        print_categories("plain", json.dumps({}))  # no categories: prints nothing
+    out = cap.get()
+    assert "task categories (target instructgpt)" in out
+    assert "generation" in out and "planned %" in out
+    assert "warning cat: the sources hold no chat, rewrite" in " ".join(out.split())
+    assert "plain" not in out

@@ -94,11 +94,12 @@ def print_categories(name: str, detail_json: str | None) -> None:
     cats = (json.loads(detail_json) if detail_json else {}).get("categories")
     if not cats:
         return
-    target, effective, actual = cats["target"], cats["effective_target"], cats["actual"]
+    target, actual = cats["target"], cats["actual"]
+    planned = cats.get("planned") or cats["effective_target"]
     t = Table(
         "category",
         "target %",
-        "target over held categories %",
+        "planned %",
         "actual %",
         "gap (points)",
         title=f"mixture {name}: task categories (target {cats['spec']})",
@@ -110,16 +111,17 @@ def print_categories(name: str, detail_json: str | None) -> None:
         t.add_row(
             c,
             f"{100 * want:.1f}",
-            f"{100 * effective.get(c, 0.0):.1f}",
+            f"{100 * planned.get(c, 0.0):.1f}",
             f"{100 * share:.1f}",
             f"{100 * (share - want):+.1f}",
         )
     console.print(t)
-    d_t, d_e = cats["distance_to_target"], cats["distance_to_effective"]
+    d_t = cats["distance_to_target"]
+    d_e = cats.get("distance_to_planned") or cats["distance_to_effective"]
     console.print(
         f"{name}: {cats['total']} train rows chosen by category (labels from {cats['labels']}); "
         f"distance to the target: max {d_t['max_abs_points']} points, total variation "
-        f"{d_t['tv_points']} points; to the target over the categories the sources hold: max "
+        f"{d_t['tv_points']} points; to the planned shares (the target over what the sources hold): max "
         f"{d_e['max_abs_points']} points"
         + (f"; the total is limited by {cats['limited_by']}" if cats.get("limited_by") else "")
     )

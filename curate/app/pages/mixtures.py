@@ -120,7 +120,7 @@ def category_rows(detail: dict) -> pl.DataFrame:
     """
     cats = detail.get("categories") or {}
     target = cats.get("target") or {}
-    effective = cats.get("effective_target") or {}
+    effective = cats.get("planned") or cats.get("effective_target") or {}
     actual = cats.get("actual") or {}
     names = [c for c in actual if c in target or actual[c] > 0] or list(target)
     return pl.DataFrame(
@@ -194,7 +194,7 @@ def category_panel(rid: str, name: str) -> None:
             column_config={
                 "target": st.column_config.NumberColumn("target %", format="percent"),
                 "effective_target": st.column_config.NumberColumn(
-                    "target over held categories %", format="percent"
+                    "planned % (target over what the sources hold)", format="percent"
                 ),
                 "actual": st.column_config.NumberColumn("actual %", format="percent"),
                 "gap_points": st.column_config.NumberColumn("gap (points)"),
