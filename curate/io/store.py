@@ -64,27 +64,77 @@ def remove_with_wal(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_db(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a fresh temporary DuckDB file that replaces ``db_path`` when the block ends
+def atomic_db(
+    db_path: str | Path, *, copy_existing: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a temporary DuckDB file (fresh, or a copy of ``db_path`` with
+    ``copy_existing``) that replaces ``db_path`` when the block ends
     without error (after a checkpoint, so no ``.wal`` is left); on error the temporary file is
-    removed and ``db_path`` is untouched.
+    removed and ``db_path`` is untouched. Temporary files of dead runs are removed first; a full
+    disk raises :class:`StoreWriteError` with nothing left behind.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(db_path)
     tmp = temp_path(db_path)
     remove_with_wal(tmp)
-    con = duckdb.connect(str(tmp))
+    con = None
     try:
+        if copy_existing:
+            shutil.copyfile(db_path, tmp)
+        con = duckdb.connect(str(tmp))
         yield con
         con.execute("CHECKPOINT")
         con.close()
         # A .wal left by a killed writer belongs to the old file: it must not meet the new one.
         db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
         os.replace(tmp, db_path)
+    except (duckdb.IOException, duckdb.TransactionException, OSError) as e:
+        _close_quietly(con)
+        remove_with_wal(tmp)
+        raise StoreWriteError(
+            f"cannot write {db_path} ({type(e).__name__}: {e}); the previous file is unchanged "
+            "and no temporary file was left (is the disk full?)"
+        ) from None
     except BaseException:
-        con.close()
+        _close_quietly(con)
         remove_with_wal(tmp)
         raise
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection | None) -> None:
+    if con is not None:
+        with contextlib.suppress(Exception):
+            con.close()
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove ``.<name>.<pid>.tmp`` files (and their ``.wal``) left by writers that died.
+
+    Example: a curate run killed while writing ``out/c.duckdb`` leaves ``out/.c.duckdb.4242.tmp``;
+    the next writer removes it (pid 4242 no longer runs).
+    """
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            remove_with_wal(tmp)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StoreWriteError(CleanroomError):
+    """An output could not be written (disk full, permissions); nothing half-written is left."""
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
