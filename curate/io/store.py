@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,29 +137,31 @@ class StoreWriteError(CleanroomError):
     """An output could not be written (disk full, permissions); nothing half-written is left."""
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place, so a
+    reader never sees half a file; the temporary file is removed on error.
 
-
-def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
-    """Write a frame as Parquet through a temporary file and a rename (never half a file)."""
+    Example: ``write_atomic("out/x.parquet", frame.write_parquet)``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
     try:
-        frame.write_parquet(tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`write_atomic`)."""
+    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
+    """Write a frame as Parquet atomically (:func:`write_atomic`)."""
+    return write_atomic(path, frame.write_parquet)
 
 
 def write_hf(frames: dict[str, pl.DataFrame], out: Path) -> list[Path]:
