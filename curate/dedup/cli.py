@@ -11,15 +11,16 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from curate.errors import ConfigError, InputError
+
+if TYPE_CHECKING:  # numpy and polars load when the command runs, not for `cleanroom --help`
+    import polars as pl
 
 console = Console(highlight=False, width=None if os.isatty(1) else 120)
 
@@ -32,6 +33,8 @@ def read_fields(
     Returns ``(frame with columns text[, id], number of unparseable lines)``. A record missing a
     field contributes nothing for it; a record with none of them has a null text.
     """
+    import polars as pl
+
     from curate.ingest import RawRow, iter_raw_rows, suffix_of
 
     suffix = suffix_of(path)
@@ -112,6 +115,8 @@ def dedup(
 
     Example: cleanroom dedup data.jsonl --text-field output --threshold 0.6 --out clusters.parquet
     """
+    import numpy as np
+    import polars as pl
     from pydantic import TypeAdapter, ValidationError
 
     from curate.dedup.near_dup import MinHashParams, near_duplicates
