@@ -31,7 +31,7 @@ TEXTS = [
     "",
     "   ",
     "naïve café — ünïcödé ✓ 東京 🙂",
-    "word " * 900,  # past the 512-token cut
+    "alpha beta gamma " * 100 + "zebra " * 600,  # past the 512-token cut: the zebras are cut
     "[UNK] [CLS] ##ing",
 ]
 
