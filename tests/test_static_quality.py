@@ -11,18 +11,19 @@ import numpy as np
 import polars as pl
 import pytest
 
-from curate.errors import ConfigError
-from curate.quality.minilm_head import LinearHead
-from curate.quality.static_head import (
+from curate.core.errors import ConfigError
+from curate.core.schemas import MESSAGE
+from curate.core.step import StepContext
+from curate.lib.quality.minilm_head import LinearHead
+from curate.lib.quality.static_head import (
     DEFAULT_STATIC_HEAD,
     STATIC_MODEL,
     StaticEmbedder,
     StaticQualityScorer,
     answer_stats,
 )
-from curate.quality.train_static_head import quantise_int8
-from curate.registry import StepContext, get_step
-from curate.schema import MESSAGE
+from curate.lib.quality.train_static_head import quantise_int8
+from curate.plugins import get_step
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,7 +190,7 @@ def test_static_scorer_ranks_good_answers_first() -> None:
 def test_static_scorer_agrees_with_minilm_head_issue19() -> None:
     """Agreement with the reference it replaces as the default: on the same (prompt, answer)
     pairs, the two order good-vs-broken answers of a prompt the same way in most cases."""
-    from curate.quality.minilm_head import MiniLMQualityScorer
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer
 
     items, labels, group = labelled()
     fast = StaticQualityScorer().score(items)
@@ -250,7 +251,7 @@ def test_help_imports_no_heavy_modules_issue19() -> None:
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from curate.cli import app\n"
+        "from curate.cli.main import app\n"
         "res = CliRunner().invoke(app, ['--help'])\n"
         "assert res.exit_code == 0, res.output\n"
         "heavy = ('torch', 'transformers', 'numba', 'polars', 'streamlit', 'datasets', 'numpy')\n"
