@@ -88,7 +88,8 @@ class StaticEmbedder:
     def token_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Flat token ids of all texts and each text's token count.
 
-        Example: ``token_ids(["hello world", ""])`` -> ``(array([7592, 2088]), array([2, 0]))``.
+        Example (shipped model): ``token_ids(["hello world", ""])`` ->
+        ``(array([6595, 1091]), array([2, 0]))``.
         """
         if self.max_tokens is not None:
             cut = self.max_tokens * self.median_token_length
