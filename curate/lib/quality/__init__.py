@@ -11,7 +11,7 @@ the field uses to choose, all available here behind one batch function ``score_b
   CPU fallback;
 - :mod:`curate.lib.quality.static_head`: the fast default (``static_quality_v1``), static token
   vectors distilled from MiniLM with model2vec plus four answer statistics, through a shipped
-  logistic-regression head (thousands of records/s on CPU, no torch);
+  logistic-regression head (about 3,000 records per CPU-second, no torch);
 - :mod:`curate.lib.quality.minilm_head`: the accurate option (``minilm_quality_v1``), a
   logistic-regression head shipped in ``curate/lib/quality/assets/`` over MiniLM sentence
   embeddings (no download, no training; a GPU makes it fast).
