@@ -207,7 +207,7 @@ def print_options(res: dict) -> None:
         per_cpu = r.get("records_per_cpu_s")
         print(
             f"{r['option']:44} {r['auc']:>6.3f} {r['auc_minus_minilm']:>+9.3f} "
-            f"{r['records_per_s']:>9,.0f} {per_cpu if per_cpu is None else f'{per_cpu:,.0f}':>9} "
+            f"{r['records_per_s']:>9,.0f} {'n/a' if per_cpu is None else f'{per_cpu:,.0f}':>9} "
             f"{'yes' if r['meets_bar'] else 'no':>5}  {r['note']}"
         )
     print(
