@@ -85,7 +85,14 @@ def curate(
             rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db
         )
         db_path = db or Path(rec.output.db)
-        export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
+        export_run(
+            result,
+            db_path,
+            parquet_dir or Path(rec.output.parquet_dir),
+            rec.output.hf_dir,
+            push_to_hub=rec.output.push_to_hub,
+            hub_private=rec.output.hub_private,
+        )
     print_summary(result, db_path)
 
 

@@ -137,9 +137,12 @@ def export_run(
     db_path: str | Path,
     parquet_dir: str | Path | None,
     hf_dir: str | Path | None = None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> Path:
     """Write the run to ``db_path`` (temp file + rename), mixtures to ``parquet_dir`` (Parquet)
-    and ``hf_dir`` (``datasets.DatasetDict`` per mixture, ``save_to_disk``)."""
+    and ``hf_dir`` (``datasets.DatasetDict`` per mixture, ``save_to_disk``), then push those to
+    the hub dataset repo ``push_to_hub`` when given (:func:`curate.hf_datasets.push_mixtures`)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
@@ -167,6 +170,10 @@ def export_run(
         write_parquet(result.mixtures, Path(parquet_dir))
     if hf_dir is not None and result.mixtures:
         write_hf(result.mixtures, Path(hf_dir))
+        if push_to_hub:
+            from curate.hf_datasets import push_mixtures
+
+            push_mixtures(hf_dir, list(result.mixtures), push_to_hub, hub_private)
     return db_path
 
 
@@ -188,9 +195,12 @@ def export_mixtures(
     counts: pl.DataFrame,
     parquet_dir: str | Path | None,
     hf_dir: str | Path | None = None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> None:
     """Replace the mixtures of an existing curation DB (``cleanroom mix``), in one transaction:
-    a reader sees the old mixtures or the new ones, never a mix. Then Parquet and HF copies."""
+    a reader sees the old mixtures or the new ones, never a mix. Then Parquet and HF copies
+    (pushed to the hub dataset repo ``push_to_hub`` when given)."""
     rid = pl.lit(run_id).alias("run_id")
     with duckdb.connect(str(db_path)) as con:
         old_views = [
@@ -218,6 +228,10 @@ def export_mixtures(
         write_parquet(frames, Path(parquet_dir))
     if hf_dir is not None and frames:
         write_hf(frames, Path(hf_dir))
+        if push_to_hub:
+            from curate.hf_datasets import push_mixtures
+
+            push_mixtures(hf_dir, list(frames), push_to_hub, hub_private)
 
 
 def previous_runs(db_path: Path) -> pl.DataFrame | None:

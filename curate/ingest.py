@@ -1,7 +1,8 @@
 """Read inputs into the one Record schema.
 
-Formats: ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list), ``.parquet``, ``.csv``, and Hugging Face
-dataset ids through ``datasets`` (online only). Layouts, detected from the fields of the first
+Formats: ``.jsonl``, ``.jsonl.gz``, ``.json`` (a list), ``.parquet``, ``.csv``; Hugging Face
+dataset ids (online, or from the local HF cache offline), ``save_to_disk`` folders and ``.arrow``
+files through ``datasets`` (:mod:`curate.hf_datasets`). Layouts, detected from the fields of the first
 rows or named in the recipe:
 
 =================  =====================================================================
@@ -37,7 +38,9 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, InputError, MissingDependencyError
+from curate import hf_datasets
+from curate.errors import ConfigError, InputError
+from curate.hf_datasets import hf_offline as hf_offline
 from curate.schema import QUARANTINE_SCHEMA, RECORD_SCHEMA, content_hash, join_messages
 
 LAYOUTS = (
@@ -108,14 +111,6 @@ def is_hf_id(name: str) -> bool:
     if name.startswith("hf://"):
         return True
     return suffix_of(name) is None and not os.path.exists(name) and name.count("/") == 1
-
-
-def hf_offline() -> bool:
-    """True when the environment forbids hub access (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE)."""
-    return any(
-        os.environ.get(v, "").lower() in ("1", "true", "yes")
-        for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,25 +197,18 @@ def _csv_line(row: list[str]) -> str:
     return buf.getvalue().rstrip("\r\n")
 
 
-def iter_hf_rows(name: str, split: str) -> Iterator[RawRow]:
-    """Rows of a Hugging Face dataset (online only)."""
-    dataset_id = name.removeprefix("hf://")
-    if hf_offline():
-        raise InputError(
-            dataset_id,
-            None,
-            "is a Hugging Face dataset id, and the hub is offline (HF_HUB_OFFLINE=1); "
-            "download it while online or point the recipe at a local file",
-        )
-    try:
-        import datasets
-    except ImportError:  # pragma: no cover - datasets is a core dependency
-        raise MissingDependencyError("the `datasets` package", "pip install datasets") from None
-    try:
-        ds = datasets.load_dataset(dataset_id, split=split)
-    except Exception as e:  # noqa: BLE001 - hub errors come in many types
-        raise InputError(dataset_id, None, f"cannot load Hugging Face dataset: {e}") from None
-    for i, row in enumerate(ds, start=1):
+def iter_hf_rows(
+    name: str, split: str = "train", options: Mapping[str, Any] | None = None
+) -> Iterator[RawRow]:
+    """Rows of a Hugging Face dataset id, a ``save_to_disk`` folder or an ``.arrow`` file.
+
+    ``options`` are :func:`curate.hf_datasets.load_hub`'s (config, revision, streaming, data_files).
+    """
+    if hf_datasets.is_local_dataset(name):
+        dataset = hf_datasets.load_local(name, split)
+    else:
+        dataset = hf_datasets.load_hub(name, split=split, **dict(options or {}))
+    for i, row in hf_datasets.iter_rows(dataset):
         yield RawRow(i, row, "")
 
 
@@ -327,8 +315,10 @@ def read_input(
     split: str = "train",
     limit: int | None = None,
     display: str | None = None,
+    hf_options: Mapping[str, Any] | None = None,
 ) -> Ingested:
-    """Read one input (file or HF id) into Record rows and quarantine rows.
+    """Read one input (file, HF id, ``save_to_disk`` folder or ``.arrow`` file) into Record rows
+    and quarantine rows.
 
     Args:
         location: a file path or a Hugging Face dataset id.
@@ -338,12 +328,17 @@ def read_input(
         split: split of a HF dataset.
         limit: read at most this many rows.
         display: how the file is named in quarantine rows and errors (default: ``location``).
+        hf_options: ``config``, ``revision``, ``streaming``, ``data_files`` of a HF dataset id.
     """
     where = display or location
     if layout == "natural_instructions" or (layout == "auto" and is_natural_instructions(location)):
         return read_natural_instructions(Path(location), source=source, where=where, limit=limit)
     rows: Iterator[RawRow | tuple[int, str, str]]
-    rows = iter_hf_rows(location, split) if is_hf_id(location) else iter_raw_rows(Path(location))
+    rows = (
+        iter_hf_rows(location, split, hf_options)
+        if is_hf_id(location) or hf_datasets.is_local_dataset(location)
+        else iter_raw_rows(Path(location))
+    )
     rename = {v: k for k, v in (fields or {}).items()}
     records: list[dict[str, Any]] = []
     quarantine: list[dict[str, Any]] = []

@@ -66,6 +66,8 @@ def mix(
             counts,
             parquet_dir or Path(rec.output.parquet_dir),
             hf_dir or Path(rec.output.hf_dir),
+            push_to_hub=rec.output.push_to_hub,
+            hub_private=rec.output.hub_private,
         )
     print_mixtures(manifest, counts)
     console.print(f"wrote {db_path} (run {run_id})")

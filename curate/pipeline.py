@@ -115,6 +115,7 @@ def ingest_all(
                 split=inp.split,
                 limit=inp.limit,
                 display=display_path(location) if inp.path else inp.hf,
+                hf_options=inp.hf_options() if inp.hf else None,
             )
             frames.append(got.records)
             quarantines.append(got.quarantine)

@@ -33,6 +33,7 @@ import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from curate.errors import ConfigError
+from curate.hf_datasets import is_local_dataset
 from curate.ingest import LAYOUTS, expand_paths, hf_offline, is_hf_id, suffix_of
 from curate.registry import StepSpec, did_you_mean, format_validation_error, get_step
 
@@ -42,13 +43,18 @@ _STRICT = ConfigDict(extra="forbid")
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One input: a file (``path``) or a Hugging Face dataset id (``hf``)."""
+    """One input: a file, ``save_to_disk`` folder or ``.arrow`` file (``path``) or a Hugging Face
+    dataset id (``hf``, with ``config``, ``revision``, ``streaming``, ``data_files``)."""
 
     __pydantic_config__ = _STRICT
     name: str
     path: str | None = None
     hf: str | None = None
     split: str = "train"
+    config: str | None = None
+    revision: str | None = None
+    streaming: bool = False
+    data_files: str | list[str] | dict[str, str | list[str]] | None = None
     layout: Literal[
         "auto",
         "text",
@@ -65,6 +71,15 @@ class InputSpec:
     @property
     def location(self) -> str:
         return self.path or self.hf or ""
+
+    def hf_options(self) -> dict[str, Any]:
+        """The ``datasets.load_dataset`` options of an ``hf:`` input."""
+        return {
+            "config": self.config,
+            "revision": self.revision,
+            "streaming": self.streaming,
+            "data_files": self.data_files,
+        }
 
 
 @dataclass(frozen=True)
@@ -178,6 +193,8 @@ class OutputConfig:
     parquet_dir: str = "out/parquet"
     hf_dir: str = "out/hf"
     reviews_db: str = "out/reviews.duckdb"
+    push_to_hub: str | None = None  # a hub dataset repo id: the mixtures, one config each
+    hub_private: bool = True
 
 
 @dataclass(frozen=True)
@@ -296,6 +313,15 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
     names = recipe.source_names()
     if not recipe.inputs:
         raise ConfigError(f"{where}: the recipe has no inputs")
+    if recipe.output.push_to_hub:
+        if not is_hf_id(recipe.output.push_to_hub):
+            raise ConfigError(
+                f"{where}: output.push_to_hub {recipe.output.push_to_hub!r} is not a dataset repo id (owner/name)"
+            )
+        if hf_offline():
+            raise ConfigError(
+                f"{where}: output.push_to_hub needs the hub, and it is offline (HF_HUB_OFFLINE=1)"
+            )
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise ConfigError(
@@ -305,18 +331,20 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
         at = f"{where}: inputs[{i}] ({inp.name})"
         if bool(inp.path) == bool(inp.hf):
             raise ConfigError(f"{at}: give exactly one of 'path' or 'hf'")
-        if inp.path:
+        if inp.path and is_local_dataset(inp.path):
+            pass  # a save_to_disk folder or an .arrow file
+        elif inp.path:
             if suffix_of(inp.path) is None:
                 raise ConfigError(
-                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv, .txt)"
+                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv, .txt, .arrow, or a save_to_disk folder)"
                 )
             files = expand_paths(inp.path)
             if not files or not all(f.is_file() for f in files):
                 raise ConfigError(f"{at}: input file not found: {inp.path}")
-        if inp.hf and hf_offline():
+        hub_only = ("config", "revision", "data_files")
+        if inp.path and (inp.streaming or any(getattr(inp, k) for k in hub_only)):
             raise ConfigError(
-                f"{at}: {inp.hf!r} is a Hugging Face dataset id and the hub is offline "
-                "(HF_HUB_OFFLINE=1); use a local file, or run online"
+                f"{at}: config, revision, streaming and data_files apply to `hf:` inputs only"
             )
         if inp.hf and not is_hf_id(inp.hf):
             raise ConfigError(f"{at}: {inp.hf!r} does not look like a dataset id (owner/name)")

@@ -48,7 +48,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     if os.environ.get("CLEANROOM_SKIP_BROWSER") == "1":
         pytest.skip("CLEANROOM_SKIP_BROWSER=1")
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test does, as root)"
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: apt-get install -y chromium (make test does, as root)"
+    )
     fx = build(tmp_path / "fx")
     reviews = tmp_path / "reviews.duckdb"
     port = free_port()
