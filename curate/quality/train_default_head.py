@@ -86,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     fit_idx = train & ~val
     val_auc = {}
     for l2 in L2_GRID:
-        w, b = fit_logistic(z[fit_idx], y[fit_idx], l2=l2, epochs=EPOCHS, seed=SEED)
+        w, b = fit_logistic(z[fit_idx], y[fit_idx], l2=l2, seed=SEED)
         val_auc[l2] = binary_report(y[val], LinearHead(w, b, {})(z[val])).auc
     best = max(L2_GRID, key=lambda v: (val_auc[v], v))
-    w, b = fit_logistic(z[train], y[train], l2=best, epochs=EPOCHS, seed=SEED)
+    w, b = fit_logistic(z[train], y[train], l2=best, seed=SEED)
     head = LinearHead(w, b, {}, mu, sd)
     p = head(x[~train])
     rep = binary_report(y[~train], p)
