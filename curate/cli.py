@@ -38,7 +38,13 @@ app.add_typer(audit_app, name="audit")
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars (also off when not a terminal).")
+    ] = False,
 ) -> None:
+    from curate.progress import configure
+
+    configure(quiet=quiet)
     _DEBUG["on"] = debug
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
@@ -79,11 +85,10 @@ def curate(
         return
     from curate.export import export_run
     from curate.pipeline import run_curate
+    from curate.progress import stage
 
-    with console.status("curating…") as status:
-        result = run_curate(
-            rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db
-        )
+    with stage("curating") as bar:
+        result = run_curate(rec, where=str(recipe), progress=bar.describe, reviews_db=reviews_db)
         db_path = db or Path(rec.output.db)
         export_run(
             result,
@@ -122,8 +127,10 @@ def filter_cmd(
     from curate.filtering import filter_recipe, run_filter, write_parquet
 
     rec = filter_recipe(recipe, input, layout=layout, limit=limit)
-    with console.status("filtering…") as status:
-        result = run_filter(rec, progress=lambda m: status.update(m))
+    from curate.progress import stage
+
+    with stage("filtering") as bar:
+        result = run_filter(rec, progress=bar.describe)
     write_parquet(result.frame, out)
     kept = int(result.frame["keep"].sum())
     head = Table("rows", "kept", "dropped", "quarantined", title=f"cleanroom filter {input}")

@@ -50,7 +50,9 @@ def mix(
         print_mixture_plan(rec)
         return
     db_path = db or Path(rec.output.db)
-    with console.status("mixing…"):
+    from curate.progress import stage
+
+    with stage("mixing"):
         run_id, frames, manifest, counts = mix_from_db(
             rec.mixtures,
             str(db_path),

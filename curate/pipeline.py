@@ -18,6 +18,7 @@ import polars as pl
 
 from curate.errors import StepError
 from curate.ingest import expand_paths, read_input
+from curate.progress import Bar, stage
 from curate.recipe import PlannedStep, Recipe, validate
 from curate.registry import StepContext
 from curate.schema import (
@@ -101,10 +102,21 @@ def ingest_all(
 
     Task descriptions read by the ``natural_instructions`` layout go to ``side_tables["tasks"]``.
     """
+    with stage("reading", total=len(recipe.inputs), unit="inputs") as bar:
+        return _ingest_all(recipe, progress, side_tables, bar)
+
+
+def _ingest_all(
+    recipe: Recipe,
+    progress: Callable[[str], None] | None,
+    side_tables: dict[str, pl.DataFrame] | None,
+    bar: Bar,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     frames, quarantines, tasks = [], [], []
     for inp in recipe.inputs:
         if progress:
             progress(f"reading {inp.name} ({inp.location})")
+        bar.describe(f"reading {inp.name}")
         locations = [str(p) for p in expand_paths(inp.path)] if inp.path else [inp.hf or ""]
         for location in locations:
             got = read_input(
@@ -121,6 +133,7 @@ def ingest_all(
             quarantines.append(got.quarantine)
             if got.tasks is not None:
                 tasks.append(got.tasks)
+        bar.advance(1)
     if tasks and side_tables is not None:
         side_tables["tasks"] = pl.concat(tasks)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
@@ -153,6 +166,17 @@ def run_steps(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pl.DataFrame, list[StepStats], dict[str, pl.DataFrame]]:
     """Run the planned steps in order, checking each keeps every row and id."""
+    with stage("steps", total=len(plan) * frame.height) as bar:
+        return _run_steps(frame, plan, resources, progress, bar)
+
+
+def _run_steps(
+    frame: pl.DataFrame,
+    plan: list[PlannedStep],
+    resources: dict[str, Any] | None,
+    progress: Callable[[str], None] | None,
+    bar: Bar,
+) -> tuple[pl.DataFrame, list[StepStats], dict[str, pl.DataFrame]]:
     side: dict[str, list[pl.DataFrame]] = {}
     stats = []
     for i, ps in enumerate(plan):
@@ -165,6 +189,7 @@ def run_steps(
         )
         if progress:
             progress(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
+        bar.describe(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
         t0 = time.perf_counter()
         fn = ps.spec.build(ps.params, ctx)
         after = frame.lazy().pipe(fn).collect()
@@ -179,6 +204,7 @@ def run_steps(
         )
         stats.append(StepStats(ps.spec.key, ps.spec.kind, seconds, dropped, after.height))
         frame = after
+        bar.advance(frame.height)
     tables = {
         name: pl.concat(parts, how="diagonal_relaxed") for name, parts in side.items() if parts
     }
