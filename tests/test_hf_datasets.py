@@ -14,10 +14,10 @@ import datasets
 import pytest
 import yaml
 
-from curate import hf_datasets
-from curate.errors import ConfigError, InputError
-from curate.ingest import read_input
-from curate.recipe import load_recipe
+from curate.core.errors import ConfigError, InputError
+from curate.io import hf_datasets
+from curate.io.ingest import read_input
+from curate.run.recipe import load_recipe
 
 ROWS = {
     "instruction": ["Add two and two.", "Name a colour.", "Spell cat."],
@@ -172,7 +172,7 @@ def test_recipe_accepts_hf_options_and_local_datasets_issue17(tmp_path, offline_
             ],
         )
     )
-    from curate.pipeline import ingest_all
+    from curate.run.pipeline import ingest_all
 
     frame, _ = ingest_all(rec)
     assert frame.group_by("source").len().sort("source").rows() == [("math", 3), ("saved", 1)]
@@ -200,7 +200,7 @@ def test_mixtures_saved_to_disk_and_pushed_issue17(tmp_path, monkeypatch):
     one config of the hub repo (push_to_hub replaced by a fake that saves to a local folder)."""
     import polars as pl
 
-    from curate.export import write_hf
+    from curate.io.store import write_hf
 
     frame = pl.DataFrame(
         {

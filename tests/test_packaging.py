@@ -163,8 +163,8 @@ def test_wheel_installs_and_runs_outside_the_repo_issue17(tmp_path):
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
-        "curate/templates/instruction.yaml",
-        "curate/quality/assets/minilm_quality_head_v1.npz",
+        "curate/lib/mixing/templates/instruction.yaml",
+        "curate/lib/quality/assets/minilm_quality_head_v1.npz",
     ):
         assert data in names, f"{data} missing from the wheel"
 

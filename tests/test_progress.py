@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from curate import progress
-from curate.quality.batching import run_batched
+from curate.core import progress
+from curate.lib.quality.batching import run_batched
 from tests.conftest import ROOT, write_recipe
 
 
