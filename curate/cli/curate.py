@@ -46,9 +46,10 @@ def curate(
     from curate.run.export import export_run
     from curate.run.pipeline import run_curate
 
-    with stage("curating") as bar:
-        result = run_curate(rec, where=str(recipe), progress=bar.describe, reviews_db=reviews_db)
-        db_path = db or Path(rec.output.db)
+    # The pipeline draws its own bars (reading, steps, model scoring); then one for the writing.
+    result = run_curate(rec, where=str(recipe), reviews_db=reviews_db)
+    db_path = db or Path(rec.output.db)
+    with stage("writing DuckDB, Parquet and datasets copies", total=None, unit="files"):
         export_run(
             result,
             db_path,
@@ -86,10 +87,8 @@ def filter_cmd(
     from curate.run.filtering import filter_recipe, run_filter
 
     rec = filter_recipe(recipe, input, layout=layout, limit=limit)
-    from curate.core.progress import stage
 
-    with stage("filtering") as bar:
-        result = run_filter(rec, progress=bar.describe)
+    result = run_filter(rec)  # draws its own bars (steps, model scoring)
     write_parquet(result.frame, out)
     kept = int(result.frame["keep"].sum())
     head = Table("rows", "kept", "dropped", "quarantined", title=f"cleanroom filter {input}")
