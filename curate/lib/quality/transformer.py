@@ -322,7 +322,24 @@ class SentenceEncoder:
             self.model = self.model.to(torch.bfloat16)
 
     def embed(self, texts: Sequence[str], *, progress: bool | None = None) -> np.ndarray:
-        """Embeddings of all texts, in input order (``(n, dim)`` float32, unit rows)."""
+        """Embeddings of all texts, in input order (``(n, dim)`` float32, unit rows).
+
+        Texts go to ``encode`` in length-sorted blocks of 16 batches (``encode`` sorts each
+        block again), so the progress bar (records/s, ETA) moves while it runs.
+        """
+        if not texts:
+            return np.empty((0, self.dim), np.float32)
+        return run_batched(
+            list(texts),
+            self.score_batch,
+            batch_size=16 * self.batch_size,
+            by_length=self.by_length,
+            desc=f"embedding on {self.device.type}",
+            progress=progress,
+        )["score"]
+
+    def score_batch(self, texts: list[str]) -> np.ndarray:
+        """One batch of embeddings (the ``score_batch`` interface of every model in a step)."""
         if not texts:
             return np.empty((0, self.dim), np.float32)
         out = self.model.encode(
@@ -330,13 +347,9 @@ class SentenceEncoder:
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=bool(progress),
+            show_progress_bar=False,
         )
         return np.asarray(out, dtype=np.float32)
-
-    def score_batch(self, texts: list[str]) -> np.ndarray:
-        """One batch of embeddings (the ``score_batch`` interface of every model in a step)."""
-        return self.embed(texts, progress=False)
 
 
 @functools.lru_cache(maxsize=4)
@@ -349,6 +362,9 @@ def load_sentence_model(model: str, device: str) -> Any:
             "sentence-transformers", "pip install sentence-transformers"
         ) from None
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the weight-loading bar: short, and not one of our stages
     try:
         return SentenceTransformer(model, device=device)
     except Exception as e:  # noqa: BLE001 - hub, file and config errors come in many types
