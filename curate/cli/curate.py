@@ -20,6 +20,14 @@ def curate(
     parquet_dir: Annotated[
         Path | None, typer.Option(help="Folder for Parquet copies of the mixtures.")
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output root: the DB, parquet/ and hf/ go under it together "
+            "(default: the recipe's output paths; with --db, beside the DB).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data."),
@@ -43,22 +51,27 @@ def curate(
         print_plan(rec, plan)
         return
     from curate.core.progress import stage
+    from curate.io.store import OutputPaths
     from curate.run.export import export_run
     from curate.run.pipeline import run_curate
 
+    o = rec.output
+    paths = OutputPaths.resolve(o.db, o.parquet_dir, o.hf_dir, out=out, db_given=db)
+    if parquet_dir is not None:
+        paths = OutputPaths(paths.db, parquet_dir, paths.hf_dir)
+    paths.check()  # before any data is read
     # The pipeline draws its own bars (reading, steps, model scoring); then one for the writing.
     result = run_curate(rec, where=str(recipe), reviews_db=reviews_db)
-    db_path = db or Path(rec.output.db)
     with stage("writing DuckDB, Parquet and datasets copies", total=None, unit="files"):
         export_run(
             result,
-            db_path,
-            parquet_dir or Path(rec.output.parquet_dir),
-            rec.output.hf_dir,
+            paths.db,
+            paths.parquet_dir,
+            paths.hf_dir,
             push_to_hub=rec.output.push_to_hub,
             hub_private=rec.output.hub_private,
         )
-    print_summary(result, db_path)
+    print_summary(result, paths.db)
 
 
 def filter_cmd(

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from curate.core.errors import StepError
+from curate.core.errors import ConfigError, StepError
 from curate.core.progress import Bar, stage
 from curate.core.records import assign_ids
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, ROW
@@ -124,6 +124,7 @@ def _ingest_all(
             progress(f"reading {inp.name} ({inp.location})")
         bar.describe(f"reading {inp.name}")
         locations = [str(p) for p in expand_paths(inp.path)] if inp.path else [inp.hf or ""]
+        seen = 0
         for location in locations:
             got = read_input(
                 location,
@@ -135,10 +136,16 @@ def _ingest_all(
                 display=display_path(location) if inp.path else inp.hf,
                 hf_options=inp.hf_options() if inp.hf else None,
             )
+            seen += got.seen
             frames.append(got.records)
             quarantines.append(got.quarantine)
             if got.tasks is not None:
                 tasks.append(got.tasks)
+        if seen == 0 and not inp.allow_empty:
+            raise ConfigError(
+                f"input {inp.name!r} ({inp.location}) has no rows; nothing was written "
+                "(set `allow_empty: true` on the input to run with it empty)"
+            )
         bar.advance(1)
     if tasks and side_tables is not None:
         side_tables["tasks"] = pl.concat(tasks)
