@@ -1,6 +1,6 @@
 """Real-browser test: Debian Chromium driven by Playwright opens a flagged item and records a verdict.
 
-CI installs ``chromium`` with apt (``.ci/run``); the test fails, not skips, when it is missing.
+``make test`` installs ``chromium`` with apt when missing (as root); the test fails, not skips, when it is missing.
 Set ``CLEANROOM_SKIP_BROWSER=1`` to skip it locally. No ``playwright install``: we use
 ``/usr/bin/chromium``. A screenshot of the contamination page goes to
 ``bench/results/app_contamination.png`` (gitignored).
@@ -48,7 +48,9 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     if os.environ.get("CLEANROOM_SKIP_BROWSER") == "1":
         pytest.skip("CLEANROOM_SKIP_BROWSER=1")
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (CI does)"
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: apt-get install -y chromium (make test does, as root)"
+    )
     fx = build(tmp_path / "fx")
     reviews = tmp_path / "reviews.duckdb"
     port = free_port()

@@ -303,6 +303,16 @@ def test_optimal_params_match_datasketch(weights: tuple[float, float], num_perm:
         assert optimal_params(t, num_perm, *weights) == _optimal_param(t, num_perm, *weights)
 
 
+def test_optimal_params_known_values_issue17() -> None:
+    """Pinned values, so a datasketch release that changed its private ``_optimal_param`` shows."""
+    assert [optimal_params(t, 128) for t in (0.5, 0.7, 0.8, 0.9)] == [
+        (25, 5),
+        (14, 9),
+        (9, 13),
+        (5, 25),
+    ]
+
+
 def test_candidate_pairs_from_shared_bands() -> None:
     sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [5, 6, 3, 4], [7, 7, 7, 7]], dtype=np.uint32)
     keys = band_hashes(sigs, 2, 2)

@@ -163,8 +163,8 @@ def test_hf_id_loads_through_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
 
     calls = []
 
-    def fake_load(name: str, split: str) -> datasets.Dataset:
-        calls.append((name, split))
+    def fake_load(name: str, config: str | None = None, **kwargs: object) -> datasets.Dataset:
+        calls.append((name, kwargs["split"]))
         return datasets.Dataset.from_list([ALPACA])
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)

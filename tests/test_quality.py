@@ -454,6 +454,31 @@ def test_fit_logistic_separates_and_head_roundtrips(tmp_path: Path) -> None:
     assert back.meta == {"max_length": 32}
 
 
+def slow_logistic(x: np.ndarray, y: np.ndarray, l2: float, epochs: int) -> tuple[np.ndarray, float]:
+    """Reference: the hand-written full-batch gradient descent the head was first trained with."""
+    n, d = x.shape
+    sw = np.where(y > 0, n / (2 * y.sum()), n / (2 * (n - y.sum())))
+    w, b = np.zeros(d), 0.0
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = sw * (p - y) / n
+        w -= 0.5 * (x.T @ g + l2 * w)
+        b -= 0.5 * g.sum()
+    return w, b
+
+
+@pytest.mark.parametrize("l2", [1e-2, 1e-1])
+def test_fit_logistic_matches_gradient_descent_reference_issue17(l2: float) -> None:
+    """scikit-learn's optimum is the one gradient descent converges to (same objective)."""
+    rng = np.random.default_rng(1)
+    x = np.r_[rng.normal(0.4, 1, (60, 5)), rng.normal(-0.4, 1, (40, 5))]
+    y = np.r_[np.ones(60), np.zeros(40)]
+    w, b = fit_logistic(x, y, l2=l2)
+    w_ref, b_ref = slow_logistic(x, y, l2, epochs=20_000)
+    np.testing.assert_allclose(w, w_ref, atol=1e-4)
+    assert b == pytest.approx(b_ref, abs=1e-4)
+
+
 def test_text_stats_and_pairs() -> None:
     np.testing.assert_allclose(
         text_stats(["a b a b", ""]), [[np.log1p(4) / 8, 0.5], [0.0, 0.0]], rtol=1e-6

@@ -120,10 +120,10 @@ def scan_cmd(
             f"{db} exists; pass --into-existing to replace its benchmark_items and contamination tables"
         )
     items = [load_benchmark(b, limit=limit_items) for b in benchmark]
-    with console.status("scanning…") as status:
-        result = scan(
-            items, iter_corpus(corpus, shard_rows), chosen, progress=lambda m: status.update(m)
-        )
+    from curate.core.progress import stage
+
+    with stage("scanning") as status:
+        result = scan(items, iter_corpus(corpus, shard_rows), chosen, progress=status.describe)
     print_summary(result.summary)
     st = result.stats
     console.print(

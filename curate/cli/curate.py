@@ -50,6 +50,7 @@ def curate(
         console.print(dump_yaml(rec), markup=False)
         print_plan(rec, plan)
         return
+    from curate.core.progress import stage
     from curate.io.store import OutputPaths
     from curate.run.export import export_run
     from curate.run.pipeline import run_curate
@@ -59,11 +60,17 @@ def curate(
     if parquet_dir is not None:
         paths = OutputPaths(paths.db, parquet_dir, paths.hf_dir)
     paths.check()  # before any data is read
-    with console.status("curating…") as status:
-        result = run_curate(
-            rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db
+    # The pipeline draws its own bars (reading, steps, model scoring); then one for the writing.
+    result = run_curate(rec, where=str(recipe), reviews_db=reviews_db)
+    with stage("writing DuckDB, Parquet and datasets copies", total=None, unit="files"):
+        export_run(
+            result,
+            paths.db,
+            paths.parquet_dir,
+            paths.hf_dir,
+            push_to_hub=rec.output.push_to_hub,
+            hub_private=rec.output.hub_private,
         )
-        export_run(result, paths.db, paths.parquet_dir, paths.hf_dir)
     print_summary(result, paths.db)
 
 
@@ -93,8 +100,8 @@ def filter_cmd(
     from curate.run.filtering import filter_recipe, run_filter
 
     rec = filter_recipe(recipe, input, layout=layout, limit=limit)
-    with console.status("filtering…") as status:
-        result = run_filter(rec, progress=lambda m: status.update(m))
+
+    result = run_filter(rec)  # draws its own bars (steps, model scoring)
     write_parquet(result.frame, out)
     kept = int(result.frame["keep"].sum())
     head = Table("rows", "kept", "dropped", "quarantined", title=f"cleanroom filter {input}")

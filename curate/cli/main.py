@@ -65,7 +65,13 @@ def _root(
             "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars (also off when not a terminal).")
+    ] = False,
 ) -> None:
+    from curate.core.progress import configure
+
+    configure(quiet=quiet)
     DEBUG["on"] = debug
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,

@@ -52,7 +52,9 @@ def mix(
     paths = OutputPaths.resolve(o.db, o.parquet_dir, o.hf_dir, db_given=db)
     paths.check()
     db_path = paths.db
-    with console.status("mixing…"):
+    from curate.core.progress import stage
+
+    with stage("mixing"):
         run_id, frames, manifest, counts = mix_from_db(
             rec.mixtures,
             str(db_path),
@@ -68,6 +70,8 @@ def mix(
             counts,
             parquet_dir or paths.parquet_dir,
             hf_dir or paths.hf_dir,
+            push_to_hub=rec.output.push_to_hub,
+            hub_private=rec.output.hub_private,
         )
     print_mixtures(manifest, counts)
     console.print(f"wrote {db_path} (run {run_id})")

@@ -15,16 +15,17 @@ import csv
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from curate.core.errors import InputError, MissingDependencyError
+from curate.core.errors import InputError
 from curate.core.registry import Registry
-from curate.io.paths import SUFFIXES, hf_offline, suffix_of
+from curate.io import hf_datasets
+from curate.io.paths import SUFFIXES, suffix_of
 
 
 @dataclass(frozen=True)
@@ -307,25 +308,32 @@ FORMATS.add(".txt", _read_txt)
 FORMATS.add(".csv", _read_csv)
 
 
-def iter_hf_rows(name: str, split: str, seen: Seen | None = None) -> Iterator[RawRow]:
-    """Rows of a Hugging Face dataset (online only)."""
-    dataset_id = name.removeprefix("hf://")
-    if hf_offline():
-        raise InputError(
-            dataset_id,
-            None,
-            "is a Hugging Face dataset id, and the hub is offline (HF_HUB_OFFLINE=1); "
-            "download it while online or point the recipe at a local file",
-        )
-    try:
-        import datasets
-    except ImportError:  # pragma: no cover - datasets is a core dependency
-        raise MissingDependencyError("the `datasets` package", "pip install datasets") from None
-    try:
-        ds = datasets.load_dataset(dataset_id, split=split)
-    except Exception as e:  # noqa: BLE001 - hub errors come in many types
-        raise InputError(dataset_id, None, f"cannot load Hugging Face dataset: {e}") from None
+def _read_arrow(path: Path, seen: Seen) -> Iterator[Parsed]:
+    # One Arrow file written by `datasets` (a save_to_disk shard, a cache file).
+    for i, row in hf_datasets.iter_rows(hf_datasets.load_local(path)):
+        seen.units += 1
+        yield RawRow(i, row, "")
+
+
+FORMATS.add(".arrow", _read_arrow)
+
+
+def iter_hf_rows(
+    name: str,
+    split: str = "train",
+    options: Mapping[str, Any] | None = None,
+    seen: Seen | None = None,
+) -> Iterator[RawRow]:
+    """Rows of a Hugging Face dataset id or a ``save_to_disk`` folder (:mod:`curate.io.hf_datasets`).
+
+    ``options``: ``config``, ``revision``, ``streaming``, ``data_files`` of a hub dataset; ``seen``
+    counts the rows read.
+    """
+    if hf_datasets.is_saved_dataset(name):
+        dataset = hf_datasets.load_local(name, split)
+    else:
+        dataset = hf_datasets.load_hub(name, split=split, **dict(options or {}))
     seen = seen if seen is not None else Seen()
-    for i, row in enumerate(ds, start=1):
+    for i, row in hf_datasets.iter_rows(dataset):
         seen.units += 1
         yield RawRow(i, row, "")

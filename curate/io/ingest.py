@@ -27,6 +27,7 @@ from curate.core.errors import ConfigError, ConservationError, InputError
 from curate.core.records import content_hash, join_messages
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, TASKS_SCHEMA
 from curate.io.formats import Parsed, RawRow, Seen, iter_hf_rows, iter_raw_rows
+from curate.io.hf_datasets import is_saved_dataset
 from curate.io.layouts import detect_layout, layout_help, map_row, need_str
 from curate.io.paths import is_hf_id, suffix_of
 
@@ -55,8 +56,10 @@ def read_input(
     split: str = "train",
     limit: int | None = None,
     display: str | None = None,
+    hf_options: Mapping[str, Any] | None = None,
 ) -> Ingested:
-    """Read one input (file or HF id) into Record rows and quarantine rows.
+    """Read one input (file, HF id, ``save_to_disk`` folder or ``.arrow`` file) into Record rows
+    and quarantine rows.
 
     Args:
         location: a file path or a Hugging Face dataset id.
@@ -66,14 +69,15 @@ def read_input(
         split: split of a HF dataset.
         limit: read at most this many rows.
         display: how the file is named in quarantine rows and errors (default: ``location``).
+        hf_options: ``config``, ``revision``, ``streaming``, ``data_files`` of a HF dataset id.
     """
     where = display or location
     if layout == "natural_instructions" or (layout == "auto" and is_natural_instructions(location)):
         return read_natural_instructions(Path(location), source=source, where=where, limit=limit)
     seen = Seen()
     rows: Iterator[Parsed]
-    if is_hf_id(location):
-        rows = iter_hf_rows(location, split, seen)
+    if is_hf_id(location) or is_saved_dataset(location):
+        rows = iter_hf_rows(location, split, hf_options, seen)
     else:
         rows = iter_raw_rows(Path(location), seen)
     rename = {v: k for k, v in (fields or {}).items()}

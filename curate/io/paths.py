@@ -11,7 +11,7 @@ from pathlib import Path
 
 from curate.core.errors import ConfigError
 
-SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv", ".txt")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet", ".csv", ".txt", ".arrow")
 
 
 def suffix_of(path: str | Path) -> str | None:
@@ -40,7 +40,7 @@ def is_hf_id(name: str) -> bool:
 def hf_offline() -> bool:
     """True when the environment forbids hub access (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE)."""
     return any(
-        os.environ.get(v, "").lower() in ("1", "true", "yes")
+        os.environ.get(v, "").lower() in ("1", "true", "yes", "on")
         for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
     )
 

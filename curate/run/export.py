@@ -24,6 +24,7 @@ from curate.core.schemas import (
     SIDE_TABLES,
     conform,
 )
+from curate.io.hf_datasets import push_mixtures
 from curate.io.store import (
     atomic_db,
     create_table,
@@ -103,9 +104,12 @@ def export_run(
     db_path: str | Path,
     parquet_dir: str | Path | None,
     hf_dir: str | Path | None = None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> Path:
     """Write the run to ``db_path`` (temp file + rename), mixtures to ``parquet_dir`` (Parquet)
-    and ``hf_dir`` (``datasets.DatasetDict`` per mixture, ``save_to_disk``)."""
+    and ``hf_dir`` (``datasets.DatasetDict`` per mixture, ``save_to_disk``), then push those to
+    the hub dataset repo ``push_to_hub`` when given (:func:`curate.io.hf_datasets.push_mixtures`)."""
     db_path = Path(db_path)
     with writer_lock(db_path):
         runs = with_history(run_row(result), db_path)
@@ -114,7 +118,7 @@ def export_run(
             for name, table in table_frames(result).items():
                 create_table(con, name, table)
             create_mixture_views(con, list(result.mixtures))
-    write_mixture_files(result.mixtures, parquet_dir, hf_dir)
+    write_mixture_files(result.mixtures, parquet_dir, hf_dir, push_to_hub, hub_private)
     return db_path
 
 
@@ -148,6 +152,8 @@ def export_mixtures(
     counts: pl.DataFrame,
     parquet_dir: str | Path | None,
     hf_dir: str | Path | None = None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> None:
     """Replace the mixtures of an existing curation DB (``cleanroom mix``): a copy of the DB gets
     the new tables and is renamed into place, so a reader (or a kill) sees the old mixtures or the
@@ -161,7 +167,7 @@ def export_mixtures(
         create_table(con, "mixture_manifest", manifest.select(rid, pl.all()))
         create_table(con, "mixture_counts", counts.select(rid, pl.all()))
         create_mixture_views(con, list(frames))
-    write_mixture_files(frames, parquet_dir, hf_dir)
+    write_mixture_files(frames, parquet_dir, hf_dir, push_to_hub, hub_private)
 
 
 def _drop_mixtures(con: duckdb.DuckDBPyConnection) -> None:
@@ -177,14 +183,21 @@ def _drop_mixtures(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def write_mixture_files(
-    mixtures: dict[str, pl.DataFrame], parquet_dir: str | Path | None, hf_dir: str | Path | None
+    mixtures: dict[str, pl.DataFrame],
+    parquet_dir: str | Path | None,
+    hf_dir: str | Path | None,
+    push_to_hub: str | None = None,
+    hub_private: bool = True,
 ) -> None:
-    """Parquet (``mixture_<name>.parquet``, the bytes hashed in the manifest) and HF copies."""
+    """Parquet (``mixture_<name>.parquet``, the bytes hashed in the manifest) and HF copies
+    (``save_to_disk``), pushed to the hub repo ``push_to_hub`` when given."""
     if parquet_dir is not None:
         for name, frame in mixtures.items():
             write_bytes_atomic(Path(parquet_dir) / f"mixture_{name}.parquet", parquet_bytes(frame))
     if hf_dir is not None and mixtures:
         write_hf(mixtures, Path(hf_dir))
+        if push_to_hub:
+            push_mixtures(hf_dir, list(mixtures), push_to_hub, hub_private)
 
 
 def stats_of(run: dict) -> dict:

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from curate.core.errors import ConfigError, StepError
+from curate.core.progress import Bar, stage
 from curate.core.records import assign_ids
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, ROW
 from curate.core.step import StepContext
@@ -108,10 +109,21 @@ def ingest_all(
 
     Task descriptions read by the ``natural_instructions`` layout go to ``side_tables["tasks"]``.
     """
+    with stage("reading", total=len(recipe.inputs), unit="inputs") as bar:
+        return _ingest_all(recipe, progress, side_tables, bar)
+
+
+def _ingest_all(
+    recipe: Recipe,
+    progress: Callable[[str], None] | None,
+    side_tables: dict[str, pl.DataFrame] | None,
+    bar: Bar,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     frames, quarantines, tasks = [], [], []
     for inp in recipe.inputs:
         if progress:
             progress(f"reading {inp.name} ({inp.location})")
+        bar.describe(f"reading {inp.name}")
         locations = [str(p) for p in expand_paths(inp.path)] if inp.path else [inp.hf or ""]
         seen = 0
         for location in locations:
@@ -123,6 +135,7 @@ def ingest_all(
                 split=inp.split,
                 limit=inp.limit,
                 display=display_path(location) if inp.path else inp.hf,
+                hf_options=inp.hf_options() if inp.hf else None,
             )
             seen += got.seen
             frames.append(got.records)
@@ -134,6 +147,7 @@ def ingest_all(
                 f"input {inp.name!r} ({inp.location}) has no rows; nothing was written "
                 "(set `allow_empty: true` on the input to run with it empty)"
             )
+        bar.advance(1)
     if tasks and side_tables is not None:
         side_tables["tasks"] = pl.concat(tasks)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
@@ -157,6 +171,17 @@ def run_steps(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pl.DataFrame, list[StepStats], dict[str, pl.DataFrame]]:
     """Run the planned steps in order, checking each keeps every row and id."""
+    with stage("steps", total=len(plan) * frame.height) as bar:
+        return _run_steps(frame, plan, resources, progress, bar)
+
+
+def _run_steps(
+    frame: pl.DataFrame,
+    plan: list[PlannedStep],
+    resources: dict[str, Any] | None,
+    progress: Callable[[str], None] | None,
+    bar: Bar,
+) -> tuple[pl.DataFrame, list[StepStats], dict[str, pl.DataFrame]]:
     side: dict[str, list[pl.DataFrame]] = {}
     stats = []
     for i, ps in enumerate(plan):
@@ -169,6 +194,7 @@ def run_steps(
         )
         if progress:
             progress(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
+        bar.describe(f"step {i + 1}/{len(plan)}: {ps.spec.key}")
         t0 = time.perf_counter()
         fn = ps.spec.build(ps.params, ctx)
         after = frame.lazy().pipe(fn).collect()
@@ -183,6 +209,7 @@ def run_steps(
         )
         stats.append(StepStats(ps.spec.key, ps.spec.kind, seconds, dropped, after.height))
         frame = after
+        bar.advance(frame.height)
     tables = {
         name: pl.concat(parts, how="diagonal_relaxed") for name, parts in side.items() if parts
     }

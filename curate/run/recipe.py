@@ -35,6 +35,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 from curate.core.errors import ConfigError
 from curate.core.registry import did_you_mean, format_validation_error
 from curate.core.step import StepSpec
+from curate.io.hf_datasets import is_saved_dataset
 from curate.io.layouts import LAYOUTS, STANDARD_FIELDS
 from curate.io.paths import expand_paths, hf_offline, is_hf_id, suffix_of
 from curate.lib.mixing.config import MixtureConfig, check_ambiguous_sizes, validate_mixture
@@ -46,13 +47,18 @@ _STRICT = ConfigDict(extra="forbid")
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One input: a file (``path``) or a Hugging Face dataset id (``hf``)."""
+    """One input: a file, ``save_to_disk`` folder or ``.arrow`` file (``path``) or a Hugging Face
+    dataset id (``hf``, with ``config``, ``revision``, ``streaming``, ``data_files``)."""
 
     __pydantic_config__ = _STRICT
     name: str
     path: str | None = None
     hf: str | None = None
     split: str = "train"
+    config: str | None = None
+    revision: str | None = None
+    streaming: bool = False
+    data_files: str | list[str] | dict[str, str | list[str]] | None = None
     layout: str = "auto"  # "auto" or a key of curate.io.layouts.LAYOUTS (checked in validate)
     fields: dict[str, str] = field(default_factory=dict)
     limit: int | None = None
@@ -61,6 +67,15 @@ class InputSpec:
     @property
     def location(self) -> str:
         return self.path or self.hf or ""
+
+    def hf_options(self) -> dict[str, Any]:
+        """The ``datasets.load_dataset`` options of an ``hf:`` input."""
+        return {
+            "config": self.config,
+            "revision": self.revision,
+            "streaming": self.streaming,
+            "data_files": self.data_files,
+        }
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ class OutputConfig:
     parquet_dir: str = "out/parquet"
     hf_dir: str = "out/hf"
     reviews_db: str = "out/reviews.duckdb"
+    push_to_hub: str | None = None  # a hub dataset repo id: the mixtures, one config each
+    hub_private: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,6 +241,15 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
     names = recipe.source_names()
     if not recipe.inputs:
         raise ConfigError(f"{where}: the recipe has no inputs")
+    if recipe.output.push_to_hub:
+        if not is_hf_id(recipe.output.push_to_hub):
+            raise ConfigError(
+                f"{where}: output.push_to_hub {recipe.output.push_to_hub!r} is not a dataset repo id (owner/name)"
+            )
+        if hf_offline():
+            raise ConfigError(
+                f"{where}: output.push_to_hub needs the hub, and it is offline (HF_HUB_OFFLINE=1)"
+            )
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise ConfigError(
@@ -233,18 +259,20 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
         at = f"{where}: inputs[{i}] ({inp.name})"
         if bool(inp.path) == bool(inp.hf):
             raise ConfigError(f"{at}: give exactly one of 'path' or 'hf'")
-        if inp.path:
+        if inp.path and is_saved_dataset(inp.path):
+            pass  # a save_to_disk folder
+        elif inp.path:
             if suffix_of(inp.path) is None:
                 raise ConfigError(
-                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv, .txt)"
+                    f"{at}: unsupported file type {inp.path!r} (.jsonl, .jsonl.gz, .json, .parquet, .csv, .txt, .arrow, or a save_to_disk folder)"
                 )
             files = expand_paths(inp.path)
             if not files or not all(f.is_file() for f in files):
                 raise ConfigError(f"{at}: input file not found: {inp.path}")
-        if inp.hf and hf_offline():
+        hub_only = ("config", "revision", "data_files")
+        if inp.path and (inp.streaming or any(getattr(inp, k) for k in hub_only)):
             raise ConfigError(
-                f"{at}: {inp.hf!r} is a Hugging Face dataset id and the hub is offline "
-                "(HF_HUB_OFFLINE=1); use a local file, or run online"
+                f"{at}: config, revision, streaming and data_files apply to `hf:` inputs only"
             )
         if inp.hf and not is_hf_id(inp.hf):
             raise ConfigError(f"{at}: {inp.hf!r} does not look like a dataset id (owner/name)")

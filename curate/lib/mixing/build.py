@@ -55,7 +55,9 @@ from curate.lib.mixing.templates import PASSTHROUGH, CompiledTemplate, Template,
 
 log = logging.getLogger(__name__)
 
-CHARS_PER_TOKEN = 4  # the labelled estimate used when no tokenizer is configured
+# Without a tokenizer there is nothing to count with, so n_tokens is this labelled estimate
+# (n_tokens_method says which); with one, counts are the tokenizer's.
+CHARS_PER_TOKEN = 4
 ESTIMATE_METHOD = "estimate:ceil(chars/4)"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -99,8 +101,16 @@ class TokenCounter:
         return len(self.tok(text, add_special_tokens=False)["input_ids"])
 
 
+# ChatML as a chat template, for ``tokenizer.apply_chat_template`` when a tokenizer is given.
+CHATML_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
 def chatml(messages: list[dict[str, str]], add_generation_prompt: bool = False) -> str:
-    """Render messages in ChatML.
+    """Render messages in ChatML without a tokenizer (kept by hand: no tokenizer ships offline,
+    and this one-line format is what :data:`CHATML_TEMPLATE` renders, tested equal).
 
     Example: ``[user "Hi", assistant "Hello"]`` ->
     ``"<|im_start|>user\\nHi<|im_end|>\\n<|im_start|>assistant\\nHello<|im_end|>\\n"``.
@@ -119,6 +129,10 @@ def render_text(
     if messages is None:
         return completion
     if how == "chatml":
+        if counter.tok is not None:
+            return counter.tok.apply_chat_template(
+                messages, chat_template=CHATML_TEMPLATE, tokenize=False
+            )
         return chatml(messages)
     if how == "tokenizer":
         tok = counter.tok

@@ -7,11 +7,13 @@ cuts padding (and time) when lengths vary. Results are scattered back to input o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
+
+from curate.core.progress import Bar, stage
 
 
 def length_batches(
@@ -44,31 +46,6 @@ def padded_tokens(lengths: Sequence[int] | np.ndarray, batches: list[np.ndarray]
     return int(sum(len(b) * int(arr[b].max()) for b in batches if len(b)))
 
 
-class Progress:
-    """A tqdm bar counting records, with records/s, that only shows on long runs.
-
-    ``disable=None`` lets tqdm hide it when stderr is not a terminal.
-    """
-
-    def __init__(self, total: int, desc: str, disable: bool | None = None) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(
-            total=total, desc=desc, unit="rec", disable=disable, mininterval=1.0, leave=False
-        )
-        self.started = time.perf_counter()
-
-    def update(self, n: int) -> None:
-        self.bar.update(n)
-
-    def close(self) -> float:
-        """Close the bar; returns records/s."""
-        seconds = max(time.perf_counter() - self.started, 1e-9)
-        done = self.bar.n
-        self.bar.close()
-        return done / seconds
-
-
 def run_batched(
     texts: Sequence[str],
     score_batch: Callable[[list[str]], Any],
@@ -83,7 +60,8 @@ def run_batched(
 
     ``score_batch(texts)`` returns an array (one value per text) or a dict of such arrays; the
     result is always a dict (an array becomes ``{"score": array}``). ``lengths`` defaults to the
-    character lengths.
+    character lengths. ``progress``: None or True draws a bar (records/s, ETA) when bars are
+    on (:mod:`curate.core.progress`), False never does.
 
     Example: ``run_batched(["bb", "a"], lambda b: np.array([len(t) for t in b]), batch_size=1)``
     -> ``{"score": array([2, 1])}``.
@@ -99,9 +77,8 @@ def run_batched(
         else np.asarray(lengths)
     )
     batches = length_batches(lens, batch_size, by_length)
-    bar = Progress(n, desc, disable=None if progress is None else not progress)
     results: dict[str, np.ndarray] = {}
-    try:
+    with stage(desc, total=n) if progress is not False else nullcontext(Bar()) as bar:
         for idx in batches:
             got = score_batch([texts[i] for i in idx])
             got = got if isinstance(got, dict) else {"score": got}
@@ -110,7 +87,5 @@ def run_batched(
                 if key not in results:
                     results[key] = np.empty((n, *values.shape[1:]), dtype=values.dtype)
                 results[key][idx] = values
-            bar.update(len(idx))
-    finally:
-        bar.close()
+            bar.advance(len(idx))
     return results

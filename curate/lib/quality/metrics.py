@@ -1,7 +1,6 @@
-"""Held-out metrics for a binary quality classifier: precision, recall, F1, accuracy, ROC AUC.
-
-AUC is the Mann-Whitney statistic: the probability that a random positive scores above a random
-negative, ties counting one half (the same number scikit-learn's ``roc_auc_score`` gives).
+"""Held-out metrics for a binary quality classifier: precision, recall, F1, accuracy, ROC AUC,
+computed by scikit-learn (``roc_auc_score`` is the Mann-Whitney statistic: the probability that a
+random positive scores above a random negative, ties counting one half).
 """
 
 from __future__ import annotations
@@ -10,27 +9,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score
 
 
 def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
-    """ROC AUC from average ranks (ties get their mean rank).
+    """ROC AUC (``sklearn.metrics.roc_auc_score``), NaN when only one class is present.
 
     Example: ``roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])`` -> ``0.75``.
     """
     y = np.asarray(y_true).astype(bool)
-    s = np.asarray(scores, dtype=np.float64)
-    n_pos, n_neg = int(y.sum()), int((~y).sum())
-    if n_pos == 0 or n_neg == 0:
+    if y.all() or not y.any():
         return float("nan")
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s), dtype=np.float64)
-    sorted_s = s[order]
-    # average rank per run of equal scores
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_s)) + 1]
-    ends = np.r_[starts[1:], len(s)]
-    avg = (starts + ends + 1) / 2.0  # 1-based mean rank of positions starts..ends-1
-    ranks[order] = np.repeat(avg, ends - starts)
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(roc_auc_score(y, np.asarray(scores, dtype=np.float64)))
 
 
 @dataclass(frozen=True)
@@ -59,13 +49,19 @@ def binary_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = 0.5
     y = np.asarray(y_true).astype(bool)
     s = np.asarray(scores, dtype=np.float64)
     pred = s >= threshold
-    tp = int((pred & y).sum())
-    fp = int((pred & ~y).sum())
-    fn = int((~pred & y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    accuracy = float((pred == y).mean()) if len(y) else float("nan")
+    if not len(y):
+        nan = float("nan")
+        return BinaryReport(0, 0, threshold, 0.0, 0.0, 0.0, nan, nan)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y, pred, average="binary", pos_label=True, zero_division=0.0
+    )
     return BinaryReport(
-        len(y), int(y.sum()), threshold, precision, recall, f1, accuracy, roc_auc(y, s)
+        len(y),
+        int(y.sum()),
+        threshold,
+        float(precision),
+        float(recall),
+        float(f1),
+        float(accuracy_score(y, pred)),
+        roc_auc(y, s),
     )

@@ -143,32 +143,30 @@ def fit_logistic(
     y: np.ndarray,
     *,
     l2: float = 1e-3,
-    epochs: int = 500,
-    lr: float = 0.5,
+    max_iter: int = 1000,
     seed: int = 0,
 ) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression by full-batch gradient descent (deterministic, NumPy).
+    """L2-regularised logistic regression, classes weighted to balance (scikit-learn, L-BFGS).
 
-    Classes are weighted to balance, so a skewed label count does not shift the bias. ``seed``
-    only sets the (tiny) random start.
+    Minimises ``mean_i(sw_i * logloss_i) + l2/2 * |w|^2`` with balanced class weights ``sw``
+    (the intercept is not penalised): scikit-learn's ``C`` is ``1 / (l2 * n)``. The optimum is
+    unique, so ``seed`` changes nothing; it is kept for the callers' signatures.
 
     Example: ``x = [[1], [2], [-1], [-2]], y = [1, 1, 0, 0]`` -> ``w[0] > 0``.
     """
+    from sklearn.linear_model import LogisticRegression
+
     x = np.asarray(x, np.float64)
-    y = np.asarray(y, np.float64)
-    n, d = x.shape
-    pos = max(y.sum(), 1.0)
-    neg = max(n - y.sum(), 1.0)
-    sw = np.where(y > 0, n / (2 * pos), n / (2 * neg))
-    rng = np.random.default_rng(seed)
-    w = rng.normal(0, 1e-3, d)
-    b = 0.0
-    for _ in range(epochs):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -30, 30)))
-        g = sw * (p - y) / n
-        w -= lr * (x.T @ g + l2 * w)
-        b -= lr * g.sum()
-    return w.astype(np.float32), float(b)
+    y = np.asarray(y).astype(int)
+    model = LogisticRegression(
+        C=1.0 / (l2 * len(x)),
+        class_weight="balanced",
+        solver="lbfgs",
+        max_iter=max_iter,
+        tol=1e-8,
+        random_state=seed,
+    ).fit(x, y)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
 Pair = tuple[str, str]
@@ -222,7 +220,7 @@ class MiniLMQualityScorer:
             max_length=self.max_length,
             by_length=by_length,
         )
-        dim = self.encoder.model.config.hidden_size
+        dim = self.encoder.dim
         if 2 * dim + 4 != self.head.w.shape[0]:
             raise ConfigError(
                 f"head expects {self.head.w.shape[0]} features, the encoder's {dim}-d embeddings give {2 * dim + 4}"
@@ -234,7 +232,7 @@ class MiniLMQualityScorer:
         prompts = [p for p, _ in pairs]
         responses = [r for _, r in pairs]
         has_prompt = np.array([bool(p.strip()) for p in prompts], np.float32)
-        dim = self.encoder.model.config.hidden_size
+        dim = self.encoder.dim
         p_emb = np.zeros((len(pairs), dim), np.float32)
         idx = np.flatnonzero(has_prompt)
         if len(idx):

@@ -280,32 +280,96 @@ class HFClassifier(TransformerRunner):
         return res
 
 
-class MeanPoolEncoder(TransformerRunner):
-    """Sentence embeddings: mean of the token vectors under the attention mask, L2-normalised
-    (sentence-transformers' ``all-MiniLM-L6-v2`` recipe: Transformer -> mean Pooling -> Normalize).
+class SentenceEncoder:
+    """Sentence embeddings through ``sentence-transformers``: the model folder's own modules
+    (``all-MiniLM-L6-v2``: Transformer -> mean Pooling -> Normalize), or mean pooling for a bare
+    transformer folder; always L2-normalised.
 
-    ``score_batch(texts)`` returns a ``(len(texts), hidden)`` float32 array.
+    Same device rules as :class:`TransformerRunner` (``auto`` -> CUDA when present, bf16 weights on
+    a CUDA GPU that supports it); ``encode`` sorts texts by length itself and returns them in
+    input order.
+
+    Example: ``SentenceEncoder(str(minilm_path())).embed(["a cat", "a dog"])`` -> a ``(2, 384)``
+    float32 array of unit rows.
     """
 
-    kind = "encoder"
-
-    def score_batch(self, texts: list[str]) -> np.ndarray:
-        hidden = self.model.config.hidden_size
-        if not texts:
-            return np.empty((0, hidden), np.float32)
+    def __init__(
+        self,
+        model: str,
+        *,
+        device: str = "auto",
+        batch_size: int = 32,
+        max_length: int = 512,
+        bf16: bool = True,
+        by_length: bool = True,
+    ) -> None:
+        if batch_size < 1 or max_length < 1:
+            raise ConfigError("batch_size and max_length must be >= 1")
         torch = _torch()
-        out, mask = self.forward(texts)
-        with torch.inference_mode():
-            tokens = out.last_hidden_state.float()
-            m = mask.unsqueeze(-1).to(tokens.dtype)
-            pooled = (tokens * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return pooled.cpu().numpy()
+        self.name = model
+        self.device = resolve_device(device)
+        self.model = load_sentence_model(model, str(self.device))
+        limit = getattr(self.model[0].auto_model.config, "max_position_embeddings", None)
+        self.max_length = (
+            min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
+        )
+        self.model.max_seq_length = self.max_length
+        dim_of = getattr(self.model, "get_embedding_dimension", None)
+        self.dim = int(dim_of() if dim_of else self.model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        self.by_length = by_length
+        if self.device.type == "cuda" and bf16 and torch.cuda.is_bf16_supported():
+            self.model = self.model.to(torch.bfloat16)
 
     def embed(self, texts: Sequence[str], *, progress: bool | None = None) -> np.ndarray:
-        """Embeddings of all texts, in input order."""
+        """Embeddings of all texts, in input order (``(n, dim)`` float32, unit rows).
+
+        Texts go to ``encode`` in length-sorted blocks of 16 batches (``encode`` sorts each
+        block again), so the progress bar (records/s, ETA) moves while it runs.
+        """
         if not texts:
-            return np.empty((0, self.model.config.hidden_size), np.float32)
-        return self.score(texts, desc=f"embedding on {self.device.type}", progress=progress)[
-            "score"
-        ]
+            return np.empty((0, self.dim), np.float32)
+        return run_batched(
+            list(texts),
+            self.score_batch,
+            batch_size=16 * self.batch_size,
+            by_length=self.by_length,
+            desc=f"embedding on {self.device.type}",
+            progress=progress,
+        )["score"]
+
+    def score_batch(self, texts: list[str]) -> np.ndarray:
+        """One batch of embeddings (the ``score_batch`` interface of every model in a step)."""
+        if not texts:
+            return np.empty((0, self.dim), np.float32)
+        out = self.model.encode(
+            [t if t else " " for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(out, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def load_sentence_model(model: str, device: str) -> Any:
+    """A ``SentenceTransformer`` (loaded once per process and device)."""
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:  # pragma: no cover - sentence-transformers is a core dependency
+        raise MissingDependencyError(
+            "sentence-transformers", "pip install sentence-transformers"
+        ) from None
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the weight-loading bar: short, and not one of our stages
+    try:
+        return SentenceTransformer(model, device=device)
+    except Exception as e:  # noqa: BLE001 - hub, file and config errors come in many types
+        raise _load_error(model, e) from None
+
+
+# The name the callers used when pooling was written out by hand.
+MeanPoolEncoder = SentenceEncoder
