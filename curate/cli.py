@@ -63,10 +63,32 @@ def curate(
         Path | None,
         typer.Option(help="Reviewer verdicts to obey (default: the recipe's output.reviews_db)."),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Run shard by shard with state on disk: 'local' (process pool) or 'ray'. "
+            "Default: in memory, unless the recipe sets shard_records or --resume is given."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes / Ray CPUs (default: the CPU count).")
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue the run folder of an interrupted sharded run."),
+    ] = False,
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(help="Run folder of a sharded run (default: <db folder>/runs/<recipe name>)."),
+    ] = None,
+    shard_records: Annotated[
+        int | None, typer.Option(help="Records per shard (default: the recipe's, else 50000).")
+    ] = None,
 ) -> None:
     """Run the whole pipeline: ingest, normalise, filter, dedup, mix, export.
 
     Example: cleanroom curate corpora/default.yaml --db out/cleanroom.duckdb
+    Corpus scale: cleanroom curate big.yaml --engine local --workers 8 (then --resume after a crash)
     """
     from curate.recipe import dump_yaml, load_recipe, validate
 
@@ -76,6 +98,23 @@ def curate(
         console.print(f"# resolved recipe (sha256 {rec.sha256()[:12]})")
         console.print(dump_yaml(rec), markup=False)
         print_plan(rec, plan)
+        return
+    if engine is not None or resume or rec.shard_records is not None or shard_records is not None:
+        from curate.engine.cli import curate_sharded
+
+        curate_sharded(
+            rec,
+            str(recipe),
+            engine=engine or "local",
+            workers=workers,
+            resume=resume,
+            run_dir=run_dir,
+            shard_records=shard_records,
+            db=db,
+            parquet_dir=parquet_dir,
+            reviews_db=reviews_db,
+            console=console,
+        )
         return
     from curate.export import export_run
     from curate.pipeline import run_curate

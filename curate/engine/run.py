@@ -98,7 +98,7 @@ class RichReporter(Reporter):
             BarColumn(),
             MofNCompleteColumn(),
             TaskProgressColumn(),
-            TextColumn("{task.speed_text}"),
+            TextColumn("{task.fields[speed_text]}"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
@@ -1079,8 +1079,9 @@ def _side_tables(rd: RunDir) -> dict[str, pl.DataFrame]:
 
 def shard_summary(result: ShardedRunResult) -> list[str]:
     """Lines about the run folder and how many shard tasks ran in this invocation."""
-    ran = ", ".join(f"{k}: {v}" for k, v in result.shards_run.items()) or "none"
-    return [f"run folder {result.run_dir} ({result.engine}, {result.workers} workers); shard tasks run: {ran}"]
+    lines = [f"run folder {result.run_dir} ({result.engine}, {result.workers} workers)"]
+    lines += [f"ran {k}: {v} shard task(s)" for k, v in result.shards_run.items()]
+    return lines
 
 
 def env_workers() -> int | None:

@@ -72,7 +72,7 @@ class RunDir:
                 )
             if old.get("inputs") != inputs:
                 changed = [
-                    a["path"]
+                    str(a.get("path", a))
                     for a, b in zip(old.get("inputs", []), inputs, strict=False)
                     if a != b
                 ] or ["the list of input files"]
@@ -111,6 +111,10 @@ class RunDir:
     def mark_done(self, task: str, value: Any = True) -> None:
         self.manifest["done"][task] = value
         self.save()
+        if os.environ.get("CLEANROOM_KILL_AFTER") == task:  # fault injection (resume tests)
+            import signal
+
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # -- paths ------------------------------------------------------------------------------
     def shard_file(self, shard: int, task: int) -> Path:
