@@ -39,6 +39,8 @@ def side_frames(result: ShardedRunResult) -> dict[str, pl.DataFrame]:
     rid = pl.lit(result.run_id).alias("run_id")
     tables: dict[str, pl.DataFrame] = {"quarantine": result.quarantine.select(rid, pl.all())}
     for name, schema in SIDE_TABLES.items():
+        if name in result.large_side_files:
+            continue  # loaded by DuckDB from its files
         part = result.side_tables.get(name)
         if part is None:
             part = pl.DataFrame(schema=schema)
@@ -58,6 +60,10 @@ def side_frames(result: ShardedRunResult) -> dict[str, pl.DataFrame]:
     return tables
 
 
+def _duck_type(t: pl.DataType) -> str:
+    return {pl.String: "VARCHAR", pl.Boolean: "BOOLEAN", pl.Float64: "DOUBLE"}.get(t, "VARCHAR")
+
+
 def export_sharded(
     result: ShardedRunResult,
     db_path: str | Path,
@@ -75,6 +81,7 @@ def export_sharded(
     con = duckdb.connect(str(tmp))
     try:
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET memory_limit = '1GB'")
         history = previous_runs(db_path)
         runs = run_row(result)  # type: ignore[arg-type]
         if history is not None:
@@ -96,6 +103,18 @@ def export_sharded(
                 )
         for name, table in side_frames(result).items():
             _create(con, name, table)
+        for name, paths in result.large_side_files.items():
+            schema = SIDE_TABLES[name]
+            got = pl.read_parquet_schema(paths[0])
+            cols = [
+                _quote(c) if c in got else f"CAST(NULL AS {_duck_type(t)}) AS {_quote(c)}"
+                for c, t in schema.items()
+            ]
+            listed = ", ".join(_sql_str(str(p)) for p in paths)
+            con.execute(
+                f"CREATE TABLE {_quote(name)} AS SELECT {rid}, {', '.join(cols)} "
+                f"FROM read_parquet([{listed}], union_by_name = true)"
+            )
         _create_views(con, list(result.mixtures))
         con.execute("CHECKPOINT")
     finally:

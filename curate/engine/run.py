@@ -168,6 +168,7 @@ class ShardedRunResult:
     engine: str = "local"
     workers: int = 1
     shards_run: dict[str, int] = field(default_factory=dict)
+    large_side_files: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def inputs(self) -> int:
@@ -989,7 +990,8 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
     total_units = sum(sh["units"] for sh in driver.shards)
     check_conserved(None, total_units, kept, dropped, quarantine.height)
     reasons = dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
-    side = _side_tables(rd)
+    large = {k: v for k, v in side_files(rd).items() if k in LARGE_SIDE_TABLES}
+    side = _side_tables(side_files(rd))
     steps = [
         StepStats(
             ps.spec.key,
@@ -1028,8 +1030,14 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
         notes=driver.notes,
         shard_files=files,
         shards_run=dict(driver.ran),
+        large_side_files=large,
     )
     if recipe.mixtures:
+        clusters = (
+            pl.concat([pl.read_parquet(f) for f in large["clusters"]])
+            if large.get("clusters")
+            else None
+        )
         kept_rows = (
             pl.scan_parquet([str(f) for f in files])
             .filter(pl.col("keep"))
@@ -1041,11 +1049,11 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
             kept_rows,
             all_sources=recipe.source_names(),
             seed=recipe.seed,
-            clusters=side.get("clusters"),
+            clusters=clusters,
             tasks=side.get("tasks"),
             recipe_sha256=recipe.sha256(),
         )
-        del kept_rows
+        del kept_rows, clusters
         side["mixture_manifest"] = manifest
         side["mixture_counts"] = counts
         result.mixtures = frames
@@ -1066,15 +1074,28 @@ def check_conserved(shard: int | None, seen: int, kept: int, dropped: int, quara
         )
 
 
-def _side_tables(rd: RunDir) -> dict[str, pl.DataFrame]:
+# Side tables that grow with the corpus: exported by DuckDB straight from the shard files.
+LARGE_SIDE_TABLES = ("clusters",)
+
+
+def side_files(rd: RunDir) -> dict[str, list[Path]]:
+    """Side-table files by table, in step order, then shard order."""
     out = {}
     side = rd.root / "side"
     if side.exists():
         for folder in sorted(p for p in side.iterdir() if p.is_dir()):
             files = sorted(folder.glob("*.parquet"), key=lambda f: (f.stem.split("-")[1], f.stem))
             if files:
-                out[folder.name] = pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+                out[folder.name] = files
     return out
+
+
+def _side_tables(files: dict[str, list[Path]]) -> dict[str, pl.DataFrame]:
+    return {
+        name: pl.concat([pl.read_parquet(f) for f in paths], how="diagonal_relaxed")
+        for name, paths in files.items()
+        if name not in LARGE_SIDE_TABLES
+    }
 
 
 def shard_summary(result: ShardedRunResult) -> list[str]:
