@@ -126,7 +126,9 @@ def build(path: Path, n: int, seed: int = 13) -> dict[str, int]:
                 src = rng.choice(uniques)
                 words = src["output"].split()
                 for _ in range(rng.randint(1, 2)):
-                    words[rng.randrange(len(words))] = rng.choice(("indeed", "also", "thus", "then"))
+                    words[rng.randrange(len(words))] = rng.choice(
+                        ("indeed", "also", "thus", "then")
+                    )
                 rec = {"instruction": src["instruction"], "input": "", "output": " ".join(words)}
             counts[kind] += 1
             kinds.append(names.index(kind))

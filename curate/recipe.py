@@ -293,7 +293,9 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Re
             f"{path}: recipe version {recipe.version} is not supported (this cleanroom reads version {RECIPE_VERSION})"
         )
     if recipe.shard_records is not None and recipe.shard_records < 1:
-        raise ConfigError(f"{path}: shard_records must be a positive count, got {recipe.shard_records}")
+        raise ConfigError(
+            f"{path}: shard_records must be a positive count, got {recipe.shard_records}"
+        )
     validate(recipe, str(path))
     return recipe
 

@@ -72,7 +72,11 @@ def table_hashes(db: Path) -> dict[str, str]:
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
         for t in TABLES:
-            cols = [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall() if c[0] not in ("run_id", "recipe_sha256")]
+            cols = [
+                c[0]
+                for c in con.execute(f"DESCRIBE {t}").fetchall()
+                if c[0] not in ("run_id", "recipe_sha256")
+            ]
             rows = con.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall()
             out[t] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return out
@@ -209,7 +213,11 @@ def test_ray_engine_equals_local(tmp_path, reference) -> None:
     _, want = reference
     recipe = load_recipe(write_recipe(tmp_path))
     result = run_sharded(
-        recipe, run_dir=tmp_path / "run", engine="ray", workers=2, shard_records=90,
+        recipe,
+        run_dir=tmp_path / "run",
+        engine="ray",
+        workers=2,
+        shard_records=90,
         reviews_db=tmp_path / "none.duckdb",
     )
     db = export_sharded(result, tmp_path / "ray.duckdb", None)

@@ -298,7 +298,9 @@ def reduce_shards(
                 sel = b_all == b
                 d_b = d_all[sel]
                 order = np.argsort(d_b, kind="stable")
-                left, right = bucket_pairs(k_all[sel][order] & keep_bits, d_b[order], p.max_bucket_anchors)
+                left, right = bucket_pairs(
+                    k_all[sel][order] & keep_bits, d_b[order], p.max_bucket_anchors
+                )
                 writers.add(left, right)
             writers.flush()
     t_lsh = time.perf_counter()
@@ -401,7 +403,9 @@ class _PairWriter:
             k = self.files.get((s, copy), 0)
             np.save(
                 self.folder / f"{'copy' if copy else 'lsh'}-{s:05d}-{k:05d}.npy",
-                np.stack([np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])]),
+                np.stack(
+                    [np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])]
+                ),
             )
             self.files[(s, copy)] = k + 1
         self.buf = {}
@@ -411,7 +415,10 @@ class _PairWriter:
         if not k:
             return None
         arr = np.concatenate(
-            [np.load(self.folder / f"{'copy' if copy else 'lsh'}-{s:05d}-{i:05d}.npy") for i in range(k)],
+            [
+                np.load(self.folder / f"{'copy' if copy else 'lsh'}-{s:05d}-{i:05d}.npy")
+                for i in range(k)
+            ],
             axis=1,
         )
         return arr[0], arr[1]
@@ -419,7 +426,9 @@ class _PairWriter:
     def remove(self) -> None:
         for (s, copy), k in self.files.items():
             for i in range(k):
-                (self.folder / f"{'copy' if copy else 'lsh'}-{s:05d}-{i:05d}.npy").unlink(missing_ok=True)
+                (self.folder / f"{'copy' if copy else 'lsh'}-{s:05d}-{i:05d}.npy").unlink(
+                    missing_ok=True
+                )
 
 
 def parts_for(shards: int) -> int:

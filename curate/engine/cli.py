@@ -54,7 +54,9 @@ def curate_sharded(
         )
         rep.phase("export to DuckDB", 1, "files")
         db_path = db or Path(rec.output.db)
-        export_sharded(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
+        export_sharded(
+            result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir
+        )
         rep.advance(1)
         rep.end_phase()
     print_summary(result, db_path)

@@ -18,6 +18,7 @@ the driver records a task as done only after it returned.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -67,7 +68,9 @@ class LocalExecutor(Executor):
         if self._pool is None:
             import multiprocessing as mp
 
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=mp.get_context("spawn"), initializer=_die_with_parent
+            )
         futures = [self._pool.submit(fn, *args) for args in calls]
         try:
             for f in futures:
@@ -80,6 +83,19 @@ class LocalExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: on Linux, the worker gets SIGKILL when the driver dies (even by
+    SIGKILL), so a killed run leaves no orphan workers holding its files or its output pipe."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers exit when their queue breaks
+        pass
 
 
 class RayExecutor(Executor):
@@ -112,10 +128,8 @@ class RayExecutor(Executor):
                 yield self._ray.get(ref)
         finally:
             for ref in refs:
-                try:
+                with contextlib.suppress(Exception):  # a finished task cannot be cancelled
                     self._ray.cancel(ref)
-                except Exception:  # noqa: BLE001 - finished tasks cannot be cancelled
-                    pass
 
     def close(self) -> None:
         if self._started and self._ray.is_initialized():

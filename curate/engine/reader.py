@@ -84,7 +84,9 @@ def iter_chunks(
                 kind, text, messages = ingest.map_row(chosen, row)  # type: ignore[arg-type]
             except ValueError as e:
                 quarantine.append(
-                    ingest._q(where, r.line, f"{chosen} layout: {e}", r.raw or ingest._dump(r.fields))
+                    ingest._q(
+                        where, r.line, f"{chosen} layout: {e}", r.raw or ingest._dump(r.fields)
+                    )
                 )
                 continue
             meta = {"file": where, "line": r.line, "fields": ingest._jsonable(r.fields)}
@@ -99,11 +101,9 @@ def iter_chunks(
         records, quarantine, seen = [], [], 0
         return out
 
-    n = 0
-    for item in rows:
+    for n, item in enumerate(rows):
         if limit is not None and n >= limit:
             break
-        n += 1
         seen += 1
         if isinstance(item, tuple):
             quarantine.append(ingest._q(where, *item))

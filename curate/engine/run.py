@@ -49,7 +49,7 @@ from curate.errors import StepError
 from curate.ingest import expand_paths
 from curate.pipeline import StepStats, display_path
 from curate.recipe import PlannedStep, Recipe, validate
-from curate.registry import StepContext, drop_rows, to_json
+from curate.registry import StepContext, drop_rows
 from curate.schema import QUARANTINE_SCHEMA, ROW
 
 log = logging.getLogger(__name__)
@@ -125,9 +125,7 @@ class RichReporter(Reporter):
         self.progress.advance(self.task, n)
         t = self.progress.tasks[self.task]
         speed = t.speed
-        self.progress.update(
-            self.task, speed_text=f"{speed:,.0f} {self.unit}/s" if speed else ""
-        )
+        self.progress.update(self.task, speed_text=f"{speed:,.0f} {self.unit}/s" if speed else "")
 
     def end_phase(self) -> None:
         if self.task is not None:
@@ -490,7 +488,9 @@ class _Driver:
         self.rep.phase(f"{label} ({len(self.shards)} shards)", total)
         skipped = len(self.shards) - len(todo)
         if skipped:
-            self.rep.advance(sum(self.shards[s]["units"] for s in range(len(self.shards)) if s not in todo))
+            self.rep.advance(
+                sum(self.shards[s]["units"] for s in range(len(self.shards)) if s not in todo)
+            )
             self.rep.message(f"{label}: {skipped} shard(s) already done, {len(todo)} to run")
         for s, res in zip(todo, self.ex.map(fn, [args(s) for s in todo]), strict=True):
             self.rd.mark_done(f"{done_key}/s{s}", res)
@@ -547,7 +547,12 @@ class _Driver:
             write_parquet(frame, self.rd.shard_file(k, 0))
             write_parquet(quarantine, self.rd.quarantine_file(k))
             shards.append(
-                {"units": units, "records": frame.height, "quarantined": quarantine.height, "row": row}
+                {
+                    "units": units,
+                    "records": frame.height,
+                    "quarantined": quarantine.height,
+                    "row": row,
+                }
             )
             self.rep.advance(units)
             row += frame.height
@@ -621,12 +626,12 @@ class _Driver:
         saved = {
             "seconds": {i: self.step_seconds.get(i, 0.0) - before[0][i] for i in before[0]},
             "dropped": {
-                i: {
-                    k: v - before[1][i].get(k, 0) for k, v in self.step_dropped.get(i, {}).items()
-                }
+                i: {k: v - before[1][i].get(k, 0) for k, v in self.step_dropped.get(i, {}).items()}
                 for i in before[1]
             },
-            "notes": self.notes if json.dumps(self.notes, sort_keys=True, default=str) != notes_before else None,
+            "notes": self.notes
+            if json.dumps(self.notes, sort_keys=True, default=str) != notes_before
+            else None,
         }
         self.rd.mark_done(task.name, saved)
         self._cleanup(task.number - 1)
@@ -793,7 +798,9 @@ class _Driver:
         from curate.engine.decontam import decontaminate_global
 
         if not self.rd.is_done(f"{task.name}/scan"):
-            self.rep.phase(f"{task.name} decontaminate: scan", sum(sh["units"] for sh in self.shards))
+            self.rep.phase(
+                f"{task.name} decontaminate: scan", sum(sh["units"] for sh in self.shards)
+            )
             t0 = time.perf_counter()
             ps = self.plan[task.start]
             ctx = _ctx(self.plan, task.start, {"verdicts": verdicts})
@@ -801,10 +808,15 @@ class _Driver:
             folder = self.rd.phase_dir(task.number, "global")
             decontaminate_global(ps.params, ctx, files, folder, advance=self.rep.advance)
             for name, parts in ctx.side_tables.items():
-                write_parquet(pl.concat(parts, how="diagonal_relaxed"), self.rd.side_file(name, 0, task.number))
+                write_parquet(
+                    pl.concat(parts, how="diagonal_relaxed"),
+                    self.rd.side_file(name, 0, task.number),
+                )
             self._merge_notes(ctx.resources.get("notes", {}))
             self.rep.end_phase()
-            self.rd.mark_done(f"{task.name}/scan", {"seconds": time.perf_counter() - t0, "notes": self.notes})
+            self.rd.mark_done(
+                f"{task.name}/scan", {"seconds": time.perf_counter() - t0, "notes": self.notes}
+            )
         saved = self.rd.done_value(f"{task.name}/scan")
         self.notes = saved["notes"]
         res = self._run_shards(
@@ -821,7 +833,9 @@ class _Driver:
         """A global step without a sharded form: run it on all shards at once (memory: corpus)."""
         ps = self.plan[task.start]
         self.rep.phase(f"{task.name} {ps.spec.key} (whole frame)", 1, "phases")
-        frames = [pl.read_parquet(self.rd.shard_file(s, task.number - 1)) for s in range(len(self.shards))]
+        frames = [
+            pl.read_parquet(self.rd.shard_file(s, task.number - 1)) for s in range(len(self.shards))
+        ]
         frame = pl.concat(frames, how="diagonal_relaxed")
         resources: dict[str, Any] = {"recipe": self.recipe, "verdicts": verdicts}
         ctx = _ctx(self.plan, task.start, resources)
@@ -1015,7 +1029,10 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
             "false_positive_kept": int(driver.notes.get("false_positive_kept", 0)),
         }
         driver.notes["reviews"] = notes
-        driver.notes["summary_lines"] = [*driver.notes.get("summary_lines", []), summary_line(notes)]
+        driver.notes["summary_lines"] = [
+            *driver.notes.get("summary_lines", []),
+            summary_line(notes),
+        ]
     run_id = f"{started:%Y%m%dT%H%M%S%fZ}-{recipe.sha256()[:8]}"
     result = ShardedRunResult(
         run_id,
@@ -1061,7 +1078,9 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
     return result
 
 
-def check_conserved(shard: int | None, seen: int, kept: int, dropped: int, quarantined: int) -> None:
+def check_conserved(
+    shard: int | None, seen: int, kept: int, dropped: int, quarantined: int
+) -> None:
     """Units the reader saw = kept + dropped + quarantined, or a StepError naming the shard.
 
     Example: ``check_conserved(3, 10, 6, 3, 0)`` raises ``shard 3: the reader saw 10 units ...``.
