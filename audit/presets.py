@@ -42,8 +42,8 @@ from typing import Literal
 
 import numpy as np
 
-from curate.errors import ConfigError
-from curate.registry import did_you_mean
+from curate.core.errors import ConfigError
+from curate.core.registry import did_you_mean
 
 Method = Literal["ngram", "llama2", "substring"]
 

@@ -199,8 +199,8 @@ def minhash_task(n: int, path: Path, work: Path) -> dict:
     code = f"""
 import json, sys, time, resource
 import polars as pl
-from curate.dedup.near_dup import MinHashParams
-from curate.dedup.sharded import near_duplicates_sharded
+from curate.lib.dedup.near_dup import MinHashParams
+from curate.lib.dedup.sharded import near_duplicates_sharded
 texts = pl.read_ndjson({str(path)!r}, n_rows={n}).select(
     pl.concat_str(["instruction", "input", "output"], separator="\\n\\n")).to_series()
 shards = [texts.slice(i, 50_000) for i in range(0, len(texts), 50_000)]

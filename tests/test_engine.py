@@ -12,14 +12,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from curate.engine import reader as reader_mod
-from curate.engine.export import export_sharded
-from curate.engine.run import check_conserved, plan_tasks, run_sharded, unique_ids
-from curate.errors import ConfigError, MissingDependencyError, StepError
-from curate.export import export_run
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe, validate
-from curate.schema import assign_ids
+from curate.core.errors import ConfigError, MissingDependencyError, StepError
+from curate.core.records import assign_ids
+from curate.run.engine import reader as reader_mod
+from curate.run.engine.export import export_sharded
+from curate.run.engine.run import check_conserved, plan_tasks, run_sharded, unique_ids
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "corpora" / "data"

@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from curate.dedup.near_dup import MinHashParams, near_duplicates
-from curate.dedup.sharded import near_duplicates_sharded, parts_for
+from curate.lib.dedup.near_dup import MinHashParams, near_duplicates
+from curate.lib.dedup.sharded import near_duplicates_sharded, parts_for
 
 WORDS = [f"w{i}" for i in range(60)]
 
