@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from curate.core.errors import ConfigError, MissingDependencyError, StepError
+from curate.core.errors import ConfigError, ConservationError, MissingDependencyError, StepError
 from curate.core.records import assign_ids
 from curate.run.engine import reader as reader_mod
 from curate.run.engine.export import export_sharded
@@ -135,7 +135,7 @@ def test_conservation_fires_when_a_row_is_lost(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(reader_mod.ingest, "_records_frame", lose_one)
     recipe = load_recipe(write_recipe(tmp_path))
-    with pytest.raises(StepError, match=r"shard 0: the reader saw 100 units"):
+    with pytest.raises(ConservationError, match=r"the reader saw .* but the frames hold"):
         run_sharded(recipe, run_dir=tmp_path / "run", shard_records=100, workers=1)
 
 

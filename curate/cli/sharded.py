@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
+from curate.io.store import OutputPaths
 from curate.run.engine.run import RichReporter, ShardedRunResult, run_sharded, shard_summary
 from curate.run.recipe import Recipe
 
@@ -31,8 +32,7 @@ def curate_sharded(
     resume: bool,
     run_dir: Path | None,
     shard_records: int | None,
-    db: Path | None,
-    parquet_dir: Path | None,
+    paths: OutputPaths,
     reviews_db: Path | None,
     console: Any,
 ) -> ShardedRunResult:
@@ -47,16 +47,14 @@ def curate_sharded(
             engine=engine,
             workers=workers,
             resume=resume,
-            run_dir=run_dir,
+            run_dir=run_dir or paths.db.parent / "runs" / rec.name,
             shard_records=shard_records,
             reviews_db=reviews_db,
             reporter=rep,
         )
         rep.phase("export to DuckDB", 1, "files")
-        db_path = db or Path(rec.output.db)
-        export_sharded(
-            result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir
-        )
+        db_path = paths.db
+        export_sharded(result, db_path, paths.parquet_dir, paths.hf_dir)
         rep.advance(1)
         rep.end_phase()
     print_summary(result, db_path)

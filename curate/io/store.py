@@ -12,13 +12,14 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from curate.core.errors import CleanroomError, InputError, MissingDependencyError
+from curate.core.errors import CleanroomError, ConfigError, InputError, MissingDependencyError
 
 
 def query_frame(
@@ -199,3 +200,57 @@ def read_history(db_path: Path, sql: str) -> pl.DataFrame | None:
             f"cannot read the run history to carry it forward ({type(e).__name__}: {e}); "
             "nothing was written. Close other programs using this file or give another --db",
         ) from None
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """Where one run writes: the DuckDB file, the Parquet folder and the HF folder, together."""
+
+    db: Path
+    parquet_dir: Path
+    hf_dir: Path
+
+    @classmethod
+    def resolve(
+        cls,
+        db: str | Path,
+        parquet_dir: str | Path,
+        hf_dir: str | Path,
+        *,
+        out: str | Path | None = None,
+        db_given: str | Path | None = None,
+    ) -> OutputPaths:
+        """The recipe's outputs, moved together: ``out`` puts all three under one root
+        (``out/cleanroom.duckdb``, ``out/parquet``, ``out/hf``); ``db_given`` moves the DB and
+        puts the Parquet and HF copies beside it, so they never drift apart.
+
+        Example: ``resolve("out/c.duckdb", "out/parquet", "out/hf", db_given="x/c.duckdb")``
+        -> ``x/c.duckdb``, ``x/parquet``, ``x/hf``.
+        """
+        if out is not None:
+            root = Path(out)
+            return cls(root / Path(db).name, root / "parquet", root / "hf")
+        if db_given is not None:
+            root = Path(db_given).parent
+            return cls(Path(db_given), root / "parquet", root / "hf")
+        return cls(Path(db), Path(parquet_dir), Path(hf_dir))
+
+    def check(self) -> None:
+        """Fail before any data is read when an output cannot be created: a parent that is a
+        file, or a folder that is not writable."""
+        for path, what in ((self.db.parent, "--db folder"), (self.parquet_dir, "Parquet folder"),
+                           (self.hf_dir, "HF folder")):  # fmt: skip
+            check_writable_dir(path, what)
+
+
+def check_writable_dir(path: Path, what: str) -> None:
+    """Raise ConfigError unless ``path`` is, or can be created as, a writable folder."""
+    probe = Path(path)
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ConfigError(f"{what} {path}: {probe} is a file, not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path}: {probe} is not writable")

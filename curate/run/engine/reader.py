@@ -9,15 +9,16 @@ run checks ``seen = kept + dropped + quarantined`` per shard (:mod:`curate.run.e
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
+from curate.core.errors import ConservationError
 from curate.core.schemas import QUARANTINE_SCHEMA
-from curate.io import ingest
+from curate.io import formats, ingest, paths
 
 
 @dataclass
@@ -43,6 +44,9 @@ def iter_chunks(
 ) -> Iterator[Chunk]:
     """Yield :class:`Chunk` s of at most ``chunk`` units each, in input order.
 
+    Each chunk is checked as :func:`curate.io.ingest.read_input` checks a whole file: the units
+    the reader saw for it are all records or quarantine rows (else ``ConservationError``).
+
     Example: a 120-line JSONL file with ``chunk=50`` -> chunks of 50, 50 and 20 units.
     """
     where = display or location
@@ -52,73 +56,55 @@ def iter_chunks(
         got = ingest.read_natural_instructions(
             Path(location), source=source, where=where, limit=limit
         )
-        seen = got.records.height + got.quarantine.height
-        yield Chunk(got.records, got.quarantine, seen, got.tasks)
+        yield Chunk(got.records, got.quarantine, got.seen, got.tasks)
         return
+    seen = formats.Seen()
     rows = (
-        ingest.iter_hf_rows(location, split)
-        if ingest.is_hf_id(location)
-        else ingest.iter_raw_rows(Path(location))
+        formats.iter_hf_rows(location, split, seen)
+        if paths.is_hf_id(location)
+        else formats.iter_raw_rows(Path(location), seen)
     )
     rename = {v: k for k, v in (fields or {}).items()}
-    chosen = None if layout == "auto" else layout
-    records: list[dict[str, Any]] = []
-    quarantine: list[dict[str, Any]] = []
-    pending: list[ingest.RawRow] = []
-    seen = 0
-
-    def flush(batch: list[ingest.RawRow]) -> None:
-        for r in batch:
-            if not isinstance(r.fields, Mapping):
-                quarantine.append(
-                    ingest._q(
-                        where,
-                        r.line,
-                        f"expected a JSON object, found {type(r.fields).__name__}",
-                        r.raw,
-                    )
-                )
-                continue
-            row = {rename.get(k, k): v for k, v in r.fields.items()}
-            try:
-                kind, text, messages = ingest.map_row(chosen, row)  # type: ignore[arg-type]
-            except ValueError as e:
-                quarantine.append(
-                    ingest._q(
-                        where, r.line, f"{chosen} layout: {e}", r.raw or ingest._dump(r.fields)
-                    )
-                )
-                continue
-            meta = {"file": where, "line": r.line, "fields": ingest._jsonable(r.fields)}
-            records.append(
-                {"source": source, "kind": kind, "text": text, "messages": messages, "meta": meta}
-            )
+    out = ingest._Collected(where, source, rename, None if layout == "auto" else layout)
+    pending: list[formats.RawRow] = []
+    done = 0  # units of the chunks already yielded
 
     def emit() -> Chunk:
-        nonlocal records, quarantine, seen
-        q = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA).sort("line", maintain_order=True)
-        out = Chunk(ingest._records_frame(records), q, seen)
-        records, quarantine, seen = [], [], 0
-        return out
+        nonlocal out, done
+        units = seen.units - done
+        if out.accounted != units:
+            raise ConservationError(
+                f"{where}: the reader saw {units} rows/lines in a chunk but only "
+                f"{out.accounted} became records or quarantine rows"
+            )
+        q = pl.DataFrame(out.quarantine, schema=QUARANTINE_SCHEMA).sort("line", maintain_order=True)
+        records = ingest._records_frame(out.records)
+        if records.height != len(out.records) or q.height != len(out.quarantine):
+            raise ConservationError(
+                f"{where}: the reader saw {units} rows/lines in a chunk, {len(out.records)} records "
+                f"and {len(out.quarantine)} quarantine rows were mapped, but the frames hold "
+                f"{records.height} and {q.height}"
+            )
+        got = Chunk(records, q, units)
+        done = seen.units
+        out = ingest._Collected(where, source, rename, out.layout)
+        return got
 
-    for n, item in enumerate(rows):
-        if limit is not None and n >= limit:
-            break
-        seen += 1
+    for item in itertools.islice(rows, limit):
         if isinstance(item, tuple):
-            quarantine.append(ingest._q(where, *item))
-        elif chosen is None:
+            out.bad(*item)
+        elif out.layout is None:
             pending.append(item)
             if len(pending) >= ingest._SNIFF_ROWS:
-                chosen = ingest._sniff(where, pending, rename)
-                flush(pending)
+                out.layout = ingest._sniff(where, pending, rename)
+                out.add_all(pending)
                 pending = []
         else:
-            flush([item])
-        if chosen is not None and seen >= chunk:
+            out.add(item)
+        if out.layout is not None and not pending and seen.units - done >= chunk:
             yield emit()
     if pending:
-        chosen = ingest._sniff(where, pending, rename)
-        flush(pending)
-    if seen:
+        out.layout = ingest._sniff(where, pending, rename)
+        out.add_all(pending)
+    if seen.units > done:
         yield emit()

@@ -18,7 +18,8 @@ The run is a list of *tasks*, each with its state on disk under the run folder
   ``decontaminate_v1``: the benchmark index is built once and the shards are streamed through
   one scan (texts of one shard in memory at a time) -> per-shard decisions.
   Any other global step (a plugin's) runs on the whole frame, assembled from the shards.
-- **finish**: conservation per shard (units seen by the reader = kept + dropped + quarantined),
+- **finish**: conservation per shard (rows read = kept + dropped + quarantined; each chunk's rows
+  were checked against the units the reader saw, :mod:`curate.run.engine.reader`),
   mixtures from the kept rows of the store, and one DuckDB file written under a temporary
   name and renamed into place (the same tables as :func:`curate.run.export.export_run`).
 
@@ -520,6 +521,7 @@ class _Driver:
         units = 0
         row = 0
         confirmed = [0, 0.0]
+        seen_units = [0]  # what the reader saw (lines, items, rows); each chunk checked by it
 
         def flush() -> None:
             nonlocal buf_r, buf_q, units, row, seen_prefixes
@@ -583,13 +585,15 @@ class _Driver:
                     # cut the chunk where the shard fills up
                     taken = 0
                     recs, quar = chunk.records, chunk.quarantine
-                    while taken < chunk.seen:
+                    seen_units[0] += chunk.seen
+                    rows = chunk.records.height + chunk.quarantine.height
+                    while taken < rows:
                         room = self.shard_records - units
-                        n = min(room, chunk.seen - taken)
-                        if n == chunk.seen - taken and taken == 0:
+                        n = min(room, rows - taken)
+                        if n == rows - taken and taken == 0:
                             buf_r.append(recs)
                             buf_q.append(quar)
-                        else:  # split by units: records and quarantine rows in line order
+                        else:  # split by rows: records and quarantine rows in line order
                             r_part, q_part = _split_units(recs, quar, taken, n)
                             buf_r.append(r_part)
                             buf_q.append(q_part)
@@ -601,6 +605,7 @@ class _Driver:
         if tasks:
             write_parquet(pl.concat(tasks), self.rd.side_file("tasks", 0, 0))
         self.rd.manifest["shards"] = shards
+        self.rd.manifest["units_seen"] = seen_units[0]
         self.rd.mark_done("t00", {"confirmed": confirmed})
         self.rep.end_phase()
 
@@ -1089,14 +1094,15 @@ def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
 def check_conserved(
     shard: int | None, seen: int, kept: int, dropped: int, quarantined: int
 ) -> None:
-    """Units the reader saw = kept + dropped + quarantined, or a StepError naming the shard.
+    """Rows read (records + quarantine rows; each chunk was checked against the units the reader
+    saw) = kept + dropped + quarantined at the end, or a StepError naming the shard.
 
-    Example: ``check_conserved(3, 10, 6, 3, 0)`` raises ``shard 3: the reader saw 10 units ...``.
+    Example: ``check_conserved(3, 10, 6, 3, 0)`` raises ``shard 3: 10 rows were read ...``.
     """
     if seen != kept + dropped + quarantined:
         where = f"shard {shard}" if shard is not None else "run"
         raise StepError(
-            f"{where}: the reader saw {seen} units but {kept} kept + {dropped} dropped + "
+            f"{where}: {seen} rows were read but {kept} kept + {dropped} dropped + "
             f"{quarantined} quarantined = {kept + dropped + quarantined}; records were lost or invented"
         )
 
