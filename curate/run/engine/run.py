@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -933,7 +932,6 @@ def run_sharded(
     shard_records: int | None = None,
     reviews_db: str | Path | None = None,
     reporter: Reporter | None = None,
-    stop_after: str | None = None,
 ) -> ShardedRunResult:
     """Run a recipe shard by shard (see the module docstring); returns a result for export.
 
@@ -947,7 +945,6 @@ def run_sharded(
         shard_records: units per shard (default: the recipe's ``shard_records``, else 50,000).
         reviews_db: reviewer verdicts (default: the recipe's ``output.reviews_db``).
         reporter: progress callbacks.
-        stop_after: for tests: stop (as a crash would) after this task name finishes.
     """
     from curate.io.reviews import latest_verdicts
 
@@ -971,23 +968,15 @@ def run_sharded(
         rep.message(f"resuming {rd.root}: {len(rd.manifest['done'])} task(s) already done")
     try:
         driver.ingest()
-        if stop_after == "t00":
-            raise _Stop
         last = 0
         for task in plan_tasks(plan):
             driver.run_task(task, verdicts)
             last = task.number
-            if stop_after == task.name:
-                raise _Stop
         result = _finish(driver, last, started)
         result.engine, result.workers = ex.name, ex.workers
         return result
     finally:
         ex.close()
-
-
-class _Stop(Exception):
-    """Raised by ``stop_after`` (tests): leaves the run folder as a crash would."""
 
 
 def _finish(driver: _Driver, last: int, started: datetime) -> ShardedRunResult:
@@ -1136,9 +1125,3 @@ def shard_summary(result: ShardedRunResult) -> list[str]:
     lines = [f"run folder {result.run_dir} ({result.engine}, {result.workers} workers)"]
     lines += [f"ran {k}: {v} shard task(s)" for k, v in result.shards_run.items()]
     return lines
-
-
-def env_workers() -> int | None:
-    """``CLEANROOM_WORKERS`` as an int, if set."""
-    v = os.environ.get("CLEANROOM_WORKERS")
-    return int(v) if v else None
