@@ -8,6 +8,8 @@ Example: ``get_step("length_filter_v1").kind`` -> ``"filter"``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import curate.steps  # noqa: F401  (importing the package registers every built-in step)
 from curate.core.registry import Registry
 from curate.core.step import STEPS, StepSpec
@@ -26,3 +28,11 @@ def get_step(key: str) -> StepSpec:
 def all_steps() -> dict[str, StepSpec]:
     """Every registered step, by key, sorted."""
     return dict(sorted(STEPS.items()))
+
+
+def sharded_forms() -> Any:
+    """Step-level pieces the sharded engine (:mod:`curate.run.engine`) needs: exact-dedup keys and
+    cluster rows, decontamination over shard files (:mod:`curate.steps.sharded`)."""
+    from curate.steps import sharded
+
+    return sharded

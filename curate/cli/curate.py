@@ -36,10 +36,32 @@ def curate(
         Path | None,
         typer.Option(help="Reviewer verdicts to obey (default: the recipe's output.reviews_db)."),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Run shard by shard with state on disk: 'local' (process pool) or 'ray'. "
+            "Default: in memory, unless the recipe sets shard_records or --resume is given."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes / Ray CPUs (default: the CPU count).")
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue the run folder of an interrupted sharded run."),
+    ] = False,
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(help="Run folder of a sharded run (default: <db folder>/runs/<recipe name>)."),
+    ] = None,
+    shard_records: Annotated[
+        int | None, typer.Option(help="Records per shard (default: the recipe's, else 50000).")
+    ] = None,
 ) -> None:
     """Run the whole pipeline: ingest, normalise, filter, dedup, mix, export.
 
     Example: cleanroom curate corpora/default.yaml --db out/cleanroom.duckdb
+    Corpus scale: cleanroom curate big.yaml --engine local --workers 8 (then --resume after a crash)
     """
     from curate.run.recipe import dump_yaml, load_recipe, validate
 
@@ -60,6 +82,22 @@ def curate(
     if parquet_dir is not None:
         paths = OutputPaths(paths.db, parquet_dir, paths.hf_dir)
     paths.check()  # before any data is read
+    if engine is not None or resume or rec.shard_records is not None or shard_records is not None:
+        from curate.cli.sharded import curate_sharded
+
+        curate_sharded(
+            rec,
+            str(recipe),
+            engine=engine or "local",
+            workers=workers,
+            resume=resume,
+            run_dir=run_dir,
+            shard_records=shard_records,
+            paths=paths,
+            reviews_db=reviews_db,
+            console=console,
+        )
+        return
     # The pipeline draws its own bars (reading, steps, model scoring); then one for the writing.
     result = run_curate(rec, where=str(recipe), reviews_db=reviews_db)
     with stage("writing DuckDB, Parquet and datasets copies", total=None, unit="files"):

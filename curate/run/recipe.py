@@ -111,13 +111,18 @@ class Recipe:
     mixtures: tuple[MixtureConfig, ...] = (MixtureConfig(),)
     output: OutputConfig = OutputConfig()
     seed: int = 0
+    # Units (records + quarantined rows) per shard of a sharded run (``--engine``); None: 50,000.
+    shard_records: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def sha256(self) -> str:
         """Hash of the resolved recipe: equal recipes give equal hashes."""
-        canon = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        data = self.to_dict()
+        if data.get("shard_records") is None:  # recipes without it keep their old hash
+            data.pop("shard_records", None)
+        canon = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canon.encode()).hexdigest()
 
     def source_names(self) -> list[str]:
@@ -231,6 +236,10 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Re
     if recipe.version != RECIPE_VERSION:
         raise ConfigError(
             f"{path}: recipe version {recipe.version} is not supported (this cleanroom reads version {RECIPE_VERSION})"
+        )
+    if recipe.shard_records is not None and recipe.shard_records < 1:
+        raise ConfigError(
+            f"{path}: shard_records must be a positive count, got {recipe.shard_records}"
         )
     validate(recipe, str(path))
     return recipe
