@@ -123,6 +123,17 @@ def hf_offline() -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def json_error(e: json.JSONDecodeError) -> str:
+    """A quarantine message for a JSON error, with the column said once.
+
+    Example: ``Unterminated string starting at`` (column 89) -> ``"invalid JSON: Unterminated
+    string starting at column 89"``; ``Expecting value`` (1) -> ``"invalid JSON: Expecting value
+    at column 1"``.
+    """
+    msg = e.msg.removesuffix(" at")
+    return f"invalid JSON: {msg} at column {e.colno}"
+
+
 def iter_raw_rows(path: Path) -> Iterator[RawRow | tuple[int, str, str]]:
     """Yield parsed rows, or ``(line, error, raw)`` tuples for rows that failed to parse."""
     suffix = suffix_of(path)
@@ -137,7 +148,7 @@ def iter_raw_rows(path: Path) -> Iterator[RawRow | tuple[int, str, str]]:
                     try:
                         yield RawRow(i, json.loads(stripped), stripped)
                     except json.JSONDecodeError as e:
-                        yield (i, f"invalid JSON: {e.msg} at column {e.colno}", stripped)
+                        yield (i, json_error(e), stripped)
         except (OSError, EOFError, gzip.BadGzipFile) as e:
             raise InputError(str(path), None, f"cannot read: {e}") from None
     elif suffix == ".json":
