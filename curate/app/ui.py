@@ -42,7 +42,8 @@ CSS = """
   SFMono-Regular, Menlo, Consolas, monospace; font-size: .82rem; line-height: 1.45; margin: 0;}
 .cr-panel .cr-ln {min-height: 1.2em;}
 .cr-panel.cr-tall {max-height: 640px;}
-[data-testid="stSidebar"][aria-expanded="true"] {min-width: 240px; max-width: 280px;}
+[data-testid="stMainBlockContainer"] {padding-left: 1.6rem; padding-right: 1.6rem; max-width: 100%;}
+section[data-testid="stSidebar"][aria-expanded="true"] {width: 232px !important; min-width: 232px !important;}
 .st-key-cr-keys {display: none;}
 .cr-evidence {border-left: 3px solid #f29900; padding: .3rem .7rem; margin: .3rem 0 .5rem 0;
   background: rgba(242,153,0,.07); font-size: .88rem;}

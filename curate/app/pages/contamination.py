@@ -326,10 +326,10 @@ def render_item(
     rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, hits: pl.DataFrame
 ) -> None:
     """One match: navigation, evidence, both texts, verdict buttons and the related matches."""
-    RA.nav_bar()
     rec_id = pick_record(bench, item_id, item_hits)
     hit = item_hits.filter(pl.col("id") == rec_id).row(0, named=True)
     RA.set_position(bench, item_id, rec_id)
+    RA.nav_bar()
     spans, cover, row = match_spans(rid, bench, item_id, rec_id)
     match_chips(hit, cover, row)
     rec_matches = hits.filter(pl.col("id") == rec_id)

@@ -117,7 +117,6 @@ def pick_record(rows: pl.DataFrame) -> str:
     RA.table_pick(event, ids, "drop_open", f"drop::{ids[0]}")
     RA.remember_positions([{"drop_open": i} for i in ids], [False] * len(ids))
     by_id = {r["id"]: r for r in rows.iter_rows(named=True)}
-    RA.nav_bar()
     rec_id = st.selectbox(
         "Open a record",
         ids,
@@ -127,6 +126,7 @@ def pick_record(rows: pl.DataFrame) -> str:
         ),
     )
     RA.set_any_position({"drop_open": rec_id})
+    RA.nav_bar()
     ui.set_url(rec=rec_id)
     return rec_id
 
@@ -177,8 +177,8 @@ def record_detail(rid: str, rec_id: str) -> None:
             lines_html(rec["text"], spans),
             tall=True,
         )
-    with b:
         verdict_form(rid, rec_id)
+    with b:
         st.caption("Detail (from the step that dropped it)")
         st.json(detail, expanded=True)
         st.caption("Meta (file, line, original fields)")

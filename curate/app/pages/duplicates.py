@@ -135,7 +135,6 @@ def pick_member(cid: str, others: pl.DataFrame) -> str:
         [{key: m} for m in ids], [s != "unreviewed" for s in others["status"].to_list()]
     )
     by_m = {r["id"]: r for r in others.iter_rows(named=True)}
-    RA.nav_bar()
     mid = st.selectbox(
         f"Member ({len(ids)})",
         ids,
@@ -145,6 +144,7 @@ def pick_member(cid: str, others: pl.DataFrame) -> str:
         ),
     )
     RA.set_any_position({key: mid})
+    RA.nav_bar()
     ui.set_url(cluster=cid, member=mid)
     return mid
 
