@@ -174,18 +174,13 @@ def bulk_confirm(kind: str, sel: pl.DataFrame, verdict: str, bench: str, rid: st
     ok = st.checkbox(
         f"Yes, record “{ui.STATUS_LABEL[verdict]}” for these {n:,} matches", key="bulk_ok"
     )
-    if not st.button(f"Apply to {n:,} matches", type="primary", disabled=not (ok and n)):
-        return
-    who = ui.reviewer()
-    if not who:
-        st.error("Type your name in **Reviewer** (sidebar) first; it is saved with the verdict.")
-        return
+    if not ui.reviewer():
+        st.caption("Type your name in **Reviewer** (sidebar) first; it is saved with the verdicts.")
     rows = [
         {
             "target_kind": kind,
             "target_id": r["id"],
             "verdict": verdict,
-            "reviewer": who,
             "note": "bulk verdict",
             "benchmark": bench,
             "item_id": r["item_id"],
@@ -193,17 +188,29 @@ def bulk_confirm(kind: str, sel: pl.DataFrame, verdict: str, bench: str, rid: st
         }
         for r in sel.select("id", "item_id").iter_rows(named=True)
     ]
+    label = f"{ui.STATUS_LABEL[verdict]} on {n:,} matches of {bench}"
+    st.button(
+        f"Apply to {n:,} matches",
+        type="primary",
+        disabled=not (ok and n and ui.reviewer()),
+        on_click=_apply_bulk,
+        args=(rows, label),
+        key="bulk_apply",
+    )
+
+
+def _apply_bulk(rows: list[dict[str, Any]], label: str) -> None:
+    """Write a bulk verdict (button callback): one transaction, one undo step."""
+    who = ui.reviewer()
     try:
-        ids = record_verdicts(reviews_path(), rows)
+        ids = record_verdicts(reviews_path(), [{**r, "reviewer": who} for r in rows])
     except (CleanroomError, OSError) as e:
-        st.error(f"Could not save the verdicts: {e}")
+        st.session_state["_saved"] = f"Could not save the verdicts: {md_escape(e)}"
         return
     Q.clear_reviews_cache()
-    text = f"{ui.STATUS_LABEL[verdict]} on {len(ids):,} matches of {bench}"
-    _push(ids, text)
-    st.session_state["_saved"] = f"Saved: {md_escape(text)}"
+    _push(ids, label)
+    st.session_state["_saved"] = f"Saved: {md_escape(label)}"
     st.session_state["bulk_ok"] = False
-    st.rerun()
 
 
 def table_pick(event: Any, ids: list[str], key: str, scope: str) -> None:
