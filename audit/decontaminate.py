@@ -17,10 +17,14 @@ The step scans the records still kept with :func:`audit.scan.scan` and reports t
   ``contamination`` rows of a cut record keep their item spans; their record spans are emptied
   (``"record": []``, ``"cut": true``), because the matched text is no longer in ``records.text``.
 
-Reviewer verdicts: when ``ctx.resources["verdicts"]`` holds a frame with ``target_kind``,
-``target_id``, ``verdict`` (and optionally ``created_at``), a record whose latest
-``contamination`` verdict is ``false_positive`` is kept; their number is put in
-``notes["false_positive_kept"]``. (``confirmed`` records are dropped by the pipeline itself.)
+Reviewer verdicts, per match (issue 15): ``ctx.resources["match_verdicts"]`` (else
+``["verdicts"]``) holds verdicts with ``target_kind``, ``target_id``, ``verdict`` and the
+``benchmark``/``item_id`` of the match (optionally ``created_at``). A record is kept only when
+every match that would drop it has ``false_positive`` as its latest verdict
+(:func:`curate.verdict_rules.cleared_records`); their number goes to
+``notes["false_positive_kept"]``, and the records that stay dropped although some of their matches
+are false positives to ``notes["held_by_unreviewed"]``. A verdict without benchmark and item
+applies to every match of its record. (``confirmed`` records are dropped by the pipeline itself.)
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from audit.presets import DIRTY_VERDICTS, get_preset
 from audit.scan import scan, shards_of
 from curate.errors import ConfigError
 from curate.registry import Step, StepContext, drop_rows, register, to_json
+from curate.verdict_rules import cleared_records, held_records, per_match_latest
 
 
 @dataclass(frozen=True)
@@ -100,16 +105,6 @@ def cut_pieces(
     return [p for p in pieces if len(p) >= min_piece], len(pieces)
 
 
-def latest_false_positives(verdicts: pl.DataFrame | None) -> set[str]:
-    """Record ids whose latest ``contamination`` verdict is ``false_positive``."""
-    if verdicts is None or not isinstance(verdicts, pl.DataFrame) or not verdicts.height:
-        return set()
-    v = verdicts.filter(pl.col("target_kind") == "contamination").with_row_index("_order")
-    order = ["created_at", "_order"] if "created_at" in v.columns else ["_order"]
-    latest = v.sort(order).group_by("target_id").agg(pl.col("verdict").last())
-    return set(latest.filter(pl.col("verdict") == "false_positive")["target_id"].to_list())
-
-
 @register(
     "decontaminate_v1",
     kind="dedup",
@@ -134,10 +129,14 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
             & pl.col("part").is_in(list(p.parts))
             & pl.col("id").is_in(list(live))
         )
-        fps = latest_false_positives(ctx.resources.get("verdicts"))
-        fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
+        # per match: a record is kept only when every match that would drop it is a false positive
+        mv = per_match_latest(ctx.resources.get("match_verdicts", ctx.resources.get("verdicts")))
+        fps = cleared_records(hits, mv)
         notes = ctx.resources.setdefault("notes", {})
-        notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + fp_kept
+        notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + len(fps)
+        notes["held_by_unreviewed"] = notes.get("held_by_unreviewed", 0) + len(
+            held_records(hits, mv)
+        )
         for row in result.summary.iter_rows(named=True):
             notes.setdefault("contamination", []).append(
                 {k: v for k, v in row.items() if v is not None}

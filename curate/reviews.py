@@ -42,6 +42,7 @@ import polars as pl
 
 from curate.errors import ConfigError, InputError
 from curate.export import query_frame
+from curate.verdict_rules import STATUS_RANK
 
 TARGET_KINDS = ("contamination", "cluster", "record")
 VERDICTS = ("confirmed", "false_positive", "unsure")  # contamination verdicts
@@ -55,8 +56,6 @@ KIND_VERDICTS = {
 }
 CONFIRMED_REASON = "reviewer_confirmed_contamination"
 STAGE = "reviews"
-# Precedence when one target has several latest verdicts (one per benchmark item it matched).
-_RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
 
 REVIEWS_SCHEMA = pl.Schema(
     {
@@ -308,7 +307,7 @@ def fold_per_target(per_match: pl.DataFrame) -> pl.DataFrame:
     """
     return (
         per_match.with_columns(
-            _rank=pl.col("verdict").replace_strict(_RANK, default=1, return_dtype=pl.Int8)
+            _rank=pl.col("verdict").replace_strict(STATUS_RANK, default=1, return_dtype=pl.Int8)
         )
         .sort(
             ["target_kind", "target_id", "_rank", "created_at"],
@@ -400,12 +399,30 @@ def false_positives_kept(
 
 def summary_line(notes: dict[str, Any]) -> str:
     """The run-summary line, e.g. ``reviews: 5 verdicts (out/reviews.duckdb); 2 records dropped as
-    reviewer-confirmed contamination; 1 false positive kept though flagged again``."""
+    reviewer-confirmed contamination; 1 false positive kept though flagged again; 1 record with a
+    false-positive match stays dropped because of unreviewed matches; 1 cluster member(s) kept as
+    not a duplicate``."""
     plural = "s" if notes["verdicts"] != 1 else ""
     fp = notes["false_positive_kept"]
-    return (
+    line = (
         f"reviews: {notes['verdicts']} verdict{plural} ({notes['reviews_db']}); "
         f"{notes['confirmed_dropped']} record{'s' if notes['confirmed_dropped'] != 1 else ''} dropped as "
         f"reviewer-confirmed contamination ({CONFIRMED_REASON}); "
         f"{fp} false positive{'s' if fp != 1 else ''} kept though flagged again"
     )
+    held = notes.get("held_by_unreviewed", 0)
+    if held:
+        line += (
+            f"; {held} record{'s' * (held != 1)} with a false-positive match stay dropped because "
+            "of unreviewed matches"
+        )
+    extra = [
+        (notes.get("not_duplicate", 0), "cluster member(s) kept as not a duplicate"),
+        (notes.get("cluster_kept", 0), "cluster member(s) made the kept copy"),
+        (notes.get("reviewer_dropped", 0), "record(s) dropped by a reviewer (reviewer_dropped)"),
+        (notes.get("record_kept", 0), "record(s) kept over a step's drop"),
+    ]
+    shown = [f"{n} {what}" for n, what in extra if n]
+    if shown:
+        line += "; " + "; ".join(shown)
+    return line

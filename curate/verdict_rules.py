@@ -30,19 +30,90 @@ MATCH_KEYS = ["target_kind", "target_id", "benchmark", "item_id"]
 REVIEWER_DROPPED = "reviewer_dropped"
 # Audit verdicts of a contamination row that make the decontamination step drop a record.
 DIRTY_VERDICTS = ("dirty", "not_clean")
+# The one precedence of review states, used wherever several verdicts fold into one status (an
+# item with several matching records, a record with several matches): a confirmed match makes the
+# whole confirmed; an unreviewed one keeps it from being cleared.
+STATUS_RANK = {"confirmed": 0, "unsure": 1, "unreviewed": 2, "false_positive": 3}
+
+
+def fold_status(status: pl.Expr) -> pl.Expr:
+    """The folded status of several review states (an aggregation): the one ranked first in
+    :data:`STATUS_RANK`.
+
+    Example: ``["false_positive", "unreviewed"]`` -> ``"unreviewed"``; ``["unsure", "confirmed"]``
+    -> ``"confirmed"``.
+    """
+    back = {v: k for k, v in STATUS_RANK.items()}
+    rank = status.replace_strict(
+        STATUS_RANK, default=STATUS_RANK["unreviewed"], return_dtype=pl.Int8
+    )
+    return rank.min().replace_strict(back, return_dtype=pl.String)
+
+
+def per_match_latest(verdicts: pl.DataFrame | None) -> pl.DataFrame:
+    """The verdict in force per (target_kind, target_id, benchmark, item_id): the latest one.
+
+    Tolerant of frames without ``benchmark``/``item_id`` (a verdict on a whole record) or
+    ``created_at`` (row order is time order).
+
+    Example: ``(r, b, 7)`` ``unsure`` then ``confirmed`` -> one row ``confirmed``.
+    """
+    if verdicts is None or not isinstance(verdicts, pl.DataFrame) or verdicts.is_empty():
+        return pl.DataFrame(schema={**{k: pl.String for k in MATCH_KEYS}, "verdict": pl.String})
+    v = verdicts.with_row_index("_order")
+    for col in ("benchmark", "item_id"):
+        if col not in v.columns:
+            v = v.with_columns(pl.lit(None, pl.String).alias(col))
+    order = ["created_at", "_order"] if "created_at" in v.columns else ["_order"]
+    return (
+        v.with_columns(pl.col("item_id").cast(pl.String), pl.col("benchmark").cast(pl.String))
+        .sort(order)
+        .group_by(MATCH_KEYS, maintain_order=True)
+        .agg(pl.col("verdict").last())
+    )
+
+
+def latest_by_target(verdicts: pl.DataFrame | None, kind: str) -> dict[str, str]:
+    """The latest verdict per target of one kind, whatever item it was given on (a cluster
+    member's verdict holds in later runs, whose cluster ids may differ).
+
+    Example: member ``m``: ``keep`` then ``drop`` -> ``{"m": "drop"}``.
+    """
+    if verdicts is None or verdicts.is_empty():
+        return {}
+    v = verdicts.with_row_index("_order").filter(pl.col("target_kind") == kind)
+    order = ["created_at", "_order"] if "created_at" in v.columns else ["_order"]
+    last = v.sort(order).group_by("target_id", maintain_order=True).agg(pl.col("verdict").last())
+    return dict(last.iter_rows())
 
 
 def _match_frame(hits: pl.DataFrame) -> pl.DataFrame:
     """Distinct (id, benchmark, item_id) of contamination hits."""
-    return hits.select("id", "benchmark", pl.col("item_id").cast(pl.String)).unique()
+    return hits.select(
+        "id", pl.col("benchmark").cast(pl.String), pl.col("item_id").cast(pl.String)
+    ).unique()
 
 
 def _with_verdicts(hits: pl.DataFrame, per_match: pl.DataFrame) -> pl.DataFrame:
-    """``hits`` (id, benchmark, item_id) with the contamination verdict in force per match."""
-    mv = per_match.filter(pl.col("target_kind") == "contamination").select(
+    """``hits`` (id, benchmark, item_id) with the contamination verdict in force per match.
+
+    A verdict with no benchmark and item (given on the whole record) applies to every match of
+    the record that has no verdict of its own.
+    """
+    mv = per_match.filter(pl.col("target_kind") == "contamination")
+    own = mv.filter(pl.col("item_id").is_not_null()).select(
         pl.col("target_id").alias("id"), "benchmark", "item_id", "verdict"
     )
-    return _match_frame(hits).join(mv, on=["id", "benchmark", "item_id"], how="left")
+    wide = mv.filter(pl.col("item_id").is_null() & pl.col("benchmark").is_null()).select(
+        pl.col("target_id").alias("id"), pl.col("verdict").alias("_wide")
+    )
+    return (
+        _match_frame(hits)
+        .join(own, on=["id", "benchmark", "item_id"], how="left")
+        .join(wide.unique("id", keep="last"), on="id", how="left")
+        .with_columns(verdict=pl.coalesce("verdict", "_wide"))
+        .drop("_wide")
+    )
 
 
 def cleared_records(hits: pl.DataFrame, per_match: pl.DataFrame) -> set[str]:
@@ -158,48 +229,106 @@ def progress(reviews: pl.DataFrame, targets: pl.DataFrame, kind: str) -> pl.Data
     return pl.concat([rows, all_row])
 
 
-def verdict_ids(verdicts: pl.DataFrame, kind: str, verdict: str) -> set[str]:
-    """Target ids of ``kind`` whose verdict in force is ``verdict`` (from ``latest_per_match``).
-
-    Example: ``verdict_ids(v, "cluster", "keep")`` -> ``{"ab12"}``.
-    """
-    if verdicts is None or verdicts.is_empty():
-        return set()
-    rows = verdicts.filter((pl.col("target_kind") == kind) & (pl.col("verdict") == verdict))
-    return set(rows["target_id"].to_list())
-
-
 def obey_cluster_verdicts(
-    clusters: pl.DataFrame, verdicts: pl.DataFrame | None
+    clusters: pl.DataFrame, verdicts: dict[str, str] | None
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """Apply cluster-member verdicts to one dedup step's clusters before it drops anything.
 
-    ``clusters`` has ``cluster_id``, ``id``, ``is_representative`` (and more). A member marked
+    ``clusters`` has ``cluster_id``, ``id``, ``is_representative`` (and more); ``verdicts`` maps a
+    member id to its latest cluster verdict (:func:`latest_by_target`). A member marked
     ``false_positive`` ("not a duplicate") leaves its cluster (kept by this step); a member marked
     ``keep`` becomes its cluster's kept copy (with other ``keep`` members: each is kept), and the
     previous representative becomes a member. Returns the clusters and counts
     ``{"not_duplicate": n, "kept_by_reviewer": n}``.
 
-    Example: cluster ``c`` = rep ``a``, member ``b``; ``keep`` on ``b`` -> ``b`` representative,
-    ``a`` member (dropped by the step).
+    Example: cluster ``c`` = rep ``a``, member ``b``; ``{"b": "keep"}`` -> ``b`` representative,
+    ``a`` a member (dropped by the step).
     """
     counts = {"not_duplicate": 0, "kept_by_reviewer": 0}
-    if verdicts is None or verdicts.is_empty() or clusters.is_empty():
+    if not verdicts or clusters.is_empty():
         return clusters, counts
-    not_dup = verdict_ids(verdicts, "cluster", "false_positive")
-    keep = verdict_ids(verdicts, "cluster", "keep")
-    out = clusters.filter(~(pl.col("id").is_in(list(not_dup)) & ~pl.col("is_representative")))
+    not_dup = [k for k, v in verdicts.items() if v == "false_positive"]
+    keep = [k for k, v in verdicts.items() if v == "keep"]
+    out = clusters.filter(~(pl.col("id").is_in(not_dup) & ~pl.col("is_representative")))
     counts["not_duplicate"] = clusters.height - out.height
-    kept = pl.col("id").is_in(list(keep))
+    kept = pl.col("id").is_in(keep)
     has_keep = kept.any().over("cluster_id")
-    changed = out.filter(has_keep & kept & ~pl.col("is_representative")).height
-    out = out.with_columns(
-        is_representative=pl.when(has_keep).then(kept).otherwise(pl.col("is_representative"))
-    )
+    counts["kept_by_reviewer"] = out.filter(has_keep & kept & ~pl.col("is_representative")).height
     if "representative" in out.columns:
         first_keep = pl.col("id").filter(kept).first().over("cluster_id")
         out = out.with_columns(
             representative=pl.when(has_keep).then(first_keep).otherwise(pl.col("representative"))
         )
-    counts["kept_by_reviewer"] = changed
+    out = out.with_columns(
+        is_representative=pl.when(has_keep).then(kept).otherwise(pl.col("is_representative"))
+    )
     return out, counts
+
+
+def reviewer_drops(frame: pl.DataFrame, targets: dict[str, dict[str, str]]) -> pl.DataFrame:
+    """``id, drop_reason, detail`` for kept records a reviewer said to drop (record or cluster
+    verdict ``drop``), applied before any step runs.
+
+    Example: ``{"record": {"r1": "drop"}, "cluster": {"r2": "keep"}}`` -> one row for ``r1``.
+    """
+    rows = [
+        (rid, kind)
+        for kind in ("record", "cluster")
+        for rid, v in (targets.get(kind) or {}).items()
+        if v == "drop"
+    ]
+    ids = pl.DataFrame(rows, schema={"id": pl.String, "_kind": pl.String}, orient="row")
+    return (
+        frame.filter(pl.col("keep"))
+        .select("id")
+        .join(ids.unique("id"), on="id")
+        .select(
+            "id",
+            drop_reason=pl.lit(REVIEWER_DROPPED),
+            detail=pl.format(
+                '{{"rule":"{}","verdict":"drop","target_kind":"{}"}}',
+                pl.lit(REVIEWER_DROPPED),
+                "_kind",
+            ),
+        )
+    )
+
+
+def restore_reviewer_keeps(
+    before: pl.DataFrame, after: pl.DataFrame, keep_ids: list[str]
+) -> tuple[pl.DataFrame, int]:
+    """Undo a step's drops of records a reviewer said to keep (record verdict ``keep``).
+
+    The record is restored right after the step, so later steps still judge it; the step's
+    reason is kept in ``detail`` (``{"overridden": reason}``). Returns the frame and the count.
+
+    Example: a step drops ``r1`` as ``length__min_words``, ``keep_ids=["r1"]`` -> ``r1`` kept.
+    """
+    if not keep_ids:
+        return after, 0
+    hit = before["keep"] & ~after["keep"] & after["id"].is_in(keep_ids)
+    n = int(hit.sum())
+    if not n:
+        return after, 0
+    out = after.with_columns(
+        detail=pl.when(hit)
+        .then(pl.format('{{"overridden":"{}","by":"reviewer keep"}}', pl.col("drop_reason")))
+        .otherwise(pl.col("detail")),
+        keep=pl.when(hit).then(True).otherwise(pl.col("keep")),
+        drop_reason=pl.when(hit).then(None).otherwise(pl.col("drop_reason")),
+        stage=pl.when(hit).then(None).otherwise(pl.col("stage")),
+    )
+    return out, n
+
+
+def apply_cluster_verdicts(clusters: pl.DataFrame, resources: dict) -> pl.DataFrame:
+    """:func:`obey_cluster_verdicts` with the run's cluster verdicts (``resources
+    ["target_verdicts"]["cluster"]``), counted into ``resources["notes"]`` (``not_duplicate``,
+    ``cluster_kept``). A dedup step calls it on its clusters before it drops anything."""
+    verdicts = (resources.get("target_verdicts") or {}).get("cluster")
+    out, counts = obey_cluster_verdicts(clusters, verdicts)
+    if any(counts.values()):
+        notes = resources.setdefault("notes", {})
+        notes["not_duplicate"] = notes.get("not_duplicate", 0) + counts["not_duplicate"]
+        notes["cluster_kept"] = notes.get("cluster_kept", 0) + counts["kept_by_reviewer"]
+    return out

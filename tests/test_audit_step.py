@@ -9,11 +9,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from audit.decontaminate import cut_pieces, latest_false_positives
+from audit.decontaminate import cut_pieces
 from curate.errors import ConfigError
 from curate.export import export_run
 from curate.pipeline import ingest_all, run_curate, run_steps
 from curate.recipe import load_recipe, plan_steps
+from curate.verdict_rules import cleared_records, per_match_latest
 from tests.conftest import write_jsonl, write_recipe
 
 Q = (
@@ -159,7 +160,8 @@ def test_false_positive_verdicts_are_kept(setup):
             "created_at": [1, 1, 2, 3],
         }
     )
-    assert latest_false_positives(verdicts) == {target}
+    hits = pl.DataFrame({"id": [target, other], "benchmark": "b", "item_id": "1"})
+    assert cleared_records(hits, per_match_latest(verdicts)) == {target}
     resources = {"verdicts": verdicts}
     after, _, side = run_steps(frame, plan, resources)
     assert after.filter(pl.col("id") == target)["keep"][0] is True

@@ -18,6 +18,7 @@ from curate.registry import Step, StepContext, drop_rows, register
 from curate.schema import ROW
 from curate.steps.basic import last_response
 from curate.textnorm import dedup_key
+from curate.verdict_rules import apply_cluster_verdicts
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def exact_dedup(p: ExactDedupParams, ctx: StepContext) -> Step:
             .filter(pl.col("_key").is_not_null())
         )
         clusters = cluster_rows(live, "exact")
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit("clusters", clusters.drop("representative"))
         drops = clusters.filter(~pl.col("is_representative")).select(
             "id",

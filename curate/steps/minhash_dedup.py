@@ -27,6 +27,7 @@ from curate.dedup.near_dup import MinHashParams, near_duplicates
 from curate.registry import Step, StepContext, drop_rows, register
 from curate.schema import ROW
 from curate.steps.basic import last_response
+from curate.verdict_rules import apply_cluster_verdicts
 
 log = logging.getLogger(__name__)
 QUALITY_COLUMN = "quality__score"
@@ -96,6 +97,7 @@ def minhash_dedup(p: MinHashParams, ctx: StepContext) -> Step:
         ).with_columns(
             cluster_id=pl.lit("minhash:") + pl.col("cluster_id"), method=pl.lit("minhash")
         )
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit(
             "clusters",
             clusters.select("cluster_id", "id", "is_representative", "jaccard", "method"),

@@ -14,10 +14,9 @@ from curate.app import queries as Q
 from curate.app import review_actions as RA
 from curate.app import ui
 from curate.app.highlight import esc, lines_html, parse_spans
-from curate.verdict_rules import DIRTY_VERDICTS, disagreements, progress
+from curate.verdict_rules import DIRTY_VERDICTS, disagreements, fold_status, progress
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
-_RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
 BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
     ("confirmed", "Confirmed contamination", ":material/block:", "primary", "1"),
     ("false_positive", "False positive", ":material/check_circle:", "secondary", "2"),
@@ -75,7 +74,8 @@ def load_hits(rid: str) -> pl.DataFrame:
 
 
 def item_table(hits: pl.DataFrame) -> pl.DataFrame:
-    """Per item: records, best coverage, longest match and a review status (unreviewed first)."""
+    """Per item: records, best coverage, longest match and the folded review status
+    (:func:`curate.verdict_rules.fold_status`); items with unreviewed matches first."""
     return (
         hits.group_by("item_id", maintain_order=True)
         .agg(
@@ -83,20 +83,10 @@ def item_table(hits: pl.DataFrame) -> pl.DataFrame:
             reviewed=(pl.col("status") != "unreviewed").sum(),
             coverage=pl.col("coverage").max(),
             longest_match=pl.col("longest_match").max(),
-            _r=pl.col("status").replace_strict(_RANK, default=9, return_dtype=pl.Int8).min(),
+            status=fold_status(pl.col("status")),
         )
-        .with_columns(
-            status=pl.when(pl.col("reviewed") < pl.col("records"))
-            .then(pl.lit("unreviewed"))
-            .otherwise(
-                pl.col("_r").replace_strict(
-                    {v: k for k, v in _RANK.items()}, default="unreviewed", return_dtype=pl.String
-                )
-            )
-        )
-        .drop("_r")
-        .sort(
-            [pl.col("status") != "unreviewed", "coverage", "longest_match", "item_id"],
+        .sort(  # items with work left first
+            [pl.col("reviewed") == pl.col("records"), "coverage", "longest_match", "item_id"],
             descending=[False, True, True, False],
             nulls_last=True,
         )

@@ -11,6 +11,7 @@ import streamlit as st
 from curate.app import queries as Q
 from curate.app import ui
 from curate.app.highlight import esc
+from curate.verdict_rules import fold_status
 
 
 def contamination_by_benchmark(rid: str) -> pl.DataFrame:
@@ -27,16 +28,8 @@ def contamination_by_benchmark(rid: str) -> pl.DataFrame:
     hits = hits.join(mv, on=["id", "benchmark", "item_id"], how="left").with_columns(
         pl.col("verdict").fill_null("unreviewed")
     )
-    rank = {"confirmed": 0, "unsure": 1, "unreviewed": 2, "false_positive": 3}
-    per_item = (
-        hits.with_columns(r=pl.col("verdict").replace_strict(rank, return_dtype=pl.Int8))
-        .group_by("benchmark", "item_id")
-        .agg(pl.col("r").min(), records=pl.len())
-        .with_columns(
-            status=pl.col("r").replace_strict(
-                {v: k for k, v in rank.items()}, return_dtype=pl.String
-            )
-        )
+    per_item = hits.group_by("benchmark", "item_id").agg(
+        status=fold_status(pl.col("verdict")), records=pl.len()
     )
     out = per_item.group_by("benchmark", "status").agg(flagged_items=pl.len())
     return out.join(items, on="benchmark", how="left")
