@@ -96,9 +96,10 @@ def item_table(hits: pl.DataFrame) -> pl.DataFrame:
 def sort_matches(item_hits: pl.DataFrame) -> pl.DataFrame:
     """An item's records in review order: unreviewed first, then by coverage."""
     return item_hits.sort(
-        [pl.col("status") != "unreviewed", "coverage", "id"],
-        descending=[False, True, False],
+        [pl.col("status") != "unreviewed", "coverage", "longest_match"],
+        descending=[False, True, True],
         nulls_last=True,
+        maintain_order=True,
     )
 
 
@@ -218,7 +219,12 @@ def match_order(shown: pl.DataFrame, items: pl.DataFrame) -> list[tuple[str, str
     ordered = shown.with_columns(
         _i=pl.col("item_id").replace_strict(rank, default=None, return_dtype=pl.Int64),
         _u=pl.col("status") != "unreviewed",
-    ).sort(["_i", "_u", "coverage", "id"], descending=[False, False, True, False], nulls_last=True)
+    ).sort(
+        ["_i", "_u", "coverage", "longest_match"],
+        descending=[False, False, True, True],
+        nulls_last=True,
+        maintain_order=True,
+    )
     return list(ordered.select("item_id", "id", "status").iter_rows())
 
 
