@@ -26,19 +26,11 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, InputError, MissingDependencyError
-from curate.ingest import RawRow, hf_offline, iter_raw_rows, suffix_of
-from curate.registry import did_you_mean
-
-ITEM_SCHEMA = pl.Schema(
-    {
-        "benchmark": pl.String,
-        "split": pl.String,
-        "item_id": pl.String,
-        "text": pl.String,
-        "answer": pl.String,
-    }
-)
+from curate.core.errors import ConfigError, InputError, MissingDependencyError
+from curate.core.registry import did_you_mean
+from curate.core.schemas import BENCHMARK_ITEMS_SCHEMA
+from curate.io.formats import RawRow, iter_raw_rows
+from curate.io.paths import hf_offline, parse_file_fields, suffix_of
 
 Mapper = Callable[[Mapping[str, Any]], tuple[str, str | None]]
 
@@ -307,23 +299,20 @@ def parse_benchmark_arg(arg: str) -> tuple[str, str | None, str | None, str | No
         return name, path, None, None
     if arg in BENCHMARKS:
         return arg, None, None, None
-    parts = arg.split(":")
-    # Windows drive letters are not a concern here; FILE:FIELD[:ANSWER]
-    for k in (1, 2):
-        if len(parts) > k and suffix_of(":".join(parts[:-k])) is not None:
-            path = ":".join(parts[:-k])
-            fields = parts[-k:]
-            stem = Path(path).name
-            stem = stem[: -len(suffix_of(stem) or "")] or stem
-            return stem, path, fields[0], fields[1] if k == 2 else None
-    if suffix_of(arg) is not None:
+    try:
+        path, fields = parse_file_fields(arg, "benchmark", max_fields=2)
+    except ConfigError:
+        raise ConfigError(
+            f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
+            "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
+        ) from None
+    if not fields:
         raise ConfigError(
             f"benchmark file {arg!r} needs the field holding the item text: {arg}:FIELD"
         )
-    raise ConfigError(
-        f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
-        "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
-    )
+    stem = Path(path).name
+    stem = stem[: -len(suffix_of(stem) or "")] or stem
+    return stem, path, fields[0], fields[1] if len(fields) == 2 else None
 
 
 def check_benchmark_arg(arg: str) -> None:
@@ -399,7 +388,7 @@ def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
                 "answer": answer.replace("\r\n", "\n") if isinstance(answer, str) else answer,
             }
         )
-    frame = pl.DataFrame(rows, schema=ITEM_SCHEMA)
+    frame = pl.DataFrame(rows, schema=BENCHMARK_ITEMS_SCHEMA)
     if (
         frame["item_id"].n_unique() != frame.height
     ):  # ids repeated across files/configs: make unique

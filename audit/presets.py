@@ -42,8 +42,9 @@ from typing import Literal
 
 import numpy as np
 
-from curate.errors import ConfigError
-from curate.registry import did_you_mean
+from curate.core.errors import ConfigError
+from curate.core.registry import did_you_mean
+from curate.core.verdicts import DIRTY_VERDICTS  # noqa: F401  (re-exported; its one home)
 
 Method = Literal["ngram", "llama2", "substring"]
 
@@ -150,7 +151,6 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 # Verdicts that mean "contaminated" for decontamination, per preset method.
-DIRTY_VERDICTS = ("dirty", "not_clean")
 
 
 def get_preset(name: str) -> Preset:

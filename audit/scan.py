@@ -35,9 +35,12 @@ from audit.normalise import (
     tokenize_series,
 )
 from audit.presets import Preset, llama2_spans
-from curate.errors import ConfigError
-from curate.ingest import iter_raw_rows, read_input, suffix_of
-from curate.schema import CONTAMINATION_SCHEMA, assign_ids, content_hash
+from curate.core.errors import ConfigError
+from curate.core.records import assign_ids, content_hash
+from curate.core.schemas import CONTAMINATION_SCHEMA
+from curate.io.formats import iter_raw_rows
+from curate.io.ingest import read_input
+from curate.io.paths import parse_file_fields, suffix_of
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +58,8 @@ def parse_corpus_arg(arg: str) -> tuple[str, str | None]:
 
     ``FIELD`` may name several fields, ``text,code``: they are joined by a blank line.
     """
-    if suffix_of(arg) is not None:
-        return arg, None
-    path, _, fld = arg.rpartition(":")
-    if path and suffix_of(path) is not None:
-        return path, fld
-    raise ConfigError(
-        f"corpus {arg!r} is not a supported file (.jsonl, .jsonl.gz, .json, .parquet, .csv)[:FIELD]"
-    )
+    path, fields = parse_file_fields(arg, "corpus")
+    return path, (fields[0] if fields else None)
 
 
 def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:

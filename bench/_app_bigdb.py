@@ -188,7 +188,7 @@ def _quarantine_mixture_run(con: duckdb.DuckDBPyConnection, n: int) -> None:
 
 def _reviews(reviews_db: Path, db: Path) -> None:
     """3,000 verdicts by three reviewers on contamination matches (a tenth disagree)."""
-    from curate.reviews import record_verdicts
+    from curate.io.reviews import record_verdicts
 
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(

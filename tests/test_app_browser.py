@@ -20,8 +20,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.app.launch import free_port, streamlit_command
-from curate.reviews import read_reviews
+from curate.cli.app import free_port, streamlit_command
+from curate.io.reviews import read_reviews
 from tests.appdb import CHROMIUM, build
 from tests.appdb import CHROMIUM_ARGS as ARGS
 
@@ -178,8 +178,8 @@ def test_browser_keys_undo_bulk_url_and_cluster_verdict_issue16(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from curate.pipeline import run_curate
-    from curate.recipe import load_recipe
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
 
     url, reviews = server
     with sync_playwright() as p:

@@ -24,7 +24,7 @@ from audit.normalise import char_spans, token_spans, tokenize
 from audit.presets import PRESETS, get_preset, llama2_spans
 from audit.reference import plain_scan
 from audit.scan import iter_corpus, scan, shards_of
-from curate.errors import ConfigError
+from curate.core.errors import ConfigError
 from tests.conftest import write_jsonl
 
 # ---------------------------------------------------------------------------------------------

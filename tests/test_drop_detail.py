@@ -14,8 +14,14 @@ from typing import Any
 import polars as pl
 import pytest
 
-from curate.evidence import evidence_spans, first_span, pattern_spans, repeated_spans, rule_detail
-from curate.registry import all_steps
+from curate.core.evidence import (
+    evidence_spans,
+    first_span,
+    pattern_spans,
+    repeated_spans,
+    rule_detail,
+)
+from curate.plugins import all_steps
 from tests.filter_helpers import BASE_EN, frame_of, run_step
 
 OPS = {"<": operator.lt, ">": operator.gt, ">=": operator.ge, "=": operator.eq}

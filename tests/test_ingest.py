@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import ConfigError, InputError
-from curate.ingest import detect_layout, map_row, read_input
-from curate.schema import RECORD_SCHEMA
+from curate.core.errors import ConfigError, InputError
+from curate.core.schemas import RECORD_SCHEMA
+from curate.io.ingest import read_input
+from curate.io.layouts import detect_layout, map_row
 from tests.conftest import write_jsonl
 
 ALPACA = {"instruction": "Add the numbers.", "input": "2 and 3", "output": "5"}
@@ -193,8 +194,8 @@ def test_map_row_rejects_non_string() -> None:
 
 def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
     """A .txt file is one document; a glob in a recipe path reads every match, in sorted order."""
-    from curate.pipeline import run_curate
-    from curate.recipe import load_recipe
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
 
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "b.txt").write_text("Second page.\nWith two lines.")
@@ -213,7 +214,7 @@ def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
 
 
 def test_json_error_says_column_once_issue16(tmp_path) -> None:
-    from curate.ingest import iter_raw_rows
+    from curate.io.formats import iter_raw_rows
 
     path = tmp_path / "bad.jsonl"
     path.write_text('{"a": "unterminated\n{"b": \n', encoding="utf-8")

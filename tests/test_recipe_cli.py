@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curate.cli import app
-from curate.errors import ConfigError
-from curate.recipe import load_recipe
+from curate.cli.main import app
+from curate.core.errors import ConfigError
+from curate.run.recipe import load_recipe
 from tests.conftest import ROOT, write_recipe
 
 runner = CliRunner()
@@ -164,7 +164,7 @@ def test_every_command_has_an_example() -> None:
 
 def test_recipe_reference_lists_every_step() -> None:
     """docs/RECIPES.md documents every registered step key (regenerate the table when adding one)."""
-    from curate.registry import all_steps
+    from curate.plugins import all_steps
 
     doc = (ROOT / "docs" / "RECIPES.md").read_text()
     missing = [k for k in all_steps() if f"`{k}`" not in doc]

@@ -9,10 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
-from curate.reviews import read_reviews, record_verdict
-from curate.verdict_rules import (
+from curate.core.verdicts import (
     cleared_records,
     disagreements,
     fold_status,
@@ -21,6 +18,9 @@ from curate.verdict_rules import (
     per_match_latest,
     progress,
 )
+from curate.io.reviews import read_reviews, record_verdict
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 from tests.conftest import write_jsonl, write_recipe
 
 Q1 = (

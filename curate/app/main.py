@@ -10,6 +10,7 @@ import streamlit as st
 from curate.app import queries, ui
 from curate.app.config import db_path, default_reviewer, reviews_path, save_reviewer
 from curate.app.highlight import esc
+from curate.core.registry import Registry
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -23,7 +24,9 @@ class AppPage:
     icon: str
 
 
-PAGE_LIST = [
+# The app's pages, on the one registry type (a new page: a script in pages/ plus one line here).
+APP_PAGES: Registry[AppPage] = Registry("app page")
+for _page in (
     AppPage("overview", "Overview", ":material/dashboard:"),
     AppPage("contamination", "Contamination", ":material/science:"),
     AppPage("duplicates", "Duplicates", ":material/content_copy:"),
@@ -31,8 +34,8 @@ PAGE_LIST = [
     AppPage("quarantine", "Quarantine", ":material/report:"),
     AppPage("mixtures", "Mixtures", ":material/blender:"),
     AppPage("reviewers", "Reviewers", ":material/groups:"),
-]
-PAGE_FILES = {p.key: (p.title, p.icon) for p in PAGE_LIST}
+):
+    APP_PAGES.add(_page.key, _page)
 
 
 def st_pages() -> list[st.Page]:
@@ -46,7 +49,7 @@ def st_pages() -> list[st.Page]:
             url_path="home" if p.key == "overview" else p.key,
             default=p.key == "overview",
         )
-        for p in PAGE_LIST
+        for p in APP_PAGES.values()
     ]
     alias = st.Page(
         str(PAGES / "overview.py"), title="Overview", url_path="overview", visibility="hidden"

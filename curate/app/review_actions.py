@@ -5,7 +5,7 @@
   registers the ordered positions it shows (:func:`remember_order`) and the one on screen
   (:func:`set_position`); j/k (or ↓/↑) move through them.
 - Every save pushes the ids it wrote on an undo stack; ``u`` removes the last batch from the
-  reviews DB (:func:`curate.reviews.delete_verdicts`) and reopens its target.
+  reviews DB (:func:`curate.io.reviews.delete_verdicts`) and reopens its target.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from curate.app import queries as Q
 from curate.app import ui
 from curate.app.config import reviews_path
 from curate.app.highlight import md_escape
-from curate.errors import CleanroomError
-from curate.reviews import delete_verdicts, record_verdicts
+from curate.core.errors import CleanroomError
+from curate.io.reviews import delete_verdicts, record_verdicts
 
 Position = dict[str, str]
 

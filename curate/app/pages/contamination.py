@@ -14,7 +14,7 @@ from curate.app import queries as Q
 from curate.app import review_actions as RA
 from curate.app import ui
 from curate.app.highlight import esc, lines_html, parse_spans
-from curate.verdict_rules import DIRTY_VERDICTS, disagreements, fold_status, progress
+from curate.core.verdicts import DIRTY_VERDICTS, disagreements, fold_status, progress
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
 BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
@@ -76,7 +76,7 @@ def load_hits(rid: str) -> pl.DataFrame:
 
 def item_table(hits: pl.DataFrame) -> pl.DataFrame:
     """Per item: records, best coverage, longest match and the folded review status
-    (:func:`curate.verdict_rules.fold_status`); items with unreviewed matches first."""
+    (:func:`curate.core.verdicts.fold_status`); items with unreviewed matches first."""
     return (
         hits.group_by("item_id", maintain_order=True)
         .agg(

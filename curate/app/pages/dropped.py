@@ -16,7 +16,7 @@ from curate.app import queries as Q
 from curate.app import review_actions as RA
 from curate.app import ui
 from curate.app.highlight import esc, lines_html
-from curate.evidence import evidence_spans
+from curate.core.evidence import evidence_spans
 
 PAGE_SIZE = 100
 BUTTONS = [  # verdict, label, icon, type, key

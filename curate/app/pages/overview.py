@@ -11,7 +11,7 @@ import streamlit as st
 from curate.app import queries as Q
 from curate.app import ui
 from curate.app.highlight import esc
-from curate.verdict_rules import fold_status
+from curate.core.verdicts import fold_status
 
 
 def contamination_by_benchmark(rid: str) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from curate.app import queries as Q
 from curate.app import ui
-from curate.verdict_rules import disagreements, progress
+from curate.core.verdicts import disagreements, progress
 
 PAGE_SIZE = 100
 
