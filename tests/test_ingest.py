@@ -97,11 +97,15 @@ def test_json_unknown_role_quarantined(tmp_path: Path) -> None:
 
 
 def test_broken_json_file_names_file_and_line(tmp_path: Path) -> None:
+    # a .json file is one JSON value: when it cannot be parsed, the file is quarantined (file and
+    # line of the error), and the run goes on (issue 12: bad input never aborts a run)
     path = tmp_path / "b.json"
     path.write_text('[\n {"text": "a"},\n {"text": }\n]')
-    with pytest.raises(InputError) as e:
-        read_input(str(path), source="b")
-    assert "b.json:3" in str(e.value)
+    got = read_input(str(path), source="b")
+    assert got.records.height == 0 and got.seen == 1
+    row = got.quarantine.row(0, named=True)
+    assert row["source_file"].endswith("b.json") and row["line"] == 3
+    assert "whole file" in row["error"]
 
 
 def test_csv_dolly_with_bad_row(tmp_path: Path) -> None:

@@ -34,13 +34,7 @@ def list_benchmarks() -> None:
     console.print(table)
     presets = Table("preset", "method", "n", "rule", "source", title="presets")
     for p in PRESETS.values():
-        rule = {
-            "gpt3": "dirty if any N-gram hit; N = 5th pct item length, clamped 8-13",
-            "llama2": "token coverage by >10-token spans (<=4 mismatches): clean<20% / dirty>=80%",
-            "tulu3": "dirty if >50% of item tokens in 8-grams of one record",
-            "gpt4": "dirty if any of 3 random 50-char substrings (spaces/symbols removed) is found",
-        }[p.name]
-        presets.add_row(p.name, p.method, str(p.n), rule, p.citation)
+        presets.add_row(p.name, p.method, str(p.n), p.rule, p.citation)
     console.print(presets)
 
 

@@ -104,7 +104,9 @@ def dedup(
         str, typer.Option(help="signature (estimate) or exact (shingle-set Jaccard).")
     ] = "signature",
     representative: Annotated[str, typer.Option(help="first or longest.")] = "first",
-    shard_size: Annotated[int, typer.Option(help="Records hashed at a time.")] = 50_000,
+    shard_size: Annotated[
+        int | None, typer.Option(help="Records hashed at a time (default: the library's).")
+    ] = None,
 ) -> None:
     """Cluster near-duplicate records of one file with MinHash LSH; write one row per record.
 
@@ -127,8 +129,9 @@ def dedup(
         hash=hash_mode,
         verify=verify,
         representative=representative,
-        shard_size=shard_size,
     )
+    if shard_size is not None:
+        raw["shard_size"] = shard_size
     try:
         params = TypeAdapter(MinHashParams).validate_python(raw)
     except ValidationError as e:

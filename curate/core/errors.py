@@ -37,6 +37,11 @@ class InputError(CleanroomError):
         super().__init__(f"{where}: {message}")
 
 
+class ConservationError(CleanroomError):
+    """Records were lost between what a reader saw and what the run would write: the run stops
+    and writes nothing (``read = records + quarantined`` per file, ``records = kept + dropped``)."""
+
+
 class StepError(CleanroomError):
     """A step broke its contract (lost rows, changed ids) or failed on a batch."""
 

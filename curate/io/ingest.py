@@ -14,6 +14,7 @@ run goes on; only a file that cannot be read at all raises :class:`InputError`.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,10 +23,10 @@ from typing import Any
 
 import polars as pl
 
-from curate.core.errors import ConfigError, InputError
+from curate.core.errors import ConfigError, ConservationError, InputError
 from curate.core.records import content_hash, join_messages
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, TASKS_SCHEMA
-from curate.io.formats import RawRow, iter_hf_rows, iter_raw_rows
+from curate.io.formats import Parsed, RawRow, Seen, iter_hf_rows, iter_raw_rows
 from curate.io.layouts import detect_layout, layout_help, map_row, need_str
 from curate.io.paths import is_hf_id, suffix_of
 
@@ -40,6 +41,9 @@ class Ingested:
     quarantine: pl.DataFrame
     layout: str
     tasks: pl.DataFrame | None = None
+    seen: int = (
+        0  # units the reader read (lines, items, rows): records + quarantine account for all
+    )
 
 
 def read_input(
@@ -66,63 +70,85 @@ def read_input(
     where = display or location
     if layout == "natural_instructions" or (layout == "auto" and is_natural_instructions(location)):
         return read_natural_instructions(Path(location), source=source, where=where, limit=limit)
-    rows: Iterator[RawRow | tuple[int, str, str]]
-    rows = iter_hf_rows(location, split) if is_hf_id(location) else iter_raw_rows(Path(location))
+    seen = Seen()
+    rows: Iterator[Parsed]
+    if is_hf_id(location):
+        rows = iter_hf_rows(location, split, seen)
+    else:
+        rows = iter_raw_rows(Path(location), seen)
     rename = {v: k for k, v in (fields or {}).items()}
-    records: list[dict[str, Any]] = []
-    quarantine: list[dict[str, Any]] = []
+    out = _Collected(where, source, rename, None if layout == "auto" else layout)
     pending: list[RawRow] = []
-    chosen = None if layout == "auto" else layout
-
-    def flush(batch: list[RawRow]) -> None:
-        for r in batch:
-            if not isinstance(r.fields, Mapping):
-                quarantine.append(
-                    _q(
-                        where,
-                        r.line,
-                        f"expected a JSON object, found {type(r.fields).__name__}",
-                        r.raw,
-                    )
-                )
-                continue
-            row = {rename.get(k, k): v for k, v in r.fields.items()}
-            try:
-                kind, text, messages = map_row(chosen, row)
-            except ValueError as e:
-                quarantine.append(
-                    _q(where, r.line, f"{chosen} layout: {e}", r.raw or _dump(r.fields))
-                )
-                continue
-            meta = {"file": where, "line": r.line, "fields": _jsonable(r.fields)}
-            records.append(
-                {"source": source, "kind": kind, "text": text, "messages": messages, "meta": meta}
-            )
-
-    n = 0
-    for item in rows:
-        if limit is not None and n >= limit:
-            break
-        n += 1
+    for item in itertools.islice(rows, limit):
         if isinstance(item, tuple):
-            quarantine.append(_q(where, *item))
-            continue
-        if chosen is None:
+            out.bad(*item)
+        elif out.layout is None:
             pending.append(item)
-            if len(pending) < _SNIFF_ROWS:
-                continue
-            chosen = _sniff(where, pending, rename)
-            flush(pending)
-            pending = []
+            if len(pending) >= _SNIFF_ROWS:
+                out.layout = _sniff(where, pending, rename)
+                out.add_all(pending)
+                pending = []
         else:
-            flush([item])
+            out.add(item)
     if pending:
-        chosen = _sniff(where, pending, rename)
-        flush(pending)
-    quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA).sort(
-        "line", maintain_order=True
-    )
-    return Ingested(_records_frame(records), quarantined, chosen or layout)
+        out.layout = _sniff(where, pending, rename)
+        out.add_all(pending)
+    return out.finish(seen, layout)
+
+
+class _Collected:
+    """Records and quarantine rows of one input as they are mapped, and the units they account
+    for (a CSV record spanning two lines accounts for two)."""
+
+    def __init__(self, where: str, source: str, rename: dict[str, str], layout: str | None):
+        self.where, self.source, self.rename, self.layout = where, source, rename, layout
+        self.records: list[dict[str, Any]] = []
+        self.quarantine: list[dict[str, Any]] = []
+        self.accounted = 0
+
+    def bad(self, line: int, error: str, raw: str, span: int = 1) -> None:
+        self.quarantine.append(_q(self.where, line, error, raw))
+        self.accounted += span
+
+    def add_all(self, rows: list[RawRow]) -> None:
+        for r in rows:
+            self.add(r)
+
+    def add(self, r: RawRow) -> None:
+        """Map one row; any error while decoding it quarantines the row (never the run)."""
+        if not isinstance(r.fields, Mapping):
+            found = type(r.fields).__name__
+            return self.bad(r.line, f"expected a JSON object, found {found}", r.raw, r.span)
+        try:
+            row = {self.rename.get(k, k): v for k, v in r.fields.items()}
+            kind, text, messages = map_row(self.layout or "text", row)
+            meta = json.dumps(
+                {"file": self.where, "line": r.line, "fields": _jsonable(r.fields)},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        except ValueError as e:
+            return self.bad(r.line, f"{self.layout} layout: {e}", r.raw or _dump(r.fields), r.span)
+        except Exception as e:  # noqa: BLE001 - one odd record must never abort the run
+            error = f"cannot decode the record: {type(e).__name__}: {str(e)[:300]}"
+            return self.bad(r.line, error, r.raw or _safe_dump(r.fields), r.span)
+        record = {"source": self.source, "kind": kind, "text": text, "messages": messages}
+        self.records.append({**record, "meta": meta})
+        self.accounted += r.span
+
+    def finish(self, seen: Seen, layout: str) -> Ingested:
+        """The frames, after checking that every unit the reader saw was accounted for."""
+        if self.accounted != seen.units:
+            raise ConservationError(
+                f"{self.where}: the reader saw {seen.units} rows/lines but only "
+                f"{self.accounted} became records or quarantine rows; nothing was written"
+            )
+        quarantined = pl.DataFrame(self.quarantine, schema=QUARANTINE_SCHEMA).sort(
+            "line", maintain_order=True
+        )
+        return Ingested(
+            _records_frame(self.records), quarantined, self.layout or layout, seen=seen.units
+        )
 
 
 def _sniff(where: str, rows: list[RawRow], rename: Mapping[str, str]) -> str:
@@ -143,6 +169,13 @@ def _sniff(where: str, rows: list[RawRow], rename: Mapping[str, str]) -> str:
 
 def _q(where: str, line: int, error: str, raw: str) -> dict[str, Any]:
     return {"source_file": where, "line": line, "error": error, "raw": raw[:10_000]}
+
+
+def _safe_dump(fields: Any) -> str:
+    try:
+        return _dump(fields)
+    except Exception:  # noqa: BLE001 - the raw text of a row that cannot be serialised
+        return repr(fields)[:10_000]
 
 
 def _dump(fields: Any) -> str:
@@ -172,7 +205,7 @@ def _records_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
             "kind": [r["kind"] for r in rows],
             "text": [r["text"] for r in rows],
             "messages": [r["messages"] for r in rows],
-            "meta": [json.dumps(r["meta"], ensure_ascii=False, sort_keys=True) for r in rows],
+            "meta": [r["meta"] for r in rows],
         },
         schema=RECORD_SCHEMA,
     )
