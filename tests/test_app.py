@@ -23,7 +23,15 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["overview", "contamination", "duplicates", "dropped", "quarantine", "mixtures"]
+PAGES = [
+    "overview",
+    "contamination",
+    "duplicates",
+    "dropped",
+    "quarantine",
+    "mixtures",
+    "reviewers",
+]
 TITLES = {
     "overview": "Overview",
     "contamination": "Contamination",
@@ -31,6 +39,7 @@ TITLES = {
     "dropped": "Dropped records",
     "quarantine": "Quarantine",
     "mixtures": "Mixtures",
+    "reviewers": "Reviewers",
 }
 
 
@@ -390,3 +399,40 @@ def test_answer_part_highlights_the_answer(env) -> None:
     assert "question 100% · answer 100%" in chips
     table = next(d.value for d in at.dataframe if "parts" in d.value.columns)
     assert table["parts"].to_list() == ["answer+text"]
+
+
+def test_reviewers_page_progress_disagreement_export_issue16(env) -> None:
+    from curate.io.reviews import record_verdict
+
+    fx, reviews = env
+    rec = fx.contaminated["gsm8k/0"][0]
+    record_verdict(
+        reviews, "contamination", rec, "confirmed", "ada", benchmark="gsm8k", item_id="gsm8k/0"
+    )
+    record_verdict(
+        reviews, "contamination", rec, "false_positive", "bob", benchmark="gsm8k", item_id="gsm8k/0"
+    )
+    at = open_page("reviewers")
+    assert not at.exception
+    assert "Disagreements (1)" in " ".join(h.value for h in at.subheader)
+    cells = [v for d in at.dataframe if "verdicts" in d.value.columns for v in d.value["verdicts"]]
+    assert cells == ["ada: confirmed · bob: false_positive"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Export CSV", "Export Parquet"]
+
+
+def test_dropped_page_shows_rule_threshold_and_span_issue16(env) -> None:
+    at = open_page("dropped")
+    at.selectbox(key="drop_reason").select("length__empty_response").run()
+    body = htmls(at)
+    assert "rule <code>length__empty_response</code>" in body
+    assert "measured <b>0</b> &lt; threshold <b>1</b>" in body
+
+
+def test_overview_deep_link_issue16(env) -> None:
+    from curate.app.main import APP_PAGES, page_specs
+
+    assert "reviewers" in APP_PAGES
+    paths = {p["url_path"]: p for p in page_specs()}
+    assert paths["overview"]["page"].endswith("overview.py")  # /overview is served
+    assert paths["overview"]["visibility"] == "hidden"  # ... without a second menu entry

@@ -38,23 +38,27 @@ for _page in (
     APP_PAGES.add(_page.key, _page)
 
 
-def st_pages() -> list[st.Page]:
-    """The Streamlit pages. The default page (Overview) is served at ``/``; a hidden copy at
-    ``/overview`` makes that deep link work too (Streamlit gives the default page no path)."""
-    pages = [
-        st.Page(
-            str(PAGES / f"{p.key}.py"),
-            title=p.title,
-            icon=p.icon,
-            url_path="home" if p.key == "overview" else p.key,
-            default=p.key == "overview",
-        )
+def page_specs() -> list[dict]:
+    """The keyword arguments of every ``st.Page``. The default page (Overview) is served at ``/``
+    (Streamlit gives the default page no path); a hidden copy at ``/overview`` makes that deep link
+    work too."""
+    specs = [
+        {
+            "page": str(PAGES / f"{p.key}.py"),
+            "title": p.title,
+            "icon": p.icon,
+            "url_path": "home" if p.key == "overview" else p.key,
+            "default": p.key == "overview",
+        }
         for p in APP_PAGES.values()
     ]
-    alias = st.Page(
-        str(PAGES / "overview.py"), title="Overview", url_path="overview", visibility="hidden"
-    )
-    return [*pages, alias]
+    alias = {"page": str(PAGES / "overview.py"), "title": "Overview", "url_path": "overview"}
+    return [*specs, {**alias, "visibility": "hidden"}]
+
+
+def st_pages() -> list[st.Page]:
+    """The Streamlit pages (:func:`page_specs`)."""
+    return [st.Page(**spec) for spec in page_specs()]
 
 
 def main() -> None:
