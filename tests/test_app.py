@@ -436,3 +436,36 @@ def test_overview_deep_link_issue16(env) -> None:
     paths = {p["url_path"]: p for p in page_specs()}
     assert paths["overview"]["page"].endswith("overview.py")  # /overview is served
     assert paths["overview"]["visibility"] == "hidden"  # ... without a second menu entry
+
+
+def test_why_a_matched_record_was_kept_or_dropped_issue16() -> None:
+    from curate.app.why import drop_label, explain
+
+    rule = {"key": "decontaminate_v1", "parts": ("text",), "kinds": None, "preset": "gpt3"}
+    answer_only = pl.DataFrame(
+        {"drops": [False], "status": ["unreviewed"], "parts": ["answer"], "audit": ["dirty"]}
+    )
+    kept = {"keep": True, "drop_reason": None, "detail": None}
+    (line,) = explain(kept, answer_only, rule)
+    assert line.startswith("kept: none of its 1 match(es) counts") and "question matches" in line
+    assert "these are answer matches" in line
+    two = pl.DataFrame(
+        {
+            "drops": [True, True],
+            "status": ["false_positive", "unreviewed"],
+            "parts": ["text", "text"],
+            "audit": ["dirty", "dirty"],
+        }
+    )
+    dropped = {
+        "keep": False,
+        "drop_reason": "contamination",
+        "detail": '{"benchmark": "gsm8k", "item_id": "gsm8k/2"}',
+    }
+    assert drop_label(dropped) == "contamination: gsm8k gsm8k/2"
+    assert explain(dropped, two, rule)[1].startswith(
+        "2 of its 2 match(es) would drop it; 1 reviewed"
+    )
+    assert explain(kept, two.with_columns(status=pl.lit("false_positive")), rule) == [
+        "kept: all 2 dropping match(es) reviewed false positive"
+    ]

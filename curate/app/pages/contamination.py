@@ -14,6 +14,7 @@ from curate.app import queries as Q
 from curate.app import review_actions as RA
 from curate.app import ui
 from curate.app.highlight import esc, lines_html, parse_spans
+from curate.app.why import drop_label, explain
 from curate.core.verdicts import DIRTY_VERDICTS, disagreements, fold_status, progress
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
@@ -44,17 +45,17 @@ def load_hits(rid: str) -> pl.DataFrame:
     hits = Q.q(  # records/decisions filtered to the matched ids first (cheaper joins at 200k+)
         "WITH c AS (SELECT * FROM contamination WHERE run_id = $1), "
         "r AS (SELECT id, source, kind FROM records WHERE run_id = $1 AND id IN (SELECT id FROM c)), "
-        "d AS (SELECT id, keep, drop_reason FROM decisions WHERE run_id = $1 AND id IN (SELECT id FROM c)) "
+        "d AS (SELECT id, keep, drop_reason, detail FROM decisions WHERE run_id = $1 AND id IN (SELECT id FROM c)) "
         f"SELECT c.benchmark, c.item_id, c.id, c.preset, c.n, c.matched_ngrams, c.coverage, "
         f"c.longest_match, {part} AS part, c.verdict AS audit, r.source, r.kind, d.keep, "
-        "d.drop_reason FROM c LEFT JOIN r ON r.id = c.id LEFT JOIN d ON d.id = c.id "
+        "d.drop_reason, d.detail FROM c LEFT JOIN r ON r.id = c.id LEFT JOIN d ON d.id = c.id "
         "ORDER BY c.coverage DESC NULLS LAST, c.longest_match DESC NULLS LAST",
         (rid,),
     ).with_columns(
         _drops=pl.col("audit").is_in(list(DIRTY_VERDICTS)) & pl.col("part").is_in(counted)
     )
     hits = hits.group_by(["benchmark", "item_id", "id"], maintain_order=True).agg(
-        pl.col("preset", "n", "source", "kind", "keep", "drop_reason").first(),
+        pl.col("preset", "n", "source", "kind", "keep", "drop_reason", "detail").first(),
         pl.col("matched_ngrams", "coverage", "longest_match").max(),
         parts=pl.col("part").unique().sort().str.join("+"),
         audit=pl.col("audit").unique().sort().str.join("+"),
@@ -345,7 +346,7 @@ def match_chips(hit: dict, cover: dict, row: dict) -> None:
         if len(cover) > 1 or "answer" in cover
         else f"{(row['coverage'] or 0):.0%}"
     )
-    decision = "kept" if hit["keep"] else f"dropped ({hit['drop_reason']})"
+    decision = "kept" if hit["keep"] else f"dropped ({drop_label(hit)})"
     st.html(
         ui.chips(
             [
@@ -375,41 +376,6 @@ def why_html(hit: dict, rec_matches: pl.DataFrame) -> str:
     """Why the record was kept or dropped, from its decision and all of its matches."""
     lines = [esc(line) for line in explain(hit, rec_matches, Q.decontamination_rule())]
     return f'<div class="cr-evidence"><b>Why</b> · {"<br>".join(lines)}</div>'
-
-
-def explain(hit: dict, rec_matches: pl.DataFrame, rule: dict | None) -> list[str]:
-    """The decision of a matched record in words.
-
-    Example: a kept record whose only match is answer-only under a step that counts question
-    matches -> ``["kept: none of its 1 match(es) counts for the recipe's decontaminate_v1 ..."]``.
-    """
-    n = rec_matches.height
-    if not hit["keep"]:
-        out = [f"dropped as {hit['drop_reason']}"]
-        if hit["drop_reason"] == "contamination":
-            droppers = rec_matches.filter(pl.col("drops"))
-            fp = droppers.filter(pl.col("status") == "false_positive").height
-            out.append(
-                f"{droppers.height} of its {n} match(es) would drop it; {fp} reviewed false positive "
-                f"(a record is kept only when every dropping match is)"
-            )
-        return out
-    if rule is None:
-        return ["kept: the recipe has no decontaminate step (the audit only reports matches)"]
-    droppers = rec_matches.filter(pl.col("drops"))
-    if droppers.is_empty():
-        parts = " and ".join("question" if p == "text" else p for p in rule["parts"])
-        return [
-            f"kept: none of its {n} match(es) counts for the recipe's decontaminate step "
-            f"(it drops on {parts} matches with audit verdict dirty; these are "
-            + ", ".join(sorted(set(rec_matches["parts"].to_list())))
-            + " matches, audit verdict "
-            + ", ".join(sorted(set(rec_matches["audit"].to_list())))
-            + ")"
-        ]
-    if droppers["status"].eq("false_positive").all():
-        return [f"kept: all {droppers.height} dropping match(es) reviewed false positive"]
-    return [f"kept although {droppers.height} match(es) would drop it (outside the step's scope)"]
 
 
 def texts(rid: str, bench: str, item_id: str, rec_id: str, spans: dict) -> None:
