@@ -134,12 +134,13 @@ def export(sel: pl.DataFrame) -> None:
 
 def render() -> None:
     st.title("Reviewers")
+    if not ui.need_db():
+        return
     rv = Q.reviews()
     if rv.is_empty():
         st.info("No verdicts yet. Give one on the Contamination or Duplicates page.")
         return
-    if ui.need_db():
-        progress_table(rv)
+    progress_table(rv)
     disagreement_table(rv)
     verdict_log(rv)
 
