@@ -20,6 +20,14 @@ def curate(
     parquet_dir: Annotated[
         Path | None, typer.Option(help="Folder for Parquet copies of the mixtures.")
     ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output root: the DB, parquet/ and hf/ go under it together "
+            "(default: the recipe's output paths; with --db, beside the DB).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Print the resolved recipe and the plan; touch no data."),
@@ -42,16 +50,21 @@ def curate(
         console.print(dump_yaml(rec), markup=False)
         print_plan(rec, plan)
         return
+    from curate.io.store import OutputPaths
     from curate.run.export import export_run
     from curate.run.pipeline import run_curate
 
+    o = rec.output
+    paths = OutputPaths.resolve(o.db, o.parquet_dir, o.hf_dir, out=out, db_given=db)
+    if parquet_dir is not None:
+        paths = OutputPaths(paths.db, parquet_dir, paths.hf_dir)
+    paths.check()  # before any data is read
     with console.status("curating…") as status:
         result = run_curate(
             rec, where=str(recipe), progress=lambda m: status.update(m), reviews_db=reviews_db
         )
-        db_path = db or Path(rec.output.db)
-        export_run(result, db_path, parquet_dir or Path(rec.output.parquet_dir), rec.output.hf_dir)
-    print_summary(result, db_path)
+        export_run(result, paths.db, paths.parquet_dir, paths.hf_dir)
+    print_summary(result, paths.db)
 
 
 def filter_cmd(

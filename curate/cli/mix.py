@@ -39,6 +39,7 @@ def mix(
 
     Example: cleanroom mix corpora/default.yaml --db out/cleanroom.duckdb
     """
+    from curate.io.store import OutputPaths
     from curate.lib.mixing.build import mix_from_db
     from curate.run.export import export_mixtures
     from curate.run.recipe import load_recipe
@@ -47,7 +48,10 @@ def mix(
     if dry_run:
         print_mixture_plan(rec)
         return
-    db_path = db or Path(rec.output.db)
+    o = rec.output
+    paths = OutputPaths.resolve(o.db, o.parquet_dir, o.hf_dir, db_given=db)
+    paths.check()
+    db_path = paths.db
     with console.status("mixing…"):
         run_id, frames, manifest, counts = mix_from_db(
             rec.mixtures,
@@ -62,8 +66,8 @@ def mix(
             frames,
             manifest,
             counts,
-            parquet_dir or Path(rec.output.parquet_dir),
-            hf_dir or Path(rec.output.hf_dir),
+            parquet_dir or paths.parquet_dir,
+            hf_dir or paths.hf_dir,
         )
     print_mixtures(manifest, counts)
     console.print(f"wrote {db_path} (run {run_id})")

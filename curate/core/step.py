@@ -97,6 +97,11 @@ class StepSpec:
                     f"{where}: step {self.key!r} has no parameter {name!r}"
                     f"{did_you_mean(name, known)} (parameters: {', '.join(known) or 'none'})"
                 )
+        for name, value in raw.items():
+            at = f"{where}: step {self.key!r}: {name}"
+            if _bool_for_number(self.params, name, value):
+                raise ConfigError(f"{at}: a number is needed, got {value!r}")
+            check_number(at, value)
         try:
             return TypeAdapter(self.params).validate_python(raw)
         except ValidationError as e:
@@ -105,6 +110,32 @@ class StepSpec:
     def build(self, params: Any, ctx: StepContext) -> Step:
         """Build the step function."""
         return self.factory(params, ctx)
+
+
+def check_number(where: str, value: Any) -> None:
+    """Refuse what YAML makes too easy: a boolean where a number goes, a negative threshold.
+
+    Every numeric step parameter is a count, a length, a ratio or a threshold, none of which is
+    negative; ``true`` for ``min_words`` is a typo, not 1. Lists and mappings are checked item by
+    item. Example: ``min_words: -1`` -> ConfigError; ``min_words: true`` -> ConfigError.
+    """
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)) and (value < 0 or value != value):
+        raise ConfigError(f"{where}: must be a non-negative number, got {value!r}")
+    items = (
+        value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    )
+    for v in items:
+        check_number(where, v)
+
+
+def _bool_for_number(spec_params: type, name: str, value: Any) -> bool:
+    """True when ``value`` is a boolean given for a field whose type is a number."""
+    if not isinstance(value, bool):
+        return False
+    types = {f.name: f.type for f in dataclasses.fields(spec_params)}
+    return str(types.get(name, "")).replace(" ", "") in {"int", "float", "int|None", "float|None"}
 
 
 STEPS: Registry[StepSpec] = Registry("step", hint="(`cleanroom steps` lists them)")

@@ -11,8 +11,10 @@ import unicodedata
 
 import ftfy
 
-# C0/C1 control characters except tab and newline; also zero-width and BOM characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# C0/C1 control characters except tab and newline; also the zero-width space, word joiner and BOM.
+# The zero-width non-joiner and joiner (U+200C, U+200D) stay: they carry meaning (Persian words,
+# family and flag emoji are spelled with them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff]")
 _BLANKS = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
 

@@ -289,7 +289,11 @@ def read_natural_instructions(
             continue
         outputs.append(out[0])
         messages = [{"role": "user", "content": inp}, {"role": "assistant", "content": out[0]}]
-        meta = {"file": where, "line": i, "fields": _jsonable(inst)}
+        meta = json.dumps(
+            {"file": where, "line": i, "fields": _jsonable(inst)},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         records.append(
             {
                 "source": source,
@@ -314,4 +318,5 @@ def read_natural_instructions(
         schema=TASKS_SCHEMA,
     )
     quarantined = pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA)
-    return Ingested(_records_frame(records), quarantined, "natural_instructions", tasks)
+    seen = len(data["Instances"]) if limit is None else min(limit, len(data["Instances"]))
+    return Ingested(_records_frame(records), quarantined, "natural_instructions", tasks, seen=seen)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from curate.core.errors import CleanroomError, InputError, MissingDependencyError
+from curate.core.errors import CleanroomError, ConfigError, InputError, MissingDependencyError
 
 
 def query_frame(
@@ -63,52 +64,104 @@ def remove_with_wal(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_db(db_path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a fresh temporary DuckDB file that replaces ``db_path`` when the block ends
+def atomic_db(
+    db_path: str | Path, *, copy_existing: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a temporary DuckDB file (fresh, or a copy of ``db_path`` with
+    ``copy_existing``) that replaces ``db_path`` when the block ends
     without error (after a checkpoint, so no ``.wal`` is left); on error the temporary file is
-    removed and ``db_path`` is untouched.
+    removed and ``db_path`` is untouched. Temporary files of dead runs are removed first; a full
+    disk raises :class:`StoreWriteError` with nothing left behind.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(db_path)
     tmp = temp_path(db_path)
     remove_with_wal(tmp)
-    con = duckdb.connect(str(tmp))
+    con = None
     try:
+        if copy_existing:
+            shutil.copyfile(db_path, tmp)
+        con = duckdb.connect(str(tmp))
         yield con
         con.execute("CHECKPOINT")
         con.close()
         # A .wal left by a killed writer belongs to the old file: it must not meet the new one.
         db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
         os.replace(tmp, db_path)
+    except (duckdb.IOException, duckdb.TransactionException, OSError) as e:
+        _close_quietly(con)
+        remove_with_wal(tmp)
+        raise StoreWriteError(
+            f"cannot write {db_path} ({type(e).__name__}: {e}); the previous file is unchanged "
+            "and no temporary file was left (is the disk full?)"
+        ) from None
     except BaseException:
-        con.close()
+        _close_quietly(con)
         remove_with_wal(tmp)
         raise
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path)
+def _close_quietly(con: duckdb.DuckDBPyConnection | None) -> None:
+    if con is not None:
+        with contextlib.suppress(Exception):
+            con.close()
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove ``.<name>.<pid>.tmp`` files (and their ``.wal``) left by writers that died.
+
+    Example: a curate run killed while writing ``out/c.duckdb`` leaves ``out/.c.duckdb.4242.tmp``;
+    the next writer removes it (pid 4242 no longer runs).
+    """
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            remove_with_wal(tmp)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
-def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
-    """Write a frame as Parquet through a temporary file and a rename (never half a file)."""
+class StoreWriteError(CleanroomError):
+    """An output could not be written (disk full, permissions); nothing half-written is left."""
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it into place, so a
+    reader never sees half a file; the temporary file is removed on error.
+
+    Example: ``write_atomic("out/x.parquet", frame.write_parquet)``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
     try:
-        frame.write_parquet(tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`write_atomic`)."""
+    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_parquet(frame: pl.DataFrame, path: str | Path) -> Path:
+    """Write a frame as Parquet atomically (:func:`write_atomic`)."""
+    return write_atomic(path, frame.write_parquet)
 
 
 def write_hf(frames: dict[str, pl.DataFrame], out: Path) -> list[Path]:
@@ -199,3 +252,57 @@ def read_history(db_path: Path, sql: str) -> pl.DataFrame | None:
             f"cannot read the run history to carry it forward ({type(e).__name__}: {e}); "
             "nothing was written. Close other programs using this file or give another --db",
         ) from None
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """Where one run writes: the DuckDB file, the Parquet folder and the HF folder, together."""
+
+    db: Path
+    parquet_dir: Path
+    hf_dir: Path
+
+    @classmethod
+    def resolve(
+        cls,
+        db: str | Path,
+        parquet_dir: str | Path,
+        hf_dir: str | Path,
+        *,
+        out: str | Path | None = None,
+        db_given: str | Path | None = None,
+    ) -> OutputPaths:
+        """The recipe's outputs, moved together: ``out`` puts all three under one root
+        (``out/cleanroom.duckdb``, ``out/parquet``, ``out/hf``); ``db_given`` moves the DB and
+        puts the Parquet and HF copies beside it, so they never drift apart.
+
+        Example: ``resolve("out/c.duckdb", "out/parquet", "out/hf", db_given="x/c.duckdb")``
+        -> ``x/c.duckdb``, ``x/parquet``, ``x/hf``.
+        """
+        if out is not None:
+            root = Path(out)
+            return cls(root / Path(db).name, root / "parquet", root / "hf")
+        if db_given is not None:
+            root = Path(db_given).parent
+            return cls(Path(db_given), root / "parquet", root / "hf")
+        return cls(Path(db), Path(parquet_dir), Path(hf_dir))
+
+    def check(self) -> None:
+        """Fail before any data is read when an output cannot be created: a parent that is a
+        file, or a folder that is not writable."""
+        for path, what in ((self.db.parent, "--db folder"), (self.parquet_dir, "Parquet folder"),
+                           (self.hf_dir, "HF folder")):  # fmt: skip
+            check_writable_dir(path, what)
+
+
+def check_writable_dir(path: Path, what: str) -> None:
+    """Raise ConfigError unless ``path`` is, or can be created as, a writable folder."""
+    probe = Path(path)
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ConfigError(f"{what} {path}: {probe} is a file, not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path}: {probe} is not writable")

@@ -9,7 +9,6 @@ being replaced; a file that cannot be read stops the run); every other table hol
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -30,9 +29,7 @@ from curate.io.store import (
     create_table,
     query_frame,
     read_history,
-    remove_with_wal,
     sql_str,
-    temp_path,
     write_bytes_atomic,
     write_hf,
     writer_lock,
@@ -157,25 +154,13 @@ def export_mixtures(
     new ones, never a mix. Then the Parquet and HF copies."""
     db_path = Path(db_path)
     rid = pl.lit(run_id).alias("run_id")
-    with writer_lock(db_path):
-        tmp = temp_path(db_path)
-        remove_with_wal(tmp)
-        shutil.copyfile(db_path, tmp)
-        try:
-            with duckdb.connect(str(tmp)) as con:
-                _drop_mixtures(con)
-                if frames:
-                    create_table(
-                        con, "mixtures", pl.concat(list(frames.values())).select(rid, pl.all())
-                    )
-                create_table(con, "mixture_manifest", manifest.select(rid, pl.all()))
-                create_table(con, "mixture_counts", counts.select(rid, pl.all()))
-                create_mixture_views(con, list(frames))
-                con.execute("CHECKPOINT")
-            db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
-            tmp.replace(db_path)
-        finally:
-            remove_with_wal(tmp)
+    with writer_lock(db_path), atomic_db(db_path, copy_existing=True) as con:
+        _drop_mixtures(con)
+        if frames:
+            create_table(con, "mixtures", pl.concat(list(frames.values())).select(rid, pl.all()))
+        create_table(con, "mixture_manifest", manifest.select(rid, pl.all()))
+        create_table(con, "mixture_counts", counts.select(rid, pl.all()))
+        create_mixture_views(con, list(frames))
     write_mixture_files(frames, parquet_dir, hf_dir)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from curate.core.decisions import drop_ids
-from curate.core.errors import StepError
+from curate.core.errors import ConfigError, StepError
 from curate.core.records import assign_ids
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, ROW
 from curate.core.step import StepContext
@@ -121,6 +121,7 @@ def ingest_all(
         if progress:
             progress(f"reading {inp.name} ({inp.location})")
         locations = [str(p) for p in expand_paths(inp.path)] if inp.path else [inp.hf or ""]
+        seen = 0
         for location in locations:
             got = read_input(
                 location,
@@ -131,10 +132,16 @@ def ingest_all(
                 limit=inp.limit,
                 display=display_path(location) if inp.path else inp.hf,
             )
+            seen += got.seen
             frames.append(got.records)
             quarantines.append(got.quarantine)
             if got.tasks is not None:
                 tasks.append(got.tasks)
+        if seen == 0 and not inp.allow_empty:
+            raise ConfigError(
+                f"input {inp.name!r} ({inp.location}) has no rows; nothing was written "
+                "(set `allow_empty: true` on the input to run with it empty)"
+            )
     if tasks and side_tables is not None:
         side_tables["tasks"] = pl.concat(tasks)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)

@@ -56,6 +56,7 @@ class InputSpec:
     layout: str = "auto"  # "auto" or a key of curate.io.layouts.LAYOUTS (checked in validate)
     fields: dict[str, str] = field(default_factory=dict)
     limit: int | None = None
+    allow_empty: bool = False  # an input that yields no rows is an error unless this is true
 
     @property
     def location(self) -> str:
@@ -126,13 +127,39 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A YAML mapping names the same key twice (the second would silently replace the first)."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys, naming both lines.
+
+    Example: ``steps:`` on lines 3 and 9 -> ``duplicate key 'steps' on lines 3 and 9``.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise DuplicateKeyError(
+                    f"duplicate key {key!r} on lines {seen[key]} and {line} "
+                    "(the second would silently replace the first)"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in chain:
         raise ConfigError(f"{path}: include cycle: {' -> '.join(str(p) for p in (*chain, path))}")
     if not path.is_file():
         raise ConfigError(f"recipe not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader) or {}
+    except DuplicateKeyError as e:
+        raise ConfigError(f"{path}: {e}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -226,6 +253,8 @@ def validate(recipe: Recipe, where: str) -> list[PlannedStep]:
             raise ConfigError(
                 f"{at}: fields maps standard names to your names; unknown standard name(s): {', '.join(sorted(unknown))}"
             )
+        if inp.limit is not None and inp.limit < 1:
+            raise ConfigError(f"{at}: limit must be at least 1 (remove it to read everything)")
         if inp.layout != "auto" and inp.layout not in LAYOUTS:
             raise ConfigError(f"{at}: {LAYOUTS.unknown(inp.layout)} (or auto)")
     plan = plan_steps(recipe, where)

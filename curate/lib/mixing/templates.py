@@ -35,6 +35,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +44,7 @@ from typing import Any
 
 import yaml
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from curate.core.errors import ConfigError
@@ -119,10 +122,70 @@ def strip_final_answer(answer: str) -> str:
     return re.sub(r"<<[^<>]*>>", "", answer)
 
 
+MAX_RENDER_CHARS = 1_000_000  # one rendered prompt or completion
+MAX_RANGE = 10_000  # range() in a template
+MAX_RENDER_SECONDS = 5.0  # checked at every range() call of one render
+_DEADLINE = threading.local()
+
+
+class LimitedEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox plus limits on work: ``range`` is capped and checks a per-render
+    deadline, ``*`` and ``**`` refuse results over :data:`MAX_RENDER_CHARS` (and are never folded
+    at compile time, so ``'a' * 3000000000`` cannot allocate in ``--dry-run``), and the output of a
+    render is cut off at :data:`MAX_RENDER_CHARS`.
+
+    Example: ``LimitedEnvironment().from_string("{{ 'a' * 3000000000 }}").render()`` raises
+    ``SecurityError`` at once.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            seq, times = (left, right) if isinstance(right, int) else (right, left)
+            sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+            if sized and len(seq) * times > MAX_RENDER_CHARS:
+                raise SecurityError(f"template result over {MAX_RENDER_CHARS:,} characters")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError("template exponent over 64")
+        return super().call_binop(context, operator, left, right)
+
+
+def _limited_range(*args: int) -> range:
+    deadline = getattr(_DEADLINE, "at", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise SecurityError(f"template rendering took over {MAX_RENDER_SECONDS} s")
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise SecurityError(f"range of {len(r):,} items in a template (the limit is {MAX_RANGE:,})")
+    return r
+
+
+def _bounded_concat(pieces: Any) -> str:
+    out, size = [], 0
+    for piece in pieces:
+        size += len(piece)
+        if size > MAX_RENDER_CHARS:
+            raise SecurityError(f"template output over {MAX_RENDER_CHARS:,} characters")
+        out.append(piece)
+    return "".join(out)
+
+
+def render_limited(template: Any, context: dict[str, Any]) -> str:
+    """Render a compiled template under the time limit (see :class:`LimitedEnvironment`)."""
+    _DEADLINE.at = time.monotonic() + MAX_RENDER_SECONDS
+    try:
+        return template.render(context)
+    finally:
+        _DEADLINE.at = None
+
+
 def _env() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = LimitedEnvironment(
         undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False
     )
+    env.globals["range"] = _limited_range
+    env.concat = _bounded_concat  # type: ignore[method-assign]
     env.filters["letter"] = lambda i: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[int(i)]
     env.filters["final_answer"] = final_answer
     env.filters["strip_final_answer"] = strip_final_answer
@@ -147,9 +210,9 @@ class CompiledTemplate:
     def render(self, context: dict[str, Any]) -> Rendered:
         """Render; raises :class:`jinja2.TemplateError` (e.g. an undefined field) on a bad row."""
         return Rendered(
-            system=self._system.render(context).strip() if self._system else "",
-            prompt=self._prompt.render(context).strip(),
-            completion=self._completion.render(context).strip(),
+            system=render_limited(self._system, context).strip() if self._system else "",
+            prompt=render_limited(self._prompt, context).strip(),
+            completion=render_limited(self._completion, context).strip(),
         )
 
 
