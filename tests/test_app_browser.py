@@ -231,11 +231,14 @@ def test_browser_keys_undo_bulk_url_and_cluster_verdict_issue16(
             assert _reviews_rows(reviews, 0).height == 0
 
             # a reload opens the same view
+            settle(page)
             here = page.url
+            assert re.search(re.escape(first), here)
             page.reload()
             expect(page.get_by_text("Josh decides to try flipping a house").first).to_be_visible(
                 timeout=30_000
             )
+            settle(page)
             assert page.url == here
 
             # bulk verdict: preview count, confirmation, then one row per match
