@@ -43,6 +43,7 @@ import numpy as np
 
 from curate.core.errors import ConfigError
 from curate.core.registry import Registry
+from curate.core.verdicts import DIRTY_VERDICTS  # noqa: F401  (re-exported; its one home)
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,6 @@ for _preset in (
     ),
 ):
     PRESETS.add(_preset.name, _preset)
-# Verdicts that mean "contaminated" for decontamination, per preset method.
-DIRTY_VERDICTS = ("dirty", "not_clean")
 
 
 def get_preset(name: str) -> Preset:

@@ -65,3 +65,11 @@ def tiny_instructions(tmp_path: Path) -> Path:
         },
     ]
     return write_jsonl(tmp_path / "tiny.jsonl", rows)
+
+
+@pytest.fixture(autouse=True)
+def _private_reviewer_profile(tmp_path_factory, monkeypatch):
+    """No test reads or writes the developer's reviewer profile (~/.config/cleanroom)."""
+    if "CLEANROOM_PROFILE" not in os.environ:
+        folder = tmp_path_factory.mktemp("profile")
+        monkeypatch.setenv("CLEANROOM_PROFILE", str(folder / "profile.json"))

@@ -373,6 +373,11 @@ def test_confirmed_verdict_drops_record_issue6(tmp_path: Path) -> None:
         "verdicts": 3,
         "confirmed_dropped": 1,
         "false_positive_kept": 0,
+        "held_by_unreviewed": 0,
+        "reviewer_dropped": 0,
+        "not_duplicate": 0,
+        "cluster_kept": 0,
+        "record_kept": 0,
     }
     assert any(
         "1 record dropped as reviewer-confirmed contamination" in s

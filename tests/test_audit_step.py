@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from curate.core.errors import ConfigError
-from curate.core.verdicts import ids_with
+from curate.core.verdicts import cleared_records, per_match_latest
 from curate.run.export import export_run
 from curate.run.pipeline import ingest_all, run_curate, run_steps
 from curate.run.recipe import load_recipe, plan_steps
@@ -162,7 +162,8 @@ def test_false_positive_verdicts_are_kept(setup):
             }
         )
     )
-    assert ids_with(verdicts, "false_positive") == {target}
+    hits = pl.DataFrame({"id": [target, other], "benchmark": "b", "item_id": "1"})
+    assert cleared_records(hits, per_match_latest(verdicts)) == {target}
     resources = {"verdicts": verdicts}
     after, _, side = run_steps(frame, plan, resources)
     assert after.filter(pl.col("id") == target)["keep"][0] is True

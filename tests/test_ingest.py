@@ -215,3 +215,15 @@ def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
     recipe.write_text("version: 1\ninputs:\n  - {name: web, path: nothing/*.txt}\n")
     with pytest.raises(ConfigError, match="input file not found"):
         load_recipe(recipe)
+
+
+def test_json_error_says_column_once_issue16(tmp_path) -> None:
+    from curate.io.formats import iter_raw_rows
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"a": "unterminated\n{"b": \n', encoding="utf-8")
+    errors = [row[1] for row in iter_raw_rows(path) if isinstance(row, tuple)]
+    assert errors == [
+        "invalid JSON: Unterminated string starting at column 7",
+        "invalid JSON: Expecting value at column 6",
+    ]

@@ -550,7 +550,11 @@ def test_quality_filter_threshold_fires_and_not() -> None:
     )
     assert out["keep"].to_list() == [False, True, True, True]
     assert out["drop_reason"][0] == "quality__below_threshold"
-    assert json.loads(out["detail"][0]) == {"score": pytest.approx(0.2), "threshold": 0.5}
+    detail = json.loads(out["detail"][0])
+    assert {k: detail[k] for k in ("score", "threshold")} == {
+        "score": pytest.approx(0.2),
+        "threshold": 0.5,
+    }
     assert out["stage"][0] == "quality_filter_v1"
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from curate.app.config import DB_ENV, DEFAULT_DB, DEFAULT_REVIEWS_DB, REVIEWS_ENV
+from curate.app.config import DB_ENV, DEFAULT_DB, DEFAULT_REVIEWS_DB, REVIEWER_ENV, REVIEWS_ENV
 from curate.core.errors import ConfigError
 
 
@@ -68,10 +68,16 @@ def app_command(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: a free one).")] = 8501,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Your name, saved with every verdict (default ${REVIEWER_ENV}, else the local profile)."
+        ),
+    ] = None,
 ) -> None:
     """Start the review app: browse the latest run, review contamination, record verdicts.
 
-    Example: cleanroom app --db out/cleanroom.duckdb --port 8501
+    Example: cleanroom app --db out/cleanroom.duckdb --port 8501 --reviewer ada
     """
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port {port} is not a TCP port (0-65535)")
@@ -81,6 +87,10 @@ def app_command(
     env[REVIEWS_ENV] = str(
         (reviews_db or Path(env.get(REVIEWS_ENV) or DEFAULT_REVIEWS_DB)).resolve()
     )
+    if reviewer is not None:
+        if not reviewer.strip():
+            raise ConfigError("--reviewer needs a name")
+        env[REVIEWER_ENV] = reviewer.strip()
     port = port or free_port(host)
     if not db_path.exists():
         print(

@@ -33,24 +33,35 @@ def decide(hit: pl.Expr, reason: pl.Expr, stage: pl.Expr, detail: pl.Expr) -> li
 
 
 def filter_step(
-    ctx: StepContext, reasons: Mapping[str, pl.Expr], detail: pl.Expr | None = None
+    ctx: StepContext,
+    reasons: Mapping[str, pl.Expr],
+    detail: pl.Expr | Mapping[str, pl.Expr] | None = None,
 ) -> Step:
     """Build a filter: the first reason whose expression is true drops a row that is still kept.
 
     Only rows still kept and in the step's scope are touched; the reason names the threshold that
-    fired (datatrove returns ``False, "dup_line_frac"``). ``detail`` (a JSON string expression) is
-    stored with the drop.
+    fired (datatrove returns ``False, "dup_line_frac"``). ``detail`` (a JSON string expression, or
+    one per reason: the evidence of :mod:`curate.core.evidence`) is stored with the drop.
 
     Example: ``filter_step(ctx, {"length__empty_text": pl.col("text").str.strip_chars() == ""})``.
     """
     fired = pl.coalesce([pl.when(expr).then(pl.lit(name)) for name, expr in reasons.items()])
+    live = pl.col("keep") & ctx.scope()
+    extra = {}
+    if isinstance(detail, Mapping):
+        # one chain, computed next to the reasons (shared sub-expressions are computed once)
+        chain: Any = pl
+        for name, expr in reasons.items():
+            chain = chain.when(expr).then(detail.get(name, pl.lit(to_json({"rule": name}))))
+        extra["_detail"] = pl.when(live).then(chain)
+        detail = pl.col("_detail")
     detail = detail if detail is not None else pl.lit(None, pl.String)
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(_fired=pl.when(pl.col("keep") & ctx.scope()).then(fired))
+        lf = lf.with_columns(_fired=pl.when(live).then(fired), **extra)
         hit = pl.col("_fired").is_not_null()
         return lf.with_columns(decide(hit, pl.col("_fired"), pl.lit(ctx.key), detail)).drop(
-            "_fired"
+            "_fired", *extra
         )
 
     return step

@@ -55,6 +55,17 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _RAW_LIMIT = 10_000  # characters of a bad row kept in the quarantine table
 
 
+def json_error(e: json.JSONDecodeError) -> str:
+    """A quarantine message for a JSON error, with the column said once.
+
+    Example: ``Unterminated string starting at`` (column 89) -> ``"invalid JSON: Unterminated
+    string starting at column 89"``; ``Expecting value`` (1) -> ``"invalid JSON: Expecting value
+    at column 1"``.
+    """
+    msg = e.msg.removesuffix(" at")
+    return f"invalid JSON: {msg} at column {e.colno}"
+
+
 def iter_raw_rows(path: Path, seen: Seen | None = None) -> Iterator[Parsed]:
     """Yield parsed rows, or ``(line, error, raw)`` tuples for rows that failed to parse.
 
@@ -99,7 +110,7 @@ def decode_json(text: str) -> tuple[Any, str | None]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        return None, f"invalid JSON: {e.msg} at column {e.colno}"
+        return None, json_error(e)
     except (ValueError, RecursionError) as e:  # 5,000-digit integers, 100k-deep nesting
         return None, f"invalid JSON: {type(e).__name__}: {str(e)[:200]}"
     if _SURROGATE_ESCAPE.search(text) and lone_surrogate(value):

@@ -21,14 +21,14 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
 from curate.core.errors import ConfigError, InputError
 from curate.core.schemas import REVIEWS_SCHEMA
-from curate.core.verdicts import TARGET_KINDS, VERDICTS, in_force
+from curate.core.verdicts import KIND_VERDICTS, TARGET_KINDS, in_force
 from curate.io.store import query_frame, table_names
 
 _DDL = """
@@ -95,40 +95,105 @@ def record_verdict(
     Example: ``record_verdict(p, "contamination", "ab12", "false_positive", "ada",
     benchmark="gsm8k", item_id="7")`` -> ``"5b0c..."`` (a uuid4 hex).
     """
-    if target_kind not in TARGET_KINDS:
-        raise ConfigError(f"unknown target_kind {target_kind!r} (one of {', '.join(TARGET_KINDS)})")
-    if verdict not in VERDICTS:
-        raise ConfigError(f"unknown verdict {verdict!r} (one of {', '.join(VERDICTS)})")
-    if not (reviewer or "").strip():
+    return record_verdicts(
+        path,
+        [
+            {
+                "target_kind": target_kind,
+                "target_id": target_id,
+                "verdict": verdict,
+                "reviewer": reviewer,
+                "note": note,
+                "benchmark": benchmark,
+                "item_id": item_id,
+                "run_id": run_id,
+            }
+        ],
+        now=now,
+    )[0]
+
+
+def _check_verdict(row: dict[str, Any]) -> None:
+    kind, verdict = row.get("target_kind"), row.get("verdict")
+    if kind not in TARGET_KINDS:
+        raise ConfigError(f"unknown target_kind {kind!r} (one of {', '.join(TARGET_KINDS)})")
+    if verdict not in KIND_VERDICTS[kind]:
+        raise ConfigError(
+            f"unknown verdict {verdict!r} for a {kind} (one of {', '.join(KIND_VERDICTS[kind])})"
+        )
+    if not (row.get("reviewer") or "").strip():
         raise ConfigError("a verdict needs a reviewer name")
-    if not (target_id or "").strip():
+    if not (row.get("target_id") or "").strip():
         raise ConfigError("a verdict needs a target id")
-    review_id = uuid.uuid4().hex
+
+
+def record_verdicts(
+    path: str | Path, rows: list[dict[str, Any]], *, now: datetime | None = None
+) -> list[str]:
+    """Append several verdicts in one transaction (a bulk verdict); returns their ``review_id``s.
+
+    Each row has the keyword arguments of :func:`record_verdict`. All rows are checked before
+    anything is written: one bad row writes none.
+
+    Example: ``record_verdicts(p, [{"target_kind": "contamination", "target_id": "ab12",
+    "verdict": "confirmed", "reviewer": "ada", "benchmark": "gsm8k", "item_id": "7"}])``
+    -> ``["5b0c..."]``.
+    """
+    for row in rows:
+        _check_verdict(row)
     created = now or datetime.now(timezone.utc)
+    values = [
+        [
+            uuid.uuid4().hex,
+            r["target_kind"],
+            r["target_id"],
+            r["verdict"],
+            r["reviewer"].strip(),
+            r.get("note") or "",
+            created,
+            r.get("benchmark"),
+            r.get("item_id"),
+            r.get("run_id"),
+        ]
+        for r in rows
+    ]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def write() -> None:
         with duckdb.connect(str(path)) as con:
             con.execute(_DDL)
-            con.execute(
-                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    review_id,
-                    target_kind,
-                    target_id,
-                    verdict,
-                    reviewer.strip(),
-                    note or "",
-                    created,
-                    benchmark,
-                    item_id,
-                    run_id,
-                ],
-            )
+            con.execute("BEGIN TRANSACTION")
+            con.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            con.execute("COMMIT")
 
-    _retry(write)
-    return review_id
+    if values:
+        _retry(write)
+    return [v[0] for v in values]
+
+
+def delete_verdicts(path: str | Path, review_ids: list[str]) -> int:
+    """Undo: remove the verdicts with these ids (the ones a reviewer just gave); returns how many.
+
+    The log is otherwise append-only; undo removes only rows the app wrote in the same session.
+
+    Example: ``delete_verdicts(p, [record_verdict(p, ...)])`` -> ``1``.
+    """
+    path = Path(path)
+    if not review_ids or not path.exists():
+        return 0
+
+    def delete() -> int:
+        with duckdb.connect(str(path)) as con:
+            con.execute(_DDL)
+            marks = ", ".join("?" for _ in review_ids)
+            n = con.execute(
+                f"SELECT count(*) FROM reviews WHERE review_id IN ({marks})", review_ids
+            ).fetchone()[0]
+            con.execute(f"DELETE FROM reviews WHERE review_id IN ({marks})", review_ids)
+            return int(n)
+
+    return _retry(delete)
 
 
 def read_reviews(path: str | Path) -> pl.DataFrame:

@@ -16,14 +16,23 @@ from typing import Any
 
 import polars as pl
 
+from curate.core.decisions import drop_ids
 from curate.core.errors import ConfigError, StepError
 from curate.core.progress import Bar, stage
 from curate.core.records import assign_ids
 from curate.core.schemas import QUARANTINE_SCHEMA, RECORD_SCHEMA, ROW
 from curate.core.step import StepContext
+from curate.core.verdicts import (
+    REVIEWER_DROPPED,
+    fold_per_target,
+    latest_by_target,
+    latest_per_match,
+    restore_reviewer_keeps,
+    reviewer_drops,
+)
 from curate.io.ingest import read_input
 from curate.io.paths import display_path, expand_paths
-from curate.io.reviews import latest_verdicts
+from curate.io.reviews import read_reviews
 from curate.lib.categories.records import LABEL_COLUMN
 from curate.lib.mixing.build import build_all
 from curate.run.recipe import PlannedStep, Recipe, validate
@@ -198,6 +207,7 @@ def _run_steps(
         t0 = time.perf_counter()
         fn = ps.spec.build(ps.params, ctx)
         after = frame.lazy().pipe(fn).collect()
+        after = obey_record_keeps(frame, after, ctx.resources)
         seconds = time.perf_counter() - t0
         if after.height != frame.height or not after["id"].equals(frame["id"]):
             raise StepError(
@@ -260,15 +270,35 @@ def apply_reviews(
     pseudo-step's stats (none when there are no verdicts).
     """
     t0 = time.perf_counter()
-    verdicts = latest_verdicts(reviews_db)
+    raw = read_reviews(reviews_db)
+    verdicts = fold_per_target(latest_per_match(raw))
     resources["verdicts"] = verdicts
+    resources["match_verdicts"] = latest_per_match(raw)
+    resources["target_verdicts"] = {k: latest_by_target(raw, k) for k in ("cluster", "record")}
     resources["reviews_db"] = str(reviews_db)
     if verdicts.is_empty():
         return frame, []
     frame, n = apply_confirmed(frame, verdicts)
+    drops = reviewer_drops(frame, resources["target_verdicts"])
+    frame, _ = drop_ids(frame, drops, STAGE)
     resources["confirmed_dropped"] = n
-    dropped = {CONFIRMED_REASON: n} if n else {}
+    resources["reviewer_dropped"] = drops.height
+    dropped = {CONFIRMED_REASON: n, REVIEWER_DROPPED: drops.height}
+    dropped = {k: v for k, v in dropped.items() if v}
     return frame, [StepStats(STAGE, "filter", time.perf_counter() - t0, dropped, frame.height)]
+
+
+def obey_record_keeps(
+    before: pl.DataFrame, after: pl.DataFrame, resources: dict[str, Any]
+) -> pl.DataFrame:
+    """Restore records a reviewer said to keep that this step dropped (counted in the notes)."""
+    keeps = resources.get("target_verdicts", {}).get("record") or {}
+    ids = [k for k, v in keeps.items() if v == "keep"]
+    after, n = restore_reviewer_keeps(before, after, ids)
+    if n:
+        notes = resources.setdefault("notes", {})
+        notes["record_kept"] = notes.get("record_kept", 0) + n
+    return after
 
 
 def note_reviews(result: RunResult, resources: dict[str, Any]) -> None:
@@ -279,11 +309,17 @@ def note_reviews(result: RunResult, resources: dict[str, Any]) -> None:
     fp = resources.get("notes", {}).get("false_positive_kept")
     if fp is None:
         fp = false_positives_kept(result.frame, verdicts, result.side_tables.get("contamination"))
+    more = resources.get("notes", {})
     notes = {
         "reviews_db": resources["reviews_db"],
         "verdicts": verdicts.height,
         "confirmed_dropped": int(resources.get("confirmed_dropped", 0)),
         "false_positive_kept": int(fp),
+        "held_by_unreviewed": int(more.get("held_by_unreviewed", 0)),
+        "reviewer_dropped": int(resources.get("reviewer_dropped", 0)),
+        "not_duplicate": int(more.get("not_duplicate", 0)),
+        "cluster_kept": int(more.get("cluster_kept", 0)),
+        "record_kept": int(more.get("record_kept", 0)),
     }
     result.notes["reviews"] = notes
     result.notes["summary_lines"] = [*result.notes.get("summary_lines", []), summary_line(notes)]

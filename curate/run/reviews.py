@@ -2,10 +2,12 @@
 
 - ``target_kind="contamination"``: ``confirmed`` drops the record with reason
   ``reviewer_confirmed_contamination`` (stage ``reviews``) before any step runs;
-  ``false_positive`` tells the decontamination step to keep the record even if the audit flags it
-  again; ``unsure`` changes nothing.
-- ``target_kind="cluster"`` (a duplicate-cluster member) and ``"record"`` verdicts are recorded for
-  analysis; ``curate`` does not act on them yet.
+  ``false_positive`` clears the match it was given on: the decontamination step keeps the record
+  only when every match that would drop it is a false positive; ``unsure`` changes nothing.
+- ``target_kind="cluster"`` (a duplicate-cluster member): ``keep`` makes it the copy its cluster
+  keeps, ``drop`` drops it before any step (``reviewer_dropped``), ``false_positive`` takes it out
+  of its cluster (not a duplicate). ``target_kind="record"``: ``keep`` overrides any step's drop,
+  ``drop`` drops it before any step. See :mod:`curate.core.verdicts`.
 
 The verdict in force per target follows the one rule of :mod:`curate.core.verdicts`.
 """
@@ -67,12 +69,30 @@ def false_positives_kept(
 
 def summary_line(notes: dict[str, Any]) -> str:
     """The run-summary line, e.g. ``reviews: 5 verdicts (out/reviews.duckdb); 2 records dropped as
-    reviewer-confirmed contamination; 1 false positive kept though flagged again``."""
+    reviewer-confirmed contamination; 1 false positive kept though flagged again; 1 record with a
+    false-positive match stays dropped because of unreviewed matches; 1 cluster member(s) kept as
+    not a duplicate``."""
     plural = "s" if notes["verdicts"] != 1 else ""
     fp = notes["false_positive_kept"]
-    return (
+    line = (
         f"reviews: {notes['verdicts']} verdict{plural} ({notes['reviews_db']}); "
         f"{notes['confirmed_dropped']} record{'s' if notes['confirmed_dropped'] != 1 else ''} dropped as "
         f"reviewer-confirmed contamination ({CONFIRMED_REASON}); "
         f"{fp} false positive{'s' if fp != 1 else ''} kept though flagged again"
     )
+    held = notes.get("held_by_unreviewed", 0)
+    if held:
+        line += (
+            f"; {held} record{'s' * (held != 1)} with a false-positive match stay dropped because "
+            "of unreviewed matches"
+        )
+    extra = [
+        (notes.get("not_duplicate", 0), "cluster member(s) kept as not a duplicate"),
+        (notes.get("cluster_kept", 0), "cluster member(s) made the kept copy"),
+        (notes.get("reviewer_dropped", 0), "record(s) dropped by a reviewer (reviewer_dropped)"),
+        (notes.get("record_kept", 0), "record(s) kept over a step's drop"),
+    ]
+    shown = [f"{n} {what}" for n, what in extra if n]
+    if shown:
+        line += "; " + "; ".join(shown)
+    return line

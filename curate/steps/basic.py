@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from curate.core.decisions import filter_step
+from curate.core.evidence import rule_detail
 from curate.core.records import join_messages, last_response
 from curate.core.schemas import MESSAGE
 from curate.core.step import Step, StepContext, register
@@ -92,5 +93,22 @@ def length_filter(p: LengthParams, ctx: StepContext) -> Step:
             "length__empty_response": (pl.col("kind") == "instruction")
             & (response.fill_null("").str.strip_chars().str.len_chars() < p.min_response_chars),
             "length__min_words": word_count(pl.col("text")) < p.min_words,
+        },
+        {
+            "length__empty_text": rule_detail(
+                "length__empty_text",
+                pl.col("text").fill_null("").str.strip_chars().str.len_chars(),
+                0,
+                "=",
+            ),
+            "length__empty_response": rule_detail(
+                "length__empty_response",
+                response.fill_null("").str.strip_chars().str.len_chars(),
+                p.min_response_chars,
+                "<",
+            ),
+            "length__min_words": rule_detail(
+                "length__min_words", word_count(pl.col("text")), p.min_words, "<"
+            ),
         },
     )

@@ -17,10 +17,14 @@ The step scans the records still kept with :func:`audit.scan.scan` and reports t
   ``contamination`` rows of a cut record keep their item spans; their record spans are emptied
   (``"record": []``, ``"cut": true``), because the matched text is no longer in ``records.text``.
 
-Reviewer verdicts: when ``ctx.resources["verdicts"]`` holds the verdicts in force (one row per
-target, :func:`curate.core.verdicts.in_force`), a record whose ``contamination`` verdict in force is
-``false_positive`` is kept; their number is put in
-``notes["false_positive_kept"]``. (``confirmed`` records are dropped by the pipeline itself.)
+Reviewer verdicts, per match (issue 15): ``ctx.resources["match_verdicts"]`` (else
+``["verdicts"]``) holds verdicts with ``target_kind``, ``target_id``, ``verdict`` and the
+``benchmark``/``item_id`` of the match (optionally ``created_at``). A record is kept only when
+every match that would drop it has ``false_positive`` as its latest verdict
+(:func:`curate.core.verdicts.cleared_records`); their number goes to
+``notes["false_positive_kept"]``, and the records that stay dropped although some of their matches
+are false positives to ``notes["held_by_unreviewed"]``. A verdict without benchmark and item
+applies to every match of its record. (``confirmed`` records are dropped by the pipeline itself.)
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from audit.scan import scan, shards_of
 from curate.core.decisions import drop_rows, to_json
 from curate.core.errors import ConfigError
 from curate.core.step import Step, StepContext, register
-from curate.core.verdicts import ids_with
+from curate.core.verdicts import cleared_records, held_records, per_match_latest
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,14 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
             & pl.col("part").is_in(list(p.parts))
             & pl.col("id").is_in(list(live))
         )
-        fps = ids_with(ctx.resources.get("verdicts"), "false_positive")
-        fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
+        # per match: a record is kept only when every match that would drop it is a false positive
+        mv = per_match_latest(ctx.resources.get("match_verdicts", ctx.resources.get("verdicts")))
+        fps = cleared_records(hits, mv)
         notes = ctx.resources.setdefault("notes", {})
-        notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + fp_kept
+        notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + len(fps)
+        notes["held_by_unreviewed"] = notes.get("held_by_unreviewed", 0) + len(
+            held_records(hits, mv)
+        )
         for row in result.summary.iter_rows(named=True):
             notes.setdefault("contamination", []).append(
                 {k: v for k, v in row.items() if v is not None}

@@ -19,6 +19,7 @@ from curate.core.records import last_response
 from curate.core.schemas import ROW
 from curate.core.step import Step, StepContext, register
 from curate.core.textnorm import dedup_key
+from curate.core.verdicts import apply_cluster_verdicts
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def exact_dedup(p: ExactDedupParams, ctx: StepContext) -> Step:
             .filter(pl.col("_key").is_not_null())
         )
         clusters = cluster_rows(live, "exact")
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit("clusters", clusters.drop("representative"))
         drops = clusters.filter(~pl.col("is_representative")).select(
             "id",

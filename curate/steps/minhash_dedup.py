@@ -27,6 +27,7 @@ from curate.core.decisions import drop_rows
 from curate.core.records import field_text as compared_text
 from curate.core.schemas import ROW
 from curate.core.step import Step, StepContext, register
+from curate.core.verdicts import apply_cluster_verdicts
 from curate.lib.dedup.near_dup import MinHashParams, near_duplicates
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def minhash_dedup(p: MinHashParams, ctx: StepContext) -> Step:
         ).with_columns(
             cluster_id=pl.lit("minhash:") + pl.col("cluster_id"), method=pl.lit("minhash")
         )
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit(
             "clusters",
             clusters.select("cluster_id", "id", "is_representative", "jaccard", "method"),

@@ -303,7 +303,13 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
     score = pl.col(p.column)
     if p.threshold is not None:
         reasons = {"quality__below_threshold": score < p.threshold}
-        detail = pl.struct(score=score, threshold=pl.lit(p.threshold)).struct.json_encode()
+        detail = pl.struct(
+            rule=pl.lit("quality__below_threshold"),
+            op=pl.lit("<"),
+            score=score,
+            threshold=pl.lit(p.threshold),
+            value=score,
+        ).struct.json_encode()
     else:
         live = pl.when(pl.col("keep") & ctx.scope()).then(score)
         group = "source" if p.per_source else pl.lit(0)
@@ -311,6 +317,10 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
         keep_n = (live.count().over(group) * p.top_fraction).ceil()
         reasons = {"quality__below_top_fraction": rank > keep_n}
         detail = pl.struct(
+            rule=pl.lit("quality__below_top_fraction"),
+            op=pl.lit(">"),
+            value=rank,
+            threshold=keep_n.cast(pl.Int64),
             score=score,
             rank=rank,
             keep_n=keep_n.cast(pl.Int64),

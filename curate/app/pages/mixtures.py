@@ -17,13 +17,7 @@ from curate.app.highlight import esc
 RENDERED_COLUMNS = ("rendered", "text", "rendered_text", "input_text")
 
 
-def render() -> None:
-    st.title("Mixtures")
-    if not ui.need_db():
-        return
-    if not ui.need_table("mixtures", "mixture rows"):
-        return
-    rid = Q.run_id()
+def pick_mixture(rid: str) -> str:
     mixes = Q.q(
         "SELECT mixture, count(*) AS rows, sum(n_tokens)::BIGINT AS tokens FROM mixtures WHERE run_id = ? GROUP BY mixture ORDER BY mixture",
         (rid,),
@@ -44,6 +38,11 @@ def render() -> None:
         f"duckdb.connect('{Q.db_path()}', read_only=True).sql('SELECT * FROM \"mixture_{name}\"')",
         language="python",
     )
+    return name
+
+
+def source_shares(rid: str, name: str) -> pl.DataFrame:
+    """Row and token share of each source/template/split (chart and table); returns the table."""
     src = Q.q(
         "SELECT source, template_id, split, count(*) AS rows, sum(n_tokens)::BIGINT AS tokens FROM mixtures "
         "WHERE run_id = ? AND mixture = ? GROUP BY source, template_id, split ORDER BY rows DESC",
@@ -82,12 +81,16 @@ def render() -> None:
                 "token_share": st.column_config.NumberColumn("tokens %", format="percent"),
             },
         )
-    category_panel(rid, name)
+    return src
+
+
+def sample_rows(rid: str, name: str, sources: list[str]) -> None:
+    """A seeded sample of rows, rendered as the trainer reads them."""
     st.subheader("Sample rows")
     c = st.columns([1, 1, 2])
     n = c[0].number_input("Rows", min_value=1, max_value=50, value=5, key="mix_n")
     seed = c[1].number_input("Seed", min_value=0, value=0, key="mix_seed")
-    source = c[2].selectbox("Source", ["(all)", *src["source"].to_list()], key="mix_source")
+    source = c[2].selectbox("Source", ["(all)", *sources], key="mix_source")
     where, params = "run_id = ? AND mixture = ?", [rid, name]
     if source != "(all)":
         where += " AND source = ?"
@@ -104,7 +107,7 @@ def render() -> None:
         with st.container(border=True):
             st.html(
                 f'<div class="cr-head">row <b>{r["row_id"]}</b> · {esc(r["source"])} · template <b>{esc(r["template_id"])}</b>'
-                f" · {esc(r['split'])} · {r['n_tokens']:,} tokens · id {esc(ui.short(r['id'], 16))}</div>"
+                f" · {esc(r['split'])} · {r['n_tokens']:,} tokens · id {esc(r['id'])}</div>"
             )
             st.html(render_row(r))
             if rendered and r.get("rendered"):
@@ -200,6 +203,17 @@ def category_panel(rid: str, name: str) -> None:
                 "gap_points": st.column_config.NumberColumn("gap (points)"),
             },
         )
+
+
+def render() -> None:
+    st.title("Mixtures")
+    if not ui.need_db() or not ui.need_table("mixtures", "mixture rows"):
+        return
+    rid = Q.run_id()
+    name = pick_mixture(rid)
+    src = source_shares(rid, name)
+    category_panel(rid, name)
+    sample_rows(rid, name, src["source"].unique(maintain_order=True).to_list())
 
 
 def render_row(r: dict) -> str:
