@@ -455,6 +455,10 @@ def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
                 f"fields found: {', '.join(sorted(map(str, fields)))}",
             ) from None
         sub = fields.get("_file") or fields.get("_config")
+        if id_field is None and i == 0 and text_field is not None:  # FILE:FIELD: its own id
+            from audit.ids import detect_id_field
+
+            id_field = detect_id_field(fields)
         own = fields.get(id_field) if id_field else None
         item_id = str(own) if own is not None else f"{name}/{split}/{sub + '/' if sub else ''}{i}"
         rows.append(

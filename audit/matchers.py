@@ -194,7 +194,7 @@ class NgramMatcher(Matcher):
             items,
             n,
             whole_below=max(preset.whole_below, n),
-            min_tokens=min(preset.min_tokens, n),
+            min_tokens=min(preset.min_unit_tokens, max(preset.whole_below, n)),
             max_item_df=preset.max_item_df,
         )
         return cls(index, preset)
@@ -358,10 +358,13 @@ class SpanMatcher(NgramMatcher):
         }
 
     def summary_extras(self, items: pl.DataFrame) -> dict[str, Any]:
-        """``not_clean`` and the paper's buckets, on the worse of question and answer."""
-        cov = items.select(
-            pl.max_horizontal("coverage", pl.col("answer_coverage").fill_null(0.0))
-        ).to_series()
+        """``not_clean`` and the paper's buckets, on the worse of question and answer (unscannable
+        items, too short for a qualifying span, are in no bucket)."""
+        cov = (
+            items.filter(pl.col("verdict") != "unscannable")
+            .select(pl.max_horizontal("coverage", pl.col("answer_coverage").fill_null(0.0)))
+            .to_series()
+        )
         return {
             "not_clean": int((items["verdict"] == "not_clean").sum()),
             "bucket_clean": int((cov < 0.2).sum()),

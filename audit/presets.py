@@ -52,8 +52,9 @@ class Preset:
 
     Attributes:
         name: preset name.
-        method: ``ngram`` (coverage of n-grams), ``llama2`` (spans with mismatches) or
-            ``substring`` (GPT-4's 50-character samples).
+        method: ``ngram`` (coverage of n-grams), ``llama2`` (spans with mismatches),
+            ``substring`` (GPT-4's 50-character samples) or ``semantic`` (paraphrases,
+            :mod:`audit.semantic`; dispatched by the scan before any matcher is built).
         n: n-gram length (span seed length for llama2; substring length in characters for gpt4).
         per_benchmark_n: GPT-3's rule: ``n`` = 5th percentile item length clamped to ``n_range``.
         n_range: clamp for ``per_benchmark_n``.
@@ -71,7 +72,7 @@ class Preset:
     """
 
     name: str
-    method: str  # a key of audit.matchers.MATCHERS
+    method: str  # a key of audit.matchers.MATCHERS, or "semantic" (audit.semantic)
     n: int
     per_benchmark_n: bool = False
     n_range: tuple[int, int] = (8, 13)
@@ -86,6 +87,16 @@ class Preset:
     seed: int = 0
     citation: str = ""
     rule: str = ""
+
+    @property
+    def min_unit_tokens(self) -> int:
+        """Units shorter than this are ``unscannable`` under this rule (issue 15).
+
+        llama2 counts a token only inside a span of more than 10 tokens (``min_span``), so a unit
+        of 10 tokens or fewer can never be contaminated under it: it is unscannable, not clean
+        (and not matched whole). Other presets: ``min_tokens``.
+        """
+        return self.min_span if self.method == "llama2" else self.min_tokens
 
     @property
     def whole_below(self) -> int:
@@ -156,6 +167,14 @@ for _preset in (
         min_tokens=20,
         citation="OpenAI 2023, GPT-4 Technical Report, App. C",
         rule="dirty if any of 3 random 50-char substrings (spaces/symbols removed) is found",
+    ),
+    # paraphrases: MiniLM retrieval + number/code/judge checks (audit/semantic.py)
+    Preset(
+        "semantic",
+        "semantic",
+        0,
+        citation="Yang et al. 2023, Rethinking Benchmark and Contamination with Rephrased Samples",
+        rule="paraphrase: MiniLM top-k by cosine, then number/entity/code checks (opt. LLM judge)",
     ),
 ):
     PRESETS.add(_preset.name, _preset)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from audit.ids import detect_id_field, detect_in_meta, id_string, source_ids_from_meta
 from audit.matchers import Matcher, Shard, matcher_for
 from audit.presets import Preset
 from curate.core.errors import ConfigError
@@ -53,8 +54,13 @@ def parse_corpus_arg(arg: str) -> tuple[str, str | None]:
     return path, (fields[0] if fields else None)
 
 
-def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
-    """Shards of ``id, text`` rows of a corpus file.
+def iter_corpus(
+    arg: str, shard_rows: int = 20_000, id_field: str | None = None
+) -> Iterator[pl.DataFrame]:
+    """Shards of ``id, text[, source_id]`` rows of a corpus file.
+
+    ``source_id`` is the input's own id (``id_field``, else ``id``/``_id``/``uid``/``task_id``
+    when the first record has one, see :mod:`audit.ids`), kept next to the content hash.
 
     Without ``:FIELD`` the file is read like ``curate`` reads it (layout detected, instruction
     records' ``text`` = messages joined, ids = content hashes with the file stem as source), so
@@ -69,12 +75,19 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
     if fld is None:
         recs = read_input(path, source=stem).records
         recs = recs.with_columns(id=pl.Series(assign_ids(recs["id"].to_list()), dtype=pl.String))
+        cols = ["id", "text"]
+        idf = detect_in_meta(recs["meta"], id_field, where=path)
+        if idf is not None:
+            recs = recs.with_columns(source_id=source_ids_from_meta(recs["meta"], idf))
+            cols.append("source_id")
         for start in range(0, recs.height, shard_rows):
-            yield recs.slice(start, shard_rows).select("id", "text")
+            yield recs.slice(start, shard_rows).select(cols)
         return
     seen: dict[str, int] = {}
     ids: list[str] = []
     texts: list[str] = []
+    sids: list[str | None] = []
+    idf: str | None = None
     names = fld.split(",")  # FIELD or FIELD1,FIELD2 (joined by a blank line)
     for row in iter_raw_rows(Path(path)):
         if isinstance(row, tuple) or not isinstance(row.fields, dict):
@@ -83,6 +96,8 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
             raise ConfigError(
                 f"{path}: no field {fld!r} in the first record; fields found: {', '.join(sorted(map(str, row.fields)))}"
             )
+        if not seen:
+            idf = detect_id_field(row.fields, id_field, where=path)
         values = [row.fields.get(f) for f in names]
         text = "\n\n".join(
             v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
@@ -94,19 +109,27 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
         seen[h] = k + 1
         ids.append(h if k == 0 else f"{h}-{k}")
         texts.append(text)
+        sids.append(id_string(row.fields.get(idf)) if idf else None)
         if len(texts) >= shard_rows:
-            yield pl.DataFrame(
-                {"id": ids, "text": texts}, schema={"id": pl.String, "text": pl.String}
-            )
-            ids, texts = [], []
+            yield _shard_frame(ids, texts, sids if idf else None)
+            ids, texts, sids = [], [], []
     if texts or not seen:
-        yield pl.DataFrame({"id": ids, "text": texts}, schema={"id": pl.String, "text": pl.String})
+        yield _shard_frame(ids, texts, sids if idf else None)
+
+
+def _shard_frame(ids: list[str], texts: list[str], sids: list[str | None] | None) -> pl.DataFrame:
+    data: dict[str, list] = {"id": ids, "text": texts}
+    schema = {"id": pl.String, "text": pl.String}
+    if sids is not None:
+        data["source_id"], schema["source_id"] = sids, pl.String
+    return pl.DataFrame(data, schema=schema)
 
 
 def shards_of(frame: pl.DataFrame, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
-    """Shards of an in-memory ``id, text`` frame."""
+    """Shards of an in-memory ``id, text[, source_id]`` frame."""
+    cols = ["id", "text"] + (["source_id"] if "source_id" in frame.columns else [])
     for start in range(0, max(frame.height, 1), shard_rows):
-        yield frame.slice(start, shard_rows).select("id", "text")
+        yield frame.slice(start, shard_rows).select(cols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +192,7 @@ def find_hits(
     union: dict[int, np.ndarray | None] = {}  # length -> union of the indexes' bit tables
     hits: list[list[pl.DataFrame]] = [[] for _ in matchers]
     texts: dict[int, tuple[str, str, int]] = {}
+    source_ids: dict[str, str | None] = {}  # record id -> the input's own id (issue 15)
     offset = n_bytes = 0
     for k, frame in enumerate(shards):
         if progress:
@@ -183,6 +207,9 @@ def find_hits(
                 hit_rows.update(found["rec"].unique().to_list())
         if hit_rows:
             lens = shard.record_tokens()
+            if "source_id" in frame.columns:
+                for r in hit_rows:
+                    source_ids[frame["id"][r - offset]] = frame["source_id"][r - offset]
             for r in hit_rows:
                 texts[r] = (
                     frame["id"][r - offset],
@@ -191,6 +218,7 @@ def find_hits(
                 )
         offset += frame.height
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
+    stats["source_ids"] = source_ids
     joined = [
         _join_postings(m, parts, preset, stats) for m, parts in zip(matchers, hits, strict=True)
     ]
@@ -242,23 +270,51 @@ def scan(
     preset: Preset,
     *,
     progress: Callable[[str], None] | None = None,
+    semantic: Any = None,
+    background: Any = None,
 ) -> ScanResult:
     """Scan corpus shards (``id, text`` frames) for the items of each benchmark.
 
+    ``semantic``: :class:`audit.semantic.SemanticOptions` for ``preset = semantic``;
+    ``background``: an :class:`audit.background.Background`: contaminated pairs made only of
+    spans common in it become ``common_only`` (None: no demotion).
+
     Example: ``scan([load_benchmark("humaneval")], iter_corpus("code.jsonl"), PRESETS["gpt3"])``.
     """
+    if preset.method == "semantic":  # paraphrase matcher (embedding retrieval + checks)
+        from audit.semantic import SemanticOptions, scan_semantic
+
+        return scan_semantic(benchmarks, shards, semantic or SemanticOptions(), progress=progress)
     t0 = time.perf_counter()
     hits = find_hits(benchmarks, shards, preset, progress=progress)
     scanned_at = time.perf_counter()
     rows, verdicts, summaries = [], [], []
     for m, found in zip(hits.matchers, hits.found, strict=True):
         pairs = evidence(m, found, hits.texts)
+        if background is not None and pairs.height:  # commonness evidence (audit.background)
+            pairs, found = _demote_common(m, found, pairs, hits.texts, background)
         rows.append(pairs)
         items_v = item_verdicts(m, found, pairs)
         verdicts.append(items_v)
         common = hits.stats["ignored_common_corpus"][m.benchmark]
-        summaries.append(summarise(m, items_v, pairs, common))
+        summary = summarise(m, items_v, pairs, common)
+        if background is not None:
+            summary = summary.with_columns(
+                common_only_pairs=pl.lit(int((pairs["verdict"] == "common_only").sum())),
+                common_only_items=pl.lit(_common_only_items(items_v, pairs)),
+            )
+        summaries.append(summary)
     stats = dict(hits.stats)
+    source_ids = stats.pop("source_ids", {})
+    if source_ids:
+        rows = [
+            r.with_columns(
+                source_id=pl.col("id").replace_strict(
+                    source_ids, default=None, return_dtype=pl.String
+                )
+            )
+            for r in rows
+        ]
     stats["scan_seconds"] = round(scanned_at - t0, 3)
     stats["evidence_seconds"] = round(time.perf_counter() - scanned_at, 3)
     items = pl.concat(benchmarks) if benchmarks else pl.DataFrame()
@@ -269,6 +325,47 @@ def scan(
         summary=pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame(),
         stats=stats,
     )
+
+
+def _demote_common(
+    m: Matcher,
+    found: pl.DataFrame | None,
+    pairs: pl.DataFrame,
+    texts: dict[int, tuple[str, str, int]],
+    background: Any,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Demote pairs made only of background-common spans; drop their hits for llama2's union."""
+    from audit.background import demote_common
+
+    units = m.units
+    unit_texts = {
+        (i, p): t for i, p, t in zip(units["item_id"], units["part"], units["text"], strict=True)
+    }
+    pairs = demote_common(pairs, unit_texts, background)
+    common = pairs.filter(pl.col("verdict") == "common_only")
+    if found is None or not common.height:
+        return pairs, found
+    rec_of = {rid: r for r, (rid, _t, _n) in texts.items()}
+    unit_of = {
+        (i, p): u for u, i, p in zip(units["unit"], units["item_id"], units["part"], strict=True)
+    }
+    drop = pl.DataFrame(
+        {
+            "unit": [
+                unit_of[(i, p)] for i, p in zip(common["item_id"], common["part"], strict=True)
+            ],
+            "rec": [rec_of[r] for r in common["id"]],
+        },
+        schema={"unit": pl.Int64, "rec": pl.Int64},
+    )
+    return pairs, found.join(drop, on=["unit", "rec"], how="anti")
+
+
+def _common_only_items(items_v: pl.DataFrame, pairs: pl.DataFrame) -> int:
+    """Items left clean only because all their flagging pairs are ``common_only``."""
+    demoted = set(pairs.filter(pl.col("verdict") == "common_only")["item_id"].to_list())
+    clean = items_v.filter(pl.col("verdict") == "clean")["item_id"].to_list()
+    return sum(1 for i in clean if i in demoted)
 
 
 def _empty_contamination() -> pl.DataFrame:
@@ -360,6 +457,12 @@ def item_verdicts(m: Matcher, found: pl.DataFrame | None, pairs: pl.DataFrame) -
         max((a or "clean", b or "clean"), key=lambda v: _RANK.get(v, 0))
         for a, b in zip(out["text_verdict"], out["answer_verdict"], strict=True)
     ]
+    # an item whose question could not be scanned under this rule, and whose answer did not
+    # match, is ``unscannable``: never counted as clean (issue 15)
+    worst = [
+        "unscannable" if w == "clean" and k == "unscannable" else w
+        for w, k in zip(worst, out["text_kind"], strict=True)
+    ]
     return out.with_columns(verdict=pl.Series(worst, dtype=pl.String)).select(
         "benchmark",
         "item_id",
@@ -382,7 +485,9 @@ def summarise(
     n_items = items.height
     v = items["verdict"]
     dirty = int((v == "dirty").sum())
-    clean = n_items - dirty - int((v == "not_clean").sum())
+    unscannable = int((v == "unscannable").sum())
+    # unscannable items are never "clean"; % clean is over the scannable items
+    clean = n_items - dirty - int((v == "not_clean").sum()) - unscannable
     answer_only = (items["answer_verdict"].fill_null("clean") != "clean") & (
         items["text_verdict"] == "clean"
     )
@@ -395,11 +500,13 @@ def summarise(
         "dirty": dirty,
         "not_clean": extras.pop("not_clean"),
         "clean": clean,
-        "pct_clean": round(100.0 * clean / n_items, 2) if n_items else None,
+        "pct_clean": round(100.0 * clean / (n_items - unscannable), 2)
+        if n_items > unscannable
+        else None,
         "dirty_by_text": int((items["text_verdict"] == "dirty").sum()),
         "answer_only": int(answer_only.sum()),
         "short_items": int((items["text_kind"] == "short").sum()),
-        "unscannable_items": int((items["text_kind"] == "unscannable").sum()),
+        "unscannable_items": unscannable,
         "pairs": pairs.height,
         "records_hit": pairs["id"].n_unique() if pairs.height else 0,
         "ignored_common_items": m.ignored_common,

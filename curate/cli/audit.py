@@ -1,4 +1,5 @@
-"""The ``cleanroom audit`` commands: ``list`` and ``scan`` (a thin shell over :mod:`audit.scan`)."""
+"""The ``cleanroom audit`` commands: ``list``, ``scan`` (a thin shell over :mod:`audit.scan`) and
+``background`` (:mod:`audit.background`)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def scan_cmd(
             "--corpus", "-c", help="INPUT[:FIELD] (.jsonl, .jsonl.gz, .json, .parquet, .csv)."
         ),
     ],
-    preset: Annotated[str, typer.Option(help="gpt3 | llama2 | tulu3 | gpt4.")] = "gpt3",
+    preset: Annotated[str, typer.Option(help="gpt3 | llama2 | tulu3 | gpt4 | semantic.")] = "gpt3",
     n: Annotated[
         int | None, typer.Option("--n", help="Override the preset's n-gram length.")
     ] = None,
@@ -96,6 +97,36 @@ def scan_cmd(
     limit_items: Annotated[
         int | None, typer.Option(help="Read at most this many items per benchmark.")
     ] = None,
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            "--id-field",
+            help="Corpus field kept as `source_id` (default: id, _id, uid or task_id if present).",
+        ),
+    ] = None,
+    background: Annotated[
+        str,
+        typer.Option(
+            help="Commonness background: stdlib (default), none, or a .npz from `audit background`; "
+            "matches made only of common spans become common_only."
+        ),
+    ] = "stdlib",
+    top_k: Annotated[int, typer.Option(help="semantic: nearest records kept per item.")] = 5,
+    min_cosine: Annotated[
+        float, typer.Option(help="semantic: candidates below this cosine are discarded.")
+    ] = 0.6,
+    judge: Annotated[
+        str | None,
+        typer.Option(help="semantic: local folder of a causal LM asked to judge each candidate."),
+    ] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(help="semantic: sentence-transformers folder (default: shipped MiniLM)."),
+    ] = None,
+    embed_cache: Annotated[
+        str | None,
+        typer.Option(help="semantic: folder caching embeddings by text hash (re-scans are fast)."),
+    ] = None,
 ) -> None:
     """Scan a corpus for benchmark items: one row per (item, record) hit, with coverage and spans.
 
@@ -108,6 +139,21 @@ def scan_cmd(
     from curate.core.errors import ConfigError
 
     chosen = get_preset(preset).with_n(n)
+    semantic = None
+    if chosen.method == "semantic":
+        from audit.semantic import SemanticOptions
+
+        semantic = SemanticOptions(
+            top_k=top_k,
+            min_cosine=min_cosine,
+            judge=judge,
+            encoder=encoder,
+            embed_cache=embed_cache,
+        )
+    if background not in ("stdlib", "none") and not Path(background).is_file():
+        raise ConfigError(
+            f"--background must be stdlib, none or a .npz file; {background} not found"
+        )
     for b in benchmark:
         check_benchmark_arg(b)
     path, _ = parse_corpus_arg(corpus)
@@ -123,7 +169,20 @@ def scan_cmd(
     from curate.core.progress import stage
 
     with stage("scanning") as status:
-        result = scan(items, iter_corpus(corpus, shard_rows), chosen, progress=status.describe)
+        bg = None
+        if chosen.method != "semantic":
+            from audit.background import get_background
+
+            status.describe(f"background: {background}")
+            bg = get_background(background)
+        result = scan(
+            items,
+            iter_corpus(corpus, shard_rows, id_field=id_field),
+            chosen,
+            progress=status.describe,
+            semantic=semantic,
+            background=bg,
+        )
     print_summary(result.summary)
     st = result.stats
     console.print(
@@ -138,3 +197,49 @@ def scan_cmd(
         console.print(f"wrote {write_db(result, db, run_id, into_existing=into_existing)}")
     if report is not None:
         console.print(f"wrote {write_report(result, report, corpus)}")
+
+
+@audit_app.command("background")
+def background_cmd(
+    out: Annotated[Path, typer.Option(help="Write the table here (.npz).")],
+    add: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add",
+            help="FILE[:FIELD] whose records are added as background documents; repeatable.",
+        ),
+    ] = None,
+    stdlib: Annotated[
+        bool, typer.Option(help="Include the Python standard library (code, docstrings, docs).")
+    ] = True,
+) -> None:
+    """Build a commonness background (hashed 5-gram document frequencies) for --background.
+
+    Example: cleanroom audit background --out bg.npz --add ../shared/data/mbpp/mbpp.jsonl:code
+    """
+    from audit.background import Background, _read, stdlib_documents
+    from audit.scan import iter_corpus, parse_corpus_arg
+
+    docs: list[str] = []
+    meta: dict[str, object] = {"sources": []}
+    if stdlib:
+        files, digest = stdlib_documents()
+        docs.extend(_read(files))
+        meta["sources"].append(f"stdlib ({len(files)} files, digest {digest})")  # type: ignore[union-attr]
+    for a in add or []:
+        path, _ = parse_corpus_arg(a)
+        if not Path(path).is_file():
+            from curate.core.errors import ConfigError
+
+            raise ConfigError(f"--add: file not found: {path}")
+        k = 0
+        for shard in iter_corpus(a):
+            docs.extend(shard["text"].fill_null("").to_list())
+            k += shard.height
+        meta["sources"].append(f"{a} ({k} records)")  # type: ignore[union-attr]
+    bg = Background.build(docs, meta=meta)
+    bg.save(out)
+    console.print(
+        f"wrote {out}: {bg.docs} documents, {len(bg.hashes)} n-grams in >= 2 documents, "
+        f"{int((bg.df >= bg.min_df).sum())} common (>= {bg.min_df})"
+    )

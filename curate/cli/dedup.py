@@ -28,7 +28,9 @@ def read_fields(
     """Read the text (the ``text_fields`` joined by a blank line) and id columns of a file.
 
     Returns ``(frame with columns text[, id], number of unparseable lines)``. A record missing a
-    field contributes nothing for it; a record with none of them has a null text.
+    field contributes nothing for it; a record with none of them has a null text. Without
+    ``id_field`` the file's own id column is kept when it has one (``id``, ``_id``, ``uid``,
+    ``task_id``: :mod:`audit.ids`).
     """
     import polars as pl
 
@@ -42,12 +44,20 @@ def read_fields(
         )
     if not path.exists():
         raise ConfigError(f"{path}: no such file")
-    wanted = [*text_fields, *([id_field] if id_field else [])]
+    from audit.ids import ID_CANDIDATES, detect_id_field
+
     if suffix == ".parquet":
         try:
             schema = pl.read_parquet_schema(path)
         except Exception as e:  # noqa: BLE001 - polars raises many kinds
             raise InputError(str(path), None, f"cannot read Parquet: {e}") from None
+        if id_field is None:  # the file's own id column, when it has one (issue 15)
+            id_field = next((c for c in ID_CANDIDATES if c in schema), None)
+    else:
+        first = next((r.fields for r in iter_raw_rows(path) if isinstance(r, RawRow)), None)
+        id_field = id_field if id_field is not None else detect_id_field(first)
+    wanted = [*text_fields, *([id_field] if id_field else [])]
+    if suffix == ".parquet":
         missing = [f for f in wanted if f not in schema]
         if missing:
             raise ConfigError(f"{path}: no column {missing[0]!r} (columns: {', '.join(schema)})")
@@ -95,7 +105,11 @@ def dedup(
     ] = ["text"],  # noqa: B006
     threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.6,
     id_field: Annotated[
-        str | None, typer.Option("--id-field", help="Field copied to the output as `id`.")
+        str | None,
+        typer.Option(
+            "--id-field",
+            help="Field copied to the output as `id` (default: id, _id, uid or task_id if present).",
+        ),
     ] = None,
     ngram: Annotated[int, typer.Option(help="Shingle length (words or characters).")] = 5,
     shingle: Annotated[str, typer.Option(help="word or char n-grams.")] = "word",

@@ -57,6 +57,17 @@ CONTAMINATION_SCHEMA = pl.Schema(
         "whole_match": pl.Boolean,
         "item_tokens": pl.Int64,
         "record_tokens": pl.Int64,
+        # issue 15 (docs/AUDIT.md): the record's own id from the input (id/_id/uid/task_id or
+        # --id-field); paraphrase evidence of the semantic preset (cosine, rank among the item's
+        # nearest records, second-stage JSON, local judge's verdict and reason); share of the
+        # matched n-grams that are common in the background sketch (common_only verdicts).
+        "source_id": pl.String,
+        "cosine": pl.Float64,
+        "rank": pl.Int64,
+        "second_stage": pl.String,
+        "judge_verdict": pl.String,
+        "judge_reason": pl.String,
+        "common_share": pl.Float64,
     }
 )
 

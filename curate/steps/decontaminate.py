@@ -31,13 +31,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
+from audit.background import get_background
 from audit.benchmarks import check_benchmark_arg, load_benchmark
+from audit.ids import detect_in_meta, source_ids_from_meta
 from audit.presets import DIRTY_VERDICTS, get_preset
 from audit.scan import scan, shards_of
+from audit.semantic import SemanticOptions
 from curate.core.decisions import drop_rows, to_json
 from curate.core.errors import ConfigError
 from curate.core.step import Step, StepContext, register
@@ -51,23 +55,33 @@ class DecontaminateParams:
     Attributes:
         benchmarks: names (``humaneval``), ``NAME=PATH`` or ``FILE:FIELD[:ANSWER]``; relative
             paths are relative to the working directory.
-        preset: ``gpt3`` | ``llama2`` | ``tulu3`` | ``gpt4``.
+        preset: ``gpt3`` | ``llama2`` | ``tulu3`` | ``gpt4`` | ``semantic`` (paraphrases).
         n: override the preset's n-gram length.
         mode: ``drop`` or ``cut``.
         parts: which matches count: the item ``text``, its ``answer``, or both.
         window: ``cut``: characters removed either side of a match.
         min_piece: ``cut``: pieces shorter than this are discarded.
         max_pieces: ``cut``: a record split into more pieces is dropped.
+        background: ``none``, ``stdlib`` or a ``.npz`` table (``cleanroom audit background``):
+            pairs made only of spans common there become ``common_only`` and drop nothing.
+        id_field: field of the input records (``meta.fields``) reported as ``source_id``
+            (default: ``id``, ``_id``, ``uid`` or ``task_id`` when present).
+        top_k, min_cosine, judge: ``semantic`` preset (``audit/semantic.py``).
     """
 
     benchmarks: tuple[str, ...] = ("humaneval",)
-    preset: Literal["gpt3", "llama2", "tulu3", "gpt4"] = "gpt3"
+    preset: Literal["gpt3", "llama2", "tulu3", "gpt4", "semantic"] = "gpt3"
     n: int | None = None
     mode: Literal["drop", "cut"] = "drop"
     parts: tuple[Literal["text", "answer"], ...] = ("text", "answer")
     window: int = 200
     min_piece: int = 200
     max_pieces: int = 10
+    background: str = "none"
+    id_field: str | None = None
+    top_k: int = 5
+    min_cosine: float = 0.6
+    judge: str | None = None
 
     def __post_init__(self) -> None:
         if not self.benchmarks:
@@ -79,6 +93,16 @@ class DecontaminateParams:
             raise ConfigError(
                 "decontaminate_v1: window and min_piece must be >= 0, max_pieces >= 1"
             )
+        if self.background not in ("none", "stdlib") and not Path(self.background).is_file():
+            raise ConfigError(
+                f"decontaminate_v1: background must be none, stdlib or a .npz file, got {self.background!r}"
+            )
+        if self.preset == "semantic":
+            self.semantic_options()  # checks judge / thresholds before any data is read
+
+    def semantic_options(self) -> SemanticOptions:
+        """The paraphrase matcher's options from these params."""
+        return SemanticOptions(top_k=self.top_k, min_cosine=self.min_cosine, judge=self.judge)
 
 
 def cut_pieces(
@@ -123,7 +147,19 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         scanned = frame.filter(ctx.scope()).select("id", "text", "kind")
         live = set(frame.filter(pl.col("keep") & ctx.scope())["id"].to_list())
         items = [load_benchmark(b) for b in p.benchmarks]
-        result = scan(items, shards_of(scanned.select("id", "text")), preset)
+        corpus = scanned.select("id", "text")
+        if "meta" in frame.columns:  # the input's own ids, next to the content hashes
+            meta = frame.filter(ctx.scope())["meta"]
+            idf = detect_in_meta(meta, p.id_field, where="decontaminate_v1")
+            if idf is not None:
+                corpus = corpus.with_columns(source_id=source_ids_from_meta(meta, idf))
+        result = scan(
+            items,
+            shards_of(corpus),
+            preset,
+            semantic=p.semantic_options() if p.preset == "semantic" else None,
+            background=get_background(p.background),
+        )
         ctx.emit("benchmark_items", result.items)
         hits = result.contamination.filter(
             pl.col("verdict").is_in(DIRTY_VERDICTS)
