@@ -13,6 +13,9 @@ method        matcher
 ``llama2``    :class:`SpanMatcher`: LLaMA-2's token spans (> 10 tokens, <= 4 mismatches), bucketed
 ``substring`` :class:`SubstringMatcher`: GPT-4's three random 50-character substrings
 ============  ===================================================================================
+
+The ``semantic`` preset (paraphrases: embeddings, then number/code checks) is not a matcher of
+this interface: :func:`audit.scan.scan` hands it to :mod:`audit.semantic` before any index is built.
 """
 
 from __future__ import annotations

@@ -174,7 +174,8 @@ for _preset in (
         "semantic",
         0,
         citation="Yang et al. 2023, Rethinking Benchmark and Contamination with Rephrased Samples",
-        rule="paraphrase: MiniLM top-k by cosine, then number/entity/code checks (opt. LLM judge)",
+        rule="paraphrases: MiniLM top-k, then numbers (math) / code shape+values / "
+        "cosine >= 0.9 (text), or --judge",
     ),
 ):
     PRESETS.add(_preset.name, _preset)
