@@ -394,3 +394,43 @@ def test_embed_cache_equals_fresh_embeddings(tmp_path):
     again = SemanticMatcher(SemanticOptions(embed_cache=str(tmp_path)))
     got = again.embed(texts)  # two from disk, one new
     assert np.allclose(got, fresh, atol=1e-5) and len(again._cache()) == 3
+
+
+def test_decontaminate_step_semantic_drops_paraphrase_keeps_ids(tmp_path):
+    """decontaminate_v1 at its new home (curate/steps): preset semantic drops the rephrased
+    record only, and the contamination rows carry the input's own id as source_id."""
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
+    from tests.conftest import write_recipe
+
+    write_jsonl(tmp_path / "bench.jsonl", [{"question": MATH, "answer": "96"}])
+    write_jsonl(
+        tmp_path / "web.jsonl",
+        [
+            {"id": "u-para", "text": MATH_PARA},
+            {"id": "u-renum", "text": MATH_RENUMBERED},
+            {"id": "u-other", "text": OTHER},
+        ],
+    )
+    bench = tmp_path / "bench.jsonl"
+    rec = write_recipe(
+        tmp_path / "r.yaml",
+        f"""
+version: 1
+name: t
+inputs:
+  - {{name: web, path: web.jsonl}}
+steps:
+  - step: decontaminate_v1
+    params: {{benchmarks: ["{bench}:question:answer"], preset: semantic, top_k: 3}}
+output: {{db: {tmp_path / "out.duckdb"}, parquet_dir: {tmp_path / "pq"}}}
+""",
+    )
+    result = run_curate(load_recipe(rec))
+    dropped = result.frame.filter(~pl.col("keep"))
+    assert dropped["text"].to_list() == [MATH_PARA]
+    assert dropped["drop_reason"].to_list() == ["contamination"]
+    assert json.loads(dropped["detail"][0])["preset"] == "semantic"
+    assert result.kept == 2
+    hits = result.side_tables["contamination"].filter(pl.col("verdict") == "dirty")
+    assert hits["source_id"].to_list() == ["u-para"]
