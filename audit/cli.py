@@ -121,7 +121,7 @@ def scan_cmd(
             f"{db} exists; pass --into-existing to replace its benchmark_items and contamination tables"
         )
     items = [load_benchmark(b, limit=limit_items) for b in benchmark]
-    with console.status("scanning…") as status:
+    with console.status("scanning…", refresh_per_second=2) as status:
         result = scan(
             items, iter_corpus(corpus, shard_rows), chosen, progress=lambda m: status.update(m)
         )

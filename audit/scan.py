@@ -35,6 +35,7 @@ from audit.normalise import (
     tokenize_series,
 )
 from audit.presets import Preset, llama2_spans
+from curate import ingest_arrow
 from curate.errors import ConfigError
 from curate.ingest import iter_raw_rows, read_input, suffix_of
 from curate.schema import CONTAMINATION_SCHEMA, assign_ids, content_hash
@@ -78,6 +79,19 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
         raise ConfigError(f"corpus file not found: {path}")
     stem = Path(path).name
     stem = stem[: -len(suffix_of(stem) or "")]
+    if ingest_arrow.supports(path):  # JSONL: parsed into Arrow buffers, same ids and texts
+        names = None if fld is None else fld.split(",")
+        yield from ingest_arrow.iter_id_text(
+            path, source=stem, fields=names, shard_rows=shard_rows, where=path
+        )
+        return
+    yield from iter_corpus_python(path, fld, stem, shard_rows)
+
+
+def iter_corpus_python(
+    path: str, fld: str | None, stem: str, shard_rows: int
+) -> Iterator[pl.DataFrame]:
+    """:func:`iter_corpus` through Python rows: every format; the reference for the JSONL fast path."""
     if fld is None:
         recs = read_input(path, source=stem).records
         recs = recs.with_columns(id=pl.Series(assign_ids(recs["id"].to_list()), dtype=pl.String))
