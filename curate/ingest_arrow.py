@@ -103,6 +103,47 @@ def iter_id_text(
         yield pl.DataFrame(schema=_ID_TEXT)
 
 
+def iter_blocks(
+    path: str | Path, columns: Sequence[str], block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[pl.DataFrame | None, bytes]]:
+    """``(frame of the String columns, block)`` per block of a JSONL file; ``None`` for a block
+    pyarrow refuses (the caller reads that block's :func:`block_lines` its own way).
+
+    Missing fields are null. Example: a block ``{"text": "a", "n": 1}\\n`` with ``columns=["text"]``
+    -> a 1-row frame ``text="a"``.
+    """
+    for block in _blocks(Path(path), block_bytes):
+        if b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n"):
+            yield None, block
+            continue
+        table = _arrow_table(block, list(dict.fromkeys(columns)))
+        frame = None if table is None else pl.from_arrow(table)
+        yield (frame if isinstance(frame, pl.DataFrame) else None), block
+
+
+def block_lines(block: bytes) -> Iterator[str]:
+    """The stripped non-empty lines of a block, split as ``iter_raw_rows`` splits a file."""
+    return _lines(block)
+
+
+def _arrow_table(block: bytes, columns: list[str]) -> Any:
+    """pyarrow's parse of a block into large-string ``columns``; ``None`` when it refuses."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([(c, pa.large_string()) for c in columns])
+    try:
+        return pj.read_json(
+            io.BytesIO(block),
+            read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     if first:
         yield first
@@ -213,20 +254,7 @@ class _Reader:
         return self._id_text(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
 
     def _arrow(self, block: bytes) -> Any:
-        import pyarrow as pa
-        import pyarrow.json as pj
-
-        schema = pa.schema([(c, pa.large_string()) for c in self.columns])
-        try:
-            return pj.read_json(
-                io.BytesIO(block),
-                read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
-                parse_options=pj.ParseOptions(
-                    explicit_schema=schema, unexpected_field_behavior="ignore"
-                ),
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            return None
+        return _arrow_table(block, self.columns)
 
     def _id_text(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows that map, with their text and content-hash id, in block order."""
