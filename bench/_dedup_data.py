@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 DATA = Path(
-    os.environ.get("CLEANROOM_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    os.environ.get(
+        "CLEANROOM_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _SENT = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")

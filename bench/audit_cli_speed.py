@@ -117,7 +117,7 @@ def main() -> None:
         return
     path = str(_corpus.build(args.mb))
     mb = Path(path).stat().st_size / 1e6
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "POLARS_MAX_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "POLARS_MAX_THREADS": "1", "COLUMNS": "200"}
     # warm-up (not timed): numba compiles or loads its cache, the OS caches the file
     small = str(_corpus.build(8))
     subprocess.run(cli_cmd(small), env=env, capture_output=True, check=True)
@@ -130,7 +130,9 @@ def main() -> None:
             if name != "cli":
                 m.update(json.loads(m.pop("stdout").split("RESULT ", 1)[1]))
             else:
-                m["pairs"] = int(re.search(r"(\d+) \(item, record\)\s+pairs", m.pop("stdout"))[1])
+                m["pairs"] = int(
+                    re.search(r"(\d+)\s+\(item,\s+record\)\s+pairs", m.pop("stdout"))[1]
+                )
                 m["cpu_seconds"] = m["process_cpu_seconds"]
             samples[name].append(m)
             print(f"run {run + 1} {name}: {m['cpu_seconds']:.2f} s CPU, {m['wall_seconds']:.1f} s wall, "
