@@ -55,9 +55,8 @@ def main() -> None:
     if not _corpus.available():
         print(f"skipped: bench data missing under {_corpus.DATA}")
         return
-    import polars as pl
-
     import dedup_speed
+    import polars as pl
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     dedup_speed.RESULTS.mkdir(exist_ok=True)

@@ -10,7 +10,7 @@ datatrove                  ours                                    decision comp
 GopherQualityFilter        gopher_quality_v1                       keep / drop
 GopherRepetitionFilter     gopher_repetition_v1                    keep / drop
 C4QualityFilter            c4_lines_v1 then c4_quality_v1          keep / drop
-FineWebQualityFilter       fineweb_quality_v1                      keep / drop
+FineWebQualityFilter       fineweb_quality_v2                      keep / drop
 =========================  ======================================  ============================
 
 Each side runs on one core (``POLARS_MAX_THREADS=1``); CPU seconds, median of ``--runs``
@@ -41,16 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import polars as pl  # noqa: E402
-
 import _corpus  # noqa: E402
+import polars as pl  # noqa: E402
 from _measure import load_line  # noqa: E402
 
 FILTERS = {
     "gopher_quality": (["gopher_quality_v1"], "GopherQualityFilter"),
     "gopher_repetition": (["gopher_repetition_v1"], "GopherRepetitionFilter"),
     "c4": (["c4_lines_v1", "c4_quality_v1"], "C4QualityFilter"),
-    "fineweb_quality": (["fineweb_quality_v1"], "FineWebQualityFilter"),
+    "fineweb_quality": (["fineweb_quality_v2"], "FineWebQualityFilter"),
 }
 
 
@@ -107,6 +106,70 @@ def theirs(name: str, texts: list[str]) -> tuple[list[str | None], float]:
     return out, time.process_time() - t0
 
 
+def classify(name: str, text: str, ours_r: str | None, theirs_r: str | None) -> tuple[str, str]:
+    """``(class, who is right)`` of one disagreement, from what each side computes.
+
+    Classes were found by reading the disagreements (docs/FILTERS.md lists examples of each);
+    this function re-derives them so every rerun counts them again.
+    """
+    from collections import Counter
+
+    from datatrove.utils.text import PUNCTUATION_SET, TERMINAL_PUNCTUATION
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+    from curate.steps.words import cjk_fraction, split_lines, split_words
+
+    if cjk_fraction(split_words(text)) > 0.5:
+        return (
+            "CJK text: datatrove's English tokenizer/sentence splitter sees a clause as one word",
+            "ours",
+        )
+    tokens = load_word_tokenizer("en").word_tokenize(text)
+    if name == "gopher_quality" and theirs_r == "gopher_below_alpha_threshold":
+        words = [t for t in tokens if any(ch not in PUNCTUATION_SET for ch in t)]
+        if words and sum(any(c.isalpha() for c in w) for w in words) / len(words) >= 0.8:
+            return "alpha ratio: datatrove counts punctuation tokens ('.', ',') as words", "ours"
+    if name == "gopher_quality" and theirs_r == "gopher_short_doc":
+        return (
+            "word count: spaCy tokens without symbol-only tokens vs whitespace words (code, markup)",
+            "ambiguous",
+        )
+    if name == "gopher_repetition" and theirs_r and theirs_r.startswith("top_") and ours_r is None:
+        n = int(theirs_r.split("_")[1])
+        grams = Counter(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        if grams and grams.most_common(1)[0][1] == 1:
+            return "top n-gram: datatrove counts an n-gram seen once as repetition", "ours"
+    if name == "gopher_repetition":
+        return (
+            "character accounting: datatrove joins n-grams with spaces over all characters, lines unstripped; ours word characters, stripped lines",
+            "ambiguous",
+        )
+    if name == "fineweb_quality" and "line_punct" in f"{ours_r}{theirs_r}":
+        quote = tuple("\"'”’」』")
+        ends = [ln for ln in split_lines(text) if ln.rstrip().endswith(quote)]
+        if ends and not all(ln.endswith(tuple(TERMINAL_PUNCTUATION)) for ln in ends):
+            return (
+                "line punctuation: ours counts a closing quote as a line end (C4's rule), FineWeb's list does not",
+                "datatrove",
+            )
+    if name == "fineweb_quality" and "list_ratio" in f"{ours_r}{theirs_r}":
+        return (
+            "list ratio: newlines per whitespace word (ours) vs per spaCy token incl. punctuation; near 0.3",
+            "ambiguous",
+        )
+    if name == "fineweb_quality" and "short_line" in f"{ours_r}{theirs_r}":
+        return (
+            "short lines: ours measures stripped lines, datatrove keeps indentation (code)",
+            "ambiguous",
+        )
+    if name == "c4":
+        return (
+            "sentence count: regex sentence ends (ours) vs spaCy/NLTK sentence splitter",
+            "ambiguous",
+        )
+    return "other", "unread"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -141,8 +204,10 @@ def main() -> None:
             by_group[g] = f"{sum(agree[i] for i in idx)}/{len(idx)}"
         for i, ok in enumerate(agree):
             if not ok:
+                cls, right = classify(name, texts[i], a[i], b[i])
                 dis_rows.append({"filter": name, "doc": i, "group": groups[i], "ours": a[i],
-                                 "datatrove": b[i], "text": texts[i]})  # fmt: skip
+                                 "datatrove": b[i], "class": cls, "right": right,
+                                 "text": texts[i]})  # fmt: skip
         mo, mt = statistics.median(t_ours), statistics.median(t_theirs)
         rows.append({
             "filter": name, "docs": len(texts), "agreement": sum(agree) / len(agree),
@@ -165,6 +230,13 @@ def main() -> None:
         cells = [f"{r[c]:.4f}" if c == "agreement" else f"{r[c]:,.1f}" if isinstance(r[c], float)
                  else str(r[c]) for c in cols]  # fmt: skip
         md.append("| " + " | ".join(cells) + " |")
+    from collections import Counter
+
+    classes = Counter((r["filter"], r["class"], r["right"]) for r in dis_rows)
+    md += ["", "Disagreements by class (who is right: see docs/FILTERS.md):", "",
+           "| filter | class | right | docs |", "|---|---|---|---|"]  # fmt: skip
+    for (f, cls, right), k in sorted(classes.items(), key=lambda kv: (kv[0][0], -kv[1])):
+        md.append(f"| {f} | {cls} | {right} | {k} |")
     text = "\n".join(md) + "\n"
     print(text)
     out = ROOT / "bench" / "results"

@@ -56,3 +56,14 @@ def test_repetition_step_still_drops_repeated_ngrams_issue19() -> None:
         None,
         "gopher_repetition__dup_line_frac" if "\n" in looped else "gopher_repetition__top_2gram",
     ]
+
+
+def test_fineweb_v2_line_ends_as_fineweb_issue19() -> None:
+    # a closing quote ends a line for v1 (C4's rule) but not for FineWeb (v2)
+    quoted = "\n".join(['"Recycle today!"'] + [f'"Line number {i} of the list"' for i in range(9)])
+    prose = "\n".join(f"This is sentence number {i} of a long enough text." for i in range(10))
+    assert reasons("fineweb_quality_v1", [quoted, prose])[1] is None
+    assert reasons("fineweb_quality_v2", [quoted, prose]) == [
+        "fineweb_quality__line_punct_ratio",
+        None,
+    ]
