@@ -53,3 +53,21 @@ def test_integer_ids_and_bad_lines_issue19(tmp_path: Path) -> None:
     clean.write_text("\n".join(lines[:5]) + "\n")
     fast, _ = dedup_cli.read_jsonl_arrow(clean, ["body"], "id")
     assert fast["id"].to_list() == ["0", "1", "2", "3", "4"]
+
+
+def test_cli_help_does_not_import_numba_issue19() -> None:
+    """``cleanroom --help`` builds the command tree only: numba stays unimported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from curate.cli import main\n"
+        "sys.argv = ['cleanroom', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "False"
