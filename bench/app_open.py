@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "bench" / "results"
 
-from curate.app.launch import free_port, streamlit_command  # noqa: E402
-from curate.export import export_run  # noqa: E402
-from curate.pipeline import run_curate  # noqa: E402
-from curate.recipe import load_recipe  # noqa: E402
+from curate.cli.app import free_port, streamlit_command  # noqa: E402
+from curate.run.export import export_run  # noqa: E402
+from curate.run.pipeline import run_curate  # noqa: E402
+from curate.run.recipe import load_recipe  # noqa: E402
 from tests.appdb import CHROMIUM, CHROMIUM_ARGS, add_audit  # noqa: E402
 
 PAGES = {  # page -> (text visible once its first screen is there, text visible once it is complete)

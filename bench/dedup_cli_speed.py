@@ -8,7 +8,7 @@ api, datasketch, rensa, cli, ...); medians of ``--runs`` rounds:
 
 - **cli**: ``python -m curate.cli dedup FILE.jsonl --id-field id --out X.parquet``: the whole
   process (start, imports, numba cache load, reading the JSONL, dedup, writing Parquet).
-- **api script**: a Python process that imports ``curate.dedup``, reads the JSONL with
+- **api script**: a Python process that imports ``curate.lib.dedup``, reads the JSONL with
   ``pl.read_ndjson`` and calls ``near_duplicates``: the whole process, like the CLI.
 - **api**: ``near_duplicates`` alone, in-process, after the numba warm-up (``dedup_speed.py
   --child cleanroom``).
@@ -40,7 +40,7 @@ from _measure import child_run, load_line, results_md  # noqa: E402
 
 API_SCRIPT = """
 import sys, time, polars as pl
-from curate.dedup import MinHashParams, near_duplicates
+from curate.lib.dedup import MinHashParams, near_duplicates
 frame = pl.read_ndjson(sys.argv[1])
 res = near_duplicates(frame["text"], MinHashParams(threshold=0.6))
 print("dropped", int((~res.keep).sum()))

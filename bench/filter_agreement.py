@@ -72,8 +72,9 @@ def documents() -> list[tuple[str, str]]:
 
 def ours(name: str, texts: list[str]) -> tuple[list[str | None], float]:
     """Drop reason per text (None: kept) and CPU seconds, our steps through the step API."""
-    from curate.registry import StepContext, get_step
-    from curate.schema import ROW
+    from curate.core.schemas import ROW
+    from curate.core.step import StepContext
+    from curate.plugins import get_step
 
     frame = pl.DataFrame(
         {"id": [str(i) for i in range(len(texts))], "source": "b", "kind": "document",

@@ -1,7 +1,7 @@
 """Quality scoring: held-out quality of a fastText classifier and throughput of every scorer.
 
 Reads ``../shared/data`` (Alpaca, CodeAlpaca, GSM8K) and builds good vs corrupted instruction
-records with :func:`curate.quality.labelled.build_examples` (split on base records, seed 0).
+records with :func:`curate.lib.quality.labelled.build_examples` (split on base records, seed 0).
 
 1. fastText (``cleanroom quality train`` defaults) trained on the train split: held-out
    precision/recall/F1/AUC, and accuracy per corruption kind; also on the smaller split the
@@ -33,15 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
-from curate.quality.batching import length_batches, padded_tokens  # noqa: E402
-from curate.quality.fasttext_model import (  # noqa: E402
+from curate.lib.quality.batching import length_batches, padded_tokens  # noqa: E402
+from curate.lib.quality.fasttext_model import (  # noqa: E402
     FastTextScorer,
     FastTextTrainConfig,
     fasttext_lines,
     train_fasttext,
 )
-from curate.quality.labelled import NEGATIVE_KINDS, build_examples  # noqa: E402
-from curate.quality.train_default_head import LIMITS  # noqa: E402
+from curate.lib.quality.labelled import NEGATIVE_KINDS, build_examples  # noqa: E402
+from curate.lib.quality.train_default_head import LIMITS  # noqa: E402
 
 
 def fasttext_eval(examples: list, out: Path, name: str) -> dict:
@@ -56,7 +56,7 @@ def fasttext_eval(examples: list, out: Path, name: str) -> dict:
     scorer = FastTextScorer(out)
     s = scorer.score_batch([e.text for e in te])
     y = np.array([e.label for e in te])
-    from curate.quality.metrics import binary_report
+    from curate.lib.quality.metrics import binary_report
 
     rep = binary_report(y, s).as_dict()
     kinds = np.array([e.kind for e in te])
@@ -147,8 +147,8 @@ def main() -> int:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(full), size=min(args.n_transformer, len(full)), replace=False)
     sample = [full[i].text for i in pick]
-    from curate.quality.minilm_head import MiniLMQualityScorer, minilm_path
-    from curate.quality.transformer import HFClassifier
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer, minilm_path
+    from curate.lib.quality.transformer import HFClassifier
 
     pairs = [(full[i].prompt, full[i].response) for i in pick]
     rows = []

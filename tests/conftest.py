@@ -7,12 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# No timing thresholds in tests: Hypothesis's per-example deadline fails on a loaded machine.
+settings.register_profile("cleanroom", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cleanroom")
 
 
 def write_jsonl(path: Path, rows: list) -> Path:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 
 from curate.app.highlight import highlight_html, md_escape, merge_spans, parse_spans, word_diff_html
-from curate.reviews import latest_verdicts, read_reviews
+from curate.io.reviews import latest_verdicts, read_reviews
 from tests.appdb import build
 
 pytest.importorskip("streamlit")
@@ -335,7 +335,7 @@ def test_app_cli_command_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from curate.app.launch import app_script, free_port, streamlit_command
+    from curate.cli.app import app_script, free_port, streamlit_command
 
     cmd = streamlit_command(app_script(), "127.0.0.1", 8501)
     assert app_script() == ROOT / "app.py"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from curate.app.launch import free_port, streamlit_command
-from curate.reviews import read_reviews
+from curate.cli.app import free_port, streamlit_command
+from curate.io.reviews import read_reviews
 from tests.appdb import CHROMIUM, build
 from tests.appdb import CHROMIUM_ARGS as ARGS
 

@@ -1,4 +1,4 @@
-"""``cleanroom dedup`` reads JSONL through Arrow (:func:`curate.dedup.cli.read_jsonl_arrow`) and
+"""``cleanroom dedup`` reads JSONL through Arrow (:func:`curate.cli.dedup.read_jsonl_arrow`) and
 gets the same ``text, id`` frame and unparsed-line count as the per-line reference (issue 19).
 """
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from curate.dedup import cli as dedup_cli
-from curate.ingest import RawRow, iter_raw_rows
+from curate.cli import dedup as dedup_cli
+from curate.io.formats import RawRow, iter_raw_rows
 
 ROWS: list[object] = [
     {"id": "a", "title": "T", "body": "text é 中文"},
@@ -62,7 +62,7 @@ def test_cli_help_does_not_import_numba_issue19() -> None:
 
     code = (
         "import sys\n"
-        "from curate.cli import main\n"
+        "from curate.cli.main import main\n"
         "sys.argv = ['cleanroom', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('numba' in sys.modules)"

@@ -1,4 +1,4 @@
-"""The JSONL-to-Arrow reader (:mod:`curate.ingest_arrow`) gives the same ``id, text`` rows as the
+"""The JSONL-to-Arrow reader (:mod:`curate.io.ingest_arrow`) gives the same ``id, text`` rows as the
 reference (``read_input`` + ``assign_ids``, or the ``:FIELD`` loop) on awkward input (issue 19).
 """
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.scan import iter_corpus, iter_corpus_python
-from curate import ingest_arrow
-from curate.errors import ConfigError
+from curate.core.errors import ConfigError
+from curate.io import ingest_arrow
 
 AWKWARD = [
     "plain",

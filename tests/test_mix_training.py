@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.export import export_run
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 from tests.conftest import ROOT
 from tests.mix_corpus import DEFAULT_MIX, make_recipe
 

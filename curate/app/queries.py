@@ -21,9 +21,11 @@ import polars as pl
 import streamlit as st
 
 from curate.app.config import db_path, reviews_path
-from curate.errors import InputError
-from curate.export import query_frame
-from curate.reviews import REVIEWS_SCHEMA, is_transient, latest_per_match, read_reviews
+from curate.core.errors import InputError
+from curate.core.schemas import REVIEWS_SCHEMA
+from curate.core.verdicts import latest_per_match
+from curate.io.reviews import is_transient, read_reviews
+from curate.io.store import query_frame
 
 _NUMERIC = (
     "TINYINT",

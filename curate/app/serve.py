@@ -28,7 +28,7 @@ def warm() -> None:
     import curate.app.highlight  # noqa: F401
     import curate.app.queries  # noqa: F401
     import curate.app.ui  # noqa: F401
-    import curate.reviews  # noqa: F401
+    import curate.io.reviews  # noqa: F401
 
     duckdb.connect().close()
     from curate.app.config import db_path

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
-from curate.schema import MESSAGE, join_messages
-from curate.textnorm import normalise_text
+from curate.core.decisions import filter_step
+from curate.core.records import join_messages, last_response
+from curate.core.schemas import MESSAGE
+from curate.core.step import Step, StepContext, register
+from curate.core.textnorm import normalise_text
 
 # A "word" is a run of non-space characters outside CJK scripts, or one CJK character: Chinese
 # and Japanese are not written with spaces, so counting space-separated tokens would see one word.
@@ -72,19 +74,6 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
 class LengthParams:
     min_words: int = 3
     min_response_chars: int = 1
-
-
-def last_response() -> pl.Expr:
-    """Content of the last assistant message (null for documents)."""
-    return (
-        pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") == "assistant")
-            .struct.field("content")
-        )
-        .list.last()
-    )
 
 
 @register(

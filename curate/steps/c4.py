@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import rewrite_rows, with_stats
 from curate.steps.words import count_sentences, ends_with_terminal_punct, split_words
 

@@ -1,6 +1,6 @@
 """Exact deduplication on normalised text.
 
-Records whose :func:`curate.textnorm.dedup_key` (case-folded, whitespace-collapsed) is equal form
+Records whose :func:`curate.core.textnorm.dedup_key` (case-folded, whitespace-collapsed) is equal form
 one cluster; the first in input order is kept, the rest are dropped as ``exact_duplicate`` with
 ``detail = {cluster_id, representative, jaccard: 1.0}``. Only rows still kept take part, so a row
 dropped earlier is never chosen as the representative.
@@ -14,10 +14,11 @@ from typing import Literal
 import polars as pl
 import xxhash
 
-from curate.registry import Step, StepContext, drop_rows, register
-from curate.schema import ROW
-from curate.steps.basic import last_response
-from curate.textnorm import dedup_key
+from curate.core.decisions import drop_rows
+from curate.core.records import last_response
+from curate.core.schemas import ROW
+from curate.core.step import Step, StepContext, register
+from curate.core.textnorm import dedup_key
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_stats
 from curate.steps.words import CJK_RE, ends_with_terminal_punct, split_lines, split_words
 

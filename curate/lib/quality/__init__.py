@@ -1,0 +1,17 @@
+"""Quality scoring: keep the best data, not just the clean data.
+
+LIMA (Zhou et al. 2023, 1k curated examples) and AlpaGasus (Chen et al. 2023, 9k of Alpaca's 52k
+chosen by a grader) showed that a small, well-chosen instruction set beats the raw one. The tools
+the field uses to choose, all available here behind one batch function ``score_batch(texts)``:
+
+- :mod:`curate.lib.quality.fasttext_model`: a fastText classifier trained on high-quality vs random
+  text (GPT-3 Appendix A, DCLM's ``fasttext_oh_eli5``), trained with ``cleanroom quality train``;
+- :mod:`curate.lib.quality.transformer`: any Hugging Face sequence-classification model (FineWeb-Edu's
+  regression classifier, NVIDIA's DeBERTa quality classifier), batched by length, bf16 on CUDA,
+  CPU fallback;
+- :mod:`curate.lib.quality.minilm_head`: the offline default, a logistic-regression head shipped in
+  ``curate/lib/quality/assets/`` over MiniLM sentence embeddings (no download, no training).
+
+Scores land in ``quality__score`` (float, higher = better): the column dedup uses to pick cluster
+representatives and the app draws histograms of; ``quality_filter_v1`` filters on it.
+"""
