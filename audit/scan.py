@@ -29,6 +29,7 @@ from audit.presets import Preset
 from curate.core.errors import ConfigError
 from curate.core.records import assign_ids, content_hash
 from curate.core.schemas import CONTAMINATION_SCHEMA
+from curate.io import ingest_arrow
 from curate.io.formats import iter_raw_rows
 from curate.io.ingest import read_input
 from curate.io.paths import parse_file_fields, suffix_of
@@ -66,6 +67,19 @@ def iter_corpus(arg: str, shard_rows: int = 20_000) -> Iterator[pl.DataFrame]:
         raise ConfigError(f"corpus file not found: {path}")
     stem = Path(path).name
     stem = stem[: -len(suffix_of(stem) or "")]
+    if ingest_arrow.supports(path):  # JSONL: parsed into Arrow buffers, same ids and texts
+        names = None if fld is None else fld.split(",")
+        yield from ingest_arrow.iter_id_text(
+            path, source=stem, fields=names, shard_rows=shard_rows, where=path
+        )
+        return
+    yield from iter_corpus_python(path, fld, stem, shard_rows)
+
+
+def iter_corpus_python(
+    path: str, fld: str | None, stem: str, shard_rows: int
+) -> Iterator[pl.DataFrame]:
+    """:func:`iter_corpus` through Python rows: every format; the reference for the JSONL fast path."""
     if fld is None:
         recs = read_input(path, source=stem).records
         recs = recs.with_columns(id=pl.Series(assign_ids(recs["id"].to_list()), dtype=pl.String))

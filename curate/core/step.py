@@ -127,7 +127,9 @@ def check_number(where: str, value: Any) -> None:
         raise ConfigError(f"{where}: must be a count (0 or more), got {value!r}")
     if isinstance(value, float) and value != value:
         raise ConfigError(f"{where}: must be a number, got NaN")
-    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    items = (
+        value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
+    )
     for v in items:
         check_number(where, v)
 
