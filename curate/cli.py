@@ -261,6 +261,10 @@ def main() -> None:
 from curate.mix_cli import mix as _mix  # noqa: E402
 
 app.command(name="mix")(_mix)
+from curate.train_cli import eval_command, train_command  # noqa: E402
+
+app.command(name="train")(train_command)
+app.command(name="eval")(eval_command)
 
 if __name__ == "__main__":
     main()
