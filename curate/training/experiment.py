@@ -91,6 +91,16 @@ def _write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def write_inputs(
+    folder: Path, filler: list[dict], planted: list[dict], heldout: list[dict]
+) -> None:
+    """The three inputs of the experiment's recipe (alpaca records) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_jsonl(folder / "filler.jsonl", filler)
+    _write_jsonl(folder / "planted.jsonl", planted)
+    _write_jsonl(folder / "heldout.jsonl", heldout)
+
+
 def _recipe(work: Path, bench_arg: str, decontaminate: bool, preset: str) -> Path:
     steps = "  - step: normalise_v1\n"
     if decontaminate:
@@ -118,7 +128,9 @@ output: {{db: {work / "cleanroom.duckdb"}, parquet_dir: {work / "parquet"}}}
     return path
 
 
-def _curate(work: Path, bench_arg: str, decontaminate: bool, preset: str) -> Path:
+def curate_corpus(work: Path, bench_arg: str, decontaminate: bool, preset: str) -> Path:
+    """Curate ``work``'s filler/planted/heldout files into ``work/cleanroom.duckdb``; without
+    decontamination the kept records are audited afterwards, so the DB holds verdicts either way."""
     from curate.export import export_run
     from curate.pipeline import run_curate
     from curate.recipe import load_recipe
@@ -192,11 +204,8 @@ def run_experiment(
     phases = {}
     for name, decon in (("contaminated", False), ("decontaminated", True)):
         d = work / name
-        d.mkdir(exist_ok=True)
-        _write_jsonl(d / "filler.jsonl", filler)
-        _write_jsonl(d / "planted.jsonl", to_alpaca([bench_rows[i] for i in planted]))
-        _write_jsonl(d / "heldout.jsonl", heldout)
-        db = _curate(d, bench_arg, decon, preset)
+        write_inputs(d, filler, to_alpaca([bench_rows[i] for i in planted]), heldout)
+        db = curate_corpus(d, bench_arg, decon, preset)
         cfg = replace(train_cfg, mixture="sft", out=d / "model", db=db, evals_db=d / "evals.duckdb")
         trained = train(cfg)
         evaluated = run_eval(
