@@ -18,6 +18,7 @@ PAGE_FILES = {
     "dropped": ("Dropped records", ":material/delete_sweep:"),
     "quarantine": ("Quarantine", ":material/report:"),
     "mixtures": ("Mixtures", ":material/blender:"),
+    "evals": ("Evals", ":material/query_stats:"),
 }
 
 
