@@ -144,6 +144,9 @@ def eval_command(
         ),
     ] = True,
     timeout: Annotated[float, typer.Option(help="Seconds per sandboxed program.")] = 5.0,
+    gen_tokens: Annotated[
+        int, typer.Option(help="HumanEval: new tokens generated per completion.")
+    ] = 256,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the CI.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     items_out: Annotated[
@@ -176,6 +179,7 @@ def eval_command(
         max_len=max_len,
         em_max_tokens=em_max_tokens,
         execute=execute,
+        gen_tokens=gen_tokens,
         timeout=timeout,
     )
     reviews = reviews_db or db.with_name("reviews.duckdb")
