@@ -11,6 +11,7 @@ corpus is curated with ``decontaminate_v1`` (drop), the model retrained and re-s
 Prints both phases as a table and writes bench/results/contamination_effect.json.
 
 Example: python bench/contamination_effect.py --items 60 --plant 30 --filler 150 --epochs 15
+(from a git worktree elsewhere: ``--data /path/to/shared/data``)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT.parent / "shared" / "data"  # reset by --data
 
 
 def benchmark_rows(n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
@@ -75,10 +76,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--max-len", type=int, default=192)
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     ap.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "contamination_effect.json"
     )
     args = ap.parse_args(argv)
+    global DATA
+    DATA = args.data
 
     import polars as pl
     import torch
