@@ -32,12 +32,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-DATA = ROOT.parent / "shared" / "data"  # reset by --data
+DATA = ROOT.parent / "shared" / "data"
 
 
-def benchmark_rows(n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
+def benchmark_rows(data: Path, n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
     """``n`` items of GSM8K test (when present) or HumanEval, as question/answer rows."""
-    gsm8k = DATA / "gsm8k" / "test.jsonl"
+    gsm8k = data / "gsm8k" / "test.jsonl"
     if gsm8k.exists():
         rows = [json.loads(line) for line in gsm8k.open(encoding="utf-8") if line.strip()]
         rows = [{"question": r["question"], "answer": r["answer"]} for r in rows]
@@ -53,9 +53,9 @@ def benchmark_rows(n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
     return name, rows[:n]
 
 
-def filler_rows(n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
+def filler_rows(data: Path, n: int, seed: int) -> tuple[str, list[dict[str, str]]]:
     """``n`` + 20 alpaca records (real when present, else synthetic)."""
-    alpaca = DATA / "alpaca" / "alpaca_5000.json"
+    alpaca = data / "alpaca" / "alpaca_5000.json"
     if alpaca.exists():
         rows = json.loads(alpaca.read_text(encoding="utf-8"))
         rows = [r for r in rows if r.get("output")]
@@ -81,8 +81,6 @@ def main(argv: list[str]) -> int:
         "--out", type=Path, default=ROOT / "bench" / "results" / "contamination_effect.json"
     )
     args = ap.parse_args(argv)
-    global DATA
-    DATA = args.data
 
     import polars as pl
     import torch
@@ -92,8 +90,8 @@ def main(argv: list[str]) -> int:
     from curate.training.trainer import TrainConfig
 
     torch.set_num_threads(args.threads)
-    bench_name, bench = benchmark_rows(args.items, args.seed)
-    filler_name, filler = filler_rows(args.filler, args.seed)
+    bench_name, bench = benchmark_rows(args.data, args.items, args.seed)
+    filler_name, filler = filler_rows(args.data, args.filler, args.seed)
     cfg = TrainConfig(
         "", "tiny", Path("."), epochs=args.epochs, lr=args.lr, batch_size=16,
         max_len=args.max_len, progress=False, seed=args.seed,
