@@ -123,6 +123,16 @@ def test_parquet_mixture_is_traced_to_its_run(corpus: dict) -> None:
     )
 
 
+def test_hf_folder_mixture_is_read_and_traced(corpus: dict, tmp_path: Path) -> None:
+    from curate.export import write_hf
+
+    frame = pl.read_parquet(corpus["work"] / "parquet" / "mixture_sft.parquet")
+    (folder,) = write_hf({"sft": frame}, tmp_path / "hf")
+    mix = load_mixture(str(folder), corpus["db"])
+    assert mix.name == "sft" and mix.run_id == load_mixture("sft", corpus["db"]).run_id
+    assert mix.split("train").height == 16 and mix.split("validation").height == 4
+
+
 def test_training_is_deterministic(corpus: dict, tmp_path: Path) -> None:
     cfg = TrainConfig(
         "sft",
