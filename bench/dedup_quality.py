@@ -43,9 +43,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _dedup_data import EDIT_NAMES, edit, sources  # noqa: E402
 
-from curate.dedup import DEFAULT_THRESHOLD, MinHashParams, near_duplicates  # noqa: E402
-from curate.dedup.clusters import components  # noqa: E402
-from curate.dedup.shingles import shingle_strings  # noqa: E402
+from curate.lib.dedup import DEFAULT_THRESHOLD, MinHashParams, near_duplicates  # noqa: E402
+from curate.lib.dedup.clusters import components  # noqa: E402
+from curate.lib.dedup.shingles import shingle_strings  # noqa: E402
 
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)  # 0.6 is the default
 PER_SOURCE = 300

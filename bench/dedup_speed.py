@@ -69,7 +69,7 @@ def child(tool: str, n: int, threshold: float, repeats: int) -> dict:
     runs = [child_once(tool, n, threshold) for _ in range(repeats)]
     best = min(runs, key=lambda r: r["seconds"])
     secs = sorted(r["seconds"] for r in runs)
-    from curate.dedup.near_dup import peak_rss_mib
+    from curate.lib.dedup.near_dup import peak_rss_mib
 
     return {
         **best,
@@ -86,7 +86,7 @@ def child_once(tool: str, n: int, threshold: float) -> dict:
 
     texts = pl.read_parquet(INPUT)["text"].head(n)
     if tool == "cleanroom":
-        from curate.dedup import MinHashParams, _kernels, near_duplicates
+        from curate.lib.dedup import MinHashParams, _kernels, near_duplicates
 
         # numba kernels: compiled once (then loaded from the on-disk cache); not timed, reported.
         jit_seconds = _kernels.warm_up()
@@ -112,8 +112,8 @@ def child_once(tool: str, n: int, threshold: float) -> dict:
     elif tool == "datasketch":
         from datasketch import MinHash, MinHashLSH
 
-        from curate.dedup.clusters import components
-        from curate.dedup.shingles import shingle_strings
+        from curate.lib.dedup.clusters import components
+        from curate.lib.dedup.shingles import shingle_strings
 
         values = texts.to_list()
         c0, t0 = time.process_time(), time.perf_counter()
@@ -147,7 +147,7 @@ def child_once(tool: str, n: int, threshold: float) -> dict:
     elif tool == "rensa":
         from rensa import RMinHashDeduplicator
 
-        from curate.dedup.shingles import shingle_strings
+        from curate.lib.dedup.shingles import shingle_strings
 
         values = texts.to_list()
         c0, t0 = time.process_time(), time.perf_counter()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.ingest import read_input
-from curate.pipeline import run_steps
-from curate.recipe import PlannedStep, StepConfig
-from curate.registry import get_step
-from curate.schema import RECORD_SCHEMA, ROW
+from curate.core.schemas import RECORD_SCHEMA, ROW
+from curate.io.ingest import read_input
+from curate.plugins import get_step
+from curate.run.pipeline import run_steps
+from curate.run.recipe import PlannedStep, StepConfig
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[0].parent / "shared" / "data"
@@ -67,13 +67,13 @@ def working_frame(records: pl.DataFrame) -> pl.DataFrame:
 
 def reference_loop(records: pl.DataFrame) -> float:
     """The same rules, one record at a time in plain Python (no frames, no batching)."""
+    from curate.core.textnorm import normalise_text
     from curate.steps.fineweb import fineweb_stats
     from curate.steps.gopher import GopherRepetitionParams, quality_stats, repetition_stats
     from curate.steps.instruction import InstructionParams, check_one, prose
     from curate.steps.langid import LanguageIdentifier
     from curate.steps.lines import WebLinesParams, clean_web_text
     from curate.steps.pii import redact
-    from curate.textnorm import normalise_text
 
     ident = LanguageIdentifier()
     wp, rp, ip = WebLinesParams(), GopherRepetitionParams(), InstructionParams(check_language=False)

@@ -33,11 +33,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import polars as pl  # noqa: E402
 
-from curate.export import export_run  # noqa: E402
-from curate.pipeline import run_curate  # noqa: E402
-from curate.recipe import load_recipe  # noqa: E402
-from curate.splits import minhash_signatures, near_duplicate_pairs  # noqa: E402
-from curate.textnorm import dedup_key  # noqa: E402
+from curate.core.textnorm import dedup_key  # noqa: E402
+from curate.lib.mixing.splits import minhash_signatures, near_duplicate_pairs  # noqa: E402
+from curate.run.export import export_run  # noqa: E402
+from curate.run.pipeline import run_curate  # noqa: E402
+from curate.run.recipe import load_recipe  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 NI_TASKS = [
@@ -169,7 +169,7 @@ def grouping_vs_datasketch(texts: list[str], threshold: float = 0.5) -> dict:
     estimate as the check), both scored against the exact Jaccard of the 5-gram sets."""
     from datasketch import MinHash, MinHashLSH
 
-    from curate.splits import MARGIN, GramSets, candidate_pairs
+    from curate.lib.mixing.splits import MARGIN, GramSets, candidate_pairs
 
     keys = [dedup_key(t) for t in texts]
     exact = GramSets(keys)
@@ -295,7 +295,7 @@ def main() -> int:
             )
             print(r["prompt"][:900])
             print(">>> " + r["completion"][:400])
-        from curate.mixture import build_all
+        from curate.lib.mixing.build import build_all
 
         kept = res.frame.filter(pl.col("keep")).select(
             "id", "source", "kind", "text", "messages", "meta"

@@ -1,7 +1,7 @@
 """Quality scoring: held-out quality of a fastText classifier and throughput of every scorer.
 
 Reads ``../shared/data`` (Alpaca, CodeAlpaca, GSM8K) and builds good vs corrupted instruction
-records with :func:`curate.quality.labelled.build_examples` (split on base records, seed 0).
+records with :func:`curate.lib.quality.labelled.build_examples` (split on base records, seed 0).
 
 1. fastText (``cleanroom quality train`` defaults) trained on the train split: held-out
    precision/recall/F1/AUC, and accuracy per corruption kind; also on the smaller split the
@@ -13,15 +13,19 @@ records with :func:`curate.quality.labelled.build_examples` (split on base recor
    - ``hf_classifier_v1`` on a MiniLM-sized sequence classifier (the MiniLM encoder with a
      regression head, saved with ``save_pretrained``), with and without length bucketing,
      plus the padded-token counts that explain the ratio.
+3. The default-scorer options (issue 19) on the MiniLM head's held-out split, AUC and records/s
+   in one run: MiniLM (torch), MiniLM on ONNX Runtime int8, ``static_quality_v1``, static
+   embeddings without the answer statistics, fastText (see ``bench/_quality_options.py``).
 
-Usage: ``PYTHONPATH=. python bench/quality_speed.py [--n-transformer 500]``; JSON goes to
-``bench/results/quality_speed.json``.
+Usage: ``PYTHONPATH=. python bench/quality_speed.py [--n-transformer 500] [--options-only]``;
+JSON goes to ``bench/results/quality_speed.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -31,17 +35,18 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 DATA = ROOT.parent / "shared" / "data"
 
-from curate.quality.batching import length_batches, padded_tokens  # noqa: E402
-from curate.quality.fasttext_model import (  # noqa: E402
+from curate.lib.quality.batching import length_batches, padded_tokens  # noqa: E402
+from curate.lib.quality.fasttext_model import (  # noqa: E402
     FastTextScorer,
     FastTextTrainConfig,
     fasttext_lines,
     train_fasttext,
 )
-from curate.quality.labelled import NEGATIVE_KINDS, build_examples  # noqa: E402
-from curate.quality.train_default_head import LIMITS  # noqa: E402
+from curate.lib.quality.labelled import NEGATIVE_KINDS, build_examples  # noqa: E402
+from curate.lib.quality.train_default_head import LIMITS  # noqa: E402
 
 
 def fasttext_eval(examples: list, out: Path, name: str) -> dict:
@@ -56,7 +61,7 @@ def fasttext_eval(examples: list, out: Path, name: str) -> dict:
     scorer = FastTextScorer(out)
     s = scorer.score_batch([e.text for e in te])
     y = np.array([e.label for e in te])
-    from curate.quality.metrics import binary_report
+    from curate.lib.quality.metrics import binary_report
 
     rep = binary_report(y, s).as_dict()
     kinds = np.array([e.kind for e in te])
@@ -99,10 +104,18 @@ def main() -> int:
     )
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=256)
+    ap.add_argument(
+        "--options-only", action="store_true", help="only section 3 (default-scorer options)"
+    )
+    ap.add_argument("--data", type=Path, default=None, help="shared data folder")
     args = ap.parse_args()
+    global DATA
+    DATA = args.data or DATA
     if not (DATA / "alpaca").is_dir():
-        print(f"shared data not found at {DATA}: this bench needs ../shared/data", file=sys.stderr)
-        return 2
+        print(f"skipped: shared data not found at {DATA} (this bench needs ../shared/data)")
+        return 0
+    if args.options_only:
+        return options_only()
     import torch
 
     torch.manual_seed(0)
@@ -147,8 +160,8 @@ def main() -> int:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(full), size=min(args.n_transformer, len(full)), replace=False)
     sample = [full[i].text for i in pick]
-    from curate.quality.minilm_head import MiniLMQualityScorer, minilm_path
-    from curate.quality.transformer import HFClassifier
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer, minilm_path
+    from curate.lib.quality.transformer import HFClassifier
 
     pairs = [(full[i].prompt, full[i].response) for i in pick]
     rows = []
@@ -209,6 +222,17 @@ def main() -> int:
     out["transformer_speed"] = rows
     out["records_transformer"] = len(sample)
 
+    # 3. default-scorer options on the MiniLM head's split
+    from _quality_options import compare_options, print_options
+
+    out["options"] = compare_options(
+        small,
+        {
+            "auc": out["fasttext_head_split"]["heldout"]["auc"],
+            "records_per_s": out["fasttext_speed"]["batch_rec_s"],
+        },
+    )
+
     # table
     print(
         f"\nfastText quality classifier, held out (threshold 0.5); device: CPU, {out['torch_threads']} threads, CUDA available: {out['cuda_available']}"
@@ -233,11 +257,49 @@ def main() -> int:
         print(
             f"{r['scorer']:78} {r['by_length']!s:>8} {r['rec_s']:>7} {r.get('padded_tokens', ''):>10}"
         )
+    print_options(out["options"])
+    out["load_average"] = list(os.getloadavg())
+    return write(out, "quality_speed.json")
+
+
+def write(out: dict, name: str) -> int:
     res_dir = ROOT / "bench" / "results"
     res_dir.mkdir(parents=True, exist_ok=True)
-    (res_dir / "quality_speed.json").write_text(json.dumps(out, indent=2) + "\n")
-    print(f"\nwrote {res_dir / 'quality_speed.json'}")
+    (res_dir / name).write_text(json.dumps(out, indent=2) + "\n")
+    print(f"\nwrote {res_dir / name}")
     return 0
+
+
+def options_only() -> int:
+    """Section 3 alone, fastText trained on the head's split in the same run."""
+    from _quality_options import compare_options, print_options
+
+    small = build_examples(DATA, seed=0, limits=LIMITS)
+    tmp = Path(tempfile.mkdtemp(prefix="quality-bench-"))
+    ft = fasttext_eval(small, tmp / "ft_small.bin", f"head split {LIMITS}")
+    full = build_examples(DATA, seed=0)
+    texts = [e.text for e in full]
+    scorer = FastTextScorer(tmp / "ft_small.bin")
+    c0 = time.process_time()
+    ft_rate = rate(
+        lambda: [scorer.score_batch(texts[i : i + 4096]) for i in range(0, len(texts), 4096)],
+        len(texts),
+        3,
+    )
+    ft_cpu = 3 * len(texts) / (time.process_time() - c0)  # mean over the 3 rounds
+    out = {
+        "options": compare_options(
+            small,
+            {
+                "auc": ft["heldout"]["auc"],
+                "records_per_s": round(ft_rate),
+                "records_per_cpu_s": round(ft_cpu),
+            },
+        )
+    }
+    out["load_average"] = list(os.getloadavg())
+    print_options(out["options"])
+    return write(out, "quality_options.json")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from curate.filtering import run_filter
-from curate.recipe import load_recipe
+from curate.run.filtering import run_filter
+from curate.run.recipe import load_recipe
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[0].parent / "shared" / "data"

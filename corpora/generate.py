@@ -168,7 +168,7 @@ def jaccard(a: str, b: str) -> float:
 
 
 def dedup_key(text: str) -> str:
-    """Whitespace runs collapsed to one space, case folded (same rule as curate.textnorm)."""
+    """Whitespace runs collapsed to one space, case folded (same rule as curate.core.textnorm)."""
     return re.sub(r"\s+", " ", text.casefold()).strip()
 
 

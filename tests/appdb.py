@@ -18,10 +18,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from curate.export import export_run, query_frame
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
-from curate.schema import CONTAMINATION_SCHEMA
+from curate.core.schemas import CONTAMINATION_SCHEMA
+from curate.io.store import query_frame
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 
 # Debian's Chromium as the browser tests and bench/app_open.py start it (no downloaded browser;
 # the network flags keep it from calling out of this closed machine).

@@ -7,12 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# No timing thresholds in tests: Hypothesis's per-example deadline fails on a loaded machine.
+settings.register_profile("cleanroom", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cleanroom")
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
@@ -60,3 +65,11 @@ def tiny_instructions(tmp_path: Path) -> Path:
         },
     ]
     return write_jsonl(tmp_path / "tiny.jsonl", rows)
+
+
+@pytest.fixture(autouse=True)
+def _private_reviewer_profile(tmp_path_factory, monkeypatch):
+    """No test reads or writes the developer's reviewer profile (~/.config/cleanroom)."""
+    if "CLEANROOM_PROFILE" not in os.environ:
+        folder = tmp_path_factory.mktemp("profile")
+        monkeypatch.setenv("CLEANROOM_PROFILE", str(folder / "profile.json"))

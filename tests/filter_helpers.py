@@ -7,8 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from curate.registry import StepContext, get_step
-from curate.schema import MESSAGE, RECORD_SCHEMA, ROW
+from curate.core.schemas import MESSAGE, RECORD_SCHEMA, ROW
+from curate.core.step import StepContext
+from curate.plugins import get_step
 
 BASE_EN = (
     "The river runs through the old town and past the mill. Farmers bring their grain to the market "

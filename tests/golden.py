@@ -27,8 +27,8 @@ def run_default():
     """
     import tempfile
 
-    from curate.pipeline import run_curate
-    from curate.recipe import load_recipe
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
 
     with tempfile.TemporaryDirectory() as tmp:
         return run_curate(load_recipe(RECIPE), reviews_db=Path(tmp) / "no-reviews.duckdb")

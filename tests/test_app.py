@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 
 from curate.app.highlight import highlight_html, md_escape, merge_spans, parse_spans, word_diff_html
-from curate.reviews import latest_verdicts, read_reviews
+from curate.io.reviews import latest_verdicts, read_reviews
 from tests.appdb import build
 
 pytest.importorskip("streamlit")
@@ -23,7 +24,15 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ["overview", "contamination", "duplicates", "dropped", "quarantine", "mixtures"]
+PAGES = [
+    "overview",
+    "contamination",
+    "duplicates",
+    "dropped",
+    "quarantine",
+    "mixtures",
+    "reviewers",
+]
 TITLES = {
     "overview": "Overview",
     "contamination": "Contamination",
@@ -31,6 +40,7 @@ TITLES = {
     "dropped": "Dropped records",
     "quarantine": "Quarantine",
     "mixtures": "Mixtures",
+    "reviewers": "Reviewers",
 }
 
 
@@ -46,6 +56,7 @@ def env(fixture_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CLEANROOM_DB", str(fixture_db.db))
     monkeypatch.setenv("CLEANROOM_REVIEWS_DB", str(reviews))
     monkeypatch.delenv("CLEANROOM_REVIEWER", raising=False)
+    monkeypatch.setenv("CLEANROOM_PROFILE", str(tmp_path / "profile.json"))
     return fixture_db, reviews
 
 
@@ -77,13 +88,14 @@ def test_every_page_renders(env, page: str) -> None:
 def test_overview_counts_and_charts(env) -> None:
     fx, _ = env
     at = open_page("overview")
-    metrics = {m.label: m.value for m in at.metric}
+    body = htmls(at)
     with duckdb.connect(str(fx.db), read_only=True) as con:
         inputs, kept, dropped, quarantined = con.sql(
             "SELECT inputs, kept, dropped, quarantined FROM runs"
         ).fetchall()[0]
-    assert metrics["Inputs"] == f"{inputs:,}" and metrics["Kept"] == f"{kept:,}"
-    assert metrics["Dropped"] == f"{dropped:,}" and metrics["Quarantined"] == f"{quarantined:,}"
+    for label, n in (("inputs", inputs), ("kept", kept), ("dropped", dropped)):
+        assert re.search(rf"{label}</span> {n:,}\b", body), label
+    assert re.search(rf"quarantined</span> {quarantined:,}\b", body)
     charts = at.get("vega_lite_chart")
     # drops by reason, contamination by benchmark, the fixture__score histogram
     assert len(charts) >= 3
@@ -134,7 +146,7 @@ def test_contamination_verdict_is_written_issue6(env) -> None:
     # the app moved on to the next unreviewed match of the same item
     assert at.selectbox(key="cont_rec::gsm8k::gsm8k/0").value != rec
     # and the summary counts it
-    assert "1 / 5" in htmls(at)
+    assert "1 of 5" in htmls(at)
     # a second verdict on the other record, then the item is fully reviewed: the next item opens
     button(at, "False positive").click().run()
     assert read_reviews(reviews).height == 2
@@ -180,9 +192,8 @@ def test_duplicates_page_diff(env) -> None:
     at = open_page("duplicates")
     body = htmls(at)
     assert "representative" in body and "member" in body
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Jaccard"] == "1.000"  # exact duplicates
-    assert metrics["Member decision"] == "dropped"
+    assert "Jaccard</span> 1.000" in body  # exact duplicates
+    assert "member</span> dropped (exact_duplicate)" in body
 
 
 def test_dropped_page_search(env) -> None:
@@ -335,7 +346,7 @@ def test_app_cli_command_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from curate.app.launch import app_script, free_port, streamlit_command
+    from curate.cli.app import app_script, free_port, streamlit_command
 
     cmd = streamlit_command(app_script(), "127.0.0.1", 8501)
     assert app_script() == ROOT / "app.py"
@@ -389,3 +400,104 @@ def test_answer_part_highlights_the_answer(env) -> None:
     assert "question 100% · answer 100%" in chips
     table = next(d.value for d in at.dataframe if "parts" in d.value.columns)
     assert table["parts"].to_list() == ["answer+text"]
+
+
+def test_mixtures_show_task_categories_beside_target_issue18(
+    env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fx, _ = env
+    db = tmp_path / "categories.duckdb"
+    shutil.copy(fx.db, db)
+    cats = {
+        "spec": "instructgpt",
+        "labels": "the task_category__label column",
+        "target": {"generation": 0.6, "chat": 0.4},
+        "effective_target": {"generation": 1.0},
+        "actual": {"generation": 1.0, "chat": 0.0, "code": 0.0},
+        "distance_to_target": {"max_abs_points": 40.0, "tv_points": 40.0},
+        "distance_to_effective": {"max_abs_points": 0.0, "tv_points": 0.0},
+        "warnings": ["the sources hold no chat records (40.0% of the target)"],
+    }
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE mixture_manifest SET detail = ? WHERE mixture = 'default'",
+            [json.dumps({"categories": cats})],
+        )
+    monkeypatch.setenv("CLEANROOM_DB", str(db))
+    at = open_page("mixtures")
+    assert any(s.value == "Task categories" for s in at.subheader)
+    assert any("no chat records" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "gap_points" in d.value.columns)
+    rows = {r["category"]: r for r in table.to_dict("records")}
+    assert set(rows) == {"generation", "chat"}  # code: not in the target and absent
+    assert rows["chat"]["gap_points"] == -40.0 and rows["generation"]["gap_points"] == 40.0
+
+
+def test_reviewers_page_progress_disagreement_export_issue16(env) -> None:
+    from curate.io.reviews import record_verdict
+
+    fx, reviews = env
+    rec = fx.contaminated["gsm8k/0"][0]
+    record_verdict(
+        reviews, "contamination", rec, "confirmed", "ada", benchmark="gsm8k", item_id="gsm8k/0"
+    )
+    record_verdict(
+        reviews, "contamination", rec, "false_positive", "bob", benchmark="gsm8k", item_id="gsm8k/0"
+    )
+    at = open_page("reviewers")
+    assert not at.exception
+    assert "Disagreements (1)" in " ".join(h.value for h in at.subheader)
+    cells = [v for d in at.dataframe if "verdicts" in d.value.columns for v in d.value["verdicts"]]
+    assert cells == ["ada: confirmed · bob: false_positive"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Export CSV", "Export Parquet"]
+
+
+def test_dropped_page_shows_rule_threshold_and_span_issue16(env) -> None:
+    at = open_page("dropped")
+    at.selectbox(key="drop_reason").select("length__empty_response").run()
+    body = htmls(at)
+    assert "rule <code>length__empty_response</code>" in body
+    assert "measured <b>0</b> &lt; threshold <b>1</b>" in body
+
+
+def test_overview_deep_link_issue16(env) -> None:
+    from curate.app.main import APP_PAGES, page_specs
+
+    assert "reviewers" in APP_PAGES
+    paths = {p["url_path"]: p for p in page_specs()}
+    assert paths["overview"]["page"].endswith("overview.py")  # /overview is served
+    assert paths["overview"]["visibility"] == "hidden"  # ... without a second menu entry
+
+
+def test_why_a_matched_record_was_kept_or_dropped_issue16() -> None:
+    from curate.app.why import drop_label, explain
+
+    rule = {"key": "decontaminate_v1", "parts": ("text",), "kinds": None, "preset": "gpt3"}
+    answer_only = pl.DataFrame(
+        {"drops": [False], "status": ["unreviewed"], "parts": ["answer"], "audit": ["dirty"]}
+    )
+    kept = {"keep": True, "drop_reason": None, "detail": None}
+    (line,) = explain(kept, answer_only, rule)
+    assert line.startswith("kept: none of its 1 match(es) counts") and "question matches" in line
+    assert "these are answer matches" in line
+    two = pl.DataFrame(
+        {
+            "drops": [True, True],
+            "status": ["false_positive", "unreviewed"],
+            "parts": ["text", "text"],
+            "audit": ["dirty", "dirty"],
+        }
+    )
+    dropped = {
+        "keep": False,
+        "drop_reason": "contamination",
+        "detail": '{"benchmark": "gsm8k", "item_id": "gsm8k/2"}',
+    }
+    assert drop_label(dropped) == "contamination: gsm8k gsm8k/2"
+    assert explain(dropped, two, rule)[1].startswith(
+        "2 of its 2 match(es) would drop it; 1 reviewed"
+    )
+    assert explain(kept, two.with_columns(status=pl.lit("false_positive")), rule) == [
+        "kept: all 2 dropping match(es) reviewed false positive"
+    ]

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from curate.training import store
+from curate.run.training import store
 from tests.appdb import build
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

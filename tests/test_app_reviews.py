@@ -15,20 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.errors import ConfigError, InputError
-from curate.export import export_run
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
-from curate.registry import REGISTRY, Step, StepContext, drop_rows, register
-from curate.reviews import (
-    CONFIRMED_REASON,
-    VERDICTS,
-    fold_per_target,
-    latest_per_match,
-    latest_verdicts,
-    read_reviews,
-    record_verdict,
-)
+from curate.core.decisions import drop_rows
+from curate.core.errors import ConfigError, InputError
+from curate.core.step import STEPS as REGISTRY
+from curate.core.step import Step, StepContext, register
+from curate.core.verdicts import VERDICTS, fold_per_target, latest_per_match
+from curate.io.reviews import latest_verdicts, read_reviews, record_verdict
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
+from curate.run.reviews import CONFIRMED_REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -102,7 +98,7 @@ def fake_audit_step():
     """Register the stand-in audit step for this module only."""
     register(FAKE_AUDIT, kind="dedup", reasons=("contamination_fake",))(_fake_audit)
     yield
-    REGISTRY.pop(FAKE_AUDIT, None)
+    REGISTRY.discard(FAKE_AUDIT)
 
 
 def rows_file(folder: Path) -> Path:
@@ -377,6 +373,11 @@ def test_confirmed_verdict_drops_record_issue6(tmp_path: Path) -> None:
         "verdicts": 3,
         "confirmed_dropped": 1,
         "false_positive_kept": 0,
+        "held_by_unreviewed": 0,
+        "reviewer_dropped": 0,
+        "not_duplicate": 0,
+        "cluster_kept": 0,
+        "record_kept": 0,
     }
     assert any(
         "1 record dropped as reviewer-confirmed contamination" in s
@@ -424,7 +425,7 @@ def test_verdict_loop_with_audit_step_issue6(tmp_path: Path) -> None:
 
 def test_false_positive_counted_without_audit_note(tmp_path: Path) -> None:
     """When the audit step does not report a count, kept false positives it flagged are counted."""
-    from curate.pipeline import RunResult, note_reviews
+    from curate.run.pipeline import RunResult, note_reviews
 
     frame = pl.DataFrame({"id": ["a", "b", "c"], "keep": [True, True, False]})
     verdicts = pl.DataFrame(
@@ -453,7 +454,7 @@ def test_cli_summary_says_so_issue6(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "curate.cli",
+            "curate.cli.main",
             "curate",
             str(recipe),
             "--db",

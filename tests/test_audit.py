@@ -24,7 +24,7 @@ from audit.normalise import char_spans, token_spans, tokenize
 from audit.presets import PRESETS, get_preset, llama2_spans
 from audit.reference import plain_scan
 from audit.scan import iter_corpus, scan, shards_of
-from curate.errors import ConfigError
+from curate.core.errors import ConfigError
 from tests.conftest import write_jsonl
 
 # ---------------------------------------------------------------------------------------------
@@ -436,7 +436,7 @@ def test_llama2_span_rule():
 
 
 def test_gpt4_seeded_substrings(tmp_path):
-    from audit.scan import build_substring_index
+    from audit.matchers import build_substring_index
 
     item = (
         "The quick brown fox jumps over the lazy dog while the farmer counts his seventeen sheep "
@@ -697,7 +697,7 @@ def test_ascii_token_spans_match_sequential_alignment(text):
 
 
 def test_covered_counts_union_of_ranges():
-    from audit.scan import _covered
+    from audit.matchers import covered_tokens as _covered
 
     assert _covered([(0, 3), (2, 5), (7, 8)]) == 6
     assert _covered([(4, 6), (0, 2), (1, 2), (5, 9)]) == 7

@@ -9,11 +9,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from audit.decontaminate import cut_pieces, latest_false_positives
-from curate.errors import ConfigError
-from curate.export import export_run
-from curate.pipeline import ingest_all, run_curate, run_steps
-from curate.recipe import load_recipe, plan_steps
+from curate.core.errors import ConfigError
+from curate.core.verdicts import cleared_records, per_match_latest
+from curate.run.export import export_run
+from curate.run.pipeline import ingest_all, run_curate, run_steps
+from curate.run.recipe import load_recipe, plan_steps
+from curate.steps.decontaminate import cut_pieces
 from tests.conftest import write_jsonl, write_recipe
 
 Q = (
@@ -151,15 +152,18 @@ def test_false_positive_verdicts_are_kept(setup):
     first, _, _ = run_steps(frame, plan, {})
     target = first.filter(pl.col("drop_reason") == "contamination")["id"][0]
     other = first.filter(pl.col("drop_reason") == "contamination")["id"][1]
-    verdicts = pl.DataFrame(
-        {
-            "target_kind": ["contamination", "contamination", "contamination", "cluster"],
-            "target_id": [target, other, other, target],
-            "verdict": ["false_positive", "false_positive", "confirmed", "confirmed"],
-            "created_at": [1, 1, 2, 3],
-        }
+    verdicts = (
+        pl.DataFrame(  # the verdicts in force (curate.core.verdicts.in_force), one per target
+            {
+                "target_kind": ["contamination", "contamination", "cluster"],
+                "target_id": [target, other, target],
+                "verdict": ["false_positive", "confirmed", "confirmed"],
+                "created_at": [1, 2, 3],
+            }
+        )
     )
-    assert latest_false_positives(verdicts) == {target}
+    hits = pl.DataFrame({"id": [target, other], "benchmark": "b", "item_id": "1"})
+    assert cleared_records(hits, per_match_latest(verdicts)) == {target}
     resources = {"verdicts": verdicts}
     after, _, side = run_steps(frame, plan, resources)
     assert after.filter(pl.col("id") == target)["keep"][0] is True
@@ -199,7 +203,7 @@ steps:
 def _cli(args: list[str]) -> tuple[int, str]:
     from typer.testing import CliRunner
 
-    from curate import cli
+    from curate.cli import main as cli
 
     r = CliRunner().invoke(cli.app, args, standalone_mode=False, catch_exceptions=True)
     code = r.exit_code

@@ -17,12 +17,14 @@ from datasketch.minhash import _fmix
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curate.dedup import MinHashParams, near_duplicates
-from curate.dedup.clusters import components, exact_jaccard, representatives, verify_pairs
-from curate.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
-from curate.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
-from curate.dedup.near_dup import compute_signatures, effective_shard_size
-from curate.dedup.shingles import (
+from curate.core.errors import ConfigError
+from curate.core.schemas import ROW
+from curate.lib.dedup import MinHashParams, near_duplicates
+from curate.lib.dedup.clusters import components, exact_jaccard, representatives, verify_pairs
+from curate.lib.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
+from curate.lib.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
+from curate.lib.dedup.near_dup import compute_signatures, effective_shard_size
+from curate.lib.dedup.shingles import (
     WORD_PATTERN,
     ngram_hashes,
     sha1_shingle_hashes,
@@ -30,11 +32,9 @@ from curate.dedup.shingles import (
     shingle_strings,
     tokens,
 )
-from curate.errors import ConfigError
-from curate.pipeline import run_steps
-from curate.recipe import PlannedStep
-from curate.registry import get_step
-from curate.schema import ROW
+from curate.plugins import get_step
+from curate.run.pipeline import run_steps
+from curate.run.recipe import PlannedStep
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = [f"w{i}" for i in range(5000)]
@@ -152,7 +152,7 @@ NB_TEXT = st.text(
 
 
 def _without_numba(fn, *args):
-    from curate.dedup import _kernels
+    from curate.lib.dedup import _kernels
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_kernels, "HAVE_NUMBA", False)
@@ -170,7 +170,7 @@ def test_numba_kernels_equal_numpy_polars_path(
     texts: list[str | None], kind: str, n: int, num_perm: int
 ) -> None:
     """With numba, shingle hashes, offsets and signatures are the NumPy/Polars path's, bit for bit."""
-    from curate.dedup import _kernels
+    from curate.lib.dedup import _kernels
 
     if not _kernels.HAVE_NUMBA:
         pytest.skip("numba not installed: only the NumPy/Polars path exists")
@@ -186,7 +186,7 @@ def test_numba_kernels_equal_numpy_polars_path(
 
 def test_numba_mixed_ascii_and_non_ascii_batch() -> None:
     """ASCII texts (compiled split) and non-ASCII texts (Polars) are merged back in text order."""
-    from curate.dedup import _kernels
+    from curate.lib.dedup import _kernels
 
     if not _kernels.HAVE_NUMBA:
         pytest.skip("numba not installed")
@@ -225,7 +225,7 @@ def test_signatures_equal_datasketch_issue3(num_perm: int, seed: int, kind: str,
         assert ours[i].tolist() == m.hashvalues.tolist(), text
     assert (ours[-1] == EMPTY).all()
     params = MinHashParams(hash="datasketch", num_perm=num_perm, seed=seed, shingle=kind, ngram=n)
-    from curate.dedup.near_dup import compute_signatures
+    from curate.lib.dedup.near_dup import compute_signatures
 
     sigs, _, _ = compute_signatures(pl.Series(COMPAT_TEXTS, dtype=pl.String), params)
     assert (sigs == ours).all()
@@ -301,6 +301,16 @@ def test_fast_and_datasketch_modes_agree_on_estimates() -> None:
 def test_optimal_params_match_datasketch(weights: tuple[float, float], num_perm: int) -> None:
     for t in (0.5, 0.7, 0.8, 0.9):
         assert optimal_params(t, num_perm, *weights) == _optimal_param(t, num_perm, *weights)
+
+
+def test_optimal_params_known_values_issue17() -> None:
+    """Pinned values, so a datasketch release that changed its private ``_optimal_param`` shows."""
+    assert [optimal_params(t, 128) for t in (0.5, 0.7, 0.8, 0.9)] == [
+        (25, 5),
+        (14, 9),
+        (9, 13),
+        (5, 25),
+    ]
 
 
 def test_candidate_pairs_from_shared_bands() -> None:
@@ -520,7 +530,7 @@ def _frame(
 
 def _run(frame: pl.DataFrame, params: dict | None = None) -> tuple[pl.DataFrame, dict]:
     spec = get_step("minhash_dedup_v1")
-    from curate.recipe import StepConfig
+    from curate.run.recipe import StepConfig
 
     planned = PlannedStep(
         StepConfig(step="minhash_dedup_v1", params=params or {}),
@@ -630,7 +640,7 @@ def test_cli_dedup_writes_one_row_per_record(tmp_path: Path) -> None:
     cmd = [
         sys.executable,
         "-m",
-        "curate.cli",
+        "curate.cli.main",
         "dedup",
         str(src),
         "--text-field",
@@ -669,7 +679,7 @@ def test_cli_dedup_writes_one_row_per_record(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (7, 99)])
 def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
-    from curate.dedup.minhash import permutations
+    from curate.lib.dedup.minhash import permutations
 
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     ours = permutations(num_perm, seed)
@@ -677,7 +687,7 @@ def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
 
 
 def test_bucket_pairs_example() -> None:
-    from curate.dedup.lsh import bucket_pairs
+    from curate.lib.dedup.lsh import bucket_pairs
 
     left, right = bucket_pairs(np.array([5, 7, 5, 5], dtype=np.uint64), np.arange(4))
     assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 2), (0, 3), (2, 3)]
@@ -713,9 +723,9 @@ def test_curate_recipe_exports_clusters_and_decisions(tmp_path: Path) -> None:
     """normalise -> exact dedup -> minhash dedup through the whole pipeline into DuckDB."""
     import duckdb
 
-    from curate.export import export_run
-    from curate.pipeline import run_curate
-    from curate.recipe import load_recipe
+    from curate.run.export import export_run
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
 
     texts, _ = _planted(groups=3)
     rows = [
@@ -744,7 +754,7 @@ def test_curate_recipe_exports_clusters_and_decisions(tmp_path: Path) -> None:
 
 
 def test_cli_reads_parquet_and_csv_columns(tmp_path: Path) -> None:
-    from curate.dedup.cli import read_fields
+    from curate.cli.dedup import read_fields
 
     pq = tmp_path / "d.parquet"
     pl.DataFrame({"instruction": ["a b", None], "input": ["c", "d"], "uid": [1, 2]}).write_parquet(

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from curate.cli import app
-from curate.errors import MissingDependencyError
+from curate.cli.main import app
+from curate.core.errors import MissingDependencyError
 from curate.steps.instruction import (
     InstructionParams,
     check_one,
@@ -335,7 +335,7 @@ def test_cleanroom_filter_bad_step_is_config_error(tmp_path: Path):
     recipe = write_recipe(tmp_path / "r.yaml", "version: 1\nsteps:\n  - step: gopher_qualty_v1\n")
     import sys
 
-    from curate import cli
+    from curate.cli import main as cli
 
     argv = sys.argv
     sys.argv = [
@@ -404,8 +404,8 @@ def test_instruction_checks_real_data_false_positives_issue4(instruction, inp, o
 
 
 def test_bad_filter_params_fail_at_recipe_validation(tmp_path: Path):
-    from curate.errors import ConfigError
-    from curate.recipe import load_recipe
+    from curate.core.errors import ConfigError
+    from curate.run.recipe import load_recipe
 
     data = write_jsonl(tmp_path / "d.jsonl", [{"text": "hello there world"}])
     for params, needle in [

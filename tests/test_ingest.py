@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.errors import ConfigError, InputError
-from curate.ingest import detect_layout, map_row, read_input
-from curate.schema import RECORD_SCHEMA
+from curate.core.errors import ConfigError, InputError
+from curate.core.schemas import RECORD_SCHEMA
+from curate.io.ingest import read_input
+from curate.io.layouts import detect_layout, map_row
 from tests.conftest import write_jsonl
 
 ALPACA = {"instruction": "Add the numbers.", "input": "2 and 3", "output": "5"}
@@ -96,11 +97,15 @@ def test_json_unknown_role_quarantined(tmp_path: Path) -> None:
 
 
 def test_broken_json_file_names_file_and_line(tmp_path: Path) -> None:
+    # a .json file is one JSON value: when it cannot be parsed, the file is quarantined (file and
+    # line of the error), and the run goes on (issue 12: bad input never aborts a run)
     path = tmp_path / "b.json"
     path.write_text('[\n {"text": "a"},\n {"text": }\n]')
-    with pytest.raises(InputError) as e:
-        read_input(str(path), source="b")
-    assert "b.json:3" in str(e.value)
+    got = read_input(str(path), source="b")
+    assert got.records.height == 0 and got.seen == 1
+    row = got.quarantine.row(0, named=True)
+    assert row["source_file"].endswith("b.json") and row["line"] == 3
+    assert "whole file" in row["error"]
 
 
 def test_csv_dolly_with_bad_row(tmp_path: Path) -> None:
@@ -158,8 +163,8 @@ def test_hf_id_loads_through_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
 
     calls = []
 
-    def fake_load(name: str, split: str) -> datasets.Dataset:
-        calls.append((name, split))
+    def fake_load(name: str, config: str | None = None, **kwargs: object) -> datasets.Dataset:
+        calls.append((name, kwargs["split"]))
         return datasets.Dataset.from_list([ALPACA])
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
@@ -193,8 +198,8 @@ def test_map_row_rejects_non_string() -> None:
 
 def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
     """A .txt file is one document; a glob in a recipe path reads every match, in sorted order."""
-    from curate.pipeline import run_curate
-    from curate.recipe import load_recipe
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
 
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "b.txt").write_text("Second page.\nWith two lines.")
@@ -210,3 +215,15 @@ def test_txt_files_and_globs_issue2(tmp_path: Path) -> None:
     recipe.write_text("version: 1\ninputs:\n  - {name: web, path: nothing/*.txt}\n")
     with pytest.raises(ConfigError, match="input file not found"):
         load_recipe(recipe)
+
+
+def test_json_error_says_column_once_issue16(tmp_path) -> None:
+    from curate.io.formats import iter_raw_rows
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"a": "unterminated\n{"b": \n', encoding="utf-8")
+    errors = [row[1] for row in iter_raw_rows(path) if isinstance(row, tuple)]
+    assert errors == [
+        "invalid JSON: Unterminated string starting at column 7",
+        "invalid JSON: Expecting value at column 6",
+    ]

@@ -12,20 +12,21 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from curate.cli import app
-from curate.errors import ConfigError
-from curate.export import export_run, read_table
-from curate.ingest import read_input
-from curate.mixture import chatml, multiple_choice, split_turns
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
-from curate.templates import (
+from curate.cli.main import app
+from curate.core.errors import ConfigError
+from curate.io.ingest import read_input
+from curate.io.store import read_table
+from curate.lib.mixing.build import chatml, multiple_choice, split_turns
+from curate.lib.mixing.templates import (
     CompiledTemplate,
     Template,
     final_answer,
     load_templates,
     parse_template_file,
 )
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 from tests.conftest import write_jsonl
 from tests.mix_corpus import DEFAULT_MIX, make_corpus, make_recipe, words
 
@@ -420,7 +421,7 @@ def test_split_without_near_dup_pass_would_leak(tmp_path: Path) -> None:
 
 
 def test_duplicate_clusters_from_dedup_are_kept_together(tmp_path: Path) -> None:
-    from curate.splits import assign_splits, duplicate_groups
+    from curate.lib.mixing.splits import assign_splits, duplicate_groups
 
     clusters = pl.DataFrame({"cluster_id": ["c1", "c1", "c1"], "id": ["a", "b", "zz-dropped"]})
     groups = duplicate_groups(
@@ -445,7 +446,7 @@ def test_holdout_sources_go_wholly_to_validation(tmp_path: Path) -> None:
 
 
 def _parquet_sha(tmp: Path, recipe: Path) -> str:
-    from curate.mixture import parquet_bytes
+    from curate.lib.mixing.build import parquet_bytes
 
     res = run_curate(load_recipe(recipe))
     return hashlib.sha256(parquet_bytes(res.mixtures["sft"])).hexdigest()
@@ -689,7 +690,7 @@ def test_cleanroom_mix_dry_run_reads_no_data(tmp_path: Path) -> None:
 
 def test_group_spanning_sources_follows_the_holdout() -> None:
     """A duplicate group touching a held-out source goes wholly to validation, in every source."""
-    from curate.splits import assign_splits
+    from curate.lib.mixing.splits import assign_splits
 
     sources = ["held", "a", "a", "b"]
     groups = ["g1", "g1", "g2", "g1"]

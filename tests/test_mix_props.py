@@ -11,8 +11,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from curate.errors import ConfigError
-from curate.mixing import (
+from curate.core.errors import ConfigError
+from curate.core.schemas import RECORD_SCHEMA
+from curate.lib.mixing.build import build_mixture
+from curate.lib.mixing.config import Count, MixtureConfig, MixtureSource, Total
+from curate.lib.mixing.rates import (
     allocate,
     epoch_order,
     largest_remainder,
@@ -20,10 +23,7 @@ from curate.mixing import (
     temperature_rates,
     weight_rates,
 )
-from curate.mixture import build_mixture
-from curate.recipe import Count, MixtureConfig, MixtureSource, Total
-from curate.schema import RECORD_SCHEMA
-from curate.splits import assign_splits, minhash_signatures, shingle_hashes
+from curate.lib.mixing.splits import assign_splits, minhash_signatures, shingle_hashes
 
 names = st.sampled_from(list("abcdefgh"))
 sizes_st = st.dictionaries(names, st.integers(0, 5000), min_size=1, max_size=6)
@@ -239,7 +239,7 @@ def test_lazy_token_filling_equals_eager_water_filling(
     rows: dict[str, list[int]], weights: dict[str, float], total: int
 ) -> None:
     """fill_tokens (lazy, renders only what it uses) == allocate_tokens + take_tokens (eager)."""
-    from curate.mixing import allocate_tokens, fill_tokens, take_tokens
+    from curate.lib.mixing.rates import allocate_tokens, fill_tokens, take_tokens
 
     rates = {s: weights.get(s, 1.0) for s in rows}
     capacity = {s: float(sum(v)) for s, v in rows.items()}

@@ -8,16 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from curate.export import export_run
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
+from curate.lib.mixing.build import CHATML_TEMPLATE, chatml
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 from tests.conftest import ROOT
 from tests.mix_corpus import DEFAULT_MIX, make_recipe
-
-CHATML_TEMPLATE = (
-    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
 
 
 def python_blocks(path: Path) -> list[str]:
@@ -92,3 +88,44 @@ def test_tokenizer_counts_and_chat_template_render(tmp_path: Path, tiny_tokenize
     train = f.filter(pl.col("split") == "train")
     assert 3000 <= train["n_tokens"].sum() < 3000 + 4 * train["n_tokens"].max()
     assert res.side_tables["mixture_manifest"]["n_tokens_method"][0].startswith("tokenizer:")
+
+
+@pytest.mark.parametrize("generation", [False, True])
+def test_hand_chatml_equals_the_chat_template_issue17(
+    tiny_tokenizer: Path, generation: bool
+) -> None:
+    """The no-tokenizer ChatML renderer and apply_chat_template(CHATML_TEMPLATE) agree."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_tokenizer))
+    for messages in (
+        [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
+        [
+            {"role": "system", "content": "Be brief.\n\nReally."},
+            {"role": "user", "content": "{{ not jinja }} <b>x</b>"},
+            {"role": "assistant", "content": ""},
+        ],
+    ):
+        want = chatml(messages, add_generation_prompt=generation)
+        got = tok.apply_chat_template(
+            messages,
+            chat_template=CHATML_TEMPLATE,
+            tokenize=False,
+            add_generation_prompt=generation,
+        )
+        assert got == want
+
+
+def test_chatml_with_a_tokenizer_goes_through_it_issue17(
+    tmp_path: Path, tiny_tokenizer: Path
+) -> None:
+    """render: chatml with a tokenizer: apply_chat_template renders, the tokenizer counts."""
+    from transformers import AutoTokenizer
+
+    mixtures = DEFAULT_MIX + f"    tokenizer: {tiny_tokenizer}\n    render: chatml\n"
+    res = run_curate(load_recipe(make_recipe(tmp_path, mixtures)))
+    f = res.mixtures["sft"]
+    tok = AutoTokenizer.from_pretrained(str(tiny_tokenizer))
+    for row in f.head(10).iter_rows(named=True):
+        assert row["text"] == chatml(row["messages"])
+        assert row["n_tokens"] == len(tok(row["text"], add_special_tokens=False)["input_ids"])

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from curate.export import export_run, read_table
-from curate.pipeline import run_curate
-from curate.recipe import load_recipe
-from curate.schema import assign_ids, content_hash
-from curate.textnorm import dedup_key, normalise_text
+from curate.core.records import assign_ids, content_hash
+from curate.core.textnorm import dedup_key, normalise_text
+from curate.io.store import read_table
+from curate.run.export import export_run
+from curate.run.pipeline import run_curate
+from curate.run.recipe import load_recipe
 from tests.conftest import write_jsonl, write_recipe
 
 STEPS = "steps:\n  - step: normalise_v1\n  - step: length_filter_v1\n  - step: exact_dedup_v1\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curate.cli import app
-from curate.errors import ConfigError
-from curate.recipe import load_recipe
+from curate.cli.main import app
+from curate.core.errors import ConfigError
+from curate.run.recipe import load_recipe
 from tests.conftest import ROOT, write_recipe
 
 runner = CliRunner()
@@ -164,8 +164,42 @@ def test_every_command_has_an_example() -> None:
 
 def test_recipe_reference_lists_every_step() -> None:
     """docs/RECIPES.md documents every registered step key (regenerate the table when adding one)."""
-    from curate.registry import all_steps
+    from curate.plugins import all_steps
 
     doc = (ROOT / "docs" / "RECIPES.md").read_text()
     missing = [k for k in all_steps() if f"`{k}`" not in doc]
     assert missing == []
+
+
+COMMANDS = [
+    ["curate"],
+    ["filter"],
+    ["steps"],
+    ["mix"],
+    ["dedup"],
+    ["app"],
+    ["audit", "scan"],
+    ["audit", "list"],
+    ["quality", "train"],
+    ["quality", "score"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_every_command_exits_2_on_a_usage_error_issue17(command, monkeypatch, capsys) -> None:
+    from curate.cli.main import main
+
+    monkeypatch.setattr(sys, "argv", ["cleanroom", *command, "--no-such-option"])
+    with pytest.raises(SystemExit) as e:
+        main()
+    err = capsys.readouterr().err
+    assert e.value.code == 2, err
+    assert "No such option" in err and "Traceback" not in err
+
+
+def test_version_and_flags_read_as_flags_issue17() -> None:
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("cleanroom ")
+    help_text = cli("curate", "--help").stdout
+    assert "RECIPE" in help_text and "--dry-run" in help_text
+    assert "<bool>" not in help_text and "{recipe}" not in help_text

@@ -18,22 +18,22 @@ from audit.presets import get_preset
 from audit.report import write_db
 from audit.scan import scan, shards_of
 from curate.cli import main
-from curate.errors import ConfigError, MissingDependencyError
-from curate.training import store
-from curate.training.data import IGNORE, encode_pair, load_mixture, render_pair
-from curate.training.eval_run import run_eval
-from curate.training.evaluate import EvalOptions, normalise_answer, truncate_completion
-from curate.training.experiment import (
+from curate.core.errors import ConfigError, MissingDependencyError
+from curate.run.training import store
+from curate.run.training.data import IGNORE, encode_pair, load_mixture, render_pair
+from curate.run.training.eval_run import run_eval
+from curate.run.training.evaluate import EvalOptions, normalise_answer, truncate_completion
+from curate.run.training.experiment import (
     curate_corpus,
     run_experiment,
     synthetic_items,
     to_alpaca,
     write_inputs,
 )
-from curate.training.report import bootstrap_delta, load_verdicts, split_scores
-from curate.training.sandbox import humaneval_problems, run_humaneval
-from curate.training.tiny import train_tokenizer
-from curate.training.trainer import MANIFEST, PadCollator, TrainConfig, train
+from curate.run.training.report import bootstrap_delta, load_verdicts, split_scores
+from curate.run.training.sandbox import humaneval_problems, run_humaneval
+from curate.run.training.tiny import train_tokenizer
+from curate.run.training.trainer import MANIFEST, PadCollator, TrainConfig, train
 
 torch.set_num_threads(1)  # tests run beside others on small machines: one thread is fastest
 SMALL = {"max_len": 48, "tiny_dim": 32, "tiny_vocab": 400, "batch_size": 8, "progress": False}
@@ -124,7 +124,7 @@ def test_parquet_mixture_is_traced_to_its_run(corpus: dict) -> None:
 
 
 def test_hf_folder_mixture_is_read_and_traced(corpus: dict, tmp_path: Path) -> None:
-    from curate.export import write_hf
+    from curate.io.store import write_hf
 
     frame = pl.read_parquet(corpus["work"] / "parquet" / "mixture_sft.parquet")
     (folder,) = write_hf({"sft": frame}, tmp_path / "hf")
@@ -252,7 +252,7 @@ def test_bootstrap_delta_and_split() -> None:
 
 
 def test_reviewer_verdicts_override_the_audit(corpus: dict, tmp_path: Path) -> None:
-    from curate.reviews import record_verdict
+    from curate.io.reviews import record_verdict
 
     base = load_verdicts(corpus["db"], "bench")
     dirty = base.items.filter(pl.col("dirty"))["item_id"].to_list()

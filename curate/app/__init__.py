@@ -2,5 +2,5 @@
 
 Entry point: ``app.py`` at the repository root (``streamlit run app.py``) or ``cleanroom app``.
 Nothing in this package imports Streamlit at import time except the page modules and
-:mod:`curate.app.queries`, so ``curate.cli`` can import :mod:`curate.app.launch` cheaply.
+:mod:`curate.app.queries`, so ``curate.cli.main`` can import :mod:`curate.cli.app` cheaply.
 """

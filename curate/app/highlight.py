@@ -116,3 +116,35 @@ def md_escape(value: object) -> str:
     Example: ``md_escape("**x** :red[y]")`` -> ``"\\*\\*x\\*\\* \\:red\\[y\\]"``.
     """
     return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
+
+
+def _indent_cols(line: str) -> tuple[int, int]:
+    """(characters, columns) of a line's leading whitespace; a tab is 4 columns."""
+    chars = len(line) - len(line.lstrip(" \t"))
+    return chars, sum(4 if c == "\t" else 1 for c in line[:chars])
+
+
+def lines_html(text: str | None, spans: Iterable[Sequence[int]] | None = None) -> str:
+    """Escaped ``text`` as one ``<div>`` per line with a hanging indent equal to the line's own
+    indentation, spans wrapped in ``<mark>``: a wrapped line of code stays under its first
+    character, so indentation survives a narrow panel.
+
+    Example: ``lines_html("def f():\\n    return 1", [[13, 19]])`` ->
+    ``'<div class="cr-ln" style="padding-left:0ch">def f():</div>'
+    '<div class="cr-ln" style="padding-left:4ch"><mark>return</mark> 1</div>'``.
+    """
+    text = text or ""
+    merged = merge_spans(spans or (), len(text))
+    out, pos = [], 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        skip, cols = _indent_cols(line)
+        local = [
+            (max(a, start + skip) - start - skip, min(b, end) - start - skip)
+            for a, b in merged
+            if a < end and b > start + skip
+        ]
+        body = highlight_html(line[skip:], local) or "&#8203;"
+        out.append(f'<div class="cr-ln" style="padding-left:{cols}ch">{body}</div>')
+        pos = end + 1
+    return "".join(out)

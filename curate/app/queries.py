@@ -19,11 +19,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import streamlit as st
+import yaml
 
 from curate.app.config import db_path, reviews_path
-from curate.errors import InputError
-from curate.export import query_frame
-from curate.reviews import REVIEWS_SCHEMA, is_transient, latest_per_match, read_reviews
+from curate.core.errors import InputError
+from curate.core.schemas import REVIEWS_SCHEMA
+from curate.core.verdicts import latest_per_match
+from curate.io.reviews import is_transient, read_reviews
+from curate.io.store import query_frame
 
 _NUMERIC = (
     "TINYINT",
@@ -209,6 +212,35 @@ def match_verdicts(target_kind: str = "contamination") -> pl.DataFrame:
     """Latest verdict per (target_id, benchmark, item_id) for one kind of target."""
     rv = reviews()
     return latest_per_match(rv.filter(pl.col("target_kind") == target_kind))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _decontamination_rule(recipe_yaml: str | None) -> dict | None:
+    try:
+        recipe = yaml.safe_load(recipe_yaml or "") or {}
+    except yaml.YAMLError:
+        return None
+    for step in recipe.get("steps") or []:
+        if isinstance(step, dict) and str(step.get("step", "")).startswith("decontaminate_"):
+            params = step.get("params") or {}
+            return {
+                "key": step["step"],
+                "parts": tuple(params.get("parts") or ("text", "answer")),
+                "kinds": step.get("kinds"),
+                "preset": params.get("preset", "gpt3"),
+            }
+    return None
+
+
+def decontamination_rule() -> dict | None:
+    """The latest run's decontamination step (``key``, counted ``parts``, ``kinds``, ``preset``)
+    read from the recipe stored with the run; None when the recipe has none.
+
+    Example: a recipe step ``{step: decontaminate_v1, params: {parts: [text]}}``
+    -> ``{"key": "decontaminate_v1", "parts": ("text",), "kinds": None, "preset": "gpt3"}``.
+    """
+    run = state().run
+    return _decontamination_rule(run.get("recipe") if run else None)
 
 
 def clear_reviews_cache() -> None:

@@ -27,8 +27,11 @@ def warm() -> None:
 
     import curate.app.highlight  # noqa: F401
     import curate.app.queries  # noqa: F401
+    import curate.app.review_actions  # noqa: F401
     import curate.app.ui  # noqa: F401
-    import curate.reviews  # noqa: F401
+    import curate.core.evidence  # noqa: F401
+    import curate.core.verdicts  # noqa: F401
+    import curate.io.reviews  # noqa: F401
 
     duckdb.connect().close()
     from curate.app.config import db_path

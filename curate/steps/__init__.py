@@ -1,9 +1,12 @@
-"""Built-in steps. Importing this package registers them (see :mod:`curate.registry`)."""
+"""Built-in steps. Importing this package registers them in :data:`curate.core.step.STEPS`.
 
-from audit import decontaminate  # noqa: F401  (registers decontaminate_v1)
+Only :mod:`curate.plugins` imports this package (the layer rule; see docs/ARCHITECTURE.md).
+"""
+
 from curate.steps import (  # noqa: F401
     basic,
     c4,
+    decontaminate,
     exact_dedup,
     fineweb,
     gopher,
@@ -13,4 +16,5 @@ from curate.steps import (  # noqa: F401
     minhash_dedup,
     pii,
     quality,
+    task_category,
 )

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
-from curate.schema import MESSAGE, join_messages
-from curate.textnorm import normalise_text
+from curate.core.decisions import filter_step
+from curate.core.evidence import rule_detail
+from curate.core.records import join_messages, last_response
+from curate.core.schemas import MESSAGE
+from curate.core.step import Step, StepContext, register
+from curate.core.textnorm import normalise_text
 
 # A "word" is a run of non-space characters outside CJK scripts, or one CJK character: Chinese
 # and Japanese are not written with spaces, so counting space-separated tokens would see one word.
@@ -74,19 +77,6 @@ class LengthParams:
     min_response_chars: int = 1
 
 
-def last_response() -> pl.Expr:
-    """Content of the last assistant message (null for documents)."""
-    return (
-        pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") == "assistant")
-            .struct.field("content")
-        )
-        .list.last()
-    )
-
-
 @register(
     "length_filter_v1",
     kind="filter",
@@ -103,5 +93,22 @@ def length_filter(p: LengthParams, ctx: StepContext) -> Step:
             "length__empty_response": (pl.col("kind") == "instruction")
             & (response.fill_null("").str.strip_chars().str.len_chars() < p.min_response_chars),
             "length__min_words": word_count(pl.col("text")) < p.min_words,
+        },
+        {
+            "length__empty_text": rule_detail(
+                "length__empty_text",
+                pl.col("text").fill_null("").str.strip_chars().str.len_chars(),
+                0,
+                "=",
+            ),
+            "length__empty_response": rule_detail(
+                "length__empty_response",
+                response.fill_null("").str.strip_chars().str.len_chars(),
+                p.min_response_chars,
+                "<",
+            ),
+            "length__min_words": rule_detail(
+                "length__min_words", word_count(pl.col("text")), p.min_words, "<"
+            ),
         },
     )

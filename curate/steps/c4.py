@@ -30,7 +30,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.evidence import first_span, rule_detail
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import rewrite_rows, with_stats
 from curate.steps.words import count_sentences, ends_with_terminal_punct, split_words
 
@@ -127,7 +129,22 @@ def c4_quality(p: C4QualityParams, ctx: StepContext) -> Step:
     if p.filter_curly_bracket:
         reasons["c4_quality__curly_bracket"] = pl.col("text").str.contains("{", literal=True)
     reasons["c4_quality__min_sentences"] = pl.col(ctx.column("sentences")) < p.min_num_sentences
-    filt = filter_step(ctx, reasons)
+    text = pl.col("text")
+    details = {
+        "c4_quality__lorem_ipsum": rule_detail(
+            "c4_quality__lorem_ipsum", op="contains", span=first_span(text, "lorem ipsum")
+        ),
+        "c4_quality__curly_bracket": rule_detail(
+            "c4_quality__curly_bracket", op="contains", pattern=r"[{]", span=first_span(text, "{")
+        ),
+        "c4_quality__min_sentences": rule_detail(
+            "c4_quality__min_sentences",
+            pl.col(ctx.column("sentences")),
+            p.min_num_sentences,
+            "<",
+        ),
+    }
+    filt = filter_step(ctx, reasons, details)
     return lambda lf: filt(
         with_stats(lf, ctx, lambda t: {"sentences": count_sentences(t)}, {"sentences": pl.Int64})
     )

@@ -1,6 +1,6 @@
 """Exact deduplication on normalised text.
 
-Records whose :func:`curate.textnorm.dedup_key` (case-folded, whitespace-collapsed) is equal form
+Records whose :func:`curate.core.textnorm.dedup_key` (case-folded, whitespace-collapsed) is equal form
 one cluster; the first in input order is kept, the rest are dropped as ``exact_duplicate`` with
 ``detail = {cluster_id, representative, jaccard: 1.0}``. Only rows still kept take part, so a row
 dropped earlier is never chosen as the representative.
@@ -14,10 +14,12 @@ from typing import Literal
 import polars as pl
 import xxhash
 
-from curate.registry import Step, StepContext, drop_rows, register
-from curate.schema import ROW
-from curate.steps.basic import last_response
-from curate.textnorm import dedup_key
+from curate.core.decisions import drop_rows
+from curate.core.records import last_response
+from curate.core.schemas import ROW
+from curate.core.step import Step, StepContext, register
+from curate.core.textnorm import dedup_key
+from curate.core.verdicts import apply_cluster_verdicts
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def exact_dedup(p: ExactDedupParams, ctx: StepContext) -> Step:
             .filter(pl.col("_key").is_not_null())
         )
         clusters = cluster_rows(live, "exact")
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit("clusters", clusters.drop("representative"))
         drops = clusters.filter(~pl.col("is_representative")).select(
             "id",

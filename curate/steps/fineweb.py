@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.evidence import rule_detail
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_stats
 from curate.steps.words import CJK_RE, ends_with_terminal_punct, split_lines, split_words
 
@@ -97,7 +99,32 @@ def fineweb_quality(p: FineWebParams, ctx: StepContext) -> Step:
         "fineweb_quality__char_dup_ratio": pl.col(c("char_dup_ratio")) >= p.char_duplicates_ratio,
         "fineweb_quality__list_ratio": pl.col(c("list_ratio")) > p.new_line_ratio,
     }
-    filt = filter_step(ctx, reasons)
+    details = {
+        "fineweb_quality__line_punct_ratio": rule_detail(
+            "fineweb_quality__line_punct_ratio",
+            pl.col(c("line_punct_ratio")),
+            p.line_punct_thr,
+            "<",
+        ),
+        "fineweb_quality__short_line_ratio": rule_detail(
+            "fineweb_quality__short_line_ratio",
+            pl.col(c("short_line_ratio")),
+            p.short_line_thr,
+            ">",
+            short_line_length=pl.lit(p.short_line_length),
+        ),
+        "fineweb_quality__char_dup_ratio": rule_detail(
+            "fineweb_quality__char_dup_ratio",
+            pl.col(c("char_dup_ratio")),
+            p.char_duplicates_ratio,
+            ">=",
+            repeated="lines",
+        ),
+        "fineweb_quality__list_ratio": rule_detail(
+            "fineweb_quality__list_ratio", pl.col(c("list_ratio")), p.new_line_ratio, ">"
+        ),
+    }
+    filt = filter_step(ctx, reasons, details)
     return lambda lf: filt(
         with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS)
     )

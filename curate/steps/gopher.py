@@ -39,12 +39,15 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.evidence import rule_detail
+from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_stats
 from curate.steps.words import (
     ALL_STOP_WORDS,
@@ -152,8 +155,51 @@ def gopher_quality(p: GopherQualityParams, ctx: StepContext) -> Step:
         "gopher_quality__alpha_words": pl.col(c("alpha_words")) < p.min_alpha_words_ratio,
         "gopher_quality__stop_words": pl.col(c("stop_words")) < p.min_stop_words,
     }
-    filt = filter_step(ctx, reasons)
+    filt = filter_step(ctx, reasons, quality_details(p, c))
     return lambda lf: filt(with_stats(lf, ctx, quality_stats, QUALITY_FIELDS))
+
+
+def quality_details(p: GopherQualityParams, c: Callable[[str], str]) -> dict[str, pl.Expr]:
+    """The ``detail`` of each Gopher quality reason: measured value, threshold, offending text."""
+    pre = "gopher_quality__"
+    bullets = "|".join(re.escape(b) for b in BULLETS)
+    return {
+        pre + "min_words": rule_detail(pre + "min_words", pl.col(c("words")), p.min_doc_words, "<"),
+        pre + "max_words": rule_detail(pre + "max_words", pl.col(c("words")), p.max_doc_words, ">"),
+        pre + "mean_word_length": rule_detail(
+            pre + "mean_word_length",
+            pl.col(c("mean_word_length")),
+            [p.min_avg_word_length, p.max_avg_word_length],
+            "outside",
+        ),
+        pre + "symbol_ratio": rule_detail(
+            pre + "symbol_ratio",
+            pl.col(c("symbol_ratio")),
+            p.max_symbol_word_ratio,
+            ">",
+            pattern=r"#|\.\.\.|…",
+        ),
+        pre + "bullet_lines": rule_detail(
+            pre + "bullet_lines",
+            pl.col(c("bullet_lines")),
+            p.max_bullet_lines_ratio,
+            ">",
+            pattern=rf"(?m)^[ \t]*(?:{bullets}).*$",
+        ),
+        pre + "ellipsis_lines": rule_detail(
+            pre + "ellipsis_lines",
+            pl.col(c("ellipsis_lines")),
+            p.max_ellipsis_lines_ratio,
+            ">",
+            pattern=r"(?m)^.*(?:\.\.\.|…)[ \t]*$",
+        ),
+        pre + "alpha_words": rule_detail(
+            pre + "alpha_words", pl.col(c("alpha_words")), p.min_alpha_words_ratio, "<"
+        ),
+        pre + "stop_words": rule_detail(
+            pre + "stop_words", pl.col(c("stop_words")), p.min_stop_words, "<"
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,6 +384,23 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
         reasons[f"gopher_repetition__top_{n}gram"] = pl.col(c(f"top_{n}gram")) > thr
     for n, thr in p.dup_n_grams.items():
         reasons[f"gopher_repetition__dup_{n}gram"] = pl.col(c(f"dup_{n}gram")) > thr
-    filt = filter_step(ctx, reasons)
+    details = {
+        r: rule_detail(r, pl.col(c(r.split("__")[1])), thr, ">", repeated=unit)
+        for r, thr, unit in [
+            ("gopher_repetition__dup_line_frac", p.dup_line_frac, "lines"),
+            ("gopher_repetition__dup_para_frac", p.dup_para_frac, "paragraphs"),
+            ("gopher_repetition__dup_line_char_frac", p.dup_line_char_frac, "lines"),
+            ("gopher_repetition__dup_para_char_frac", p.dup_para_char_frac, "paragraphs"),
+            *(
+                (f"gopher_repetition__top_{n}gram", t, f"ngram:{n}")
+                for n, t in p.top_n_grams.items()
+            ),
+            *(
+                (f"gopher_repetition__dup_{n}gram", t, f"ngram:{n}")
+                for n, t in p.dup_n_grams.items()
+            ),
+        ]
+    }
+    filt = filter_step(ctx, reasons, details)
     fields = repetition_fields(p)
     return lambda lf: filt(with_stats(lf, ctx, lambda t: repetition_stats(t, p), fields))

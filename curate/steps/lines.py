@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curate.registry import Step, StepContext, register
+from curate.core.step import Step, StepContext, register
 from curate.steps.words import ends_with_terminal_punct, split_words
 
 REASONS = ("spam", "boilerplate", "metadata", "repeated", "related", "context")

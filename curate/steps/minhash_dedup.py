@@ -23,34 +23,15 @@ import logging
 import numpy as np
 import polars as pl
 
-from curate.dedup.near_dup import MinHashParams, near_duplicates
-from curate.registry import Step, StepContext, drop_rows, register
-from curate.schema import ROW
-from curate.steps.basic import last_response
+from curate.core.decisions import drop_rows
+from curate.core.records import field_text as compared_text
+from curate.core.schemas import ROW
+from curate.core.step import Step, StepContext, register
+from curate.core.verdicts import apply_cluster_verdicts
+from curate.lib.dedup.near_dup import MinHashParams, near_duplicates
 
 log = logging.getLogger(__name__)
 QUALITY_COLUMN = "quality__score"
-
-
-def prompt_text() -> pl.Expr:
-    """The non-assistant message contents joined by blank lines (null for documents)."""
-    return (
-        pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") != "assistant")
-            .struct.field("content")
-        )
-        .list.join("\n\n")
-    )
-
-
-def compared_text(field: str) -> pl.Expr:
-    """The text a record is compared on; documents (no messages) always use ``text``."""
-    if field == "text":
-        return pl.col("text")
-    part = last_response() if field == "response" else prompt_text()
-    return pl.when(pl.col("messages").is_null()).then(pl.col("text")).otherwise(part)
 
 
 @register("minhash_dedup_v1", kind="dedup", params=MinHashParams, reasons=("near_duplicate",))
@@ -96,6 +77,7 @@ def minhash_dedup(p: MinHashParams, ctx: StepContext) -> Step:
         ).with_columns(
             cluster_id=pl.lit("minhash:") + pl.col("cluster_id"), method=pl.lit("minhash")
         )
+        clusters = apply_cluster_verdicts(clusters, ctx.resources)
         ctx.emit(
             "clusters",
             clusters.select("cluster_id", "id", "is_representative", "jaccard", "method"),

@@ -24,9 +24,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from curate.errors import ConfigError
-from curate.registry import Step, StepContext, filter_step, register
-from curate.steps.basic import last_response
+from curate.core.decisions import filter_step
+from curate.core.errors import ConfigError
+from curate.core.records import last_response, prompt_response
+from curate.core.step import Step, StepContext, register
 
 _FAMILY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -46,26 +47,6 @@ def _check_batch(batch_size: int, max_length: int | None = None) -> None:
 def field_expr(field: str) -> pl.Expr:
     """What a scorer reads: ``text`` or ``response`` (the last assistant turn)."""
     return pl.col("text") if field == "text" else last_response()
-
-
-def prompt_response() -> pl.Expr:
-    """``{prompt, response}`` per row: the non-assistant turns joined and the last assistant turn
-    for instruction records; ``{"", text}`` for documents."""
-    prompt = (
-        pl.col("messages")
-        .list.eval(
-            pl.element()
-            .filter(pl.element().struct.field("role") != "assistant")
-            .struct.field("content")
-        )
-        .list.join("\n\n")
-    )
-    is_chat = pl.col("messages").is_not_null() & (pl.col("messages").list.len() > 0)
-    return (
-        pl.when(is_chat)
-        .then(pl.struct(prompt=prompt.fill_null(""), response=last_response().fill_null("")))
-        .otherwise(pl.struct(prompt=pl.lit(""), response=pl.col("text")))
-    )
 
 
 def tag_scores(
@@ -128,7 +109,7 @@ class FastTextQualityParams:
 
 @functools.lru_cache(maxsize=4)
 def _fasttext_scorer(path: str, label: str | None, mtime: float) -> object:
-    from curate.quality.fasttext_model import FastTextScorer
+    from curate.lib.quality.fasttext_model import FastTextScorer
 
     return FastTextScorer(path, positive_label=label)
 
@@ -136,7 +117,7 @@ def _fasttext_scorer(path: str, label: str | None, mtime: float) -> object:
 @register("fasttext_quality_v1", kind="tagger", params=FastTextQualityParams)
 def fasttext_quality(p: FastTextQualityParams, ctx: StepContext) -> Step:
     """Score P(high quality) with a fastText model from `cleanroom quality train`."""
-    from curate.quality.batching import run_batched
+    from curate.lib.quality.batching import run_batched
 
     path = str(Path(p.model).expanduser().resolve())
     scorer = _fasttext_scorer(path, p.positive_label, Path(path).stat().st_mtime)
@@ -185,7 +166,7 @@ class HFClassifierParams:
 @register("hf_classifier_v1", kind="tagger", params=HFClassifierParams)
 def hf_classifier(p: HFClassifierParams, ctx: StepContext) -> Step:
     """Score with any Hugging Face sequence-classification model (GPU batches, CPU fallback)."""
-    from curate.quality.transformer import HFClassifier
+    from curate.lib.quality.transformer import HFClassifier
 
     clf = HFClassifier(
         p.model,
@@ -232,8 +213,8 @@ class MiniLMQualityParams:
 
 @register("minilm_quality_v1", kind="tagger", params=MiniLMQualityParams)
 def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
-    """Offline default: MiniLM embeddings of prompt and response through the shipped linear head."""
-    from curate.quality.minilm_head import MiniLMQualityScorer
+    """Accurate option (transformer): MiniLM embeddings of prompt and response through the shipped linear head."""
+    from curate.lib.quality.minilm_head import MiniLMQualityScorer
 
     scorer = MiniLMQualityScorer(
         p.head,
@@ -245,6 +226,45 @@ def minilm_quality(p: MiniLMQualityParams, ctx: StepContext) -> Step:
 
     def compute(texts: list[str]) -> dict[str, np.ndarray]:
         return {"score": scorer.score(texts)}
+
+    return tag_scores(
+        ctx,
+        source=prompt_response(),
+        score_dropped=p.score_dropped,
+        compute=compute,
+        columns=lambda: {"score": (f"{p.family}__score", pl.Float32)},
+    )
+
+
+# -- the fast default: static MiniLM embeddings + answer statistics + shipped linear head ---------
+
+
+@dataclass(frozen=True)
+class StaticQualityParams:
+    head: str | None = None
+    model: str | None = None
+    batch_size: int = 4096
+    family: str = "quality"
+    score_dropped: bool = False
+
+    def __post_init__(self) -> None:
+        _check_family(self.family)
+        _check_batch(self.batch_size)
+        if self.head is not None and not Path(self.head).expanduser().is_file():
+            raise ValueError(f"quality head {self.head!r} not found")
+        if self.model is not None and not Path(self.model).expanduser().is_dir():
+            raise ValueError(f"static model folder {self.model!r} not found")
+
+
+@register("static_quality_v1", kind="tagger", params=StaticQualityParams)
+def static_quality(p: StaticQualityParams, ctx: StepContext) -> Step:
+    """Fast default: static MiniLM token vectors + answer statistics through the shipped head."""
+    from curate.lib.quality.static_head import StaticQualityScorer
+
+    scorer = StaticQualityScorer(p.head, model=p.model)
+
+    def compute(texts: list[str]) -> dict[str, np.ndarray]:
+        return {"score": scorer.score(texts, batch_size=p.batch_size)}
 
     return tag_scores(
         ctx,
@@ -283,7 +303,13 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
     score = pl.col(p.column)
     if p.threshold is not None:
         reasons = {"quality__below_threshold": score < p.threshold}
-        detail = pl.struct(score=score, threshold=pl.lit(p.threshold)).struct.json_encode()
+        detail = pl.struct(
+            rule=pl.lit("quality__below_threshold"),
+            op=pl.lit("<"),
+            score=score,
+            threshold=pl.lit(p.threshold),
+            value=score,
+        ).struct.json_encode()
     else:
         live = pl.when(pl.col("keep") & ctx.scope()).then(score)
         group = "source" if p.per_source else pl.lit(0)
@@ -291,6 +317,10 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
         keep_n = (live.count().over(group) * p.top_fraction).ceil()
         reasons = {"quality__below_top_fraction": rank > keep_n}
         detail = pl.struct(
+            rule=pl.lit("quality__below_top_fraction"),
+            op=pl.lit(">"),
+            value=rank,
+            threshold=keep_n.cast(pl.Int64),
             score=score,
             rank=rank,
             keep_n=keep_n.cast(pl.Int64),
@@ -302,7 +332,7 @@ def quality_filter(p: QualityFilterParams, ctx: StepContext) -> Step:
         if p.column not in lf.collect_schema().names():
             raise ConfigError(
                 f"quality_filter_v1: no column {p.column!r}; put a quality tagger before it "
-                "(minilm_quality_v1, fasttext_quality_v1, or hf_classifier_v1 with family: quality)"
+                "(static_quality_v1, minilm_quality_v1, fasttext_quality_v1, or hf_classifier_v1 with family: quality)"
             )
         return inner(lf)
 

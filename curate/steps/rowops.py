@@ -15,8 +15,9 @@ from typing import Any
 
 import polars as pl
 
-from curate.registry import StepContext
-from curate.schema import MESSAGE, join_messages
+from curate.core.records import join_messages
+from curate.core.schemas import MESSAGE
+from curate.core.step import StepContext
 
 StatsFn = Callable[[str], dict[str, Any]]
 RewriteFn = Callable[[str], tuple[str, dict[str, int]]]

@@ -1,4 +1,9 @@
-"""Contamination: benchmark items matched in the corpus, side by side, with reviewer verdicts."""
+"""Contamination: benchmark items matched in the corpus, side by side, with reviewer verdicts.
+
+Keys: j/k (or ↓/↑) next/previous match, 1/2/3 verdicts, u undo. The URL holds the benchmark,
+item and record shown (``?bench=gsm8k&item=gsm8k/2&rec=...``), so a reload or a shared link
+opens the same match.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,19 @@ import polars as pl
 import streamlit as st
 
 from curate.app import queries as Q
+from curate.app import review_actions as RA
 from curate.app import ui
-from curate.app.config import reviews_path
-from curate.app.highlight import esc, highlight_html, md_escape, parse_spans
-from curate.errors import CleanroomError
-from curate.reviews import record_verdict
+from curate.app.highlight import esc, lines_html, parse_spans
+from curate.app.why import drop_label, explain
+from curate.core.verdicts import DIRTY_VERDICTS, disagreements, fold_status, progress
 
 STATUSES = ["unreviewed", "confirmed", "false_positive", "unsure"]
-_RANK = {"confirmed": 0, "unsure": 1, "false_positive": 2}
 BUTTONS = [  # verdict, label, icon, button type, keyboard shortcut
     ("confirmed", "Confirmed contamination", ":material/block:", "primary", "1"),
     ("false_positive", "False positive", ":material/check_circle:", "secondary", "2"),
     ("unsure", "Unsure", ":material/help:", "secondary", "3"),
 ]
+PAGE_SIZE = 50
 
 
 def has_part() -> bool:
@@ -31,24 +36,30 @@ def load_hits(rid: str) -> pl.DataFrame:
 
     The audit may report a match per item part (question ``text`` and ``answer``); they are folded
     here (best coverage, longest match; ``parts`` lists them) since a verdict is per match.
+    ``drops`` says whether the match would make the recipe's decontamination step drop the record
+    (an audit verdict of ``dirty`` on a part the step counts).
     """
     part = "c.part" if has_part() else "'text'"
-    hits = (
-        Q.q(
-            f"SELECT c.benchmark, c.item_id, c.id, c.preset, c.n, c.matched_ngrams, c.coverage, "
-            f"c.longest_match, {part} AS part, r.source, d.keep, d.drop_reason "
-            "FROM contamination c "
-            "LEFT JOIN records r ON r.run_id = c.run_id AND r.id = c.id "
-            "LEFT JOIN decisions d ON d.run_id = c.run_id AND d.id = c.id "
-            "WHERE c.run_id = ? ORDER BY c.coverage DESC NULLS LAST, c.longest_match DESC NULLS LAST",
-            (rid,),
-        )
-        .group_by(["benchmark", "item_id", "id"], maintain_order=True)
-        .agg(
-            pl.col("preset", "n", "source", "keep", "drop_reason").first(),
-            pl.col("matched_ngrams", "coverage", "longest_match").max(),
-            parts=pl.col("part").unique().sort().str.join("+"),
-        )
+    rule = Q.decontamination_rule()
+    counted = list(rule["parts"]) if rule else []
+    hits = Q.q(  # records/decisions filtered to the matched ids first (cheaper joins at 200k+)
+        "WITH c AS (SELECT * FROM contamination WHERE run_id = $1), "
+        "r AS (SELECT id, source, kind FROM records WHERE run_id = $1 AND id IN (SELECT id FROM c)), "
+        "d AS (SELECT id, keep, drop_reason, detail FROM decisions WHERE run_id = $1 AND id IN (SELECT id FROM c)) "
+        f"SELECT c.benchmark, c.item_id, c.id, c.preset, c.n, c.matched_ngrams, c.coverage, "
+        f"c.longest_match, {part} AS part, c.verdict AS audit, r.source, r.kind, d.keep, "
+        "d.drop_reason, d.detail FROM c LEFT JOIN r ON r.id = c.id LEFT JOIN d ON d.id = c.id "
+        "ORDER BY c.coverage DESC NULLS LAST, c.longest_match DESC NULLS LAST",
+        (rid,),
+    ).with_columns(
+        _drops=pl.col("audit").is_in(list(DIRTY_VERDICTS)) & pl.col("part").is_in(counted)
+    )
+    hits = hits.group_by(["benchmark", "item_id", "id"], maintain_order=True).agg(
+        pl.col("preset", "n", "source", "kind", "keep", "drop_reason", "detail").first(),
+        pl.col("matched_ngrams", "coverage", "longest_match").max(),
+        parts=pl.col("part").unique().sort().str.join("+"),
+        audit=pl.col("audit").unique().sort().str.join("+"),
+        drops=pl.col("_drops").any(),
     )
     mv = Q.match_verdicts("contamination").select(
         pl.col("target_id").alias("id"),
@@ -65,7 +76,8 @@ def load_hits(rid: str) -> pl.DataFrame:
 
 
 def item_table(hits: pl.DataFrame) -> pl.DataFrame:
-    """Per item: records, best coverage, longest match and a review status (unreviewed first)."""
+    """Per item: records, best coverage, longest match and the folded review status
+    (:func:`curate.core.verdicts.fold_status`); items with unreviewed matches first."""
     return (
         hits.group_by("item_id", maintain_order=True)
         .agg(
@@ -73,23 +85,23 @@ def item_table(hits: pl.DataFrame) -> pl.DataFrame:
             reviewed=(pl.col("status") != "unreviewed").sum(),
             coverage=pl.col("coverage").max(),
             longest_match=pl.col("longest_match").max(),
-            _r=pl.col("status").replace_strict(_RANK, default=9, return_dtype=pl.Int8).min(),
+            status=fold_status(pl.col("status")),
         )
-        .with_columns(
-            status=pl.when(pl.col("reviewed") < pl.col("records"))
-            .then(pl.lit("unreviewed"))
-            .otherwise(
-                pl.col("_r").replace_strict(
-                    {v: k for k, v in _RANK.items()}, default="unreviewed", return_dtype=pl.String
-                )
-            )
-        )
-        .drop("_r")
-        .sort(
-            [pl.col("status") != "unreviewed", "coverage", "longest_match", "item_id"],
+        .sort(  # items with work left first
+            [pl.col("reviewed") == pl.col("records"), "coverage", "longest_match", "item_id"],
             descending=[False, True, True, False],
             nulls_last=True,
         )
+    )
+
+
+def sort_matches(item_hits: pl.DataFrame) -> pl.DataFrame:
+    """An item's records in review order: unreviewed first, then by coverage."""
+    return item_hits.sort(
+        [pl.col("status") != "unreviewed", "coverage", "longest_match"],
+        descending=[False, True, True],
+        nulls_last=True,
+        maintain_order=True,
     )
 
 
@@ -102,22 +114,8 @@ def _pick(key: str, options: list[str]) -> None:
         st.session_state[key] = options[0]
 
 
-def render() -> None:
-    st.title("Contamination")
-    if not ui.need_db():
-        return
-    if not ui.need_table("contamination", "benchmark matches"):
-        return
-    rid = Q.run_id()
-    hits = load_hits(rid)
-    if hits.is_empty():
-        st.info("No benchmark item matched a record in the latest run.")
-        return
-
-    saved = st.session_state.pop("_saved", None)
-    if saved:
-        st.toast(saved, icon=":material/task_alt:")
-
+def choose_benchmark(hits: pl.DataFrame, slot: st.delta_generator.DeltaGenerator) -> str:
+    """The benchmark selectbox (a ``?bench=`` link preselects it)."""
     benches = (
         hits.group_by("benchmark")
         .agg(items=pl.col("item_id").n_unique(), records=pl.col("id").n_unique())
@@ -127,163 +125,232 @@ def render() -> None:
         r["benchmark"]: f"{r['benchmark']} · {r['items']} items matched · {r['records']} records"
         for r in benches.iter_rows(named=True)
     }
-    top = st.columns([2, 3])
-    bench = top[0].selectbox("Benchmark", list(labels), format_func=labels.get, key="cont_bench")
-    statuses = (
-        top[1].pills(
-            "Review status",
-            STATUSES,
-            selection_mode="multi",
-            default=STATUSES,
-            format_func=lambda s: f"{ui.STATUS_ICON[s]} {ui.STATUS_LABEL[s]}",
-            key="cont_status",
-        )
-        or STATUSES
-    )
+    url = ui.url_once("bench")
+    if url in labels:
+        st.session_state["_pending_cont_bench"] = url
+    _pick("cont_bench", list(labels))
+    return slot.selectbox("Benchmark", list(labels), format_func=labels.get, key="cont_bench")
 
-    bh = hits.filter(pl.col("benchmark") == bench)
-    items_all = item_table(bh)
+
+def status_filter(slot: st.delta_generator.DeltaGenerator) -> tuple[list[str], bool]:
+    """The review-status pills and the disagreement toggle."""
+    with slot:
+        statuses = (
+            st.pills(
+                "Review status",
+                STATUSES,
+                selection_mode="multi",
+                default=STATUSES,
+                format_func=lambda s: f"{ui.STATUS_ICON[s]} {ui.STATUS_LABEL[s]}",
+                key="cont_status",
+            )
+            or STATUSES
+        )
+        only_disagree = st.toggle(
+            "Only matches where reviewers disagree", key="cont_disagree", value=False
+        )
+    return statuses, only_disagree
+
+
+def progress_chips(bh: pl.DataFrame, bench: str) -> None:
+    """Counts for the benchmark: items, records, and "N of M reviewed" per reviewer."""
     n_items = (
         Q.q("SELECT count(*) AS n FROM benchmark_items WHERE benchmark = ?", (bench,))["n"][0]
         if Q.has("benchmark_items")
         else 0
     )
-    reviewed = int((bh["status"] != "unreviewed").sum())
-    st.html(
-        ui.chips(
-            [
-                (
-                    "items matched",
-                    f"{items_all.height:,}" + (f" of {n_items:,}" if n_items else ""),
-                ),
-                ("records matching", f"{bh['id'].n_unique():,}"),
-                ("matches reviewed", f"{reviewed:,} / {bh.height:,}"),
-                ("confirmed", f"{int((bh['status'] == 'confirmed').sum()):,}"),
-                ("false positives", f"{int((bh['status'] == 'false_positive').sum()):,}"),
-            ]
-        )
-    )
+    targets = bh.select(pl.col("id").alias("target_id"), "benchmark", "item_id")
+    prog = progress(Q.reviews(), targets, "contamination")
+    me = ui.reviewer()
+    by = {r["reviewer"]: r["reviewed"] for r in prog.iter_rows(named=True)}
+    pairs = [
+        (
+            "items matched",
+            f"{bh['item_id'].n_unique():,}" + (f" of {n_items:,}" if n_items else ""),
+        ),
+        ("records matching", f"{bh['id'].n_unique():,}"),
+        ("reviewed (anyone)", f"{by.get('(all)', 0):,} of {bh.height:,}"),
+    ]
+    if me:
+        pairs.append((f"reviewed by {me}", f"{by.get(me, 0):,} of {bh.height:,}"))
+    pairs += [
+        ("confirmed", f"{int((bh['status'] == 'confirmed').sum()):,}"),
+        ("false positives", f"{int((bh['status'] == 'false_positive').sum()):,}"),
+    ]
+    st.html(ui.chips(pairs))
 
-    items = items_all.filter(pl.col("status").is_in(statuses))
-    if items.is_empty():
-        st.info("No item has the chosen review status. Pick another status above.")
+
+def render() -> None:
+    st.title("Contamination")
+    if not ui.need_db() or not ui.need_table("contamination", "benchmark matches"):
         return
+    rid = Q.run_id()
+    hits = load_hits(rid)
+    if hits.is_empty():
+        st.info("No benchmark item matched a record in the latest run.")
+        return
+    RA.show_saved()
+    top = st.columns([2, 3])
+    bench = choose_benchmark(hits, top[0])
+    statuses, only_disagree = status_filter(top[1])
+    bh = hits.filter(pl.col("benchmark") == bench)
+    progress_chips(bh, bench)
+    shown = bh.filter(pl.col("status").is_in(statuses))
+    if only_disagree:
+        dis = disagreements(Q.reviews().filter(pl.col("target_kind") == "contamination"))
+        keys = dis.select(pl.col("target_id").alias("id"), "benchmark", "item_id")
+        shown = shown.join(keys, on=["id", "benchmark", "item_id"], how="semi")
+    items = item_table(shown)
+    if items.is_empty():
+        st.info("No match has the chosen review status. Pick another status above.")
+        return
+    item_id = item_list(items, bench)
+    item_hits = sort_matches(shown.filter(pl.col("item_id") == item_id))
+    order = match_order(shown, items)
+    RA.remember_positions(
+        [{f"cont_item::{bench}": i, f"cont_rec::{bench}::{i}": r} for i, r, _ in order],
+        [s != "unreviewed" for _, _, s in order],
+    )
+    render_item(rid, bench, item_id, item_hits, hits)
+    bulk_panel(rid, bench, bh)
 
-    left, right = st.columns([1.1, 2.4], gap="medium")
+
+def match_order(shown: pl.DataFrame, items: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """Every (item, record) match in the order j/k walks: items as listed, records as sorted."""
+    rank = {item: i for i, item in enumerate(items["item_id"].to_list())}
+    ordered = shown.with_columns(
+        _i=pl.col("item_id").replace_strict(rank, default=None, return_dtype=pl.Int64),
+        _u=pl.col("status") != "unreviewed",
+    ).sort(
+        ["_i", "_u", "coverage", "longest_match"],
+        descending=[False, False, True, True],
+        nulls_last=True,
+        maintain_order=True,
+    )
+    return list(ordered.select("item_id", "id", "status").iter_rows())
+
+
+def item_list(items: pl.DataFrame, bench: str) -> str:
+    """The paged, clickable item table and the item picker; returns the item shown."""
     options = items["item_id"].to_list()
     item_key = f"cont_item::{bench}"
-    with left:
-        st.caption("Items, unreviewed first, then by coverage. Click a row to open it.")
-        table_key = f"cont_table::{bench}"
-        shown = items.select(
-            pl.col("status").replace_strict(ui.STATUS_ICON, default="").alias(" "),
-            "item_id",
-            "records",
-            "coverage",
-        )
+    url = ui.url_once("item")
+    if url in options:
+        st.session_state[f"_pending_{item_key}"] = url
+    _pick(item_key, options)
+    page_key = f"cont_page::{bench}::main"
+    pos = options.index(st.session_state[item_key])
+    if st.session_state.get(f"_shown::{item_key}") != st.session_state[item_key]:
+        st.session_state[page_key] = pos // PAGE_SIZE  # a jump lands on the item's page
+    st.session_state[f"_shown::{item_key}"] = st.session_state[item_key]
+    with st.expander(f"Items ({len(options):,}), unreviewed first", expanded=True):
+        offset = ui.pager(len(options), page_key, PAGE_SIZE)
+        page = items.slice(offset, PAGE_SIZE)
         event = st.dataframe(
-            shown,
-            key=table_key,
+            page.select(
+                pl.col("status").replace_strict(ui.STATUS_ICON, default="").alias(" "),
+                "item_id",
+                "records",
+                "reviewed",
+                "coverage",
+                "longest_match",
+            ),
+            key=f"cont_table::{bench}::{offset}",
             on_select="rerun",
             selection_mode="single-row",
             hide_index=True,
-            height=min(560, 38 + 35 * items.height),
+            height=min(300, 38 + 35 * page.height),
             width="stretch",
             column_config={
                 " ": st.column_config.TextColumn(" ", width=28),
-                "item_id": st.column_config.TextColumn("item", width=110),
-                "records": st.column_config.NumberColumn("recs", width=44),
+                "item_id": st.column_config.TextColumn("item", width="large"),
                 "coverage": st.column_config.ProgressColumn(
-                    "coverage", format="percent", min_value=0.0, max_value=1.0, width=96
+                    "coverage", format="percent", min_value=0.0, max_value=1.0
                 ),
             },
         )
-        rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-        last_key = f"_last_sel::{bench}"
-        if rows and rows[0] < len(options) and st.session_state.get(last_key) != rows[0]:
-            st.session_state[f"_pending_{item_key}"] = options[rows[0]]
-        st.session_state[last_key] = rows[0] if rows else None
-
-    with right:
-        by_item = {r["item_id"]: r for r in items.iter_rows(named=True)}
-        _pick(item_key, options)
-        sel = st.columns(2)
-        item_id = sel[0].selectbox(
-            "Item",
-            options,
-            key=item_key,
-            format_func=lambda i: (
-                f"{ui.STATUS_ICON[by_item[i]['status']]}  {i}  ·  coverage {by_item[i]['coverage'] or 0:.0%}  ·  {by_item[i]['records']} record(s)"
-            ),
-        )
-        render_item(rid, bench, item_id, bh.filter(pl.col("item_id") == item_id), items, sel[1])
-
-
-def render_item(
-    rid: str,
-    bench: str,
-    item_id: str,
-    item_hits: pl.DataFrame,
-    items: pl.DataFrame,
-    slot: st.delta_generator.DeltaGenerator,
-) -> None:
-    """The detail of one item: both texts highlighted, metrics, verdict buttons, other records."""
-    item_hits = item_hits.sort(
-        [pl.col("status") != "unreviewed", "coverage"], descending=[False, True], nulls_last=True
+        RA.table_pick(event, page["item_id"].to_list(), item_key, f"{bench}::{offset}")
+    by_item = {r["item_id"]: r for r in items.iter_rows(named=True)}
+    return st.selectbox(
+        "Item",
+        options,
+        key=item_key,
+        format_func=lambda i: (
+            f"{ui.STATUS_ICON[by_item[i]['status']]}  {i}  ·  coverage {by_item[i]['coverage'] or 0:.0%}  ·  {by_item[i]['records']} record(s)"
+        ),
     )
+
+
+def pick_record(bench: str, item_id: str, item_hits: pl.DataFrame) -> str:
+    """The record picker for an item (a ``?rec=`` link preselects it)."""
     recs = item_hits["id"].to_list()
     by_rec = {r["id"]: r for r in item_hits.iter_rows(named=True)}
     rec_key = f"cont_rec::{bench}::{item_id}"
+    url = ui.url_once("rec")
+    if url in recs:
+        st.session_state[f"_pending_{rec_key}"] = url
     _pick(rec_key, recs)
-    rec_id = slot.selectbox(
+    rec_id = st.selectbox(
         f"Matching record ({len(recs)})",
         recs,
         key=rec_key,
         format_func=lambda r: (
-            f"{ui.STATUS_ICON[by_rec[r]['status']]}  {ui.short(r)}  ·  {by_rec[r]['source']}  ·  coverage {by_rec[r]['coverage'] or 0:.0%}"
+            f"{ui.STATUS_ICON[by_rec[r]['status']]}  {r}  ·  {by_rec[r]['source']}  ·  coverage {by_rec[r]['coverage'] or 0:.0%}"
         ),
     )
-    hit = by_rec[rec_id]
+    ui.set_url(bench=bench, item=item_id, rec=rec_id)
+    return rec_id
+
+
+def match_spans(rid: str, bench: str, item_id: str, rec_id: str) -> tuple[dict, dict, dict]:
+    """Spans per side (item question, answer, record), coverage per part and the best row."""
     part = "part" if has_part() else "'text' AS part"
     rows = Q.q(
         f"SELECT spans, preset, n, matched_ngrams, coverage, longest_match, verdict, {part} FROM contamination "
         "WHERE run_id = ? AND benchmark = ? AND item_id = ? AND id = ? ORDER BY coverage DESC NULLS LAST",
         (rid, bench, item_id, rec_id),
     )
-    row = rows.row(0, named=True)
-    spans = {"item": [], "answer": [], "record": []}
-    cover = {}
+    spans: dict[str, list] = {"item": [], "answer": [], "record": []}
+    cover: dict[str, float] = {}
     for r in rows.iter_rows(named=True):
         sp = parse_spans(r["spans"])
         spans["answer" if r["part"] == "answer" else "item"] += sp["item"]
         spans["record"] += sp["record"]
         cover.setdefault(r["part"] or "text", r["coverage"] or 0.0)
-    item = (
-        Q.q(
-            "SELECT split, text, answer FROM benchmark_items WHERE benchmark = ? AND item_id = ? LIMIT 1",
-            (bench, item_id),
-        )
-        if Q.has("benchmark_items")
-        else pl.DataFrame()
-    )
-    rec = Q.q(
-        "SELECT r.source, r.kind, r.text, d.keep, d.stage, d.drop_reason FROM records r "
-        "LEFT JOIN decisions d ON d.run_id = r.run_id AND d.id = r.id WHERE r.run_id = ? AND r.id = ? LIMIT 1",
-        (rid, rec_id),
-    )
+    return spans, cover, rows.row(0, named=True)
 
-    decision = "kept" if hit["keep"] else f"dropped ({hit['drop_reason']})"
+
+def render_item(
+    rid: str, bench: str, item_id: str, item_hits: pl.DataFrame, hits: pl.DataFrame
+) -> None:
+    """One match: navigation, evidence, both texts, verdict buttons and the related matches."""
+    rec_id = pick_record(bench, item_id, item_hits)
+    hit = item_hits.filter(pl.col("id") == rec_id).row(0, named=True)
+    RA.set_position(bench, item_id, rec_id)
+    RA.nav_bar()
+    spans, cover, row = match_spans(rid, bench, item_id, rec_id)
+    match_chips(hit, cover, row)
+    rec_matches = hits.filter(pl.col("id") == rec_id)
+    st.html(why_html(hit, rec_matches))
+    texts(rid, bench, item_id, rec_id, spans)
+    verdict_form(rid, bench, item_id, rec_id, hit)
+    st.checkbox("After a verdict, open the next unreviewed match", value=True, key="cont_auto_next")
+    record_matches_table(rec_matches)
+    item_records_table(item_hits)
+
+
+def match_chips(hit: dict, cover: dict, row: dict) -> None:
+    """Coverage per part, longest match, n-grams, preset, decision and verdict as chips."""
+    coverage = (
+        " · ".join(f"{'question' if k == 'text' else k} {v:.0%}" for k, v in cover.items())
+        if len(cover) > 1 or "answer" in cover
+        else f"{(row['coverage'] or 0):.0%}"
+    )
+    decision = "kept" if hit["keep"] else f"dropped ({drop_label(hit)})"
     st.html(
         ui.chips(
             [
-                (
-                    "coverage",
-                    " · ".join(
-                        f"{'question' if k == 'text' else k} {v:.0%}" for k, v in cover.items()
-                    )
-                    if len(cover) > 1 or "answer" in cover
-                    else f"{(row['coverage'] or 0):.0%}",
-                ),
+                ("coverage", coverage),
                 (
                     "longest match",
                     "–" if row["longest_match"] is None else f"{row['longest_match']}",
@@ -296,11 +363,33 @@ def render_item(
                     "preset",
                     f"{row['preset'] or '–'}" + ("" if row["n"] is None else f" (n={row['n']})"),
                 ),
+                ("audit verdict", f"{row['verdict'] or '–'}"),
                 ("record in this run", decision),
                 ("verdict", ui.STATUS_LABEL.get(hit["status"], hit["status"])),
             ],
             status=hit["status"],
         )
+    )
+
+
+def why_html(hit: dict, rec_matches: pl.DataFrame) -> str:
+    """Why the record was kept or dropped, from its decision and all of its matches."""
+    lines = [esc(line) for line in explain(hit, rec_matches, Q.decontamination_rule())]
+    return f'<div class="cr-evidence"><b>Why</b> · {"<br>".join(lines)}</div>'
+
+
+def texts(rid: str, bench: str, item_id: str, rec_id: str, spans: dict) -> None:
+    """The benchmark item and the corpus record side by side, matches highlighted."""
+    item = (
+        Q.q(
+            "SELECT split, text, answer FROM benchmark_items WHERE benchmark = ? AND item_id = ? LIMIT 1",
+            (bench, item_id),
+        )
+        if Q.has("benchmark_items")
+        else pl.DataFrame()
+    )
+    rec = Q.q(
+        "SELECT source, kind, text FROM records WHERE run_id = ? AND id = ? LIMIT 1", (rid, rec_id)
     )
     a, b = st.columns(2, gap="small")
     with a:
@@ -310,66 +399,27 @@ def render_item(
             it = item.row(0, named=True)
             ui.panel(
                 f"<b>{esc(bench)}</b> · item <b>{esc(item_id)}</b> · split {esc(it['split'])}",
-                highlight_html(it["text"], spans["item"]),
+                lines_html(it["text"], spans["item"]),
             )
-            if it["answer"] and spans["answer"]:
+            if it["answer"]:
                 ui.panel(
-                    "reference answer · <b>matched too</b>",
-                    highlight_html(it["answer"], spans["answer"]),
+                    "reference answer" + (" · <b>matched too</b>" if spans["answer"] else ""),
+                    lines_html(it["answer"], spans["answer"]),
                 )
-            elif it["answer"]:
-                with st.expander("Reference answer"):
-                    ui.panel("", esc(it["answer"]))
     with b:
         if rec.is_empty():
             st.warning("This record is not in `records`.")
         else:
             r = rec.row(0, named=True)
             ui.panel(
-                f"corpus record <b>{esc(ui.short(rec_id, 16))}</b> · {esc(r['source'])} · {esc(r['kind'])}",
-                highlight_html(r["text"], spans["record"]),
+                f"corpus record <b>{esc(rec_id)}</b> · {esc(r['source'])} · {esc(r['kind'])}",
+                lines_html(r["text"], spans["record"]),
+                tall=True,
             )
 
-    verdict_form(rid, bench, item_id, rec_id, hit, item_hits, items)
 
-    st.checkbox("After a verdict, open the next unreviewed match", value=True, key="cont_auto_next")
-    st.markdown("##### Records matching this item")
-    st.dataframe(
-        item_hits.select(
-            pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
-            "id",
-            "source",
-            "coverage",
-            "longest_match",
-            "preset",
-            "parts",
-            pl.when(pl.col("keep"))
-            .then(pl.lit("kept"))
-            .otherwise(pl.col("drop_reason"))
-            .alias("decision"),
-            "reviewer",
-            "note",
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "coverage": st.column_config.ProgressColumn(
-                "coverage", format="percent", min_value=0.0, max_value=1.0
-            )
-        },
-    )
-
-
-def verdict_form(
-    rid: str,
-    bench: str,
-    item_id: str,
-    rec_id: str,
-    hit: dict,
-    item_hits: pl.DataFrame,
-    items: pl.DataFrame,
-) -> None:
-    """The verdict buttons for one (item, record) match, its current verdict and history."""
+def verdict_form(rid: str, bench: str, item_id: str, rec_id: str, hit: dict) -> None:
+    """The verdict buttons (keys 1/2/3) for one (item, record) match and its history."""
     status = hit["status"]
     head = f"Verdict for this match {ui.badge(status)}"
     if status != "unreviewed":
@@ -391,70 +441,99 @@ def verdict_form(
             if col.form_submit_button(label, icon=icon, type=kind, width="stretch", shortcut=key):
                 pressed = verdict
         st.caption("The keys 1, 2 and 3 press these buttons when the note field is not focused.")
-    auto = st.session_state.get("cont_auto_next", True)
     if pressed:
-        reviewer = (st.session_state.get("reviewer") or "").strip()
-        if not reviewer:
-            st.error(
-                "Type your name in **Reviewer** (sidebar) first; it is saved with the verdict."
-            )
-            return
-        try:
-            record_verdict(
-                reviews_path(),
-                "contamination",
-                rec_id,
-                pressed,
-                reviewer,
-                note,
-                benchmark=bench,
-                item_id=item_id,
-                run_id=rid,
-            )
-        except (CleanroomError, OSError) as e:
-            st.error(f"Could not save the verdict: {e}")
-            return
-        Q.clear_reviews_cache()
-        st.session_state["_saved"] = (
-            f"Saved: {ui.STATUS_LABEL[pressed]} · {md_escape(bench)} item {md_escape(item_id)} · record {md_escape(ui.short(rec_id))}"
-        )
-        if auto:
-            jump_to_next(bench, item_id, rec_id, item_hits, items)
-        st.rerun()
+        target = {"benchmark": bench, "item_id": item_id, "run_id": rid}
+        label = f"{bench} item {item_id} · record {ui.short(rec_id)}"
+        if RA.save("contamination", rec_id, pressed, note, target, label):
+            if st.session_state.get("cont_auto_next", True):
+                RA.jump_next_unreviewed()
+            st.rerun()
+    RA.history("contamination", rec_id, bench, item_id)
 
-    history = Q.reviews().filter(
-        (pl.col("target_kind") == "contamination")
-        & (pl.col("target_id") == rec_id)
-        & (pl.col("benchmark") == bench)
-        & (pl.col("item_id") == item_id)
+
+def record_matches_table(rec_matches: pl.DataFrame) -> None:
+    """Every match of this record (all benchmarks), with review state and whether it drops."""
+    st.markdown(f"##### All matches of this record ({rec_matches.height})")
+    st.dataframe(
+        rec_matches.select(
+            "benchmark",
+            "item_id",
+            pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
+            "reviewer",
+            "coverage",
+            "parts",
+            "audit",
+            pl.when(pl.col("drops")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("drops it"),
+        ).sort(["drops it", "coverage"], descending=True),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "coverage": st.column_config.ProgressColumn(
+                "coverage", format="percent", min_value=0.0, max_value=1.0
+            )
+        },
     )
-    if history.height:
-        with st.expander(
-            f"History of this match ({history.height} verdict{'s' if history.height != 1 else ''})"
-        ):
-            st.dataframe(
-                history.select("created_at", "verdict", "reviewer", "note").sort(
-                    "created_at", descending=True
-                ),
-                hide_index=True,
-                width="stretch",
-            )
 
 
-def jump_to_next(
-    bench: str, item_id: str, rec_id: str, item_hits: pl.DataFrame, items: pl.DataFrame
-) -> None:
-    """Queue the next unreviewed match: another record of this item, else the next unreviewed item."""
-    rest = item_hits.filter((pl.col("status") == "unreviewed") & (pl.col("id") != rec_id))
-    if rest.height:
-        st.session_state[f"_pending_cont_rec::{bench}::{item_id}"] = rest["id"][0]
-        return
-    ids = items["item_id"].to_list()
-    after = ids[ids.index(item_id) + 1 :] + ids[: ids.index(item_id)] if item_id in ids else ids
-    status = dict(zip(items["item_id"], items["status"], strict=True))
-    nxt = next((i for i in after if status[i] == "unreviewed"), None)
-    if nxt is not None:
-        st.session_state[f"_pending_cont_item::{bench}"] = nxt
+def item_records_table(item_hits: pl.DataFrame) -> None:
+    """Every record matching this item."""
+    st.markdown(f"##### Records matching this item ({item_hits.height})")
+    st.dataframe(
+        item_hits.select(
+            pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
+            "id",
+            "source",
+            "coverage",
+            "longest_match",
+            "parts",
+            pl.when(pl.col("keep"))
+            .then(pl.lit("kept"))
+            .otherwise(pl.col("drop_reason"))
+            .alias("decision"),
+            "reviewer",
+            "note",
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.TextColumn("id", width="large"),
+            "coverage": st.column_config.ProgressColumn(
+                "coverage", format="percent", min_value=0.0, max_value=1.0
+            ),
+        },
+    )
+
+
+def bulk_panel(rid: str, bench: str, bh: pl.DataFrame) -> None:
+    """One verdict for many matches of this benchmark: filter, preview the count, confirm."""
+    with st.expander("Bulk verdict for this benchmark", icon=":material/done_all:"):
+        c = st.columns(4)
+        verdict = c[0].selectbox(
+            "Verdict", [b[0] for b in BUTTONS], format_func=ui.STATUS_LABEL.get, key="bulk_verdict"
+        )
+        min_cov = c[1].number_input(
+            "Coverage at least", 0.0, 1.0, 0.9, step=0.05, key="bulk_cov", format="%.2f"
+        )
+        part = c[2].selectbox("Matched part", ["any", "question", "answer only"], key="bulk_part")
+        only_new = c[3].toggle("Only unreviewed", value=True, key="bulk_new")
+        sel = bh.filter(pl.col("coverage").fill_null(0) >= min_cov)
+        if part == "question":
+            sel = sel.filter(pl.col("parts").str.contains("text"))
+        elif part == "answer only":
+            sel = sel.filter(pl.col("parts") == "answer")
+        if only_new:
+            sel = sel.filter(pl.col("status") == "unreviewed")
+        st.html(
+            f'<div class="cr-evidence">Preview: <b>{sel.height:,}</b> match(es) · '
+            f"{sel['item_id'].n_unique():,} item(s) · {sel['id'].n_unique():,} record(s) would get "
+            f"<b>{esc(ui.STATUS_LABEL[verdict])}</b></div>"
+        )
+        st.dataframe(
+            sel.select("item_id", "id", "coverage", "parts", "status").head(20),
+            hide_index=True,
+            width="stretch",
+        )
+        RA.bulk_confirm("contamination", sel, verdict, bench, rid)
 
 
 render()

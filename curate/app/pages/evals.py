@@ -19,7 +19,7 @@ import streamlit as st
 
 from curate.app.config import db_path
 from curate.app.queries import signature
-from curate.export import query_frame
+from curate.io.store import query_frame
 
 EVALS_ENV = "CLEANROOM_EVALS_DB"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import altair as alt
-import numpy as np
 import polars as pl
 import streamlit as st
 
 from curate.app import queries as Q
 from curate.app import ui
 from curate.app.highlight import esc
+from curate.core.verdicts import fold_status
 
 
 def contamination_by_benchmark(rid: str) -> pl.DataFrame:
@@ -28,187 +28,169 @@ def contamination_by_benchmark(rid: str) -> pl.DataFrame:
     hits = hits.join(mv, on=["id", "benchmark", "item_id"], how="left").with_columns(
         pl.col("verdict").fill_null("unreviewed")
     )
-    rank = {"confirmed": 0, "unsure": 1, "unreviewed": 2, "false_positive": 3}
-    per_item = (
-        hits.with_columns(r=pl.col("verdict").replace_strict(rank, return_dtype=pl.Int8))
-        .group_by("benchmark", "item_id")
-        .agg(pl.col("r").min(), records=pl.len())
-        .with_columns(
-            status=pl.col("r").replace_strict(
-                {v: k for k, v in rank.items()}, return_dtype=pl.String
-            )
-        )
+    per_item = hits.group_by("benchmark", "item_id").agg(
+        status=fold_status(pl.col("verdict")), records=pl.len()
     )
     out = per_item.group_by("benchmark", "status").agg(flagged_items=pl.len())
     return out.join(items, on="benchmark", how="left")
 
 
-def render() -> None:
-    st.title("Overview")
-    if not ui.need_db():
-        return
-    run = Q.state().run
-    rid = run["run_id"]
-    stats = json.loads(run["stats"]) if run.get("stats") else {}
-    started = run["started_at"]
-    st.caption(f"Latest run, started {started:%Y-%m-%d %H:%M:%S} UTC")
-    c = st.columns(5)
+def headline(run: dict) -> None:
+    """Inputs, kept, dropped, quarantined and verdicts as chips (nothing cut off when narrow)."""
     inputs = int(run["inputs"] or 0)
-    pct = (lambda n: f"{100 * n / inputs:.1f}% of inputs") if inputs else (lambda n: None)
-    c[0].metric("Inputs", f"{inputs:,}")
-    c[1].metric(
-        "Kept", f"{int(run['kept']):,}", pct(int(run["kept"])), delta_color="off", delta_arrow="off"
+
+    def share(n: int) -> str:
+        return f"{int(n):,}" + (f" ({100 * int(n) / inputs:.1f}%)" if inputs else "")
+
+    st.html(
+        ui.chips(
+            [
+                ("inputs", f"{inputs:,}"),
+                ("kept", share(run["kept"])),
+                ("dropped", share(run["dropped"])),
+                ("quarantined", share(run["quarantined"])),
+                ("verdicts recorded", f"{Q.reviews().height:,}"),
+            ]
+        )
     )
-    c[2].metric(
-        "Dropped",
-        f"{int(run['dropped']):,}",
-        pct(int(run["dropped"])),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    c[3].metric(
-        "Quarantined",
-        f"{int(run['quarantined']):,}",
-        pct(int(run["quarantined"])),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    rv = Q.reviews()
-    c[4].metric("Verdicts recorded", f"{rv.height:,}")
+
+
+def reviews_note(stats: dict) -> None:
+    """What this run did with reviewer verdicts (the run's summary line)."""
     rev = stats.get("reviews")
-    if rev:
-        st.info(
-            f"This run obeyed {rev.get('verdicts', 0)} reviewer verdict(s): "
-            f"{rev.get('confirmed_dropped', 0)} record(s) dropped as confirmed contamination, "
-            f"{rev.get('false_positive_kept', 0)} false positive(s) kept.",
-            icon=":material/gavel:",
-        )
+    if not rev:
+        return
+    text = rev.get("summary") or (
+        f"This run obeyed {rev.get('verdicts', 0)} reviewer verdict(s): "
+        f"{rev.get('confirmed_dropped', 0)} record(s) dropped as confirmed contamination, "
+        f"{rev.get('false_positive_kept', 0)} false positive(s) kept."
+    )
+    st.info(text, icon=":material/gavel:")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Drops by reason")
-        drops = Q.q(
-            "SELECT drop_reason, stage, count(*) AS records FROM decisions WHERE run_id = ? AND NOT keep "
-            "GROUP BY drop_reason, stage ORDER BY records DESC, drop_reason",
-            (rid,),
-        )
-        if drops.is_empty():
-            st.caption("Nothing was dropped.")
-        else:
-            chart = (
-                alt.Chart(drops)
-                .mark_bar()
-                .encode(
-                    x=alt.X("records:Q", title="records"),
-                    y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-                    color=alt.Color("stage:N", title="stage"),
-                    tooltip=["drop_reason", "stage", "records"],
-                )
-                .properties(height=alt.Step(26))
-            )
-            st.altair_chart(chart, width="stretch")
-    with right:
-        st.subheader("Contamination by benchmark")
-        cb = contamination_by_benchmark(rid)
-        if cb.is_empty():
-            st.caption("No benchmark item matched any record (or the run had no audit step).")
-        else:
-            totals = cb.group_by("benchmark").agg(
-                pl.col("flagged_items").sum(), pl.col("items").first()
-            )
-            cb = cb.join(
-                totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")),
-                on="benchmark",
-            )
-            domain = list(ui.STATUS_COLOR)
-            chart = (
-                alt.Chart(cb)
-                .mark_bar()
-                .encode(
-                    x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
-                    y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=200)),
-                    color=alt.Color(
-                        "status:N",
-                        scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
-                        title="review",
-                    ),
-                    tooltip=[
-                        "benchmark",
-                        "status",
-                        "flagged_items",
-                        "items",
-                        alt.Tooltip("share:Q", format=".1%"),
-                    ],
-                )
-                .properties(height=alt.Step(34))
-            )
-            st.altair_chart(chart, width="stretch")
-            st.dataframe(
-                totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort(
-                    "share", descending=True
-                ),
-                hide_index=True,
-                column_config={
-                    "share": st.column_config.ProgressColumn(
-                        "share of items", format="percent", min_value=0, max_value=1
-                    )
-                },
-                width="stretch",
-            )
 
-    scores = Q.score_columns()
+def drops_chart(rid: str) -> None:
+    st.subheader("Drops by reason")
+    drops = Q.q(
+        "SELECT drop_reason, stage, count(*) AS records FROM decisions WHERE run_id = ? AND NOT keep "
+        "GROUP BY drop_reason, stage ORDER BY records DESC, drop_reason",
+        (rid,),
+    )
+    if drops.is_empty():
+        st.caption("Nothing was dropped.")
+        return
+    chart = (
+        alt.Chart(drops)
+        .mark_bar()
+        .encode(
+            x=alt.X("records:Q", title="records"),
+            y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("stage:N", title="stage"),
+            tooltip=["drop_reason", "stage", "records"],
+        )
+        .properties(height=alt.Step(22))
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def contamination_chart(rid: str) -> None:
+    st.subheader("Contamination by benchmark")
+    cb = contamination_by_benchmark(rid)
+    if cb.is_empty():
+        st.caption("No benchmark item matched any record (or the run had no audit step).")
+        return
+    totals = cb.group_by("benchmark").agg(pl.col("flagged_items").sum(), pl.col("items").first())
+    cb = cb.join(
+        totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")), on="benchmark"
+    )
+    domain = [
+        s for s in ui.STATUS_COLOR if s in ("unreviewed", "confirmed", "false_positive", "unsure")
+    ]
+    chart = (
+        alt.Chart(cb)
+        .mark_bar()
+        .encode(
+            x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
+            y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=200)),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
+                title="review",
+            ),
+            tooltip=[
+                "benchmark",
+                "status",
+                "flagged_items",
+                "items",
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .properties(height=alt.Step(34))
+    )
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(
+        totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort(
+            "share", descending=True
+        ),
+        hide_index=True,
+        column_config={
+            "share": st.column_config.ProgressColumn(
+                "share of items", format="percent", min_value=0, max_value=1
+            )
+        },
+        width="stretch",
+    )
+
+
+def score_histogram(rid: str, col: str) -> None:
+    """Kept vs dropped histogram of one score column (30 bins, computed in DuckDB)."""
+    c = Q.ident(col)
+    lim = Q.q(
+        f"SELECT min({c})::DOUBLE AS lo, max({c})::DOUBLE AS hi, count({c}) AS n FROM records WHERE run_id = ?",
+        (rid,),
+    ).row(0, named=True)
+    st.html(f'<div class="cr-head"><b>{esc(col)}</b> · {lim["n"]:,} records</div>')
+    if not lim["n"]:
+        st.caption("no values")
+        return
+    lo, hi = lim["lo"], lim["hi"] if lim["hi"] > lim["lo"] else lim["lo"] + 1.0
+    width = (hi - lo) / 30
+    hist = Q.q(
+        f"SELECT least(29, floor(({c} - ?) / ?))::INTEGER AS b, CASE WHEN d.keep THEN 'kept' ELSE 'dropped' END AS decision, "
+        f"count(*) AS records FROM records r JOIN decisions d USING (run_id, id) "
+        f"WHERE r.run_id = ? AND {c} IS NOT NULL GROUP BY ALL",
+        (lo, width, rid),
+    ).with_columns(lo=lo + pl.col("b") * width, hi=lo + (pl.col("b") + 1) * width)
+    chart = (
+        alt.Chart(hist)
+        .mark_bar()
+        .encode(
+            x=alt.X("lo:Q", bin="binned", title=col),
+            x2="hi:Q",
+            y=alt.Y("records:Q", stack=True),
+            color=alt.Color(
+                "decision:N",
+                scale=alt.Scale(domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"]),
+            ),
+            tooltip=["lo", "hi", "decision", "records"],
+        )
+        .properties(height=180)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def scores(rid: str) -> None:
+    cols_ = Q.score_columns()
     st.subheader("Score distributions")
-    if not scores:
+    if not cols_:
         st.caption("No numeric `*__score` columns in this run (no scoring step ran).")
-    else:
-        cols = st.columns(min(3, len(scores)))
-        for i, col in enumerate(scores):
-            vals = Q.q(
-                f"SELECT r.{Q.ident(col)} AS v, d.keep FROM records r JOIN decisions d USING (run_id, id) "
-                f"WHERE r.run_id = ? AND r.{Q.ident(col)} IS NOT NULL",
-                (rid,),
-            )
-            with cols[i % len(cols)]:
-                st.html(f'<div class="cr-head"><b>{esc(col)}</b> · {vals.height:,} records</div>')
-                if vals.is_empty():
-                    st.caption("no values")
-                    continue
-                v = vals["v"].cast(pl.Float64).to_numpy()
-                edges = np.histogram_bin_edges(v, bins=30)
-                frames = []
-                for keep, label in ((True, "kept"), (False, "dropped")):
-                    part = vals.filter(pl.col("keep") == keep)["v"].cast(pl.Float64).to_numpy()
-                    counts, _ = np.histogram(part, bins=edges)
-                    frames.append(
-                        pl.DataFrame(
-                            {
-                                "lo": edges[:-1],
-                                "hi": edges[1:],
-                                "records": counts,
-                                "decision": label,
-                            }
-                        )
-                    )
-                hist = pl.concat(frames)
-                chart = (
-                    alt.Chart(hist)
-                    .mark_bar()
-                    .encode(
-                        x=alt.X("lo:Q", bin="binned", title=col),
-                        x2="hi:Q",
-                        y=alt.Y("records:Q", stack=True),
-                        color=alt.Color(
-                            "decision:N",
-                            scale=alt.Scale(
-                                domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"]
-                            ),
-                        ),
-                        tooltip=["lo", "hi", "decision", "records"],
-                    )
-                    .properties(height=180)
-                )
-                st.altair_chart(chart, width="stretch")
+        return
+    cols = st.columns(min(3, len(cols_)))
+    for i, col in enumerate(cols_):
+        with cols[i % len(cols)]:
+            score_histogram(rid, col)
 
+
+def run_history() -> None:
     st.subheader("Run history")
     hist = Q.q(
         "SELECT run_id, started_at, finished_at, recipe_name, recipe_sha256, inputs, kept, dropped, quarantined "
@@ -234,6 +216,25 @@ def render() -> None:
             width="stretch",
         )
     st.dataframe(hist.drop("finished_at"), hide_index=True, width="stretch")
+
+
+def render() -> None:
+    st.title("Overview")
+    if not ui.need_db():
+        return
+    run = Q.state().run
+    rid = run["run_id"]
+    stats = json.loads(run["stats"]) if run.get("stats") else {}
+    st.caption(f"Latest run, started {run['started_at']:%Y-%m-%d %H:%M:%S} UTC")
+    headline(run)
+    reviews_note(stats)
+    left, right = st.columns(2)
+    with left:
+        drops_chart(rid)
+    with right:
+        contamination_chart(rid)
+    scores(rid)
+    run_history()
 
 
 render()

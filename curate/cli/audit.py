@@ -1,0 +1,140 @@
+"""The ``cleanroom audit`` commands: ``list`` and ``scan`` (a thin shell over :mod:`audit.scan`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from curate.cli.console import console
+
+audit_app = typer.Typer(
+    help="Benchmark contamination audit: which benchmark items a corpus contains, and where.",
+    no_args_is_help=True,
+)
+
+
+@audit_app.command("list")
+def list_benchmarks() -> None:
+    """List the registered benchmarks and presets.
+
+    Example: cleanroom audit list
+    """
+    from audit.benchmarks import benchmark_table, suite_table
+    from audit.presets import PRESETS
+
+    frame = benchmark_table()
+    table = Table(
+        *frame.columns, title="benchmarks (NAME, NAME=PATH, or FILE:FIELD[:ANSWER_FIELD])"
+    )
+    for row in frame.iter_rows():
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
+    suites = suite_table()
+    suite_rows = Table(*suites.columns, title="benchmark suites")
+    for row in suites.iter_rows():
+        suite_rows.add_row(*[str(v) for v in row])
+    console.print(suite_rows)
+    presets = Table("preset", "method", "n", "rule", "source", title="presets")
+    for p in PRESETS.values():
+        presets.add_row(p.name, p.method, str(p.n), p.rule, p.citation)
+    console.print(presets)
+
+
+def print_summary(summary: object) -> None:
+    """The per-benchmark summary table."""
+    import polars as pl
+
+    s: pl.DataFrame = summary  # type: ignore[assignment]
+    cols = [c for c in s.columns if c != "benchmark" and s[c].null_count() < s.height]
+    table = Table("", *[str(b) for b in s["benchmark"]], title="contamination, per benchmark")
+    for c in cols:
+        table.add_row(c, *["" if v is None else str(v) for v in s[c]])
+    console.print(table)
+
+
+@audit_app.command("scan")
+def scan_cmd(
+    benchmark: Annotated[
+        list[str],
+        typer.Option(
+            "--benchmark", "-b", help="NAME, NAME=PATH or FILE:FIELD[:ANSWER_FIELD]; repeatable."
+        ),
+    ],
+    corpus: Annotated[
+        str,
+        typer.Option(
+            "--corpus", "-c", help="INPUT[:FIELD] (.jsonl, .jsonl.gz, .json, .parquet, .csv)."
+        ),
+    ],
+    preset: Annotated[str, typer.Option(help="gpt3 | llama2 | tulu3 | gpt4.")] = "gpt3",
+    n: Annotated[
+        int | None, typer.Option("--n", help="Override the preset's n-gram length.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write contamination rows to OUT.parquet (items to OUT.items.parquet)."),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="Write benchmark_items and contamination into this DuckDB file."),
+    ] = None,
+    into_existing: Annotated[
+        bool,
+        typer.Option(
+            "--into-existing", help="With --db: replace the two tables in an existing file."
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a report: .md (Markdown) or .html (with a chart).")
+    ] = None,
+    shard_rows: Annotated[
+        int, typer.Option(help="Records per shard (memory = index + one shard).")
+    ] = 20_000,
+    limit_items: Annotated[
+        int | None, typer.Option(help="Read at most this many items per benchmark.")
+    ] = None,
+) -> None:
+    """Scan a corpus for benchmark items: one row per (item, record) hit, with coverage and spans.
+
+    Example: cleanroom audit scan --benchmark humaneval --corpus data/code.json --preset gpt3 --out hits.parquet
+    """
+    from audit.benchmarks import check_benchmark_arg, load_benchmark
+    from audit.presets import get_preset
+    from audit.report import new_run_id, write_db, write_parquet, write_report
+    from audit.scan import iter_corpus, parse_corpus_arg, scan
+    from curate.core.errors import ConfigError
+
+    chosen = get_preset(preset).with_n(n)
+    for b in benchmark:
+        check_benchmark_arg(b)
+    path, _ = parse_corpus_arg(corpus)
+    if not Path(path).is_file():
+        raise ConfigError(f"corpus file not found: {path}")
+    if shard_rows < 1:
+        raise ConfigError("--shard-rows must be at least 1")
+    if db is not None and db.exists() and not into_existing:
+        raise ConfigError(
+            f"{db} exists; pass --into-existing to replace its benchmark_items and contamination tables"
+        )
+    items = [load_benchmark(b, limit=limit_items) for b in benchmark]
+    from curate.core.progress import stage
+
+    with stage("scanning") as status:
+        result = scan(items, iter_corpus(corpus, shard_rows), chosen, progress=status.describe)
+    print_summary(result.summary)
+    st = result.stats
+    console.print(
+        f"scanned {st['records']} records ({st['bytes'] / 1e6:.1f} MB) in {st['scan_seconds']:.2f} s; "
+        f"evidence {st['evidence_seconds']:.2f} s; {result.contamination.height} (item, record) pairs"
+    )
+    run_id = new_run_id()
+    if out is not None:
+        for p in write_parquet(result, out, run_id):
+            console.print(f"wrote {p}")
+    if db is not None:
+        console.print(f"wrote {write_db(result, db, run_id, into_existing=into_existing)}")
+    if report is not None:
+        console.print(f"wrote {write_report(result, report, corpus)}")

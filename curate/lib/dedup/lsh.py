@@ -1,0 +1,164 @@
+"""Locality-sensitive hashing: bands of signature rows, and the candidate pairs they give.
+
+A signature of ``num_perm`` values is cut into ``bands`` bands of ``rows`` values; two sets whose
+signatures agree on all rows of at least one band become a *candidate pair*. With Jaccard ``s``
+the chance of that is ``1 - (1 - s^rows)^bands``, an S-curve whose steep part sits near
+``(1/bands)^(1/rows)`` (Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3).
+
+Users give a Jaccard threshold; :func:`optimal_params` picks ``(bands, rows)`` with datasketch's
+own function, as ``MinHashLSH`` does: minimise ``w_fp * P(candidate | s < t) + w_fn * P(not candidate | s >= t)``,
+the two areas under the S-curve either side of the threshold. Candidates are only candidates:
+every pair is verified afterwards (:mod:`curate.lib.dedup.clusters`).
+
+Buckets are found by sorting each band's 64-bit keys (NumPy, stable, so members stay in input
+order). A huge bucket (thousands of copies of one
+boilerplate page) would give a quadratic number of pairs, so each member is paired with at most
+``max_anchors`` earlier members of its bucket: every member is still linked to the bucket's first
+members, so connected components are unchanged whenever those links verify.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+_M64 = np.uint64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=64)
+def optimal_params(
+    threshold: float,
+    num_perm: int = 128,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
+    """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising weighted FP + FN area.
+
+    This is datasketch's own ``_optimal_param`` (what ``MinHashLSH(threshold=...)`` uses; exact
+    areas by ``scipy.integrate.quad``, ~0.2 s, once per setting). It is imported although its
+    name is private because it is the definition we promise to match; datasketch is bounded
+    ``<3`` in pyproject and ``test_optimal_params_match_datasketch`` pins known values.
+
+    Example: ``optimal_params(0.7, 128)`` -> ``(14, 9)``; ``optimal_params(0.8, 128)`` -> ``(9, 13)``.
+    """
+    from datasketch.lsh import _optimal_param
+
+    bands, rows = _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
+    return int(bands), int(rows)
+
+
+def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    """Chance that a pair with this Jaccard shares at least one band: ``1 - (1 - s^r)^b``.
+
+    Example: ``candidate_probability(0.8, 14, 9)`` -> ``0.86``.
+    """
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def fold_columns(cols: np.ndarray, salt: int = 0) -> np.ndarray:
+    """One 64-bit hash per row of an ``(n, k)`` integer array, order-sensitive.
+
+    Example: equal rows give equal hashes; ``[1, 2]`` and ``[2, 1]`` differ.
+    """
+    cols = np.asarray(cols)
+    h = np.full(cols.shape[0], ((salt + 1) * int(_M64)) & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
+    for j in range(cols.shape[1]):
+        h ^= cols[:, j].astype(np.uint64)
+        h *= _M64
+    return _fmix64(h)
+
+
+def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit hash per band: ``uint64[n, bands]`` from ``uint32[n, num_perm]`` signatures.
+
+    The band index salts the hash, so equal values in two different bands never share a bucket
+    key and all keys can be grouped as one flat array. All bands are folded together, row by
+    row (``rows`` passes over an ``(n, bands)`` array; the same values as :func:`fold_columns`
+    of each band with ``salt=band``).
+
+    Example: two equal signatures give equal rows of band hashes.
+    """
+    sigs = np.asarray(sigs)
+    n = sigs.shape[0]
+    by_row = sigs[:, : bands * rows].reshape(n, bands, rows).transpose(2, 0, 1)
+    salts = (np.arange(1, bands + 1, dtype=np.uint64) * _M64)[None, :]
+    h = np.broadcast_to(salts, (n, bands)).copy()
+    for r in range(rows):
+        h ^= by_row[r]
+        h *= _M64
+    return _fmix64(h)
+
+
+def bucket_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents with equal keys, from one band's keys (documents in ascending order).
+
+    Each member of a bucket is paired with at most ``max_anchors`` earlier members. Documents
+    must be distinct non-negative numbers.
+
+    Example: keys ``[5, 7, 5, 5]`` with docs ``[0, 1, 2, 3]`` -> ``([0, 0, 2], [2, 3, 3])``.
+    """
+    # Sort (key, doc) as one 64-bit number: the key's low bits above the doc number. The key's top
+    # bits are dropped, which can only merge buckets (more candidates, all verified later).
+    docs = np.asarray(docs, dtype=np.int64)
+    n = len(docs)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    bits = max(1, int(docs.max()).bit_length())
+    mask = np.uint64((1 << bits) - 1)
+    packed = np.sort(
+        (np.asarray(keys, dtype=np.uint64) << np.uint64(bits)) | docs.astype(np.uint64)
+    )
+    sk, sd = packed >> np.uint64(bits), (packed & mask).astype(np.int64)
+    new = np.ones(n, dtype=bool)
+    new[1:] = sk[1:] != sk[:-1]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, n))
+    multi = sizes > 1
+    starts, sizes = starts[multi], sizes[multi]
+    if len(starts) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    n_anchor = np.minimum(sizes - 1, max_anchors)  # anchors that have a later member
+    group = np.repeat(np.arange(len(starts)), n_anchor)
+    pos = np.arange(len(group)) - np.repeat(np.cumsum(n_anchor) - n_anchor, n_anchor)
+    later = sizes[group] - 1 - pos
+    left = np.repeat(starts[group] + pos, later)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
+    return sd[left], sd[right]
+
+
+def candidate_pairs(
+    keys: np.ndarray, docs: np.ndarray | None = None, max_anchors: int = 32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents that share a bucket in at least one band.
+
+    Args:
+        keys: ``uint64[n, bands]`` band hashes (:func:`band_hashes`).
+        docs: int64 document number of each row, ascending (default ``0..n-1``).
+        max_anchors: each member is paired with at most this many earlier members of a bucket.
+
+    Returns:
+        ``(left, right)`` int64 arrays with ``left < right``, each pair once, sorted.
+
+    Example: rows 0 and 2 equal in band 1 only -> ``([0], [2])``.
+    """
+    n, bands = keys.shape
+    docs = np.arange(n, dtype=np.int64) if docs is None else np.asarray(docs, dtype=np.int64)
+    parts = [bucket_pairs(keys[:, b], docs, max_anchors) for b in range(bands)]
+    left = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    right = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    if len(left) == 0:
+        return left, right
+    span = int(docs.max()) + 1
+    code = np.unique(left * span + right)
+    return code // span, code % span

@@ -1,0 +1,47 @@
+"""Fill the caches a first run would otherwise fill, so the first ``make curate`` is a warm one.
+
+``make install`` runs it once. Two caches matter: Python bytecode of the project (``compileall``;
+an editable install compiles nothing) and numba's on-disk JIT cache (the MinHash and contamination
+kernels are ``cache=True``; compiling them costs seconds, loading them milliseconds). Both fill by
+running the default recipe once on the embedded corpus, in memory: nothing is exported and the
+reviews store is not touched (an empty one is used).
+
+Usage: ``python -m curate.run.warmup [RECIPE]`` (default ``corpora/default.yaml``).
+"""
+
+from __future__ import annotations
+
+import compileall
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def warm(recipe: Path = ROOT / "corpora" / "default.yaml") -> float:
+    """Compile the project's bytecode and run ``recipe`` once without exporting; seconds taken.
+
+    Example: ``warm()`` -> ``21.4`` on a first run, about a third of that once warm.
+    """
+    t0 = time.perf_counter()
+    for pkg in ("curate", "audit"):
+        compileall.compile_dir(ROOT / pkg, quiet=1)
+    from curate.run.pipeline import run_curate
+    from curate.run.recipe import load_recipe
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_curate(load_recipe(recipe), where=str(recipe), reviews_db=Path(tmp) / "reviews.duckdb")
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    seconds = warm(Path(args[0]) if args else ROOT / "corpora" / "default.yaml")
+    print(f"warm-up: bytecode compiled, JIT caches filled ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
