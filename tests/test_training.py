@@ -17,7 +17,7 @@ from audit.benchmarks import load_benchmark
 from audit.presets import get_preset
 from audit.report import write_db
 from audit.scan import scan, shards_of
-from curate.cli import main
+from curate.cli.main import main
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.run.training import store
 from curate.run.training.data import IGNORE, encode_pair, load_mixture, render_pair
