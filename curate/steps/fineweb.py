@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from curate.core.decisions import filter_step
-from curate.core.evidence import rule_detail
+from curate.core.rules import ThresholdRule, build_rules, reason_names
 from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_stats
 from curate.steps.words import CJK_RE, ends_with_terminal_punct, split_lines, split_words
@@ -105,78 +105,33 @@ FIELDS = dict.fromkeys(
 )
 
 
-@register(
-    "fineweb_quality_v1",
-    kind="filter",
-    params=FineWebParams,
-    reasons=(
-        "fineweb_quality__line_punct_ratio",
-        "fineweb_quality__short_line_ratio",
-        "fineweb_quality__char_dup_ratio",
-        "fineweb_quality__list_ratio",
+# One description per rule: the registry's reasons, the drop-if and the evidence come from it.
+RULES = (
+    ThresholdRule("line_punct_ratio", "line_punct_ratio", "line_punct_thr", "<"),
+    ThresholdRule(
+        "short_line_ratio", "short_line_ratio", "short_line_thr", ">", shown=("short_line_length",)
     ),
+    ThresholdRule(
+        "char_dup_ratio", "char_dup_ratio", "char_duplicates_ratio", ">=", repeated="lines"
+    ),
+    ThresholdRule("list_ratio", "list_ratio", "new_line_ratio", ">"),
 )
+REASONS = reason_names("fineweb_quality", RULES)
+
+
+@register("fineweb_quality_v1", kind="filter", params=FineWebParams, reasons=REASONS)
 def fineweb_quality(p: FineWebParams, ctx: StepContext) -> Step:
     """FineWeb rules (Penedo et al. 2024): punctuated lines, short lines, duplicated chars, lists."""
-    c = ctx.column
-    reasons = {
-        "fineweb_quality__line_punct_ratio": pl.col(c("line_punct_ratio")) < p.line_punct_thr,
-        "fineweb_quality__short_line_ratio": pl.col(c("short_line_ratio")) > p.short_line_thr,
-        "fineweb_quality__char_dup_ratio": pl.col(c("char_dup_ratio")) >= p.char_duplicates_ratio,
-        "fineweb_quality__list_ratio": pl.col(c("list_ratio")) > p.new_line_ratio,
-    }
-    details = {
-        "fineweb_quality__line_punct_ratio": rule_detail(
-            "fineweb_quality__line_punct_ratio",
-            pl.col(c("line_punct_ratio")),
-            p.line_punct_thr,
-            "<",
-        ),
-        "fineweb_quality__short_line_ratio": rule_detail(
-            "fineweb_quality__short_line_ratio",
-            pl.col(c("short_line_ratio")),
-            p.short_line_thr,
-            ">",
-            short_line_length=pl.lit(p.short_line_length),
-        ),
-        "fineweb_quality__char_dup_ratio": rule_detail(
-            "fineweb_quality__char_dup_ratio",
-            pl.col(c("char_dup_ratio")),
-            p.char_duplicates_ratio,
-            ">=",
-            repeated="lines",
-        ),
-        "fineweb_quality__list_ratio": rule_detail(
-            "fineweb_quality__list_ratio", pl.col(c("list_ratio")), p.new_line_ratio, ">"
-        ),
-    }
-    filt = filter_step(ctx, reasons, details)
+    filt = filter_step(ctx, *build_rules(ctx, p, RULES))
     return lambda lf: filt(
         with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length), FIELDS)
     )
 
 
-@register(
-    "fineweb_quality_v2",
-    kind="filter",
-    params=FineWebParams,
-    reasons=(
-        "fineweb_quality__line_punct_ratio",
-        "fineweb_quality__short_line_ratio",
-        "fineweb_quality__char_dup_ratio",
-        "fineweb_quality__list_ratio",
-    ),
-)
+@register("fineweb_quality_v2", kind="filter", params=FineWebParams, reasons=REASONS)
 def fineweb_quality_v2(p: FineWebParams, ctx: StepContext) -> Step:
     """FineWeb rules (Penedo et al. 2024), line ends as FineWeb counts them (no closing quotes)."""
-    c = ctx.column
-    reasons = {
-        "fineweb_quality__line_punct_ratio": pl.col(c("line_punct_ratio")) < p.line_punct_thr,
-        "fineweb_quality__short_line_ratio": pl.col(c("short_line_ratio")) > p.short_line_thr,
-        "fineweb_quality__char_dup_ratio": pl.col(c("char_dup_ratio")) >= p.char_duplicates_ratio,
-        "fineweb_quality__list_ratio": pl.col(c("list_ratio")) > p.new_line_ratio,
-    }
-    filt = filter_step(ctx, reasons)
+    filt = filter_step(ctx, *build_rules(ctx, p, RULES))
     return lambda lf: filt(
         with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length, True), FIELDS)
     )
