@@ -78,6 +78,8 @@ def _frame_of_rows(
     rows: Iterable[Any], text_fields: list[str], id_field: str | None
 ) -> tuple[pl.DataFrame, int]:
     """The reference, one Python row at a time: ``(text[, id] frame, rows that are not objects)``."""
+    import polars as pl
+
     texts: list[str | None] = []
     ids: list[str | None] = []
     bad = 0
@@ -104,6 +106,8 @@ def read_jsonl_arrow(
     may be strings or integers. Any other block goes through :func:`_frame_of_rows`, so the
     result equals the per-line reference (``tests/test_dedup_cli_read.py``).
     """
+    import polars as pl
+
     from curate.io.ingest_arrow import block_lines, iter_blocks
 
     parts: list[pl.DataFrame] = []
@@ -135,6 +139,7 @@ def _block_ids(block: bytes, id_field: str) -> pl.Series | None:
     """The id column of a block as strings, read as JSON strings or integers; None otherwise."""
     import io
 
+    import polars as pl
     import pyarrow as pa
     import pyarrow.json as pj
 
