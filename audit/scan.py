@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from audit.ids import detect_id_field, detect_in_meta, id_string, source_ids_from_meta
+from audit.ids import detect_id_field, id_string, source_ids_from_meta
 from audit.matchers import Matcher, Shard, matcher_for
 from audit.presets import Preset
 from curate.core.errors import ConfigError
 from curate.core.records import assign_ids, content_hash
 from curate.core.schemas import CONTAMINATION_SCHEMA
-from curate.io.formats import iter_raw_rows
+from curate.io import ingest_arrow
+from curate.io.formats import RawRow, iter_raw_rows
 from curate.io.ingest import read_input
 from curate.io.paths import parse_file_fields, suffix_of
 
@@ -72,11 +73,30 @@ def iter_corpus(
         raise ConfigError(f"corpus file not found: {path}")
     stem = Path(path).name
     stem = stem[: -len(suffix_of(stem) or "")]
+    first = next((r.fields for r in iter_raw_rows(Path(path)) if isinstance(r, RawRow)), None)
+    idf = detect_id_field(first, id_field, where=path)
+    if idf is None and ingest_arrow.supports(path):  # JSONL: Arrow buffers, same ids and texts
+        names = None if fld is None else fld.split(",")
+        yield from ingest_arrow.iter_id_text(
+            path, source=stem, fields=names, shard_rows=shard_rows, where=path
+        )
+        return
+    # the JSONL fast path yields ``id, text`` only: a file with its own ids is read in Python
+    yield from iter_corpus_python(path, fld, stem, shard_rows, id_field=idf)
+
+
+def iter_corpus_python(
+    path: str, fld: str | None, stem: str, shard_rows: int, id_field: str | None = None
+) -> Iterator[pl.DataFrame]:
+    """:func:`iter_corpus` through Python rows: every format; the reference for the JSONL fast path.
+
+    ``id_field``: the input field copied to a ``source_id`` column (None: no such column).
+    """
+    idf = id_field
     if fld is None:
         recs = read_input(path, source=stem).records
         recs = recs.with_columns(id=pl.Series(assign_ids(recs["id"].to_list()), dtype=pl.String))
         cols = ["id", "text"]
-        idf = detect_in_meta(recs["meta"], id_field, where=path)
         if idf is not None:
             recs = recs.with_columns(source_id=source_ids_from_meta(recs["meta"], idf))
             cols.append("source_id")
@@ -87,7 +107,6 @@ def iter_corpus(
     ids: list[str] = []
     texts: list[str] = []
     sids: list[str | None] = []
-    idf: str | None = None
     names = fld.split(",")  # FIELD or FIELD1,FIELD2 (joined by a blank line)
     for row in iter_raw_rows(Path(path)):
         if isinstance(row, tuple) or not isinstance(row.fields, dict):
@@ -96,8 +115,6 @@ def iter_corpus(
             raise ConfigError(
                 f"{path}: no field {fld!r} in the first record; fields found: {', '.join(sorted(map(str, row.fields)))}"
             )
-        if not seen:
-            idf = detect_id_field(row.fields, id_field, where=path)
         values = [row.fields.get(f) for f in names]
         text = "\n\n".join(
             v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -17,7 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = Path(
+    os.environ.get(
+        "CLEANROOM_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _SENT = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 

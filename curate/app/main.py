@@ -34,6 +34,7 @@ for _page in (
     AppPage("quarantine", "Quarantine", ":material/report:"),
     AppPage("mixtures", "Mixtures", ":material/blender:"),
     AppPage("reviewers", "Reviewers", ":material/groups:"),
+    AppPage("evals", "Evals", ":material/query_stats:"),
 ):
     APP_PAGES.add(_page.key, _page)
 

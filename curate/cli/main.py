@@ -23,6 +23,7 @@ from curate.cli.curate import curate, filter_cmd, steps
 from curate.cli.dedup import dedup
 from curate.cli.mix import mix
 from curate.cli.quality import quality_app
+from curate.cli.train import eval_command, train_command
 from curate.core.errors import CleanroomError
 
 app = typer.Typer(
@@ -38,6 +39,8 @@ app.command("steps")(steps)
 app.command("mix")(mix)
 app.command("dedup")(dedup)
 app.command("app")(app_command)
+app.command("train")(train_command)
+app.command("eval")(eval_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(quality_app, name="quality")
 

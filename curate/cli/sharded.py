@@ -37,7 +37,7 @@ def curate_sharded(
     console: Any,
 ) -> ShardedRunResult:
     """Run, export and print the summary (the same tables as the in-memory run, plus speeds)."""
-    from curate.cli.curate import print_summary
+    from curate.cli.summary import print_summary
     from curate.run.engine.export import export_sharded
 
     with RichReporter(console) as rep:

@@ -113,16 +113,20 @@ class StepSpec:
 
 
 def check_number(where: str, value: Any) -> None:
-    """Refuse what YAML makes too easy: a boolean where a number goes, a negative threshold.
+    """Refuse what YAML makes too easy: a negative count, or a NaN.
 
-    Every numeric step parameter is a count, a length, a ratio or a threshold, none of which is
-    negative; ``true`` for ``min_words`` is a typo, not 1. Lists and mappings are checked item by
-    item. Example: ``min_words: -1`` -> ConfigError; ``min_words: true`` -> ConfigError.
+    Integer step parameters are counts and lengths (``min_words: -1`` is a typo, not "no
+    minimum"); a float threshold may be negative, which is how a ratio rule is switched off
+    (``line_punct_thr: -1.0`` never fires). Lists and mappings are checked item by item.
+    Booleans given for numbers are refused by :meth:`StepSpec.build_params`.
+    Example: ``min_words: -1`` -> ConfigError; ``line_punct_thr: -1.0`` -> accepted.
     """
     if isinstance(value, bool):
         return
-    if isinstance(value, (int, float)) and (value < 0 or value != value):
-        raise ConfigError(f"{where}: must be a non-negative number, got {value!r}")
+    if isinstance(value, int) and value < 0:
+        raise ConfigError(f"{where}: must be a count (0 or more), got {value!r}")
+    if isinstance(value, float) and value != value:
+        raise ConfigError(f"{where}: must be a number, got NaN")
     items = (
         value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else ()
     )

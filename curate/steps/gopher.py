@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,8 +46,9 @@ import polars as pl
 
 from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
+from curate.core.rules import ThresholdRule, build_rules, reason_names
 from curate.core.step import Step, StepContext, register
-from curate.steps.rowops import with_stats
+from curate.steps.rowops import with_batch_stats, with_stats
 from curate.steps.words import (
     ALL_STOP_WORDS,
     cjk_fraction,
@@ -126,80 +126,48 @@ def quality_stats(text: str | None) -> dict[str, float | int | None]:
     }
 
 
+# One description per rule: the registry's reasons, the drop-if and the evidence come from it.
+QUALITY_RULES = (
+    ThresholdRule("min_words", "words", "min_doc_words", "<"),
+    ThresholdRule("max_words", "words", "max_doc_words", ">"),
+    ThresholdRule(
+        "mean_word_length",
+        "mean_word_length",
+        ("min_avg_word_length", "max_avg_word_length"),
+        "outside",
+    ),
+    ThresholdRule(
+        "symbol_ratio", "symbol_ratio", "max_symbol_word_ratio", ">", pattern=r"#|\.\.\.|…"
+    ),
+    ThresholdRule(
+        "bullet_lines",
+        "bullet_lines",
+        "max_bullet_lines_ratio",
+        ">",
+        pattern=r"(?m)^[ \t]*(?:" + "|".join(re.escape(b) for b in BULLETS) + r").*$",
+    ),
+    ThresholdRule(
+        "ellipsis_lines",
+        "ellipsis_lines",
+        "max_ellipsis_lines_ratio",
+        ">",
+        pattern=r"(?m)^.*(?:\.\.\.|…)[ \t]*$",
+    ),
+    ThresholdRule("alpha_words", "alpha_words", "min_alpha_words_ratio", "<"),
+    ThresholdRule("stop_words", "stop_words", "min_stop_words", "<"),
+)
+
+
 @register(
     "gopher_quality_v1",
     kind="filter",
     params=GopherQualityParams,
-    reasons=(
-        "gopher_quality__min_words",
-        "gopher_quality__max_words",
-        "gopher_quality__mean_word_length",
-        "gopher_quality__symbol_ratio",
-        "gopher_quality__bullet_lines",
-        "gopher_quality__ellipsis_lines",
-        "gopher_quality__alpha_words",
-        "gopher_quality__stop_words",
-    ),
+    reasons=reason_names("gopher_quality", QUALITY_RULES),
 )
 def gopher_quality(p: GopherQualityParams, ctx: StepContext) -> Step:
     """Gopher document quality rules (Rae et al. 2021): length, word shape, symbols, stop words."""
-    c = ctx.column
-    reasons = {
-        "gopher_quality__min_words": pl.col(c("words")) < p.min_doc_words,
-        "gopher_quality__max_words": pl.col(c("words")) > p.max_doc_words,
-        "gopher_quality__mean_word_length": (pl.col(c("mean_word_length")) < p.min_avg_word_length)
-        | (pl.col(c("mean_word_length")) > p.max_avg_word_length),
-        "gopher_quality__symbol_ratio": pl.col(c("symbol_ratio")) > p.max_symbol_word_ratio,
-        "gopher_quality__bullet_lines": pl.col(c("bullet_lines")) > p.max_bullet_lines_ratio,
-        "gopher_quality__ellipsis_lines": pl.col(c("ellipsis_lines")) > p.max_ellipsis_lines_ratio,
-        "gopher_quality__alpha_words": pl.col(c("alpha_words")) < p.min_alpha_words_ratio,
-        "gopher_quality__stop_words": pl.col(c("stop_words")) < p.min_stop_words,
-    }
-    filt = filter_step(ctx, reasons, quality_details(p, c))
+    filt = filter_step(ctx, *build_rules(ctx, p, QUALITY_RULES))
     return lambda lf: filt(with_stats(lf, ctx, quality_stats, QUALITY_FIELDS))
-
-
-def quality_details(p: GopherQualityParams, c: Callable[[str], str]) -> dict[str, pl.Expr]:
-    """The ``detail`` of each Gopher quality reason: measured value, threshold, offending text."""
-    pre = "gopher_quality__"
-    bullets = "|".join(re.escape(b) for b in BULLETS)
-    return {
-        pre + "min_words": rule_detail(pre + "min_words", pl.col(c("words")), p.min_doc_words, "<"),
-        pre + "max_words": rule_detail(pre + "max_words", pl.col(c("words")), p.max_doc_words, ">"),
-        pre + "mean_word_length": rule_detail(
-            pre + "mean_word_length",
-            pl.col(c("mean_word_length")),
-            [p.min_avg_word_length, p.max_avg_word_length],
-            "outside",
-        ),
-        pre + "symbol_ratio": rule_detail(
-            pre + "symbol_ratio",
-            pl.col(c("symbol_ratio")),
-            p.max_symbol_word_ratio,
-            ">",
-            pattern=r"#|\.\.\.|…",
-        ),
-        pre + "bullet_lines": rule_detail(
-            pre + "bullet_lines",
-            pl.col(c("bullet_lines")),
-            p.max_bullet_lines_ratio,
-            ">",
-            pattern=rf"(?m)^[ \t]*(?:{bullets}).*$",
-        ),
-        pre + "ellipsis_lines": rule_detail(
-            pre + "ellipsis_lines",
-            pl.col(c("ellipsis_lines")),
-            p.max_ellipsis_lines_ratio,
-            ">",
-            pattern=r"(?m)^.*(?:\.\.\.|…)[ \t]*$",
-        ),
-        pre + "alpha_words": rule_detail(
-            pre + "alpha_words", pl.col(c("alpha_words")), p.min_alpha_words_ratio, "<"
-        ),
-        pre + "stop_words": rule_detail(
-            pre + "stop_words", pl.col(c("stop_words")), p.min_stop_words, "<"
-        ),
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,6 +316,51 @@ def repetition_stats(text: str | None, p: GopherRepetitionParams) -> dict[str, f
     return out
 
 
+def _repetition_prep(text: str, p: GopherRepetitionParams) -> tuple[dict[str, float], list[str]]:
+    """Line and paragraph fractions of one text, and its (lower-cased, CJK-grouped) words."""
+    lines = split_lines(text)
+    paras = split_paragraphs(text)
+    chars = max(1, len(text))
+    dl, dlc = duplicate_stats(lines)
+    dp, dpc = duplicate_stats(paras)
+    words = [w.lower() for w in split_words(text)]
+    if p.cjk_ngram_scale > 1 and cjk_fraction(words) > _CJK_MAJORITY:
+        k = p.cjk_ngram_scale
+        words = ["".join(words[i : i + k]) for i in range(0, len(words), k)]
+    out = {
+        "dup_line_frac": dl / len(lines) if lines else 0.0,
+        "dup_para_frac": dp / len(paras) if paras else 0.0,
+        "dup_line_char_frac": dlc / chars,
+        "dup_para_char_frac": dpc / chars,
+    }
+    return out, words
+
+
+def repetition_stats_batch(
+    texts: list[str | None], p: GopherRepetitionParams
+) -> list[dict[str, float] | None]:
+    """:func:`repetition_stats` of many texts, the n-gram part in one compiled pass.
+
+    Same numbers as calling :func:`repetition_stats` on each text (``tests/test_filters_fast.py``);
+    ``None`` texts give ``None``. Example: ``repetition_stats_batch(["x\\nx\\ny", None], p)`` ->
+    ``[{... "dup_line_frac": 1/3 ...}, None]``.
+    """
+    from curate.steps._ngram_kernel import ngram_fracs
+
+    live = [i for i, t in enumerate(texts) if t is not None]
+    preps = [_repetition_prep(texts[i] or "", p) for i in live]
+    docs = [
+        (_word_ids(words), np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+        for _, words in preps
+    ]
+    names = [f"top_{n}gram" for n in p.top_n_grams] + [f"dup_{n}gram" for n in p.dup_n_grams]
+    fracs = ngram_fracs(docs, list(p.top_n_grams), list(p.dup_n_grams)).tolist()
+    out: list[dict[str, float] | None] = [None] * len(texts)
+    for i, (stats, _), row in zip(live, preps, fracs, strict=True):
+        out[i] = {**stats, **dict(zip(names, row, strict=True))}
+    return out
+
+
 def repetition_fields(p: GopherRepetitionParams) -> dict[str, pl.DataType]:
     names = ["dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac"]
     names += [f"top_{n}gram" for n in p.top_n_grams] + [f"dup_{n}gram" for n in p.dup_n_grams]
@@ -403,4 +416,6 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
     }
     filt = filter_step(ctx, reasons, details)
     fields = repetition_fields(p)
-    return lambda lf: filt(with_stats(lf, ctx, lambda t: repetition_stats(t, p), fields))
+    return lambda lf: filt(
+        with_batch_stats(lf, ctx, lambda ts: repetition_stats_batch(ts, p), fields)
+    )

@@ -57,6 +57,38 @@ def with_stats(
     )
 
 
+def with_batch_stats(
+    lf: pl.LazyFrame,
+    ctx: StepContext,
+    fn: Callable[[list[str | None]], list[dict[str, Any] | None]],
+    fields: dict[str, pl.DataType],
+) -> pl.LazyFrame:
+    """:func:`with_stats` with a function of the whole batch (``None`` for rows not live), for
+    statistics computed in one compiled pass over many texts.
+
+    Example: ``with_batch_stats(lf, ctx, lambda ts: [None if t is None else {"chars": len(t)}
+    for t in ts], {"chars": pl.Int64})`` adds ``<family>__chars``.
+    """
+    dtype = pl.Struct(fields)
+
+    def batch(s: pl.Series) -> pl.Series:
+        return pl.Series(fn(s.to_list()), dtype=dtype)
+
+    live = pl.col("keep") & ctx.scope()
+    stats = (
+        pl.when(live)
+        .then(pl.col("text"))
+        .otherwise(pl.lit(None, pl.String))
+        .map_batches(batch, return_dtype=dtype)
+        .alias("_stats")
+    )
+    return (
+        lf.with_columns(stats)
+        .with_columns([pl.col("_stats").struct.field(f).alias(ctx.column(f)) for f in fields])
+        .drop("_stats")
+    )
+
+
 def rewrite_rows(
     lf: pl.LazyFrame,
     ctx: StepContext,

@@ -1,0 +1,340 @@
+"""JSONL straight into Arrow buffers: the ``(id, text)`` rows of a corpus without a Python object per record.
+
+:func:`curate.io.ingest.read_input` builds the whole Record frame (messages, meta) through Python
+dicts; a scan needs only ``id`` and ``text``. This reader parses blocks of lines with
+``pyarrow.json`` (strict types: a number where a string belongs is an error, not a silent cast),
+builds ``text`` with Polars string expressions, and computes the same content-hash ids as
+:func:`curate.core.records.content_hash` from a vectorised canonical JSON (``struct.json_encode``
+escapes strings exactly as ``json.dumps(..., ensure_ascii=False)``). Only the 128-bit xxh3 of each
+canonical string runs per record.
+
+A block that pyarrow refuses (a line that is not JSON or not an object, a field of another type,
+invalid UTF-8, a lone ``\\r``) is read line by line with the reference logic (``json.loads`` +
+:func:`curate.io.layouts.map_row` + :func:`curate.core.records.content_hash`), so bad lines are skipped
+exactly as ``read_input`` quarantines them. ``tests/test_ingest_arrow.py`` compares both paths.
+
+Example: ``{"instruction": "Add", "input": "2+2", "output": "4"}`` in ``maths.jsonl`` ->
+``id = content_hash("maths", "instruction", "Add\\n\\n2+2\\n\\n4", [user, assistant])``,
+``text = "Add\\n\\n2+2\\n\\n4"``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xxhash
+
+from curate.core.records import content_hash
+from curate.io.formats import decode_json
+from curate.io.ingest import _SNIFF_ROWS, _sniff
+from curate.io.layouts import map_row
+from curate.io.paths import suffix_of
+
+# layout -> (required prompt field, optional context field or None, required answer field)
+FAST_LAYOUTS: dict[str, tuple[str, str | None, str]] = {
+    "alpaca": ("instruction", "input", "output"),
+    "dolly": ("instruction", "context", "response"),
+    "prompt_completion": ("prompt", None, "completion"),
+}
+BLOCK_BYTES = 8 << 20
+# Python's str.strip() whitespace: Unicode White_Space plus the four separators \x1c-\x1f.
+_BLANK = r"^[\s\x1c-\x1f]*$"
+_ID_TEXT = {"id": pl.String, "text": pl.String}
+
+
+def supports(path: str | Path) -> bool:
+    """True for the files this reader takes (``.jsonl``, ``.jsonl.gz``)."""
+    return suffix_of(path) in (".jsonl", ".jsonl.gz")
+
+
+def iter_id_text(
+    path: str | Path,
+    *,
+    source: str,
+    fields: Sequence[str] | None = None,
+    shard_rows: int = 20_000,
+    block_bytes: int = BLOCK_BYTES,
+    where: str | None = None,
+) -> Iterator[pl.DataFrame]:
+    """Shards of ``id, text`` rows of a JSONL file, ids made unique in file order.
+
+    Args:
+        path: a ``.jsonl`` or ``.jsonl.gz`` file.
+        source: the source name hashed into the ids (the file stem for ``audit scan``).
+        fields: ``None`` to read the file like ``curate`` (layout detected from the first rows;
+            instruction ``text`` = messages joined), or field names whose values, joined by a
+            blank line, are the ``text`` of a ``document`` record.
+        shard_rows: rows per yielded shard.
+        block_bytes: bytes parsed per pyarrow call (memory = one block + one shard).
+        where: how the file is named in errors (default: ``path``).
+
+    Yields ``id, text`` frames of ``shard_rows`` rows (the last one shorter). With ``fields``
+    and no rows at all one empty frame is yielded, like :func:`audit.scan.iter_corpus`.
+    """
+    blocks = _blocks(Path(path), block_bytes)
+    first = next(blocks, b"")
+    reader = _Reader(
+        source, list(fields) if fields else None, _first_objects(first), where or str(path)
+    )
+    seen: dict[str, int] = {}
+    pending: list[pl.DataFrame] = []
+    n_pending = 0
+    total = 0
+    for block in _chain(first, blocks):
+        frame = reader.read(block)
+        if frame.height == 0:
+            continue
+        frame = frame.with_columns(id=pl.Series(_unique(frame["id"].to_list(), seen)))
+        pending.append(frame)
+        n_pending += frame.height
+        while n_pending >= shard_rows:
+            joined = pl.concat(pending)
+            yield joined.slice(0, shard_rows)
+            total += shard_rows
+            rest = joined.slice(shard_rows)
+            pending, n_pending = [rest], rest.height
+    if n_pending:
+        yield pl.concat(pending)
+        total += n_pending
+    if total == 0 and fields:
+        yield pl.DataFrame(schema=_ID_TEXT)
+
+
+def iter_blocks(
+    path: str | Path, columns: Sequence[str], block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[pl.DataFrame | None, bytes]]:
+    """``(frame of the String columns, block)`` per block of a JSONL file; ``None`` for a block
+    pyarrow refuses (the caller reads that block's :func:`block_lines` its own way).
+
+    Missing fields are null. Example: a block ``{"text": "a", "n": 1}\\n`` with ``columns=["text"]``
+    -> a 1-row frame ``text="a"``.
+    """
+    for block in _blocks(Path(path), block_bytes):
+        if b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n"):
+            yield None, block
+            continue
+        table = _arrow_table(block, list(dict.fromkeys(columns)))
+        frame = None if table is None else pl.from_arrow(table)
+        yield (frame if isinstance(frame, pl.DataFrame) else None), block
+
+
+def block_lines(block: bytes) -> Iterator[str]:
+    """The stripped non-empty lines of a block, split as ``iter_raw_rows`` splits a file."""
+    return _lines(block)
+
+
+def _arrow_table(block: bytes, columns: list[str]) -> Any:
+    """pyarrow's parse of a block into large-string ``columns``; ``None`` when it refuses."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([(c, pa.large_string()) for c in columns])
+    try:
+        return pj.read_json(
+            io.BytesIO(block),
+            read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _blocks(path: Path, block_bytes: int) -> Iterator[bytes]:
+    """The file in blocks that end at a newline (each whole lines)."""
+    opener = gzip.open if suffix_of(path) == ".jsonl.gz" else open
+    with opener(path, "rb") as fh:
+        carry = fh.read(3).removeprefix(codecs.BOM_UTF8)
+        while True:
+            chunk = fh.read(block_bytes)
+            if not chunk:
+                break
+            chunk = carry + chunk
+            cut = chunk.rfind(b"\n")
+            if cut < 0:
+                carry = chunk
+                continue
+            carry = chunk[cut + 1 :]
+            yield chunk[: cut + 1]
+        if carry:
+            yield carry
+
+
+def _lines(block: bytes) -> Iterator[str]:
+    """Stripped non-empty lines that are valid UTF-8, split as ``iter_raw_rows`` splits a JSONL
+    file (on ``\\n`` only; a line that is not UTF-8 is quarantined there, skipped here)."""
+    for bline in block.split(b"\n"):
+        if not bline.strip():
+            continue
+        try:
+            yield bline.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            continue
+
+
+def _first_objects(block: bytes) -> list[Any]:
+    """The first parsed rows (up to the sniffing window), parse errors left out."""
+    rows: list[Any] = []
+    for line in _lines(block):
+        row, error = decode_json(line)
+        if error is not None:
+            continue
+        rows.append(row)
+        if len(rows) >= _SNIFF_ROWS:
+            break
+    return rows
+
+
+def _unique(ids: list[str], seen: dict[str, int]) -> list[str]:
+    """:func:`curate.core.records.assign_ids` carried across blocks by ``seen``."""
+    out = []
+    for h in ids:
+        k = seen.get(h, 0)
+        seen[h] = k + 1
+        out.append(h if k == 0 else f"{h}-{k}")
+    return out
+
+
+def _json_str(col: str) -> pl.Expr:
+    """``json.dumps(value, ensure_ascii=False)`` of a String column: ``a"b`` -> ``"a\\"b"``."""
+    prefix = len(json.dumps(col, ensure_ascii=False)) + 2  # {"col":
+    return pl.struct(pl.col(col)).struct.json_encode().str.slice(prefix).str.head(-1)
+
+
+def _hash(canon: pl.Series) -> list[str]:
+    """xxh3-128 hex digests of canonical JSON strings (what ``content_hash`` hashes)."""
+    digest = xxhash.xxh3_128_hexdigest
+    return [digest(s.encode("utf-8")) for s in canon.to_list()]
+
+
+class _Reader:
+    """Turns one block of JSONL into ``id, text`` rows (fast path, or the reference per line)."""
+
+    def __init__(self, source: str, fields: list[str] | None, first: list[Any], where: str) -> None:
+        self.source = source
+        self.fields = fields
+        self._src_json = json.dumps(source, ensure_ascii=False)
+        objects = [r for r in first if isinstance(r, dict)]
+        if fields is None:
+            from curate.io.formats import RawRow
+
+            raw = [RawRow(i, r, "") for i, r in enumerate(first, start=1)]
+            self.layout = _sniff(where, raw, {}) if raw else "text"
+            self.columns = (
+                ["text"]
+                if self.layout == "text"
+                else [c for c in FAST_LAYOUTS.get(self.layout, ()) if c]
+            )
+        else:
+            if objects and not any(f in objects[0] for f in fields):
+                from curate.core.errors import ConfigError
+
+                raise ConfigError(
+                    f"{where}: no field {','.join(fields)!r} in the first record; fields found: "
+                    f"{', '.join(sorted(map(str, objects[0])))}"
+                )
+            self.layout = "fields"
+            self.columns = list(dict.fromkeys(fields))
+
+    def read(self, block: bytes) -> pl.DataFrame:
+        """The block's rows; the reference path when pyarrow refuses it."""
+        if not self.columns or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")):
+            return self.read_slow(block)
+        table = self._arrow(block)
+        if table is None:
+            return self.read_slow(block)
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return self._id_text(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
+
+    def _arrow(self, block: bytes) -> Any:
+        return _arrow_table(block, self.columns)
+
+    def _id_text(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows that map, with their text and content-hash id, in block order."""
+        if self.layout == "fields":
+            text = pl.concat_str(
+                [pl.col(c) for c in self.fields or ()], separator="\n\n", ignore_nulls=True
+            )
+            frame = frame.with_columns(text=text.fill_null(""))
+            canon = pl.concat_str(
+                pl.lit(f'[{self._src_json},"document",'), _json_str("text"), pl.lit(",[]]")
+            )
+        elif self.layout == "text":
+            frame = frame.filter(pl.col("text").is_not_null())
+            canon = pl.concat_str(
+                pl.lit(f'[{self._src_json},"document",'), _json_str("text"), pl.lit(",[]]")
+            )
+        else:
+            ask, ctx, ans = FAST_LAYOUTS[self.layout]
+            frame = frame.filter(pl.col(ask).is_not_null() & pl.col(ans).is_not_null())
+            prompt = pl.col(ask)
+            if ctx is not None:
+                context = pl.col(ctx).fill_null("")
+                prompt = (
+                    pl.when(context.str.contains(_BLANK))
+                    .then(pl.col(ask))
+                    .otherwise(pl.concat_str(pl.col(ask), pl.lit("\n\n"), context))
+                )
+            frame = frame.with_columns(_prompt=prompt, _answer=pl.col(ans))
+            parts = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in ("_prompt", "_answer")]
+            frame = frame.with_columns(
+                text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True)
+            )
+            canon = pl.concat_str(
+                pl.lit(f'[{self._src_json},"instruction",'),
+                _json_str("text"),
+                pl.lit(',[["user",'),
+                _json_str("_prompt"),
+                pl.lit('],["assistant",'),
+                _json_str("_answer"),
+                pl.lit("]]]"),
+            )
+        canon_s = frame.select(canon).to_series()
+        return pl.DataFrame({"id": _hash(canon_s), "text": frame["text"]}, schema=_ID_TEXT)
+
+    def read_slow(self, block: bytes) -> pl.DataFrame:
+        """The reference: one ``json.loads`` per line, rows that do not map left out."""
+        ids: list[str] = []
+        texts: list[str] = []
+        for line in _lines(block):
+            row, error = decode_json(line)
+            if error is not None:
+                continue
+            got = self._map(row)
+            if got is not None:
+                ids.append(got[0])
+                texts.append(got[1])
+        return pl.DataFrame({"id": ids, "text": texts}, schema=_ID_TEXT)
+
+    def _map(self, row: Any) -> tuple[str, str] | None:
+        if not isinstance(row, dict):
+            return None
+        if self.layout == "fields":
+            values = [row.get(f) for f in self.fields or ()]
+            text = "\n\n".join(
+                v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for v in values
+                if v is not None
+            )
+            return content_hash(self.source, "document", text, None), text
+        try:
+            kind, text, messages = map_row(self.layout, row)
+        except ValueError:
+            return None
+        assert text is not None
+        return content_hash(self.source, kind, text, messages), text

@@ -1,0 +1,73 @@
+"""``cleanroom dedup`` reads JSONL through Arrow (:func:`curate.cli.dedup.read_jsonl_arrow`) and
+gets the same ``text, id`` frame and unparsed-line count as the per-line reference (issue 19).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from curate.cli import dedup as dedup_cli
+from curate.io.formats import RawRow, iter_raw_rows
+
+ROWS: list[object] = [
+    {"id": "a", "title": "T", "body": "text é 中文"},
+    {"id": "b", "title": "", "body": "empty title is skipped"},
+    {"id": None, "body": None},  # no text: null
+    {"title": "only a title \u2028 \x00"},  # no id: null
+    {"id": "c", "title": "T", "body": "dup"},
+    {"id": "c", "title": "T", "body": "dup"},
+]
+
+
+def _reference(path: Path, fields: list[str], id_field: str | None):
+    rows = (r.fields if isinstance(r, RawRow) else dedup_cli._BAD for r in iter_raw_rows(path))
+    return dedup_cli._frame_of_rows(rows, fields, id_field)
+
+
+def _check(path: Path, fields: list[str], id_field: str | None) -> None:
+    fast, bad = dedup_cli.read_jsonl_arrow(path, fields, id_field)
+    ref, ref_bad = _reference(path, fields, id_field)
+    assert bad == ref_bad
+    assert fast.equals(ref)
+
+
+@pytest.mark.parametrize("id_field", [None, "id"])
+def test_clean_rows_issue19(tmp_path: Path, id_field: str | None) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ROWS) + "\n")
+    _check(path, ["title", "body"], id_field)
+
+
+def test_integer_ids_and_bad_lines_issue19(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "body": f"doc {i}"}) for i in range(5)]
+    lines += ["{broken", "[1, 2]", json.dumps({"id": 1.5, "body": 7}), ""]
+    path = tmp_path / "y.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    _check(path, ["body"], "id")
+    fast, bad = dedup_cli.read_jsonl_arrow(path, ["body"], "id")
+    assert bad == 2 and fast["text"].to_list()[-1] == "7"
+    clean = tmp_path / "z.jsonl"
+    clean.write_text("\n".join(lines[:5]) + "\n")
+    fast, _ = dedup_cli.read_jsonl_arrow(clean, ["body"], "id")
+    assert fast["id"].to_list() == ["0", "1", "2", "3", "4"]
+
+
+def test_cli_help_does_not_import_numba_issue19() -> None:
+    """``cleanroom --help`` builds the command tree only: numba stays unimported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from curate.cli.main import main\n"
+        "sys.argv = ['cleanroom', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "False"
