@@ -75,13 +75,12 @@ def iter_corpus(
     stem = stem[: -len(suffix_of(stem) or "")]
     first = next((r.fields for r in iter_raw_rows(Path(path)) if isinstance(r, RawRow)), None)
     idf = detect_id_field(first, id_field, where=path)
-    if idf is None and ingest_arrow.supports(path):  # JSONL: Arrow buffers, same ids and texts
+    if ingest_arrow.supports(path):  # JSONL: Arrow buffers, same ids, texts and source ids
         names = None if fld is None else fld.split(",")
         yield from ingest_arrow.iter_id_text(
-            path, source=stem, fields=names, shard_rows=shard_rows, where=path
+            path, source=stem, fields=names, shard_rows=shard_rows, where=path, id_field=idf
         )
         return
-    # the JSONL fast path yields ``id, text`` only: a file with its own ids is read in Python
     yield from iter_corpus_python(path, fld, stem, shard_rows, id_field=idf)
 
 

@@ -434,3 +434,34 @@ output: {{db: {tmp_path / "out.duckdb"}, parquet_dir: {tmp_path / "pq"}}}
     assert result.kept == 2
     hits = result.side_tables["contamination"].filter(pl.col("verdict") == "dirty")
     assert hits["source_id"].to_list() == ["u-para"]
+
+
+@pytest.mark.parametrize("fld", [None, "instruction,output"])
+def test_source_id_jsonl_fast_path_equals_reference(tmp_path, fld):
+    """JSONL with its own ids keeps the Arrow fast path: same id, text and source_id as the
+    Python reference, for string, integer and float ids, a bad line and a row that does not map."""
+    from audit.scan import iter_corpus_python
+    from curate.io import ingest_arrow
+
+    lines = []
+    for i in range(12):
+        rid = f"s{i}" if i < 4 else (i if i < 8 else i + 0.5)  # blocks of str / int / float ids
+        lines.append(json.dumps({"id": rid, "instruction": f"Task {i} é", "output": f"out {i}"}))
+    lines.insert(5, "{not json")
+    lines.insert(9, json.dumps({"id": "nomap", "instruction": None, "output": "x"}))
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ref = pl.concat(list(iter_corpus_python(str(path), fld, "c", 5, id_field="id")))
+    names = fld.split(",") if fld else None
+    fast = pl.concat(
+        list(
+            ingest_arrow.iter_id_text(
+                path, source="c", fields=names, shard_rows=5, block_bytes=200, id_field="id"
+            )
+        )
+    )
+    assert fast.columns == ["id", "text", "source_id"]
+    assert fast.to_dicts() == ref.to_dicts()
+    assert "s0" in fast["source_id"].to_list() and "4" in fast["source_id"].to_list()
+    arg = str(path) if fld is None else f"{path}:{fld}"
+    assert pl.concat(list(iter_corpus(arg, 5))).to_dicts() == ref.to_dicts()

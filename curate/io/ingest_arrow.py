@@ -62,8 +62,9 @@ def iter_id_text(
     shard_rows: int = 20_000,
     block_bytes: int = BLOCK_BYTES,
     where: str | None = None,
+    id_field: str | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Shards of ``id, text`` rows of a JSONL file, ids made unique in file order.
+    """Shards of ``id, text[, source_id]`` rows of a JSONL file, ids made unique in file order.
 
     Args:
         path: a ``.jsonl`` or ``.jsonl.gz`` file.
@@ -74,6 +75,8 @@ def iter_id_text(
         shard_rows: rows per yielded shard.
         block_bytes: bytes parsed per pyarrow call (memory = one block + one shard).
         where: how the file is named in errors (default: ``path``).
+        id_field: the input's own id field, copied as a string to ``source_id`` (issue 15;
+            string or integer ids stay on the fast path, other types take the reference).
 
     Yields ``id, text`` frames of ``shard_rows`` rows (the last one shorter). With ``fields``
     and no rows at all one empty frame is yielded, like :func:`audit.scan.iter_corpus`.
@@ -81,7 +84,11 @@ def iter_id_text(
     blocks = _blocks(Path(path), block_bytes)
     first = next(blocks, b"")
     reader = _Reader(
-        source, list(fields) if fields else None, _first_objects(first), where or str(path)
+        source,
+        list(fields) if fields else None,
+        _first_objects(first),
+        where or str(path),
+        id_field=id_field,
     )
     seen: dict[str, int] = {}
     pending: list[pl.DataFrame] = []
@@ -104,7 +111,7 @@ def iter_id_text(
         yield pl.concat(pending)
         total += n_pending
     if total == 0 and fields:
-        yield pl.DataFrame(schema=_ID_TEXT)
+        yield pl.DataFrame(schema=reader.schema)
 
 
 def iter_blocks(
@@ -146,6 +153,30 @@ def _arrow_table(block: bytes, columns: list[str]) -> Any:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
+
+
+def _block_ids(block: bytes, id_field: str) -> pl.Series | None:
+    """The id column of a block as strings, read as JSON strings or integers; None otherwise.
+
+    Example: ``{"id": 7}`` -> ``"7"``; ``{"id": "a"}`` -> ``"a"``; ``{"id": 1.5}`` -> None.
+    """
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    for kind in (pa.large_string(), pa.int64()):
+        try:
+            table = pj.read_json(
+                io.BytesIO(block),
+                read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
+                parse_options=pj.ParseOptions(
+                    explicit_schema=pa.schema([(id_field, kind)]),
+                    unexpected_field_behavior="ignore",
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            continue
+        return pl.Series("_sid", table.column(0)).cast(pl.String)
+    return None
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -224,9 +255,18 @@ def _hash(canon: pl.Series) -> list[str]:
 class _Reader:
     """Turns one block of JSONL into ``id, text`` rows (fast path, or the reference per line)."""
 
-    def __init__(self, source: str, fields: list[str] | None, first: list[Any], where: str) -> None:
+    def __init__(
+        self,
+        source: str,
+        fields: list[str] | None,
+        first: list[Any],
+        where: str,
+        id_field: str | None = None,
+    ) -> None:
         self.source = source
         self.fields = fields
+        self.id_field = id_field
+        self.schema = {**_ID_TEXT, **({"source_id": pl.String} if id_field else {})}
         self._src_json = json.dumps(source, ensure_ascii=False)
         objects = [r for r in first if isinstance(r, dict)]
         if fields is None:
@@ -259,6 +299,11 @@ class _Reader:
             return self.read_slow(block)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
+        if self.id_field:
+            sids = _block_ids(block, self.id_field)
+            if sids is None:
+                return self.read_slow(block)
+            frame = frame.with_columns(_sid=sids)
         return self._id_text(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
 
     def _arrow(self, block: bytes) -> Any:
@@ -305,12 +350,16 @@ class _Reader:
                 pl.lit("]]]"),
             )
         canon_s = frame.select(canon).to_series()
-        return pl.DataFrame({"id": _hash(canon_s), "text": frame["text"]}, schema=_ID_TEXT)
+        data = {"id": _hash(canon_s), "text": frame["text"]}
+        if self.id_field:
+            data["source_id"] = frame["_sid"]
+        return pl.DataFrame(data, schema=self.schema)
 
     def read_slow(self, block: bytes) -> pl.DataFrame:
         """The reference: one ``json.loads`` per line, rows that do not map left out."""
         ids: list[str] = []
         texts: list[str] = []
+        sids: list[str | None] = []
         for line in _lines(block):
             row, error = decode_json(line)
             if error is not None:
@@ -319,7 +368,13 @@ class _Reader:
             if got is not None:
                 ids.append(got[0])
                 texts.append(got[1])
-        return pl.DataFrame({"id": ids, "text": texts}, schema=_ID_TEXT)
+                if self.id_field:
+                    v = row.get(self.id_field)
+                    sids.append(None if v is None else str(v))
+        data: dict[str, list] = {"id": ids, "text": texts}
+        if self.id_field:
+            data["source_id"] = sids
+        return pl.DataFrame(data, schema=self.schema)
 
     def _map(self, row: Any) -> tuple[str, str] | None:
         if not isinstance(row, dict):
