@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from audit.scan import ScanResult
+from audit.result import ScanResult
 from curate.core.errors import ConfigError
 from curate.io import store
 

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import polars as pl
 from audit.ids import detect_id_field, id_string, source_ids_from_meta
 from audit.matchers import Matcher, Shard, matcher_for
 from audit.presets import Preset
+from audit.result import ScanResult
 from curate.core.errors import ConfigError
 from curate.core.records import assign_ids, content_hash
 from curate.core.schemas import CONTAMINATION_SCHEMA
@@ -151,26 +152,6 @@ def shards_of(frame: pl.DataFrame, shard_rows: int = 20_000) -> Iterator[pl.Data
 # ---------------------------------------------------------------------------------------------
 # The scan
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ScanResult:
-    """What a scan found.
-
-    Attributes:
-        items: ``benchmark_items`` rows of every benchmark scanned.
-        contamination: one row per (benchmark item part, corpus record) pair with hits.
-        item_verdicts: one row per item: ``benchmark, item_id, verdict, text_verdict,
-            answer_verdict, coverage, answer_coverage, records``.
-        summary: one row per benchmark (see :func:`summarise`).
-        stats: records and bytes scanned, seconds, ignored common n-grams.
-    """
-
-    items: pl.DataFrame
-    contamination: pl.DataFrame
-    item_verdicts: pl.DataFrame
-    summary: pl.DataFrame
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def build_indexes(benchmarks: list[pl.DataFrame], preset: Preset) -> list[Matcher]:

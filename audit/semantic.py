@@ -62,7 +62,7 @@ import numpy as np
 import polars as pl
 
 from audit.normalise import char_spans, token_spans, tokenize_series
-from audit.scan import ScanResult
+from audit.result import ScanResult
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.core.schemas import CONTAMINATION_SCHEMA
 

@@ -30,6 +30,7 @@ applies to every match of its record. (``confirmed`` records are dropped by the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -39,7 +40,8 @@ import polars as pl
 from audit.background import get_background
 from audit.benchmarks import check_benchmark_arg, load_benchmark
 from audit.ids import detect_in_meta, source_ids_from_meta
-from audit.presets import DIRTY_VERDICTS, get_preset
+from audit.presets import DIRTY_VERDICTS, Preset, get_preset
+from audit.result import ScanResult
 from audit.scan import scan, shards_of
 from audit.semantic import SemanticOptions
 from curate.core.decisions import drop_rows, to_json
@@ -146,108 +148,16 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         # every copy of an item, and a confirmed record stays visible); only kept records drop.
         scanned = frame.filter(ctx.scope()).select("id", "text", "kind")
         live = set(frame.filter(pl.col("keep") & ctx.scope())["id"].to_list())
-        items = [load_benchmark(b) for b in p.benchmarks]
         corpus = scanned.select("id", "text")
         if "meta" in frame.columns:  # the input's own ids, next to the content hashes
             meta = frame.filter(ctx.scope())["meta"]
             idf = detect_in_meta(meta, p.id_field, where="decontaminate_v1")
             if idf is not None:
                 corpus = corpus.with_columns(source_id=source_ids_from_meta(meta, idf))
-        result = scan(
-            items,
-            shards_of(corpus),
-            preset,
-            semantic=p.semantic_options() if p.preset == "semantic" else None,
-            background=get_background(p.background),
-        )
-        ctx.emit("benchmark_items", result.items)
-        hits = result.contamination.filter(
-            pl.col("verdict").is_in(DIRTY_VERDICTS)
-            & pl.col("part").is_in(list(p.parts))
-            & pl.col("id").is_in(list(live))
-        )
-        # per match: a record is kept only when every match that would drop it is a false positive
-        mv = per_match_latest(ctx.resources.get("match_verdicts", ctx.resources.get("verdicts")))
-        fps = cleared_records(hits, mv)
-        notes = ctx.resources.setdefault("notes", {})
-        notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + len(fps)
-        notes["held_by_unreviewed"] = notes.get("held_by_unreviewed", 0) + len(
-            held_records(hits, mv)
-        )
-        for row in result.summary.iter_rows(named=True):
-            notes.setdefault("contamination", []).append(
-                {k: v for k, v in row.items() if v is not None}
-            )
-            notes.setdefault("summary_lines", []).append(
-                f"contamination ({preset.name}, n={row['n']}): {row['benchmark']}: "
-                f"{row['dirty']} of {row['items']} items dirty ({row['pct_clean']}% clean), "
-                f"{row['answer_only']} by answer only, {row['records_hit']} records hit"
-            )
-        hits = hits.filter(~pl.col("id").is_in(list(fps)))
-        best = (
-            hits.sort("coverage", descending=True)
-            .group_by("id", maintain_order=True)
-            .agg(
-                pl.col("benchmark", "item_id", "part", "coverage").first(),
-                pl.len().alias("items"),
-                pl.col("spans"),
-                pl.struct("benchmark", "item_id").alias("matched"),
-            )
-            .join(scanned, on="id")
-        )
-        drops, cut_rows, cut_ids = [], [], set()
-        for r in best.iter_rows(named=True):
-            detail = to_json(
-                {
-                    "benchmark": r["benchmark"],
-                    "item_id": r["item_id"],
-                    "part": r["part"],
-                    "coverage": r["coverage"],
-                    "preset": preset.name,
-                    "items": r["items"],
-                }
-            )
-            if p.mode == "drop" or r["kind"] != "document":
-                drops.append((r["id"], "contamination", detail))
-                continue
-            spans = [s for js in r["spans"] for s in json.loads(js)["record"]]
-            kept, pieces = cut_pieces(r["text"], spans, p.window, p.min_piece)
-            if pieces > p.max_pieces:
-                drops.append((r["id"], "contamination_fragmented", detail))
-            elif not kept:
-                drops.append((r["id"], "contamination", detail))
-            else:
-                new = "\n\n".join(piece.strip() for piece in kept)
-                cut_ids.add(r["id"])
-                cut_rows.append((r["id"], new, len(r["text"]) - len(new), to_json(r["matched"])))
-        contamination = result.contamination
-        if cut_ids:
-            contamination = contamination.with_columns(
-                spans=pl.when(pl.col("id").is_in(list(cut_ids)))
-                .then(pl.col("spans").map_elements(_cut_spans, return_dtype=pl.String))
-                .otherwise(pl.col("spans"))
-            )
-        ctx.emit("contamination", contamination)
-        out = drop_rows(
-            frame,
-            ctx,
-            pl.DataFrame(
-                drops,
-                schema={"id": pl.String, "drop_reason": pl.String, "detail": pl.String},
-                orient="row",
-            ),
-        )
-        if p.mode == "cut":
-            cuts = pl.DataFrame(
-                cut_rows,
-                schema={
-                    "id": pl.String,
-                    "_new": pl.String,
-                    ctx.column("cut_chars"): pl.Int64,
-                    ctx.column("matched"): pl.String,
-                },
-                orient="row",
-            )
+        result = run_scan(p, preset, shards_of(corpus))
+        drops, cuts = decide(p, ctx, preset, result, scanned, live)
+        out = drop_rows(frame, ctx, drops)
+        if cuts is not None:
             out = (
                 out.join(cuts, on="id", how="left", maintain_order="left")
                 .with_columns(text=pl.coalesce("_new", "text"))
@@ -256,6 +166,132 @@ def decontaminate(p: DecontaminateParams, ctx: StepContext) -> Step:
         return out.lazy()
 
     return step
+
+
+def run_scan(p: DecontaminateParams, preset: Preset, shards: Iterable[pl.DataFrame]) -> ScanResult:
+    """The audit scan of the step's benchmarks over corpus shards (``id, text[, source_id]``)."""
+    items = [load_benchmark(b) for b in p.benchmarks]
+    return scan(
+        items,
+        shards,
+        preset,
+        semantic=p.semantic_options() if p.preset == "semantic" else None,
+        background=get_background(p.background),
+    )
+
+
+def decide(
+    p: DecontaminateParams,
+    ctx: StepContext,
+    preset: Preset,
+    result: ScanResult,
+    scanned: pl.DataFrame,
+    live: set[str],
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """From a scan to decisions, for the in-memory step and the sharded engine alike: emits the
+    ``benchmark_items`` and ``contamination`` side tables and the run notes, and returns the drops
+    (``id, drop_reason, detail``) and, in cut mode, the cut texts (``id, _new`` + tag columns).
+
+    ``scanned`` holds ``id, text, kind`` of (at least) every record with a hit; ``live`` the ids
+    still kept. Per match: a record is kept only when every match that would drop it is a false
+    positive (:mod:`curate.core.verdicts`).
+    """
+    ctx.emit("benchmark_items", result.items)
+    hits = result.contamination.filter(
+        pl.col("verdict").is_in(DIRTY_VERDICTS)
+        & pl.col("part").is_in(list(p.parts))
+        & pl.col("id").is_in(list(live))
+    )
+    mv = per_match_latest(ctx.resources.get("match_verdicts", ctx.resources.get("verdicts")))
+    fps = cleared_records(hits, mv)
+    _note(ctx, preset, result, fps, held_records(hits, mv))
+    best = (
+        hits.filter(~pl.col("id").is_in(list(fps)))
+        .sort("coverage", descending=True)
+        .group_by("id", maintain_order=True)
+        .agg(
+            pl.col("benchmark", "item_id", "part", "coverage").first(),
+            pl.len().alias("items"),
+            pl.col("spans"),
+            pl.struct("benchmark", "item_id").alias("matched"),
+        )
+        .join(scanned, on="id")
+    )
+    drops, cut_rows = _drops_and_cuts(p, preset, best)
+    cut_ids = {r[0] for r in cut_rows}
+    contamination = result.contamination
+    if cut_ids:
+        contamination = contamination.with_columns(
+            spans=pl.when(pl.col("id").is_in(list(cut_ids)))
+            .then(pl.col("spans").map_elements(_cut_spans, return_dtype=pl.String))
+            .otherwise(pl.col("spans"))
+        )
+    ctx.emit("contamination", contamination)
+    drop_frame = pl.DataFrame(
+        drops, schema={"id": pl.String, "drop_reason": pl.String, "detail": pl.String}, orient="row"
+    )
+    if p.mode != "cut":
+        return drop_frame, None
+    cuts = pl.DataFrame(
+        cut_rows,
+        schema={
+            "id": pl.String,
+            "_new": pl.String,
+            ctx.column("cut_chars"): pl.Int64,
+            ctx.column("matched"): pl.String,
+        },
+        orient="row",
+    )
+    return drop_frame, cuts
+
+
+def _note(ctx: StepContext, preset: Preset, result: ScanResult, fps: set, held: set) -> None:
+    """The run notes: false positives kept, records held by unreviewed matches, one summary line
+    per benchmark."""
+    notes = ctx.resources.setdefault("notes", {})
+    notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + len(fps)
+    notes["held_by_unreviewed"] = notes.get("held_by_unreviewed", 0) + len(held)
+    for row in result.summary.iter_rows(named=True):
+        notes.setdefault("contamination", []).append(
+            {k: v for k, v in row.items() if v is not None}
+        )
+        notes.setdefault("summary_lines", []).append(
+            f"contamination ({preset.name}, n={row['n']}): {row['benchmark']}: "
+            f"{row['dirty']} of {row['items']} items dirty ({row['pct_clean']}% clean), "
+            f"{row['answer_only']} by answer only, {row['records_hit']} records hit"
+        )
+
+
+def _drops_and_cuts(
+    p: DecontaminateParams, preset: Preset, best: pl.DataFrame
+) -> tuple[list[tuple], list[tuple]]:
+    """Per contaminated record: a drop (reason, detail) or, for documents in cut mode, the text
+    with the matched spans cut out (GPT-3: more than ``max_pieces`` pieces -> fragmented)."""
+    drops, cut_rows = [], []
+    for r in best.iter_rows(named=True):
+        detail = to_json(
+            {
+                "benchmark": r["benchmark"],
+                "item_id": r["item_id"],
+                "part": r["part"],
+                "coverage": r["coverage"],
+                "preset": preset.name,
+                "items": r["items"],
+            }
+        )
+        if p.mode == "drop" or r["kind"] != "document":
+            drops.append((r["id"], "contamination", detail))
+            continue
+        spans = [s for js in r["spans"] for s in json.loads(js)["record"]]
+        kept, pieces = cut_pieces(r["text"], spans, p.window, p.min_piece)
+        if pieces > p.max_pieces:
+            drops.append((r["id"], "contamination_fragmented", detail))
+        elif not kept:
+            drops.append((r["id"], "contamination", detail))
+        else:
+            new = "\n\n".join(piece.strip() for piece in kept)
+            cut_rows.append((r["id"], new, len(r["text"]) - len(new), to_json(r["matched"])))
+    return drops, cut_rows
 
 
 def _cut_spans(spans: str) -> str:

@@ -15,20 +15,16 @@ Also re-exported for the engine: the exact-dedup key hash and cluster rows of ``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 
-from audit.benchmarks import load_benchmark
-from audit.presets import DIRTY_VERDICTS, get_preset
-from audit.scan import scan, shards_of
-from curate.core.decisions import to_json
+from audit.presets import get_preset
+from audit.scan import shards_of
 from curate.core.step import StepContext
-from curate.core.verdicts import ids_with
 from curate.io.store import write_parquet
-from curate.steps.decontaminate import DecontaminateParams, _cut_spans, cut_pieces
+from curate.steps.decontaminate import DecontaminateParams, decide, run_scan
 from curate.steps.exact_dedup import cluster_rows, key_hashes
 
 __all__ = ["cluster_rows", "decontaminate_global", "key_hashes"]
@@ -44,7 +40,6 @@ def decontaminate_global(
     """Scan every shard file, emit ``benchmark_items`` and ``contamination`` into ``ctx`` and write
     the per-record decisions under ``folder``."""
     preset = get_preset(p.preset).with_n(p.n)
-    items = [load_benchmark(b) for b in p.benchmarks]
 
     def shards() -> Iterator[pl.DataFrame]:
         for f in files:
@@ -53,8 +48,7 @@ def decontaminate_global(
                 advance(frame.height)
             yield from shards_of(frame.filter(ctx.scope()).select("id", "text"))
 
-    result = scan(items, shards(), preset)
-    ctx.emit("benchmark_items", result.items)
+    result = run_scan(p, preset, shards())
     hit_ids = result.contamination["id"].unique().to_list()
     rows = pl.concat(
         [
@@ -64,90 +58,8 @@ def decontaminate_global(
             for f in files
         ]
     ).filter(ctx.scope())
-    scanned = rows.select("id", "text", "kind")
     live = set(rows.filter(pl.col("keep"))["id"].to_list())
-    hits = result.contamination.filter(
-        pl.col("verdict").is_in(DIRTY_VERDICTS)
-        & pl.col("part").is_in(list(p.parts))
-        & pl.col("id").is_in(list(live))
-    )
-    fps = ids_with(ctx.resources.get("verdicts"), "false_positive")
-    fp_kept = hits.filter(pl.col("id").is_in(list(fps)))["id"].n_unique() if fps else 0
-    notes = ctx.resources.setdefault("notes", {})
-    notes["false_positive_kept"] = notes.get("false_positive_kept", 0) + fp_kept
-    for row in result.summary.iter_rows(named=True):
-        notes.setdefault("contamination", []).append(
-            {k: v for k, v in row.items() if v is not None}
-        )
-        notes.setdefault("summary_lines", []).append(
-            f"contamination ({preset.name}, n={row['n']}): {row['benchmark']}: "
-            f"{row['dirty']} of {row['items']} items dirty ({row['pct_clean']}% clean), "
-            f"{row['answer_only']} by answer only, {row['records_hit']} records hit"
-        )
-    hits = hits.filter(~pl.col("id").is_in(list(fps)))
-    best = (
-        hits.sort("coverage", descending=True)
-        .group_by("id", maintain_order=True)
-        .agg(
-            pl.col("benchmark", "item_id", "part", "coverage").first(),
-            pl.len().alias("items"),
-            pl.col("spans"),
-            pl.struct("benchmark", "item_id").alias("matched"),
-        )
-        .join(scanned, on="id")
-    )
-    drops, cut_rows, cut_ids = [], [], set()
-    for r in best.iter_rows(named=True):
-        detail = to_json(
-            {
-                "benchmark": r["benchmark"],
-                "item_id": r["item_id"],
-                "part": r["part"],
-                "coverage": r["coverage"],
-                "preset": preset.name,
-                "items": r["items"],
-            }
-        )
-        if p.mode == "drop" or r["kind"] != "document":
-            drops.append((r["id"], "contamination", detail))
-            continue
-        spans = [s for js in r["spans"] for s in json.loads(js)["record"]]
-        kept, pieces = cut_pieces(r["text"], spans, p.window, p.min_piece)
-        if pieces > p.max_pieces:
-            drops.append((r["id"], "contamination_fragmented", detail))
-        elif not kept:
-            drops.append((r["id"], "contamination", detail))
-        else:
-            new = "\n\n".join(piece.strip() for piece in kept)
-            cut_ids.add(r["id"])
-            cut_rows.append((r["id"], new, len(r["text"]) - len(new), to_json(r["matched"])))
-    contamination = result.contamination
-    if cut_ids:
-        contamination = contamination.with_columns(
-            spans=pl.when(pl.col("id").is_in(list(cut_ids)))
-            .then(pl.col("spans").map_elements(_cut_spans, return_dtype=pl.String))
-            .otherwise(pl.col("spans"))
-        )
-    ctx.emit("contamination", contamination)
-    write_parquet(
-        pl.DataFrame(
-            drops,
-            schema={"id": pl.String, "drop_reason": pl.String, "detail": pl.String},
-            orient="row",
-        ),
-        folder / "drops.parquet",
-    )
-    if p.mode == "cut":
-        write_parquet(
-            pl.DataFrame(
-                cut_rows,
-                schema={
-                    "id": pl.String,
-                    "_new": pl.String,
-                    ctx.column("cut_chars"): pl.Int64,
-                    ctx.column("matched"): pl.String,
-                },
-                orient="row",
-            ),
-            folder / "cuts.parquet",
-        )
+    drops, cuts = decide(p, ctx, preset, result, rows.select("id", "text", "kind"), live)
+    write_parquet(drops, folder / "drops.parquet")
+    if cuts is not None:
+        write_parquet(cuts, folder / "cuts.parquet")
