@@ -189,6 +189,66 @@ REVIEWS_SCHEMA = pl.Schema(
     }
 )
 
+# Training runs and clean-vs-dirty eval scores (out/evals.duckdb, docs/TRAINING.md).
+TRAINING_RUNS_SCHEMA = pl.Schema(
+    {
+        "train_run_id": pl.String,
+        "created_at": pl.Datetime("us", "UTC"),
+        "mixture": pl.String,
+        "mixture_source": pl.String,
+        "curate_run_id": pl.String,
+        "recipe_sha256": pl.String,
+        "model": pl.String,
+        "checkpoint": pl.String,
+        "device": pl.String,
+        "seed": pl.Int64,
+        "train_rows": pl.Int64,
+        "validation_rows": pl.Int64,
+        "train_tokens": pl.Int64,
+        "steps": pl.Int64,
+        "train_loss": pl.Float64,
+        "eval_loss": pl.Float64,
+        "seconds": pl.Float64,
+        "manifest": pl.String,
+    }
+)
+EVAL_RESULTS_SCHEMA = pl.Schema(
+    {
+        "eval_id": pl.String,
+        "created_at": pl.Datetime("us", "UTC"),
+        "model": pl.String,
+        "train_run_id": pl.String,
+        "benchmark": pl.String,
+        "preset": pl.String,
+        "verdict_run_id": pl.String,
+        "metric": pl.String,
+        "higher_is_better": pl.Boolean,
+        "n_full": pl.Int64,
+        "n_clean": pl.Int64,
+        "n_dirty": pl.Int64,
+        "score_full": pl.Float64,
+        "score_clean": pl.Float64,
+        "score_dirty": pl.Float64,
+        "delta": pl.Float64,
+        "delta_low": pl.Float64,
+        "delta_high": pl.Float64,
+        "significant": pl.Boolean,
+        "clean_vs_full": pl.Float64,
+        "bootstrap": pl.Int64,
+        "method": pl.String,
+    }
+)
+# One row per (preset, metric) of an eval: the score split by contamination verdict.
+SPLIT_SCORE_SCHEMA = pl.Schema(
+    {
+        c: t
+        for c, t in EVAL_RESULTS_SCHEMA.items()
+        if c in ("preset", "metric", "higher_is_better")
+        or c.startswith(("n_", "score_", "delta"))
+        or c in ("significant", "clean_vs_full", "bootstrap")
+    }
+)
+
 # Side tables steps may report; each is created (maybe empty) in every run.
 SIDE_TABLES = {
     "clusters": CLUSTERS_SCHEMA,

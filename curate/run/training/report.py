@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from curate.core.errors import ConfigError, InputError
+from curate.core.schemas import SPLIT_SCORE_SCHEMA
 from curate.core.verdicts import DIRTY_VERDICTS
 from curate.io.store import query_frame
 
@@ -227,23 +228,4 @@ def split_scores(
                     "bootstrap": reps,
                 }
             )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "preset": pl.String,
-            "metric": pl.String,
-            "higher_is_better": pl.Boolean,
-            "n_full": pl.Int64,
-            "n_clean": pl.Int64,
-            "n_dirty": pl.Int64,
-            "score_full": pl.Float64,
-            "score_clean": pl.Float64,
-            "score_dirty": pl.Float64,
-            "delta": pl.Float64,
-            "delta_low": pl.Float64,
-            "delta_high": pl.Float64,
-            "significant": pl.Boolean,
-            "clean_vs_full": pl.Float64,
-            "bootstrap": pl.Int64,
-        },
-    )
+    return pl.DataFrame(rows, schema=SPLIT_SCORE_SCHEMA)

@@ -17,56 +17,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from curate.core.schemas import EVAL_RESULTS_SCHEMA, TRAINING_RUNS_SCHEMA
 from curate.io.store import query_frame
 
-TRAINING_RUNS_SCHEMA = pl.Schema(
-    {
-        "train_run_id": pl.String,
-        "created_at": pl.Datetime("us", "UTC"),
-        "mixture": pl.String,
-        "mixture_source": pl.String,
-        "curate_run_id": pl.String,
-        "recipe_sha256": pl.String,
-        "model": pl.String,
-        "checkpoint": pl.String,
-        "device": pl.String,
-        "seed": pl.Int64,
-        "train_rows": pl.Int64,
-        "validation_rows": pl.Int64,
-        "train_tokens": pl.Int64,
-        "steps": pl.Int64,
-        "train_loss": pl.Float64,
-        "eval_loss": pl.Float64,
-        "seconds": pl.Float64,
-        "manifest": pl.String,
-    }
-)
-EVAL_RESULTS_SCHEMA = pl.Schema(
-    {
-        "eval_id": pl.String,
-        "created_at": pl.Datetime("us", "UTC"),
-        "model": pl.String,
-        "train_run_id": pl.String,
-        "benchmark": pl.String,
-        "preset": pl.String,
-        "verdict_run_id": pl.String,
-        "metric": pl.String,
-        "higher_is_better": pl.Boolean,
-        "n_full": pl.Int64,
-        "n_clean": pl.Int64,
-        "n_dirty": pl.Int64,
-        "score_full": pl.Float64,
-        "score_clean": pl.Float64,
-        "score_dirty": pl.Float64,
-        "delta": pl.Float64,
-        "delta_low": pl.Float64,
-        "delta_high": pl.Float64,
-        "significant": pl.Boolean,
-        "clean_vs_full": pl.Float64,
-        "bootstrap": pl.Int64,
-        "method": pl.String,
-    }
-)
 SCHEMAS = {"training_runs": TRAINING_RUNS_SCHEMA, "eval_results": EVAL_RESULTS_SCHEMA}
 _DDL_TYPES = {
     pl.String: "VARCHAR",
