@@ -10,7 +10,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RECIPE ?= corpora/default.yaml
-# The torch the suite is tested with, from PyTorch's CPU index (pip also sees local find-links).
+# The torch the suite is tested with: the CPU wheel this machine's pip finds locally.
 TORCH ?= torch==2.13.0
 
 .PHONY: install curate test golden app bench lint clean browser
