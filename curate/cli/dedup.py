@@ -118,12 +118,12 @@ def read_jsonl_arrow(
     """
     import polars as pl
 
-    from curate.io.ingest_arrow import block_lines, iter_blocks
+    from curate.io.ingest_arrow import block_ids, block_lines, iter_blocks
 
     parts: list[pl.DataFrame] = []
     bad = 0
     for frame, block in iter_blocks(path, text_fields):
-        ids = _block_ids(block, id_field) if frame is not None and id_field else None
+        ids = block_ids(block, id_field) if frame is not None and id_field else None
         if frame is None or (id_field and ids is None):
             part, b = _frame_of_rows(map(_loads, block_lines(block)), text_fields, id_field)
             bad += b
@@ -143,30 +143,6 @@ def _loads(line: str) -> Any:
 
     value, error = decode_json(line)
     return _BAD if error is not None else value
-
-
-def _block_ids(block: bytes, id_field: str) -> pl.Series | None:
-    """The id column of a block as strings, read as JSON strings or integers; None otherwise."""
-    import io
-
-    import polars as pl
-    import pyarrow as pa
-    import pyarrow.json as pj
-
-    for kind in (pa.large_string(), pa.int64()):
-        try:
-            table = pj.read_json(
-                io.BytesIO(block),
-                read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
-                parse_options=pj.ParseOptions(
-                    explicit_schema=pa.schema([(id_field, kind)]),
-                    unexpected_field_behavior="ignore",
-                ),
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            continue
-        return pl.Series("id", table.column(0)).cast(pl.String)
-    return None
 
 
 def dedup(

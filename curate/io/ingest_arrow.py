@@ -155,7 +155,7 @@ def _arrow_table(block: bytes, columns: list[str]) -> Any:
         return None
 
 
-def _block_ids(block: bytes, id_field: str) -> pl.Series | None:
+def block_ids(block: bytes, id_field: str) -> pl.Series | None:
     """The id column of a block as strings, read as JSON strings or integers; None otherwise.
 
     Example: ``{"id": 7}`` -> ``"7"``; ``{"id": "a"}`` -> ``"a"``; ``{"id": 1.5}`` -> None.
@@ -300,7 +300,7 @@ class _Reader:
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         if self.id_field:
-            sids = _block_ids(block, self.id_field)
+            sids = block_ids(block, self.id_field)
             if sids is None:
                 return self.read_slow(block)
             frame = frame.with_columns(_sid=sids)
