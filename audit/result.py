@@ -8,6 +8,22 @@ from typing import Any
 
 import polars as pl
 
+# The columns of ScanResult.item_verdicts, in order (both the n-gram scan and the paraphrase
+# stage produce them).
+ITEM_VERDICT_COLUMNS = [
+    "benchmark",
+    "item_id",
+    "verdict",
+    "text_verdict",
+    "answer_verdict",
+    "coverage",
+    "answer_coverage",
+    "records",
+    "text_kind",
+    "answer_kind",
+    "item_tokens",
+]
+
 
 @dataclass
 class ScanResult:

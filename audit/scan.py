@@ -27,7 +27,7 @@ import polars as pl
 from audit.ids import detect_id_field, id_string, source_ids_from_meta
 from audit.matchers import Matcher, Shard, matcher_for
 from audit.presets import Preset
-from audit.result import ScanResult
+from audit.result import ITEM_VERDICT_COLUMNS, ScanResult
 from curate.core.errors import ConfigError
 from curate.core.records import assign_ids, content_hash
 from curate.core.schemas import CONTAMINATION_SCHEMA
@@ -460,19 +460,7 @@ def item_verdicts(m: Matcher, found: pl.DataFrame | None, pairs: pl.DataFrame) -
         "unscannable" if w == "clean" and k == "unscannable" else w
         for w, k in zip(worst, out["text_kind"], strict=True)
     ]
-    return out.with_columns(verdict=pl.Series(worst, dtype=pl.String)).select(
-        "benchmark",
-        "item_id",
-        "verdict",
-        "text_verdict",
-        "answer_verdict",
-        "coverage",
-        "answer_coverage",
-        "records",
-        "text_kind",
-        "answer_kind",
-        "item_tokens",
-    )
+    return out.with_columns(verdict=pl.Series(worst, dtype=pl.String)).select(ITEM_VERDICT_COLUMNS)
 
 
 def summarise(

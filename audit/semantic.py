@@ -62,7 +62,7 @@ import numpy as np
 import polars as pl
 
 from audit.normalise import char_spans, token_spans, tokenize_series
-from audit.result import ScanResult
+from audit.result import ITEM_VERDICT_COLUMNS, ScanResult
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.core.schemas import CONTAMINATION_SCHEMA
 
@@ -813,19 +813,7 @@ class SemanticMatcher:
             answer_verdict=pl.lit(None, pl.String),
             answer_coverage=pl.lit(None, pl.Float64),
             answer_kind=pl.lit(None, pl.String),
-        ).select(
-            "benchmark",
-            "item_id",
-            "verdict",
-            "text_verdict",
-            "answer_verdict",
-            "coverage",
-            "answer_coverage",
-            "records",
-            "text_kind",
-            "answer_kind",
-            "item_tokens",
-        )
+        ).select(ITEM_VERDICT_COLUMNS)
 
     def _summary(
         self, items: pl.DataFrame, verdicts: pl.DataFrame, pairs: pl.DataFrame
