@@ -146,6 +146,21 @@ def load_pretrained(model: str, kind: str) -> tuple[Any, Any]:
     return tok, net.eval()
 
 
+def check_sizes(batch_size: int, max_length: int) -> None:
+    """ConfigError unless both are at least 1."""
+    if batch_size < 1 or max_length < 1:
+        raise ConfigError("batch_size and max_length must be >= 1")
+
+
+def capped_length(max_length: int, config: Any) -> int:
+    """``max_length``, capped at the model's ``max_position_embeddings`` when it declares one.
+
+    Example: ``capped_length(1024, <config with max_position_embeddings=512>)`` -> ``512``.
+    """
+    limit = getattr(config, "max_position_embeddings", None)
+    return min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
+
+
 class TransformerRunner:
     """Tokenise a batch, move it to the device (pinned memory on CUDA), run a forward pass under
     ``inference_mode`` (and bf16 autocast on CUDA). Subclasses turn the output into scores.
@@ -171,16 +186,12 @@ class TransformerRunner:
         bf16: bool = True,
         by_length: bool = True,
     ) -> None:
-        if batch_size < 1 or max_length < 1:
-            raise ConfigError("batch_size and max_length must be >= 1")
+        check_sizes(batch_size, max_length)
         torch = _torch()
         self.name = model
         self.device = resolve_device(device)
         self.tokenizer, net = load_pretrained(model, self.kind)
-        limit = getattr(net.config, "max_position_embeddings", None)
-        self.max_length = (
-            min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
-        )
+        self.max_length = capped_length(max_length, net.config)
         self.model = net.to(self.device)
         self.batch_size = batch_size
         self.by_length = by_length
@@ -303,16 +314,12 @@ class SentenceEncoder:
         bf16: bool = True,
         by_length: bool = True,
     ) -> None:
-        if batch_size < 1 or max_length < 1:
-            raise ConfigError("batch_size and max_length must be >= 1")
+        check_sizes(batch_size, max_length)
         torch = _torch()
         self.name = model
         self.device = resolve_device(device)
         self.model = load_sentence_model(model, str(self.device))
-        limit = getattr(self.model[0].auto_model.config, "max_position_embeddings", None)
-        self.max_length = (
-            min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length
-        )
+        self.max_length = capped_length(max_length, self.model[0].auto_model.config)
         self.model.max_seq_length = self.max_length
         dim_of = getattr(self.model, "get_embedding_dimension", None)
         self.dim = int(dim_of() if dim_of else self.model.get_sentence_embedding_dimension())
