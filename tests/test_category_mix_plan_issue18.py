@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from curate.core.schemas import MESSAGE
@@ -91,6 +91,21 @@ def test_distance_and_distribution_issue18():
         min_size=1,
     ),
     cap=st.one_of(st.none(), st.integers(1, 500)),
+)
+@example(  # found by Hypothesis: the cap's one row went to `code`, outside the target
+    cells={
+        "a": {
+            "generation": 1,
+            "open_qa": 1,
+            "brainstorming": 1,
+            "chat": 1,
+            "rewrite": 1,
+            "summarization": 1,
+            "classification": 1,
+            "code": 2,
+        }
+    },
+    cap=1,
 )
 def test_derived_plan_within_rounding_of_effective_target_issue18(cells, cap):
     """Without a total, every supplied category is within rounding of its effective share, no

@@ -96,8 +96,9 @@ def plan_categories(
 
     ``cell_rows[source][category]`` are the train rows available; ``rates`` the per-source rates
     (sources without a rate take no rows); ``total`` the wanted train rows (None: derived, see
-    the module docstring). Raises ValueError when no target category can be supplied or an
-    explicit total exceeds what the target categories hold.
+    the module docstring). Raises ValueError when the sources hold no row of any target category
+    or an explicit total exceeds what the target categories hold; when they hold some but the
+    caps leave none of them room, the plan is empty (total 0).
 
     Example: target ``{"code": 0.5, "math": 0.5}``, one source with 10 code and 4 math rows, no
     total -> 8 rows, ``{"code": 4, "math": 4}``.
@@ -108,7 +109,21 @@ def plan_categories(
     unsupplied = tuple(c for c in CATEGORIES if c in target and cat_capacity[c] == 0)
     supplied = {c: share for c, share in target.items() if cat_capacity[c] > 0 and share > 0}
     if not supplied:
-        raise ValueError(f"the sources hold none of the target's categories ({', '.join(target)})")
+        if not any(live[s].get(c, 0) > 0 for s in live for c in target):
+            raise ValueError(
+                f"the sources hold none of the target's categories ({', '.join(target)})"
+            )
+        # the rows are there but the caps leave them no room: an empty plan, every category short
+        return CategoryPlan(
+            total=0,
+            cells={s: {} for s in cell_rows},
+            target=dict(target),
+            effective_target={},
+            unsupplied=unsupplied,
+            short={},
+            limited_by=None,
+            planned={},
+        )
     norm = sum(supplied.values())
     effective = {c: share / norm for c, share in supplied.items()}
     limited_by = None
