@@ -10,6 +10,7 @@ disagreeing). Deterministic (no random state: everything is a function of the ro
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -61,6 +62,7 @@ REASONS = [  # reason, stage, detail
 
 def generate(folder: Path, n: int) -> Path:
     """Build ``folder/cleanroom.duckdb`` with ``n`` records (and its reviews DB); returns it."""
+    shutil.rmtree(folder / "fx", ignore_errors=True)  # a kept folder: start from a fresh fixture
     fx = build(folder / "fx")
     db = fx.db
     with duckdb.connect(str(db)) as con:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from curate.app import queries
+from curate.app import charts, queries
 from curate.app.config import db_path
 from curate.app.highlight import esc
 
@@ -67,8 +67,11 @@ section[data-testid="stSidebar"][aria-expanded="true"] {width: 232px !important;
 
 
 def setup() -> None:
-    """Inject the app's CSS (once per page run)."""
+    """Inject the app's CSS (once per page run) and start loading the chart/table bundles."""
     st.html(CSS)
+    prefetch = charts.prefetch_script()
+    if prefetch:  # while the server runs the page, the browser fetches what its tables will need
+        st.html(prefetch, unsafe_allow_javascript=True)
 
 
 def badge(status: str) -> str:

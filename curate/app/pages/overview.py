@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
+from curate.app import charts, ui
 from curate.app import queries as Q
-from curate.app import ui
 from curate.app.highlight import esc
 from curate.core.verdicts import fold_status
 
@@ -78,18 +77,21 @@ def drops_chart(rid: str) -> None:
     if drops.is_empty():
         st.caption("Nothing was dropped.")
         return
-    chart = (
-        alt.Chart(drops)
-        .mark_bar()
-        .encode(
-            x=alt.X("records:Q", title="records"),
-            y=alt.Y("drop_reason:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("stage:N", title="stage"),
-            tooltip=["drop_reason", "stage", "records"],
+    stage_color = charts.colors(drops["stage"].to_list())
+    total = int(drops["records"].sum())
+    rows = [
+        (
+            r["drop_reason"],
+            [(r["stage"], r["records"], stage_color[r["stage"]])],
+            f"{r['records']:,}",
         )
-        .properties(height=alt.Step(22))
+        for r in drops.iter_rows(named=True)
+    ]
+    st.html(
+        charts.legend(stage_color)
+        + charts.bars(rows)
+        + f'<div class="cr-head">{total:,} records dropped by {drops.height} reason(s); colour = step</div>'
     )
-    st.altair_chart(chart, width="stretch")
 
 
 def contamination_chart(rid: str) -> None:
@@ -98,46 +100,31 @@ def contamination_chart(rid: str) -> None:
     if cb.is_empty():
         st.caption("No benchmark item matched any record (or the run had no audit step).")
         return
-    totals = cb.group_by("benchmark").agg(pl.col("flagged_items").sum(), pl.col("items").first())
-    cb = cb.join(
-        totals.select("benchmark", share=pl.col("flagged_items") / pl.col("items")), on="benchmark"
-    )
-    domain = [
+    statuses = [
         s for s in ui.STATUS_COLOR if s in ("unreviewed", "confirmed", "false_positive", "unsure")
     ]
-    chart = (
-        alt.Chart(cb)
-        .mark_bar()
-        .encode(
-            x=alt.X("flagged_items:Q", title="benchmark items matched in the corpus"),
-            y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=200)),
-            color=alt.Color(
-                "status:N",
-                scale=alt.Scale(domain=domain, range=[ui.STATUS_COLOR[d] for d in domain]),
-                title="review",
-            ),
-            tooltip=[
-                "benchmark",
-                "status",
-                "flagged_items",
-                "items",
-                alt.Tooltip("share:Q", format=".1%"),
-            ],
-        )
-        .properties(height=alt.Step(34))
+    totals = (
+        cb.group_by("benchmark")
+        .agg(pl.col("flagged_items").sum(), pl.col("items").first())
+        .with_columns(share=pl.col("flagged_items") / pl.col("items"))
+        .sort("share", "benchmark", descending=[True, False])
     )
-    st.altair_chart(chart, width="stretch")
-    st.dataframe(
-        totals.with_columns(share=pl.col("flagged_items") / pl.col("items")).sort(
-            "share", descending=True
-        ),
-        hide_index=True,
-        column_config={
-            "share": st.column_config.ProgressColumn(
-                "share of items", format="percent", min_value=0, max_value=1
-            )
-        },
-        width="stretch",
+    rows = []
+    for t in totals.iter_rows(named=True):
+        per = dict(
+            cb.filter(pl.col("benchmark") == t["benchmark"])
+            .select("status", "flagged_items")
+            .iter_rows()
+        )
+        segs = [(ui.STATUS_LABEL[s], int(per.get(s, 0)), ui.STATUS_COLOR[s]) for s in statuses]
+        share = f" ({t['share']:.1%})" if t["items"] else ""
+        rows.append(
+            (t["benchmark"], segs, f"{t['flagged_items']:,} of {t['items'] or 0:,} items{share}")
+        )
+    st.html(
+        charts.legend({ui.STATUS_LABEL[s]: ui.STATUS_COLOR[s] for s in statuses})
+        + charts.bars(rows, unit="items")
+        + '<div class="cr-head">benchmark items matched in the corpus, by review state</div>'
     )
 
 
@@ -155,27 +142,20 @@ def score_histogram(rid: str, col: str) -> None:
     lo, hi = lim["lo"], lim["hi"] if lim["hi"] > lim["lo"] else lim["lo"] + 1.0
     width = (hi - lo) / 30
     hist = Q.q(
-        f"SELECT least(29, floor(({c} - ?) / ?))::INTEGER AS b, CASE WHEN d.keep THEN 'kept' ELSE 'dropped' END AS decision, "
-        f"count(*) AS records FROM records r JOIN decisions d USING (run_id, id) "
-        f"WHERE r.run_id = ? AND {c} IS NOT NULL GROUP BY ALL",
+        f"SELECT least(29, floor(({c} - ?) / ?))::INTEGER AS b, "
+        f"count(*) FILTER (WHERE d.keep) AS kept, count(*) FILTER (WHERE NOT d.keep) AS dropped "
+        f"FROM records r JOIN decisions d USING (run_id, id) "
+        f"WHERE r.run_id = ? AND {c} IS NOT NULL GROUP BY ALL ORDER BY b",
         (lo, width, rid),
-    ).with_columns(lo=lo + pl.col("b") * width, hi=lo + (pl.col("b") + 1) * width)
-    chart = (
-        alt.Chart(hist)
-        .mark_bar()
-        .encode(
-            x=alt.X("lo:Q", bin="binned", title=col),
-            x2="hi:Q",
-            y=alt.Y("records:Q", stack=True),
-            color=alt.Color(
-                "decision:N",
-                scale=alt.Scale(domain=["kept", "dropped"], range=["#1a73e8", "#f28b82"]),
-            ),
-            tooltip=["lo", "hi", "decision", "records"],
-        )
-        .properties(height=180)
     )
-    st.altair_chart(chart, width="stretch")
+    hist = (  # all 30 bins, empty ones too, so each column is one bin wide
+        pl.DataFrame({"b": range(30)}, schema={"b": pl.Int32})
+        .join(hist.with_columns(pl.col("b").cast(pl.Int32)), on="b", how="left")
+        .fill_null(0)
+        .with_columns(lo=lo + pl.col("b") * width, hi=lo + (pl.col("b") + 1) * width)
+    )
+    series = {"kept": "#1a73e8", "dropped": "#f28b82"}
+    st.html(charts.histogram(hist, series, col) + charts.legend(series))
 
 
 def scores(rid: str) -> None:
@@ -190,32 +170,23 @@ def scores(rid: str) -> None:
             score_histogram(rid, col)
 
 
+HISTORY_ROWS = 20
+
+
 def run_history() -> None:
     st.subheader("Run history")
+    runs = Q.q("SELECT count(*) AS n FROM runs").item()
     hist = Q.q(
-        "SELECT run_id, started_at, finished_at, recipe_name, recipe_sha256, inputs, kept, dropped, quarantined "
-        "FROM runs ORDER BY started_at DESC"
+        "SELECT run_id, started_at, recipe_name AS recipe, recipe_sha256, inputs, kept, dropped, "
+        "quarantined, date_diff('millisecond', started_at, finished_at) / 1000.0 AS seconds "
+        f"FROM runs ORDER BY started_at DESC LIMIT {HISTORY_ROWS}"
     ).with_columns(
-        seconds=(pl.col("finished_at") - pl.col("started_at")).dt.total_milliseconds() / 1000,
+        started_at=pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
         recipe_sha256=pl.col("recipe_sha256").str.slice(0, 12),
     )
-    if hist.height > 1:
-        long = hist.select("started_at", "kept", "dropped", "quarantined").unpivot(
-            index="started_at", variable_name="count", value_name="records"
-        )
-        st.altair_chart(
-            alt.Chart(long)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("started_at:T", title="run started"),
-                y="records:Q",
-                color="count:N",
-                tooltip=["started_at", "count", "records"],
-            )
-            .properties(height=180),
-            width="stretch",
-        )
-    st.dataframe(hist.drop("finished_at"), hide_index=True, width="stretch")
+    st.html(charts.table(hist))
+    if runs > HISTORY_ROWS:
+        st.caption(f"The latest {HISTORY_ROWS} of {runs:,} runs (the `runs` table has them all).")
 
 
 def render() -> None:
@@ -228,6 +199,7 @@ def render() -> None:
     st.caption(f"Latest run, started {run['started_at']:%Y-%m-%d %H:%M:%S} UTC")
     headline(run)
     reviews_note(stats)
+    st.html(f"<style>{charts.CSS}</style>")
     left, right = st.columns(2)
     with left:
         drops_chart(rid)
