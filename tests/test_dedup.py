@@ -21,7 +21,13 @@ from curate.core.errors import ConfigError
 from curate.core.schemas import ROW
 from curate.lib.dedup import MinHashParams, near_duplicates
 from curate.lib.dedup.clusters import components, exact_jaccard, representatives, verify_pairs
-from curate.lib.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
+from curate.lib.dedup.lsh import (
+    band_and_signature_keys,
+    band_hashes,
+    candidate_pairs,
+    fold_columns,
+    optimal_params,
+)
 from curate.lib.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
 from curate.lib.dedup.near_dup import compute_signatures, effective_shard_size
 from curate.lib.dedup.shingles import (
@@ -461,6 +467,54 @@ def test_band_hashes_equal_folding_each_band() -> None:
     keys = band_hashes(sigs, 25, 5)
     for band in range(25):
         assert (keys[:, band] == fold_columns(sigs[:, band * 5 : band * 5 + 5], salt=band)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    bands_rows=st.sampled_from([(25, 5), (14, 9), (1, 1), (3, 2)]),
+    width=st.sampled_from([128, 130, 9]),
+    n=st.integers(0, 30),
+)
+def test_band_and_signature_keys_numba_equal_numpy(
+    seed: int, bands_rows: tuple[int, int], width: int, n: int
+) -> None:
+    """The compiled band/whole-signature keys are the NumPy fold's, bit for bit (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    bands, rows = bands_rows
+    if bands * rows > width:
+        bands = width // rows
+    rng = np.random.default_rng(seed)
+    # Few distinct values, so equal bands and equal whole signatures occur.
+    sigs = rng.integers(0, 3, (n, width), dtype=np.uint32) * np.uint32(0x9E3779B1)
+    keys, whole = band_and_signature_keys(sigs, bands, rows)
+    ref_keys, ref_whole = _without_numba(band_and_signature_keys, sigs, bands, rows)
+    assert keys.dtype == ref_keys.dtype == np.uint64 and whole.dtype == np.uint64
+    assert keys.tolist() == ref_keys.tolist() and whole.tolist() == ref_whole.tolist()
+    if n:
+        assert (keys == band_hashes(sigs, bands, rows)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), width=st.sampled_from([1, 7, 128]), pairs=st.integers(0, 50))
+def test_verify_pairs_numba_equal_numpy(seed: int, width: int, pairs: int) -> None:
+    """Compiled match counts give the NumPy mean's estimates and decisions, bit for bit."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2, (20, width), dtype=np.uint32)
+    left = rng.integers(0, 20, pairs)
+    right = rng.integers(0, 20, pairs)
+    for threshold in (0.5, 0.6, 0.8):
+        got = verify_pairs(sigs, left, right, threshold)
+        ref = _without_numba(verify_pairs, sigs, left, right, threshold)
+        for a, b in zip(got, ref, strict=True):
+            assert a.tolist() == b.tolist()
 
 
 def test_exact_verification_rejects_pairs_below_threshold() -> None:

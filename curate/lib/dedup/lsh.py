@@ -23,6 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from curate.lib.dedup import _kernels
+
 _M64 = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -96,6 +98,32 @@ def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
         h ^= by_row[r]
         h *= _M64
     return _fmix64(h)
+
+
+def band_and_signature_keys(
+    sigs: np.ndarray, bands: int, rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Band keys and one key per whole signature, in one pass when numba is installed.
+
+    Returns ``(band_hashes(sigs, bands, rows), whole)`` where ``whole`` is
+    :func:`fold_columns` (``salt=-1``) of the band keys followed by the signature values no
+    band uses: equal signatures, equal ``whole`` (the compiled loop gives the same bits, tested).
+
+    Example: two equal signature rows give equal band keys and equal whole keys.
+    """
+    sigs = np.asarray(sigs)
+    n = sigs.shape[0]
+    if _kernels.HAVE_NUMBA and n:
+        salts = np.arange(1, bands + 1, dtype=np.uint64) * _M64
+        keys = np.empty((n, bands), dtype=np.uint64)
+        whole = np.empty(n, dtype=np.uint64)
+        _kernels.band_keys_kernel(np.ascontiguousarray(sigs), salts, int(rows), keys, whole)
+        return keys, whole
+    keys = band_hashes(sigs, bands, rows)
+    whole = fold_columns(
+        np.concatenate([keys, sigs[:, bands * rows :].astype(np.uint64)], axis=1), salt=-1
+    )
+    return keys, whole
 
 
 def bucket_pairs(

@@ -35,7 +35,7 @@ from curate.lib.dedup.clusters import (
     representatives,
     verify_pairs,
 )
-from curate.lib.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
+from curate.lib.dedup.lsh import band_and_signature_keys, candidate_pairs, optimal_params
 from curate.lib.dedup.minhash import estimate_jaccard, signatures
 from curate.lib.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hashes
 
@@ -304,11 +304,8 @@ def near_duplicates(
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
     live_sigs = sigs if len(live) == n else sigs[live]  # no copy when every text has shingles
-    live_keys = band_hashes(live_sigs, bands, rows)
-    # The whole signature's key: its band keys plus the values no band uses.
-    whole = fold_columns(
-        np.concatenate([live_keys, live_sigs[:, bands * rows :].astype(np.uint64)], axis=1), salt=-1
-    )
+    # Band keys, and the whole signature's key: its band keys plus the values no band uses.
+    live_keys, whole = band_and_signature_keys(live_sigs, bands, rows)
     group = np.unique(whole, return_inverse=True)[1].reshape(-1)
     copy_left = _first_of_group(live, group)
     copy_right = live

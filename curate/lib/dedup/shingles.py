@@ -151,7 +151,9 @@ def _token_hashes_numba(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     out_offs = np.empty(int(offs[-1] - offs[0]) // 2 + n + 1, dtype=np.int64)
     lens = np.empty(n, dtype=np.int64)
     is_ascii = np.empty(n, dtype=np.bool_)
-    nw = _kernels.ascii_words_kernel(data, offs, out_buf, out_offs, lens, is_ascii)
+    nw = _kernels.ascii_words_kernel(
+        data, offs, out_buf, out_offs, lens, is_ascii, _kernels.BYTE_CLASS, _kernels.BYTE_LOWER
+    )
     words = pl.from_arrow(
         pa.LargeStringArray.from_buffers(
             nw, pa.py_buffer(out_offs[: nw + 1]), pa.py_buffer(out_buf[: int(out_offs[nw])])
