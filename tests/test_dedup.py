@@ -31,6 +31,8 @@ from curate.lib.dedup.lsh import (
 from curate.lib.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
 from curate.lib.dedup.near_dup import compute_signatures, effective_shard_size
 from curate.lib.dedup.shingles import (
+    _SPACES,
+    PUNCT,
     WORD_PATTERN,
     ngram_hashes,
     sha1_shingle_hashes,
@@ -188,6 +190,36 @@ def test_numba_kernels_equal_numpy_polars_path(
     fast_sig = signatures(fast_h, fast_o, num_perm, 3, threads=1)
     ref_sig = _without_numba(signatures, ref_h, ref_o, num_perm, 3, 4_096, 1)
     assert (fast_sig == ref_sig).all()
+
+
+# Non-ASCII but no CJK: the compiled code-point split (every space and punctuation character the
+# Polars path knows, upper-case letters whose lower case changes length, a 4-byte emoji).
+UTF8_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("aZ .,-'\t\x1c")
+        + list(PUNCT[-24:])
+        + _SPACES
+        + ["\u00e9", "\u00c9", "\u00df", "\u03a3", "\u03c2", "\u042f", "\u0130", "\u1e9e"]
+        + ["\u212a", "\U0001f600", "\u00ad", "\ufeff"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), UTF8_TEXT, NB_TEXT), min_size=1, max_size=8))
+def test_numba_utf8_split_equals_polars_path(texts: list[str | None]) -> None:
+    """Non-ASCII texts without CJK, split by the compiled code-point loop: the Polars path's
+    word hashes, bit for bit, also when mixed with ASCII and CJK texts (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    series = pl.Series(texts, dtype=pl.String)
+    fast_h, fast_o = shingle_hashes(series, "word", 2)
+    ref_h, ref_o = _without_numba(shingle_hashes, series, "word", 2)
+    assert fast_o.tolist() == ref_o.tolist()
+    assert fast_h.tolist() == ref_h.tolist()
 
 
 def test_numba_mixed_ascii_and_non_ascii_batch() -> None:
