@@ -24,12 +24,13 @@ from curate.lib.dedup.clusters import components, exact_jaccard, representatives
 from curate.lib.dedup.lsh import (
     band_and_signature_keys,
     band_hashes,
+    bucket_pairs,
     candidate_pairs,
     fold_columns,
     optimal_params,
 )
 from curate.lib.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
-from curate.lib.dedup.near_dup import compute_signatures, effective_shard_size
+from curate.lib.dedup.near_dup import _first_equal, compute_signatures, effective_shard_size
 from curate.lib.dedup.shingles import (
     _SPACES,
     PUNCT,
@@ -547,6 +548,33 @@ def test_verify_pairs_numba_equal_numpy(seed: int, width: int, pairs: int) -> No
         ref = _without_numba(verify_pairs, sigs, left, right, threshold)
         for a, b in zip(got, ref, strict=True):
             assert a.tolist() == b.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 4), max_size=80),
+    max_anchors=st.integers(1, 4),
+    gap=st.integers(1, 3),
+)
+def test_bucket_pairs_numba_equal_numpy(keys: list[int], max_anchors: int, gap: int) -> None:
+    """The compiled bucket scan gives the NumPy pairs in the same order (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    k = np.array(keys, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    docs = np.arange(len(keys), dtype=np.int64) * gap
+    got = bucket_pairs(k, docs, max_anchors)
+    ref = _without_numba(bucket_pairs, k, docs, max_anchors)
+    assert got[0].tolist() == ref[0].tolist() and got[1].tolist() == ref[1].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 5), max_size=40))
+def test_first_equal_is_first_position_of_each_value(values: list[int]) -> None:
+    """Exact-copy grouping: each position maps to the first position with the same value."""
+    got = _first_equal(np.array(values, dtype=np.uint64)).tolist()
+    assert got == [values.index(v) for v in values]
 
 
 def test_exact_verification_rejects_pairs_below_threshold() -> None:

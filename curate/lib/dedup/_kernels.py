@@ -313,6 +313,46 @@ def _match_counts_py(
         out[p] = c
 
 
+def _bucket_pairs_py(
+    packed: np.ndarray,
+    bits: int,
+    mask: np.uint64,
+    max_anchors: int,
+    fill: bool,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> int:
+    """Pairs within runs of equal keys of sorted ``key << bits | doc`` numbers.
+
+    Reference loop of :func:`bucket_pairs_kernel`, in ``lsh.bucket_pairs``'s order: bucket by
+    bucket, each of the first ``max_anchors`` members with every later member. With ``fill``
+    false it only counts; with ``fill`` true it writes ``left``/``right``. Returns the count.
+    """
+    shift = np.uint64(bits)
+    n = packed.shape[0]
+    cnt = 0
+    i = 0
+    while i < n:
+        key = packed[i] >> shift
+        j = i + 1
+        while j < n and (packed[j] >> shift) == key:
+            j += 1
+        size = j - i
+        if size > 1:
+            na = min(size - 1, max_anchors)
+            for a in range(na):
+                if fill:
+                    doc = np.int64(packed[i + a] & mask)
+                    for m in range(a + 1, size):
+                        left[cnt] = doc
+                        right[cnt] = np.int64(packed[i + m] & mask)
+                        cnt += 1
+                else:
+                    cnt += size - 1 - a
+        i = j
+    return cnt
+
+
 def _merge_py(
     is_a: np.ndarray,
     a_hashes: np.ndarray,
@@ -344,12 +384,14 @@ if HAVE_NUMBA:
     ascii_words_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_ascii_words_py)
     merge_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_merge_py)
     utf8_words_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_utf8_words_py)
+    bucket_pairs_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_bucket_pairs_py)
     band_keys_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_band_keys_py)
     match_counts_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_match_counts_py)
 else:  # pragma: no cover
     ascii_words_kernel = None
     merge_kernel = None
     utf8_words_kernel = None
+    bucket_pairs_kernel = None
     band_keys_kernel = None
     match_counts_kernel = None
 
@@ -406,6 +448,16 @@ def warm_up() -> float:
         np.empty(1, np.int64),
         np.zeros(0x10000, np.uint8),
     )
+    for fill in (False, True):
+        bucket_pairs_kernel(
+            np.array([2, 3], np.uint64),
+            1,
+            np.uint64(1),
+            32,
+            fill,
+            np.empty(1, np.int64),
+            np.empty(1, np.int64),
+        )
     band_keys_kernel(
         np.zeros((1, 3), np.uint32),
         np.ones(1, np.uint64),

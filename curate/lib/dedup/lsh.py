@@ -147,6 +147,13 @@ def bucket_pairs(
     packed = np.sort(
         (np.asarray(keys, dtype=np.uint64) << np.uint64(bits)) | docs.astype(np.uint64)
     )
+    if _kernels.HAVE_NUMBA:  # the same pairs in the same order, one pass per bucket
+        none = np.zeros(0, dtype=np.int64)
+        count = _kernels.bucket_pairs_kernel(packed, bits, mask, max_anchors, False, none, none)
+        left = np.empty(count, dtype=np.int64)
+        right = np.empty(count, dtype=np.int64)
+        _kernels.bucket_pairs_kernel(packed, bits, mask, max_anchors, True, left, right)
+        return left, right
     sk, sd = packed >> np.uint64(bits), (packed & mask).astype(np.int64)
     new = np.ones(n, dtype=bool)
     new[1:] = sk[1:] != sk[:-1]
@@ -188,5 +195,7 @@ def candidate_pairs(
     if len(left) == 0:
         return left, right
     span = int(docs.max()) + 1
-    code = np.unique(left * span + right)
+    code = np.sort(left * span + right)
+    if len(code) > 1:  # np.unique, without its hash table: sorted, then repeats dropped
+        code = code[np.concatenate(([True], code[1:] != code[:-1]))]
     return code // span, code % span

@@ -266,11 +266,18 @@ def _shingle_set(
     return np.unique(hashes[offsets[j] : offsets[j + 1]])
 
 
-def _first_of_group(items: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """For each position, the first item (in order) with the same group number."""
-    first = np.full(int(group.max()) + 1 if len(group) else 0, len(items), dtype=np.int64)
-    np.minimum.at(first, group, np.arange(len(items), dtype=np.int64))
-    return items[first[group]]
+def _first_equal(values: np.ndarray) -> np.ndarray:
+    """For each position, the first position holding an equal value (one stable sort).
+
+    Example: ``_first_equal(np.array([7, 3, 7, 3, 5]))`` -> ``[0, 1, 0, 1, 4]``.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    start = np.ones(len(values), dtype=bool)
+    start[1:] = ordered[1:] != ordered[:-1]
+    first = np.empty(len(values), dtype=np.int64)
+    first[order] = order[np.flatnonzero(start)][np.cumsum(start) - 1]
+    return first
 
 
 def near_duplicates(
@@ -306,8 +313,7 @@ def near_duplicates(
     live_sigs = sigs if len(live) == n else sigs[live]  # no copy when every text has shingles
     # Band keys, and the whole signature's key: its band keys plus the values no band uses.
     live_keys, whole = band_and_signature_keys(live_sigs, bands, rows)
-    group = np.unique(whole, return_inverse=True)[1].reshape(-1)
-    copy_left = _first_of_group(live, group)
+    copy_left = live[_first_equal(whole)]
     copy_right = live
     is_copy = copy_left != copy_right
     head = ~is_copy  # the first record of each distinct signature, in input order
