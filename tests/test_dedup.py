@@ -342,6 +342,37 @@ def test_optimal_params_match_datasketch(weights: tuple[float, float], num_perm:
         assert optimal_params(t, num_perm, *weights) == _optimal_param(t, num_perm, *weights)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    threshold=st.floats(0.02, 0.98),
+    num_perm=st.sampled_from([8, 32, 64, 128, 200]),
+    fp_weight=st.sampled_from([0.1, 0.3, 0.5, 0.9]),
+)
+def test_optimal_params_match_datasketch_anywhere_issue19(
+    threshold: float, num_perm: int, fp_weight: float
+) -> None:
+    """The numpy-only Gauss-Legendre areas choose datasketch's (scipy ``quad``) bands x rows."""
+    weights = (fp_weight, 1.0 - fp_weight)
+    assert optimal_params.__wrapped__(threshold, num_perm, *weights) == _optimal_param(
+        threshold, num_perm, *weights
+    )
+
+
+def test_optimal_params_import_neither_scipy_nor_datasketch() -> None:
+    """Choosing bands x rows imports neither scipy.integrate nor datasketch (0.4 s, 44 MiB).
+
+    (numba itself imports scipy's top-level package, so that is not checked.)
+    """
+    code = (
+        "import sys; from curate.lib.dedup.lsh import optimal_params; optimal_params(0.6, 128);"
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy.integrate', 'datasketch'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    ).stdout
+    assert out.strip() == "[]"
+
+
 def test_optimal_params_known_values_issue17() -> None:
     """Pinned values, so a datasketch release that changed its private ``_optimal_param`` shows."""
     assert [optimal_params(t, 128) for t in (0.5, 0.7, 0.8, 0.9)] == [

@@ -37,17 +37,34 @@ def optimal_params(
 ) -> tuple[int, int]:
     """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising weighted FP + FN area.
 
-    This is datasketch's own ``_optimal_param`` (what ``MinHashLSH(threshold=...)`` uses; exact
-    areas by ``scipy.integrate.quad``, ~0.2 s, once per setting). It is imported although its
-    name is private because it is the definition we promise to match; datasketch is bounded
-    ``<3`` in pyproject and ``test_optimal_params_match_datasketch`` pins known values.
+    The definition is datasketch's ``_optimal_param`` (what ``MinHashLSH(threshold=...)`` uses):
+    over every ``(b, r)`` with ``b * r <= num_perm``, in the order ``b`` then ``r`` ascending,
+    the first minimum of ``w_fp * FP + w_fn * FN``, where ``FP`` is the area under the S-curve
+    ``1 - (1 - s^r)^b`` on ``[0, threshold]`` and ``FN`` the area above it on ``[threshold, 1]``.
+    datasketch integrates with ``scipy.integrate.quad``; the S-curve is a polynomial of degree
+    ``b * r <= num_perm``, so Gauss-Legendre quadrature with ``num_perm // 2 + 2`` nodes is exact
+    (up to rounding) and needs neither scipy nor datasketch: importing those cost 0.4 s CPU and
+    44 MiB of memory per process, against 0.01 s for this. The choice equals datasketch's on
+    every setting tested (``test_optimal_params_match_datasketch*``: 1,216 settings checked
+    once, num_perm 16-256, four weightings, thresholds 0.01-0.99).
 
     Example: ``optimal_params(0.7, 128)`` -> ``(14, 9)``; ``optimal_params(0.8, 128)`` -> ``(9, 13)``.
     """
-    from datasketch.lsh import _optimal_param
-
-    bands, rows = _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
-    return int(bands), int(rows)
+    bands = np.concatenate([np.full(num_perm // k, k) for k in range(1, num_perm + 1)])
+    rows = np.concatenate([np.arange(1, num_perm // k + 1) for k in range(1, num_perm + 1)])
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
+    below = threshold / 2 * (nodes + 1)  # nodes on [0, threshold]
+    above = threshold + (1 - threshold) / 2 * (nodes + 1)  # nodes on [threshold, 1]
+    error = np.empty(len(bands))
+    step = 2048  # pairs at a time: (step, nodes) temporaries stay small at large num_perm
+    for lo in range(0, len(bands), step):
+        b = bands[lo : lo + step, None].astype(np.float64)
+        r = rows[lo : lo + step, None].astype(np.float64)
+        fp = (1 - (1 - below[None, :] ** r) ** b) @ weights * (threshold / 2)
+        fn = (1 - above[None, :] ** r) ** b @ weights * ((1 - threshold) / 2)
+        error[lo : lo + step] = fp * false_positive_weight + fn * false_negative_weight
+    best = int(np.argmin(error))  # the first minimum, as datasketch's strict "<" keeps
+    return int(bands[best]), int(rows[best])
 
 
 def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
