@@ -21,10 +21,19 @@ from curate.core.errors import ConfigError
 from curate.core.schemas import ROW
 from curate.lib.dedup import MinHashParams, near_duplicates
 from curate.lib.dedup.clusters import components, exact_jaccard, representatives, verify_pairs
-from curate.lib.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
+from curate.lib.dedup.lsh import (
+    band_and_signature_keys,
+    band_hashes,
+    bucket_pairs,
+    candidate_pairs,
+    fold_columns,
+    optimal_params,
+)
 from curate.lib.dedup.minhash import EMPTY, estimate_jaccard, fmix32, jaccard_std, signatures
-from curate.lib.dedup.near_dup import compute_signatures, effective_shard_size
+from curate.lib.dedup.near_dup import _first_equal, compute_signatures, effective_shard_size
 from curate.lib.dedup.shingles import (
+    _SPACES,
+    PUNCT,
     WORD_PATTERN,
     ngram_hashes,
     sha1_shingle_hashes,
@@ -184,6 +193,36 @@ def test_numba_kernels_equal_numpy_polars_path(
     assert (fast_sig == ref_sig).all()
 
 
+# Non-ASCII but no CJK: the compiled code-point split (every space and punctuation character the
+# Polars path knows, upper-case letters whose lower case changes length, a 4-byte emoji).
+UTF8_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("aZ .,-'\t\x1c")
+        + list(PUNCT[-24:])
+        + _SPACES
+        + ["\u00e9", "\u00c9", "\u00df", "\u03a3", "\u03c2", "\u042f", "\u0130", "\u1e9e"]
+        + ["\u212a", "\U0001f600", "\u00ad", "\ufeff"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), UTF8_TEXT, NB_TEXT), min_size=1, max_size=8))
+def test_numba_utf8_split_equals_polars_path(texts: list[str | None]) -> None:
+    """Non-ASCII texts without CJK, split by the compiled code-point loop: the Polars path's
+    word hashes, bit for bit, also when mixed with ASCII and CJK texts (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    series = pl.Series(texts, dtype=pl.String)
+    fast_h, fast_o = shingle_hashes(series, "word", 2)
+    ref_h, ref_o = _without_numba(shingle_hashes, series, "word", 2)
+    assert fast_o.tolist() == ref_o.tolist()
+    assert fast_h.tolist() == ref_h.tolist()
+
+
 def test_numba_mixed_ascii_and_non_ascii_batch() -> None:
     """ASCII texts (compiled split) and non-ASCII texts (Polars) are merged back in text order."""
     from curate.lib.dedup import _kernels
@@ -301,6 +340,37 @@ def test_fast_and_datasketch_modes_agree_on_estimates() -> None:
 def test_optimal_params_match_datasketch(weights: tuple[float, float], num_perm: int) -> None:
     for t in (0.5, 0.7, 0.8, 0.9):
         assert optimal_params(t, num_perm, *weights) == _optimal_param(t, num_perm, *weights)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    threshold=st.floats(0.02, 0.98),
+    num_perm=st.sampled_from([8, 32, 64, 128, 200]),
+    fp_weight=st.sampled_from([0.1, 0.3, 0.5, 0.9]),
+)
+def test_optimal_params_match_datasketch_anywhere_issue19(
+    threshold: float, num_perm: int, fp_weight: float
+) -> None:
+    """The numpy-only Gauss-Legendre areas choose datasketch's (scipy ``quad``) bands x rows."""
+    weights = (fp_weight, 1.0 - fp_weight)
+    assert optimal_params.__wrapped__(threshold, num_perm, *weights) == _optimal_param(
+        threshold, num_perm, *weights
+    )
+
+
+def test_optimal_params_import_neither_scipy_nor_datasketch() -> None:
+    """Choosing bands x rows imports neither scipy.integrate nor datasketch (0.4 s, 44 MiB).
+
+    (numba itself imports scipy's top-level package, so that is not checked.)
+    """
+    code = (
+        "import sys; from curate.lib.dedup.lsh import optimal_params; optimal_params(0.6, 128);"
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy.integrate', 'datasketch'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    ).stdout
+    assert out.strip() == "[]"
 
 
 def test_optimal_params_known_values_issue17() -> None:
@@ -461,6 +531,81 @@ def test_band_hashes_equal_folding_each_band() -> None:
     keys = band_hashes(sigs, 25, 5)
     for band in range(25):
         assert (keys[:, band] == fold_columns(sigs[:, band * 5 : band * 5 + 5], salt=band)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    bands_rows=st.sampled_from([(25, 5), (14, 9), (1, 1), (3, 2)]),
+    width=st.sampled_from([128, 130, 9]),
+    n=st.integers(0, 30),
+)
+def test_band_and_signature_keys_numba_equal_numpy(
+    seed: int, bands_rows: tuple[int, int], width: int, n: int
+) -> None:
+    """The compiled band/whole-signature keys are the NumPy fold's, bit for bit (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    bands, rows = bands_rows
+    if bands * rows > width:
+        bands = width // rows
+    rng = np.random.default_rng(seed)
+    # Few distinct values, so equal bands and equal whole signatures occur.
+    sigs = rng.integers(0, 3, (n, width), dtype=np.uint32) * np.uint32(0x9E3779B1)
+    keys, whole = band_and_signature_keys(sigs, bands, rows)
+    ref_keys, ref_whole = _without_numba(band_and_signature_keys, sigs, bands, rows)
+    assert keys.dtype == ref_keys.dtype == np.uint64 and whole.dtype == np.uint64
+    assert keys.tolist() == ref_keys.tolist() and whole.tolist() == ref_whole.tolist()
+    if n:
+        assert (keys == band_hashes(sigs, bands, rows)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), width=st.sampled_from([1, 7, 128]), pairs=st.integers(0, 50))
+def test_verify_pairs_numba_equal_numpy(seed: int, width: int, pairs: int) -> None:
+    """Compiled match counts give the NumPy mean's estimates and decisions, bit for bit."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2, (20, width), dtype=np.uint32)
+    left = rng.integers(0, 20, pairs)
+    right = rng.integers(0, 20, pairs)
+    for threshold in (0.5, 0.6, 0.8):
+        got = verify_pairs(sigs, left, right, threshold)
+        ref = _without_numba(verify_pairs, sigs, left, right, threshold)
+        for a, b in zip(got, ref, strict=True):
+            assert a.tolist() == b.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 4), max_size=80),
+    max_anchors=st.integers(1, 4),
+    gap=st.integers(1, 3),
+)
+def test_bucket_pairs_numba_equal_numpy(keys: list[int], max_anchors: int, gap: int) -> None:
+    """The compiled bucket scan gives the NumPy pairs in the same order (issue 19)."""
+    from curate.lib.dedup import _kernels
+
+    if not _kernels.HAVE_NUMBA:
+        pytest.skip("numba not installed")
+    k = np.array(keys, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    docs = np.arange(len(keys), dtype=np.int64) * gap
+    got = bucket_pairs(k, docs, max_anchors)
+    ref = _without_numba(bucket_pairs, k, docs, max_anchors)
+    assert got[0].tolist() == ref[0].tolist() and got[1].tolist() == ref[1].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 5), max_size=40))
+def test_first_equal_is_first_position_of_each_value(values: list[int]) -> None:
+    """Exact-copy grouping: each position maps to the first position with the same value."""
+    got = _first_equal(np.array(values, dtype=np.uint64)).tolist()
+    assert got == [values.index(v) for v in values]
 
 
 def test_exact_verification_rejects_pairs_below_threshold() -> None:

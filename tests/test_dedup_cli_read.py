@@ -71,3 +71,24 @@ def test_cli_help_does_not_import_numba_issue19() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["a", "b", "c"], [1, 2, 3], ["a", 2, None], [1.5, "b", 3], [{"x": 1}, "b", "c"]],
+)
+@pytest.mark.parametrize("bare_cr", [False, True])
+def test_ids_read_with_the_texts_equal_reference_issue19(
+    tmp_path: Path, ids: list[object], bare_cr: bool
+) -> None:
+    """String ids come from the texts' parse; other id types fall back; same frame as the reference."""
+    rows = [
+        {"id": i, "body": f"doc {k}" + (" a\rb" if bare_cr and k == 1 else "")}
+        for k, i in enumerate(ids)
+    ]
+    path = tmp_path / "ids.jsonl"
+    text = "\n".join(json.dumps(r) for r in rows) + "\n"
+    if bare_cr:
+        text = text.replace("\\r", "\r")  # a raw carriage return inside a line
+    path.write_text(text, newline="")
+    _check(path, ["body"], "id")

@@ -122,8 +122,17 @@ def read_jsonl_arrow(
 
     parts: list[pl.DataFrame] = []
     bad = 0
-    for frame, block in iter_blocks(path, text_fields):
-        ids = block_ids(block, id_field) if frame is not None and id_field else None
+    # String ids come out of the same parse as the texts (one pass over each block); a block
+    # that parse refuses (integer ids, say) is parsed for its texts alone and its ids read by
+    # ``block_ids`` as before.
+    columns = [*text_fields, *([id_field] if id_field else [])]
+    for both, block in iter_blocks(path, columns):
+        frame, ids = both, None
+        if both is not None and id_field:
+            ids = both[id_field]
+        elif id_field and not _has_bare_cr(block):
+            frame = _text_frame(block, text_fields)
+            ids = block_ids(block, id_field) if frame is not None else None
         if frame is None or (id_field and ids is None):
             part, b = _frame_of_rows(map(_loads, block_lines(block)), text_fields, id_field)
             bad += b
@@ -136,6 +145,35 @@ def read_jsonl_arrow(
         parts.append(part)
     schema = {"text": pl.String, **({"id": pl.String} if id_field else {})}
     return (pl.concat(parts) if parts else pl.DataFrame(schema=schema)), bad
+
+
+def _has_bare_cr(block: bytes) -> bool:
+    """A carriage return outside ``\\r\\n``: such blocks take the per-line reader
+    (as :func:`curate.io.ingest_arrow.iter_blocks` decides)."""
+    return b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")
+
+
+def _text_frame(block: bytes, text_fields: list[str]) -> pl.DataFrame | None:
+    """The text fields of a block as large strings (the parse ``iter_blocks`` makes), or None."""
+    import io
+
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([(c, pa.large_string()) for c in dict.fromkeys(text_fields)])
+    try:
+        table = pj.read_json(
+            io.BytesIO(block),
+            read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore"
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    frame = pl.from_arrow(table)
+    return frame if isinstance(frame, pl.DataFrame) else None
 
 
 def _loads(line: str) -> Any:

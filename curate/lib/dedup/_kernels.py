@@ -100,6 +100,28 @@ else:  # pragma: no cover
     ngram_kernel = None
 
 
+def _byte_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Byte class (0 word, 1 whitespace, 2 punctuation, 3 non-ASCII) and ASCII lower-case tables.
+
+    Whitespace is what the Polars path splits on among ASCII bytes (``\\t \\n \\x0b \\x0c \\r``,
+    ``\\x1c``-``\\x1f``, space); punctuation is ``string.punctuation``.
+
+    Example: ``_byte_tables()[0][ord(",")]`` -> ``2``; ``_byte_tables()[1][ord("A")]`` -> ``97``.
+    """
+    import string
+
+    cls = np.zeros(256, dtype=np.uint8)
+    cls[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
+    cls[[ord(c) for c in string.punctuation]] = 2
+    cls[128:] = 3
+    lower = np.arange(256, dtype=np.uint8)
+    lower[65:91] += 32
+    return cls, lower
+
+
+BYTE_CLASS, BYTE_LOWER = _byte_tables()
+
+
 def _ascii_words_py(
     data: np.ndarray,
     offs: np.ndarray,
@@ -107,71 +129,228 @@ def _ascii_words_py(
     out_offs: np.ndarray,
     lens: np.ndarray,
     is_ascii: np.ndarray,
+    cls: np.ndarray,
+    lower: np.ndarray,
 ) -> int:
     """Lower-cased, punctuation-stripped words of the ASCII texts of a batch, in one pass.
 
-    ``data``/``offs`` are the UTF-8 bytes and offsets of the texts (an Arrow string column).
-    For each ASCII text, writes its words (split on the whitespace the Polars path splits on,
-    ``string.punctuation`` stripped from both ends, empty words dropped) into ``out_buf`` with
-    offsets ``out_offs`` and sets ``lens[i]``; a text with a byte >= 128 is left to the Polars
-    path (``is_ascii[i] = False``, ``lens[i] = 0``). Returns the number of words written.
+    ``data``/``offs`` are the UTF-8 bytes and offsets of the texts (an Arrow string column);
+    ``cls``/``lower`` are :data:`BYTE_CLASS` and :data:`BYTE_LOWER`. For each ASCII text,
+    writes its words (split on the whitespace the Polars path splits on, ``string.punctuation``
+    stripped from both ends, empty words dropped) into ``out_buf`` with offsets ``out_offs`` and
+    sets ``lens[i]``; a text with a byte >= 128 is left to the Polars path (``is_ascii[i] =
+    False``, ``lens[i] = 0``, its partial output rolled back). Returns the number of words written.
+
+    One read of each byte: a word's bytes are written from its first non-punctuation byte on,
+    and at its end the output is cut back to just after its last non-punctuation byte.
     """
     nw = 0
     pos = 0
     out_offs[0] = 0
     for i in range(offs.shape[0] - 1):
         lo, hi = offs[i], offs[i + 1]
+        nw0 = nw
+        pos0 = pos
         ok = True
+        inword = False  # a non-punctuation byte of the current word has been written
+        wend = pos
         for j in range(lo, hi):
-            if data[j] >= 128:
-                ok = False
-                break
-        is_ascii[i] = ok
-        lens[i] = 0
-        if not ok:
-            continue
-        count = 0
-        j = lo
-        while j < hi:
             c = data[j]
-            # whitespace: \t \n \x0b \x0c \r, \x1c-\x1f, space
-            if c == 32 or (9 <= c <= 13) or (28 <= c <= 31):
-                j += 1
-                continue
-            s = j
-            while j < hi:
-                c = data[j]
-                if c == 32 or (9 <= c <= 13) or (28 <= c <= 31):
-                    break
-                j += 1
-            e = j
-            # string.punctuation: 33-47, 58-64, 91-96, 123-126
-            while s < e and (
-                (33 <= data[s] <= 47)
-                or (58 <= data[s] <= 64)
-                or (91 <= data[s] <= 96)
-                or (123 <= data[s] <= 126)
-            ):
-                s += 1
-            while e > s and (
-                (33 <= data[e - 1] <= 47)
-                or (58 <= data[e - 1] <= 64)
-                or (91 <= data[e - 1] <= 96)
-                or (123 <= data[e - 1] <= 126)
-            ):
-                e -= 1
-            if e > s:
-                for k in range(s, e):
-                    c = data[k]
-                    if 65 <= c <= 90:
-                        c += 32
+            k = cls[c]
+            if k == 0:
+                out_buf[pos] = lower[c]
+                pos += 1
+                wend = pos
+                inword = True
+            elif k == 2:
+                if inword:
                     out_buf[pos] = c
                     pos += 1
+            elif k == 1:
+                if inword:
+                    pos = wend
+                    nw += 1
+                    out_offs[nw] = pos
+                    inword = False
+            else:
+                ok = False
+                break
+        if ok and inword:
+            pos = wend
+            nw += 1
+            out_offs[nw] = pos
+        is_ascii[i] = ok
+        if ok:
+            lens[i] = nw - nw0
+        else:
+            nw = nw0
+            pos = pos0
+            lens[i] = 0
+    return nw
+
+
+def utf8_class_table(spaces: list[str], punct: str) -> np.ndarray:
+    """Class of every Basic Multilingual Plane code point: 0 word, 1 whitespace, 2 punctuation.
+
+    ``spaces`` are the characters the Polars path replaces with a space before splitting (plus
+    the space itself); ``punct`` the characters it strips from both ends of a word. Code points
+    above ``U+FFFF`` are all word characters (none is in either set).
+
+    Example: ``utf8_class_table(["\\u3000"], ",")[0x3000]`` -> ``1``.
+    """
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[[ord(c) for c in punct]] = 2
+    table[[ord(c) for c in [*spaces, " "]]] = 1
+    return table
+
+
+def _utf8_words_py(
+    data: np.ndarray,
+    offs: np.ndarray,
+    skip: np.ndarray,
+    out_buf: np.ndarray,
+    out_offs: np.ndarray,
+    lens: np.ndarray,
+    table: np.ndarray,
+) -> int:
+    """Words of already lower-cased UTF-8 texts, split and stripped by code point, in one pass.
+
+    The same state machine as :func:`_ascii_words_py`, one code point at a time, classified by
+    ``table`` (:func:`utf8_class_table`); a text with ``skip[i]`` gets ``lens[i] = 0`` (the
+    caller tokenises it another way). Equals the Polars path's ``replace_many(spaces, " ")``,
+    ``split(" ")``, ``strip_chars(punct)`` and dropping empty words (tested).
+    """
+    nw = 0
+    pos = 0
+    out_offs[0] = 0
+    for i in range(offs.shape[0] - 1):
+        lens[i] = 0
+        if skip[i]:
+            continue
+        nw0 = nw
+        inword = False
+        wend = pos
+        j = offs[i]
+        hi = offs[i + 1]
+        while j < hi:
+            b0 = np.int64(data[j])
+            if b0 < 0x80:
+                step = 1
+                k = table[b0]
+            elif b0 < 0xE0:
+                step = 2
+                k = table[((b0 & 0x1F) << 6) | (np.int64(data[j + 1]) & 0x3F)]
+            elif b0 < 0xF0:
+                step = 3
+                cp = (
+                    ((b0 & 0x0F) << 12)
+                    | ((np.int64(data[j + 1]) & 0x3F) << 6)
+                    | (np.int64(data[j + 2]) & 0x3F)
+                )
+                k = table[cp]
+            else:
+                step = 4
+                k = 0
+            if k == 0 or (k == 2 and inword):
+                for t in range(step):
+                    out_buf[pos] = data[j + t]
+                    pos += 1
+                if k == 0:
+                    wend = pos
+                    inword = True
+            elif k == 1 and inword:
+                pos = wend
                 nw += 1
                 out_offs[nw] = pos
-                count += 1
-        lens[i] = count
+                inword = False
+            j += step
+        if inword:
+            pos = wend
+            nw += 1
+            out_offs[nw] = pos
+        lens[i] = nw - nw0
     return nw
+
+
+def _band_keys_py(
+    sigs: np.ndarray, salts: np.ndarray, rows: int, out: np.ndarray, whole: np.ndarray
+) -> None:
+    """Reference loop of :func:`band_keys_kernel`: each band's key, and each signature's key.
+
+    ``out[i, b]`` is ``lsh.band_hashes``'s key of band ``b`` of row ``i`` (start at ``salts[b]``,
+    fold the band's ``rows`` values with ``(h ^ v) * M``, ``fmix64``); ``whole[i]`` is
+    ``lsh.fold_columns`` with ``salt=-1`` of the band keys followed by the values no band uses.
+    """
+    m64 = np.uint64(_M64)
+    bands = salts.shape[0]
+    width = sigs.shape[1]
+    for i in range(sigs.shape[0]):
+        w = np.uint64(0)
+        for b in range(bands):
+            h = salts[b]
+            for r in range(rows):
+                h = np.uint64((h ^ np.uint64(sigs[i, b * rows + r])) * m64)
+            key = _fmix64(h)
+            out[i, b] = key
+            w = np.uint64((w ^ key) * m64)
+        for c in range(bands * rows, width):
+            w = np.uint64((w ^ np.uint64(sigs[i, c])) * m64)
+        whole[i] = _fmix64(w)
+
+
+def _match_counts_py(
+    sigs: np.ndarray, left: np.ndarray, right: np.ndarray, out: np.ndarray
+) -> None:
+    """Number of equal signature positions of each pair ``(left[p], right[p])``."""
+    width = sigs.shape[1]
+    for p in range(left.shape[0]):
+        a = left[p]
+        b = right[p]
+        c = 0
+        for k in range(width):
+            if sigs[a, k] == sigs[b, k]:
+                c += 1
+        out[p] = c
+
+
+def _bucket_pairs_py(
+    packed: np.ndarray,
+    bits: int,
+    mask: np.uint64,
+    max_anchors: int,
+    fill: bool,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> int:
+    """Pairs within runs of equal keys of sorted ``key << bits | doc`` numbers.
+
+    Reference loop of :func:`bucket_pairs_kernel`, in ``lsh.bucket_pairs``'s order: bucket by
+    bucket, each of the first ``max_anchors`` members with every later member. With ``fill``
+    false it only counts; with ``fill`` true it writes ``left``/``right``. Returns the count.
+    """
+    shift = np.uint64(bits)
+    n = packed.shape[0]
+    cnt = 0
+    i = 0
+    while i < n:
+        key = packed[i] >> shift
+        j = i + 1
+        while j < n and (packed[j] >> shift) == key:
+            j += 1
+        size = j - i
+        if size > 1:
+            na = min(size - 1, max_anchors)
+            for a in range(na):
+                if fill:
+                    doc = np.int64(packed[i + a] & mask)
+                    for m in range(a + 1, size):
+                        left[cnt] = doc
+                        right[cnt] = np.int64(packed[i + m] & mask)
+                        cnt += 1
+                else:
+                    cnt += size - 1 - a
+        i = j
+    return cnt
 
 
 def _merge_py(
@@ -204,9 +383,17 @@ def _merge_py(
 if HAVE_NUMBA:
     ascii_words_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_ascii_words_py)
     merge_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_merge_py)
+    utf8_words_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_utf8_words_py)
+    bucket_pairs_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_bucket_pairs_py)
+    band_keys_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_band_keys_py)
+    match_counts_kernel = numba.njit(cache=True, nogil=True, boundscheck=False)(_match_counts_py)
 else:  # pragma: no cover
     ascii_words_kernel = None
     merge_kernel = None
+    utf8_words_kernel = None
+    bucket_pairs_kernel = None
+    band_keys_kernel = None
+    match_counts_kernel = None
 
 
 def warm_up() -> float:
@@ -241,6 +428,8 @@ def warm_up() -> float:
         np.empty(4, np.int64),
         np.empty(1, np.int64),
         np.empty(1, np.bool_),
+        BYTE_CLASS,
+        BYTE_LOWER,
     )
     merge_kernel(
         np.array([True, False]),
@@ -249,5 +438,37 @@ def warm_up() -> float:
         np.zeros(1, np.uint64),
         np.array([1], np.int64),
         np.empty(2, np.uint64),
+    )
+    utf8_words_kernel(
+        np.frombuffer("a\u00e9 b".encode(), np.uint8),
+        np.array([0, 5], np.int64),
+        np.zeros(1, np.bool_),
+        np.empty(5, np.uint8),
+        np.empty(4, np.int64),
+        np.empty(1, np.int64),
+        np.zeros(0x10000, np.uint8),
+    )
+    for fill in (False, True):
+        bucket_pairs_kernel(
+            np.array([2, 3], np.uint64),
+            1,
+            np.uint64(1),
+            32,
+            fill,
+            np.empty(1, np.int64),
+            np.empty(1, np.int64),
+        )
+    band_keys_kernel(
+        np.zeros((1, 3), np.uint32),
+        np.ones(1, np.uint64),
+        2,
+        np.empty((1, 1), np.uint64),
+        np.empty(1, np.uint64),
+    )
+    match_counts_kernel(
+        np.zeros((2, 2), np.uint32),
+        np.zeros(1, np.int64),
+        np.ones(1, np.int64),
+        np.empty(1, np.int64),
     )
     return time.perf_counter() - t0

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 
+from curate.lib.dedup import _kernels
 from curate.lib.dedup.minhash import estimate_jaccard
 
 Policy = Literal["first", "longest", "quality"]
@@ -30,6 +31,14 @@ def verify_pairs(
 
     Example: signatures ``[1,2,3,4]`` and ``[1,2,3,9]`` (estimate 0.75) pass at 0.7, fail at 0.8.
     """
+    if _kernels.HAVE_NUMBA and len(left):  # same counts, no (pairs, num_perm) temporaries
+        left = np.asarray(left, dtype=np.int64)
+        right = np.asarray(right, dtype=np.int64)
+        counts = np.empty(len(left), dtype=np.int64)
+        _kernels.match_counts_kernel(np.ascontiguousarray(sigs), left, right, counts)
+        est = counts / np.float64(sigs.shape[1])  # the mean of the equal positions, bit for bit
+        ok = est >= threshold - 1e-12
+        return left[ok], right[ok], est[ok]
     est = np.empty(len(left), dtype=np.float64)
     for s in range(0, len(left), chunk):
         est[s : s + chunk] = estimate_jaccard(sigs[left[s : s + chunk]], sigs[right[s : s + chunk]])

@@ -35,7 +35,7 @@ from curate.lib.dedup.clusters import (
     representatives,
     verify_pairs,
 )
-from curate.lib.dedup.lsh import band_hashes, candidate_pairs, fold_columns, optimal_params
+from curate.lib.dedup.lsh import band_and_signature_keys, candidate_pairs, optimal_params
 from curate.lib.dedup.minhash import estimate_jaccard, signatures
 from curate.lib.dedup.shingles import ShingleKind, sha1_shingle_hashes, shingle_hashes
 
@@ -266,11 +266,18 @@ def _shingle_set(
     return np.unique(hashes[offsets[j] : offsets[j + 1]])
 
 
-def _first_of_group(items: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """For each position, the first item (in order) with the same group number."""
-    first = np.full(int(group.max()) + 1 if len(group) else 0, len(items), dtype=np.int64)
-    np.minimum.at(first, group, np.arange(len(items), dtype=np.int64))
-    return items[first[group]]
+def _first_equal(values: np.ndarray) -> np.ndarray:
+    """For each position, the first position holding an equal value (one stable sort).
+
+    Example: ``_first_equal(np.array([7, 3, 7, 3, 5]))`` -> ``[0, 1, 0, 1, 4]``.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    start = np.ones(len(values), dtype=bool)
+    start[1:] = ordered[1:] != ordered[:-1]
+    first = np.empty(len(values), dtype=np.int64)
+    first[order] = order[np.flatnonzero(start)][np.cumsum(start) - 1]
+    return first
 
 
 def near_duplicates(
@@ -304,13 +311,9 @@ def near_duplicates(
     # Identical signatures first: one pair to the group's first record, LSH on the rest.
     live = np.flatnonzero(has)
     live_sigs = sigs if len(live) == n else sigs[live]  # no copy when every text has shingles
-    live_keys = band_hashes(live_sigs, bands, rows)
-    # The whole signature's key: its band keys plus the values no band uses.
-    whole = fold_columns(
-        np.concatenate([live_keys, live_sigs[:, bands * rows :].astype(np.uint64)], axis=1), salt=-1
-    )
-    group = np.unique(whole, return_inverse=True)[1].reshape(-1)
-    copy_left = _first_of_group(live, group)
+    # Band keys, and the whole signature's key: its band keys plus the values no band uses.
+    live_keys, whole = band_and_signature_keys(live_sigs, bands, rows)
+    copy_left = live[_first_equal(whole)]
     copy_right = live
     is_copy = copy_left != copy_right
     head = ~is_copy  # the first record of each distinct signature, in input order

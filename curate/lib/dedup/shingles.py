@@ -135,7 +135,9 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
     return _token_hashes_polars(texts, kind)
 
 
-def _token_hashes_numba(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+def _arrow_bytes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes and int64 offsets of a string Series (nulls as empty), without copies
+    where the Arrow buffers allow."""
     import pyarrow as pa
 
     arr = texts.cast(pl.String).fill_null("").rechunk().to_arrow()
@@ -147,24 +149,70 @@ def _token_hashes_numba(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     data = (
         np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     )
-    out_buf = np.empty(max(int(offs[-1] - offs[0]), 1), dtype=np.uint8)
-    out_offs = np.empty(int(offs[-1] - offs[0]) // 2 + n + 1, dtype=np.int64)
-    lens = np.empty(n, dtype=np.int64)
-    is_ascii = np.empty(n, dtype=np.bool_)
-    nw = _kernels.ascii_words_kernel(data, offs, out_buf, out_offs, lens, is_ascii)
+    return data, offs
+
+
+def _hash_words(nw: int, out_offs: np.ndarray, out_buf: np.ndarray) -> np.ndarray:
+    """Polars' seeded hash of ``nw`` words laid out as Arrow large-string buffers."""
+    import pyarrow as pa
+
     words = pl.from_arrow(
         pa.LargeStringArray.from_buffers(
             nw, pa.py_buffer(out_offs[: nw + 1]), pa.py_buffer(out_buf[: int(out_offs[nw])])
         )
     )
-    hashes = words.hash(seed=_TOKEN_SEED).to_numpy().astype(np.uint64, copy=False)
+    return words.hash(seed=_TOKEN_SEED).to_numpy().astype(np.uint64, copy=False)
+
+
+_UTF8_CLASS: np.ndarray | None = None
+
+
+def _token_hashes_numba(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Compiled word split: ASCII texts in one byte pass; other texts lower-cased by Polars (the
+    same ``to_lowercase`` and folds as :func:`_token_hashes_polars`), then split by code point;
+    only texts with CJK characters take the regex path. Same hashes as the Polars path (tested).
+    """
+    global _UTF8_CLASS
+    data, offs = _arrow_bytes(texts)
+    n = len(offs) - 1
+    span = int(offs[-1] - offs[0])
+    out_buf = np.empty(max(span, 1), dtype=np.uint8)
+    out_offs = np.empty(span // 2 + n + 1, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    is_ascii = np.empty(n, dtype=np.bool_)
+    nw = _kernels.ascii_words_kernel(
+        data, offs, out_buf, out_offs, lens, is_ascii, _kernels.BYTE_CLASS, _kernels.BYTE_LOWER
+    )
+    hashes = _hash_words(nw, out_offs, out_buf)
     rest = np.flatnonzero(~is_ascii)
     if len(rest) == 0:
         return hashes, lens
-    b_hashes, b_lens = _token_hashes_polars(texts.gather(rest), "word")
-    out = np.empty(len(hashes) + len(b_hashes), dtype=np.uint64)
-    _kernels.merge_kernel(is_ascii, hashes, lens, b_hashes, b_lens, out)
-    lens[rest] = b_lens
+    lower = (
+        texts.gather(rest)
+        .cast(pl.String)
+        .fill_null("")
+        .str.to_lowercase()
+        .str.replace_many(["ß", "ς"], ["ss", "σ"])
+    )
+    cjk = lower.str.contains(_CJK).to_numpy()
+    if _UTF8_CLASS is None:
+        _UTF8_CLASS = _kernels.utf8_class_table(_SPACES, PUNCT)
+    r_data, r_offs = _arrow_bytes(lower)
+    r_span = int(r_offs[-1] - r_offs[0])
+    r_buf = np.empty(max(r_span, 1), dtype=np.uint8)
+    r_word_offs = np.empty(r_span // 2 + len(rest) + 1, dtype=np.int64)
+    r_lens = np.empty(len(rest), dtype=np.int64)
+    r_nw = _kernels.utf8_words_kernel(r_data, r_offs, cjk, r_buf, r_word_offs, r_lens, _UTF8_CLASS)
+    r_hashes = _hash_words(r_nw, r_word_offs, r_buf)
+    if cjk.any():
+        c_hashes, c_lens = _token_hashes_polars(texts.gather(rest[cjk]), "word")
+        merged = np.empty(len(r_hashes) + len(c_hashes), dtype=np.uint64)
+        _kernels.merge_kernel(~cjk, r_hashes, r_lens, c_hashes, c_lens, merged)
+        r_lens[cjk] = c_lens
+        r_hashes = merged
+    out = np.empty(len(hashes) + len(r_hashes), dtype=np.uint64)
+    _kernels.merge_kernel(is_ascii, hashes, lens, r_hashes, r_lens, out)
+    lens[rest] = r_lens
     return out, lens
 
 
