@@ -45,11 +45,35 @@ import _corpus  # noqa: E402
 import polars as pl  # noqa: E402
 from _measure import load_line  # noqa: E402
 
-FILTERS = {
-    "gopher_quality": (["gopher_quality_v1"], "GopherQualityFilter"),
-    "gopher_repetition": (["gopher_repetition_v1"], "GopherRepetitionFilter"),
-    "c4": (["c4_lines_v1", "c4_quality_v1"], "C4QualityFilter"),
-    "fineweb_quality": (["fineweb_quality_v2"], "FineWebQualityFilter"),
+DT = {"reference": "datatrove"}
+# filter -> (datatrove class, {mode: [(our step key, params), ...]}). Modes: "default" is what
+# corpora/default.yaml names; "paper" the v2 paper reading where it differs from v1;
+# "datatrove" the v2/v3 steps' ``reference: datatrove`` mode.
+FILTERS: dict[str, tuple[str, dict[str, list[tuple[str, dict]]]]] = {
+    "gopher_quality": (
+        "GopherQualityFilter",
+        {
+            "default": [("gopher_quality_v1", {})],
+            "paper": [("gopher_quality_v2", {})],
+            "datatrove": [("gopher_quality_v2", DT)],
+        },
+    ),
+    "gopher_repetition": (
+        "GopherRepetitionFilter",
+        {"default": [("gopher_repetition_v1", {})], "datatrove": [("gopher_repetition_v2", DT)]},
+    ),
+    "c4": (
+        "C4QualityFilter",
+        {
+            "default": [("c4_lines_v1", {}), ("c4_quality_v1", {})],
+            "paper": [("c4_lines_v2", {}), ("c4_quality_v2", {})],
+            "datatrove": [("c4_lines_v2", DT), ("c4_quality_v2", DT)],
+        },
+    ),
+    "fineweb_quality": (
+        "FineWebQualityFilter",
+        {"default": [("fineweb_quality_v2", {})], "datatrove": [("fineweb_quality_v3", DT)]},
+    ),
 }
 
 
@@ -70,7 +94,15 @@ def documents() -> list[tuple[str, str]]:
     return docs
 
 
-def ours(name: str, texts: list[str]) -> tuple[list[str | None], float]:
+def clear_token_caches() -> None:
+    """Empty the memo tables of the ``reference: datatrove`` modes (English tokens per chunk)."""
+    from curate.steps import gopher, words
+
+    for fn in (words._chunk_tokens, gopher.is_symbol_token, gopher._has_alpha):
+        fn.cache_clear()
+
+
+def ours(name: str, mode: str, texts: list[str]) -> tuple[list[str | None], float]:
     """Drop reason per text (None: kept) and CPU seconds, our steps through the step API."""
     from curate.core.schemas import ROW
     from curate.core.step import StepContext
@@ -83,11 +115,14 @@ def ours(name: str, texts: list[str]) -> tuple[list[str | None], float]:
         keep=pl.lit(True), stage=pl.lit(None, pl.String), drop_reason=pl.lit(None, pl.String),
         detail=pl.lit(None, pl.String),
     )  # fmt: skip
+    clear_token_caches()  # every timed run starts cold: no chunk seen in an earlier run
     t0 = time.process_time()
     lf = frame.lazy()
-    for key in FILTERS[name][0]:
+    for key, params in FILTERS[name][1][mode]:
         spec = get_step(key)
-        lf = lf.pipe(spec.build(spec.build_params({}, "bench"), StepContext(key=key, kinds=None)))
+        lf = lf.pipe(
+            spec.build(spec.build_params(params, "bench"), StepContext(key=key, kinds=None))
+        )
     out = lf.select("drop_reason").collect()
     return out["drop_reason"].to_list(), time.process_time() - t0
 
@@ -97,7 +132,7 @@ def theirs(name: str, texts: list[str]) -> tuple[list[str | None], float]:
     from datatrove.data import Document
     from datatrove.pipeline import filters
 
-    filt = getattr(filters, FILTERS[name][1])()
+    filt = getattr(filters, FILTERS[name][0])()
     docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
     t0 = time.process_time()
     out: list[str | None] = []
@@ -171,6 +206,19 @@ def classify(name: str, text: str, ours_r: str | None, theirs_r: str | None) -> 
     return "other", "unread"
 
 
+def classify_reference(text: str) -> tuple[str, str]:
+    """``(class, who is right)`` of a ``reference: datatrove`` disagreement: the mode reproduces
+    datatrove, so datatrove is right by definition; the class says whether our English tokens
+    (hence word counts, n-grams, sentences) differ from spaCy's on that document."""
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
+
+    from curate.steps.words import english_tokens
+
+    if english_tokens(text) != load_word_tokenizer("en").word_tokenize(text):
+        return "tokens: our English tokenizer differs from spaCy's on this document", "datatrove"
+    return "other (same tokens)", "datatrove"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -187,43 +235,57 @@ def main() -> None:
     docs = documents()
     texts = [t for _, t in docs]
     groups = [g for g, _ in docs]
-    ours("gopher_quality", texts[:50])  # warm-ups: imports, regex compiles, spacy load
-    theirs("gopher_quality", texts[:50])
-    theirs("c4", texts[:50])
+    for name, (_, modes) in FILTERS.items():  # warm-ups: imports, regex compiles, numba, spacy
+        for mode in modes:
+            ours(name, mode, texts[:50])
+        theirs(name, texts[:50])
     rows, dis_rows = [], []
-    for name in FILTERS:
-        t_ours, t_theirs = [], []
+    for name, (_, modes) in FILTERS.items():
+        t_ours: dict[str, list[float]] = {m: [] for m in modes}
+        t_theirs: list[float] = []
+        got: dict[str, list[str | None]] = {}
         for _ in range(args.runs):
-            a, ta = ours(name, texts)
+            for mode in modes:
+                got[mode], t = ours(name, mode, texts)
+                t_ours[mode].append(t)
             b, tb = theirs(name, texts)
-            t_ours.append(ta)
             t_theirs.append(tb)
-        agree = [(x is None) == (y is None) for x, y in zip(a, b, strict=True)]
-        by_group = {}
-        for g in dict.fromkeys(groups):
-            idx = [i for i, gg in enumerate(groups) if gg == g]
-            by_group[g] = f"{sum(agree[i] for i in idx)}/{len(idx)}"
-        for i, ok in enumerate(agree):
-            if not ok:
-                cls, right = classify(name, texts[i], a[i], b[i])
-                dis_rows.append({"filter": name, "doc": i, "group": groups[i], "ours": a[i],
-                                 "datatrove": b[i], "class": cls, "right": right,
-                                 "text": texts[i]})  # fmt: skip
-        mo, mt = statistics.median(t_ours), statistics.median(t_theirs)
-        rows.append({
-            "filter": name, "docs": len(texts), "agreement": sum(agree) / len(agree),
-            "disagree": len(agree) - sum(agree), "ours_kept": sum(x is None for x in a),
-            "datatrove_kept": sum(y is None for y in b), "ours_cpu_s": mo, "datatrove_cpu_s": mt,
-            "ours_docs/s/core": len(texts) / mo, "datatrove_docs/s/core": len(texts) / mt,
-            "speedup": mt / mo, "by_group": by_group,
-        })  # fmt: skip
-        print(f"{name}: agreement {rows[-1]['agreement']:.4f} ({rows[-1]['disagree']} differ) "
-              f"{by_group}; ours {mo:.2f} s, datatrove {mt:.2f} s CPU: {mt / mo:.1f}x", flush=True)  # fmt: skip
+        mt = statistics.median(t_theirs)
+        for mode in modes:
+            a = got[mode]
+            agree = [(x is None) == (y is None) for x, y in zip(a, b, strict=True)]
+            by_group = {}
+            for g in dict.fromkeys(groups):
+                idx = [i for i, gg in enumerate(groups) if gg == g]
+                by_group[g] = f"{sum(agree[i] for i in idx)}/{len(idx)}"
+            for i, ok in enumerate(agree):
+                if not ok:
+                    cls, right = (
+                        classify_reference(texts[i])
+                        if mode == "datatrove"
+                        else classify(name, texts[i], a[i], b[i])
+                    )
+                    dis_rows.append({"filter": name, "mode": mode, "doc": i, "group": groups[i],
+                                     "ours": a[i], "datatrove": b[i], "class": cls,
+                                     "right": right, "text": texts[i]})  # fmt: skip
+            mo = statistics.median(t_ours[mode])
+            rows.append({
+                "filter": name, "mode": mode,
+                "steps": " + ".join(k for k, _ in modes[mode]),
+                "docs": len(texts), "agreement": sum(agree) / len(agree),
+                "disagree": len(agree) - sum(agree), "ours_kept": sum(x is None for x in a),
+                "datatrove_kept": sum(y is None for y in b), "ours_cpu_s": mo, "datatrove_cpu_s": mt,
+                "ours_docs/s/core": len(texts) / mo, "datatrove_docs/s/core": len(texts) / mt,
+                "speedup": mt / mo, "by_group": by_group,
+            })  # fmt: skip
+            print(f"{name} [{mode}]: agreement {rows[-1]['agreement']:.4f} "
+                  f"({rows[-1]['disagree']} differ) {by_group}; ours {mo:.2f} s, "
+                  f"datatrove {mt:.2f} s CPU: {mt / mo:.1f}x", flush=True)  # fmt: skip
     header = (
         f"{len(texts)} documents ({', '.join(f'{g}: {groups.count(g)}' for g in dict.fromkeys(groups))}); "
         f"one core; CPU seconds, median of {args.runs} interleaved runs; {load_line()}"
     )
-    cols = ["filter", "agreement", "disagree", "ours_kept", "datatrove_kept", "ours_docs/s/core",
+    cols = ["filter", "mode", "steps", "agreement", "disagree", "ours_kept", "datatrove_kept", "ours_docs/s/core",
             "datatrove_docs/s/core", "speedup"]  # fmt: skip
     md = ["## Filters vs datatrove (bench/filter_agreement.py)", "", header, ""]
     md += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -233,11 +295,13 @@ def main() -> None:
         md.append("| " + " | ".join(cells) + " |")
     from collections import Counter
 
-    classes = Counter((r["filter"], r["class"], r["right"]) for r in dis_rows)
+    classes = Counter((r["filter"], r["mode"], r["class"], r["right"]) for r in dis_rows)
     md += ["", "Disagreements by class (who is right: see docs/FILTERS.md):", "",
-           "| filter | class | right | docs |", "|---|---|---|---|"]  # fmt: skip
-    for (f, cls, right), k in sorted(classes.items(), key=lambda kv: (kv[0][0], -kv[1])):
-        md.append(f"| {f} | {cls} | {right} | {k} |")
+           "| filter | mode | class | right | docs |", "|---|---|---|---|---|"]  # fmt: skip
+    for (f, mode, cls, right), k in sorted(
+        classes.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[1])
+    ):
+        md.append(f"| {f} | {mode} | {cls} | {right} | {k} |")
     text = "\n".join(md) + "\n"
     print(text)
     out = ROOT / "bench" / "results"
