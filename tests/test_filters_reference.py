@@ -6,6 +6,8 @@ worked examples."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from curate.core.errors import ConfigError
 from curate.plugins import get_step
@@ -169,10 +171,10 @@ def test_gopher_repetition_datatrove_counts_a_single_top_ngram():
 
 
 def test_repetition_datatrove_helpers_worked_examples():
-    assert _top_ngram_datatrove("a b a b".split(), 2) == (6, 2)
-    assert _top_ngram_datatrove("x y z".split(), 2) == (3, 1)  # "x y", seen once
-    assert _dup_ngram_chars_datatrove("a b a b a b".split(), 2) == 4  # greedy, no overlap
-    assert _dup_ngram_chars_datatrove("a b c".split(), 2) == 0
+    assert _top_ngram_datatrove(["a", "b", "a", "b"], 2) == (6, 2)
+    assert _top_ngram_datatrove(["x", "y", "z"], 2) == (3, 1)  # "x y", seen once
+    assert _dup_ngram_chars_datatrove(["a", "b", "a", "b", "a", "b"], 2) == 4  # greedy, no overlap
+    assert _dup_ngram_chars_datatrove(["a", "b", "c"], 2) == 0
     stats = repetition_stats_datatrove("a b\na b", GopherRepetitionParams())
     assert stats["dup_line_frac"] == 0.5 and stats["dup_line_char_frac"] == 3 / 7
 
@@ -305,3 +307,35 @@ def test_fineweb_v3_paper_equals_v2(text):
 def test_reference_must_be_paper_or_datatrove():
     with pytest.raises(ConfigError, match="reference"):
         get_step("gopher_quality_v2").build_params({"reference": "spacy"}, "test")
+
+
+def _ngram_fracs_plain(text: str, p: GopherRepetitionParams) -> dict[str, float]:
+    """The n-gram fractions straight from their definition (every position scanned, every n)."""
+    from collections import Counter
+
+    tokens, chars = english_tokens(text), max(1, len(text))
+    out = {}
+    for n in p.top_n_grams:
+        grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+        top = Counter(grams).most_common(1)[0] if grams else ("", 0)
+        out[f"top_{n}gram"] = len(top[0]) * top[1] / chars
+    for n in p.dup_n_grams:
+        seen, dup, i = set(), 0, 0
+        while i < len(tokens) - n + 1:
+            gram = "".join(tokens[i : i + n])
+            if gram in seen:
+                dup, i = dup + len(gram), i + n
+            else:
+                seen.add(gram)
+                i += 1
+        out[f"dup_{n}gram"] = dup / chars
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "cc", "the", "x.", ",", "\n"]), max_size=80))
+def test_repetition_datatrove_fast_paths_match_plain_definition(words):
+    text = " ".join(words)
+    p = GopherRepetitionParams()
+    fast = repetition_stats_datatrove(text, p)
+    assert {k: fast[k] for k in _ngram_fracs_plain(text, p)} == _ngram_fracs_plain(text, p)

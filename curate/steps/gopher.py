@@ -559,18 +559,20 @@ def _dup_ngram_chars_datatrove(tokens: list[str], n: int) -> int:
     The n-gram is the words glued without spaces. ``"a b a b a b".split(), 2`` -> 4.
     """
     keys = list(map("".join, _ngrams(tokens, n)))
-    if len(set(keys)) == len(keys):
-        return 0  # nothing repeats: the greedy scan would count nothing
+    counts = Counter(keys)
+    # Only n-grams occurring twice or more can repeat or be repeated; the others are visited
+    # and forgotten, so the scan walks just these positions (same result, far fewer steps).
     seen: set[str] = set()
-    chars = i = 0
-    while i < len(keys):
+    chars = skip_until = 0
+    for i in [i for i, key in enumerate(keys) if counts[key] > 1]:
+        if i < skip_until:
+            continue  # inside the n words after a repeat
         key = keys[i]
         if key in seen:
             chars += len(key)
-            i += n
+            skip_until = i + n
         else:
             seen.add(key)
-            i += 1
     return chars
 
 
@@ -604,13 +606,14 @@ def repetition_stats_datatrove(text: str | None, p: GopherRepetitionParams) -> d
             top, count = _top_ngram_datatrove(tokens, n)
             unique_from = n if count == 1 else None
         out[f"top_{n}gram"] = top / chars
-    # A repeated (n+1)-gram holds a repeated n-gram: with no repeated shortest n-gram (as word
-    # tuples) every duplicate fraction is 0, and most documents stop here.
-    shortest = min(p.dup_n_grams, default=0)
-    grams = _ngrams(tokens, shortest) if shortest else []
-    any_repeat = len(set(grams)) < len(grams)
-    for n in p.dup_n_grams:
-        dup = _dup_ngram_chars_datatrove(tokens, n) if any_repeat else 0
+    # A repeated (n+1)-gram holds a repeated n-gram: once an n has no repeated n-gram (as word
+    # tuples), every longer one is 0 too; most documents stop at the shortest n.
+    repeats = True
+    for n in sorted(p.dup_n_grams):
+        if repeats:
+            grams = _ngrams(tokens, n)
+            repeats = len(set(grams)) < len(grams)
+        dup = _dup_ngram_chars_datatrove(tokens, n) if repeats else 0
         out[f"dup_{n}gram"] = dup / chars
     return out
 
