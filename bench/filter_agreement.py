@@ -142,68 +142,138 @@ def theirs(name: str, texts: list[str]) -> tuple[list[str | None], float]:
     return out, time.process_time() - t0
 
 
-def classify(name: str, text: str, ours_r: str | None, theirs_r: str | None) -> tuple[str, str]:
+CJK = (
+    "CJK text: datatrove's English tokenizer sees a clause as one word, '。' ends no line",
+    "ours",
+)
+
+
+def classify(
+    name: str, mode: str, text: str, ours_r: str | None, theirs_r: str | None
+) -> tuple[str, str]:
     """``(class, who is right)`` of one disagreement, from what each side computes.
 
-    Classes were found by reading the disagreements (docs/FILTERS.md lists examples of each);
-    this function re-derives them so every rerun counts them again.
+    Classes were found by reading the disagreements (docs/FILTERS.md says why each side is right);
+    this function re-derives them from each document so every rerun counts them again. ``right``:
+    ``ours``, ``datatrove`` (``fixed in v2``: the paper mode agrees), or ``ambiguous`` (the
+    paper does not decide).
     """
-    from collections import Counter
-
-    from datatrove.utils.text import PUNCTUATION_SET, TERMINAL_PUNCTUATION
-    from datatrove.utils.word_tokenizers import load_word_tokenizer
-
-    from curate.steps.words import cjk_fraction, split_lines, split_words
+    from curate.steps.words import cjk_fraction, split_words
 
     if cjk_fraction(split_words(text)) > 0.5:
-        return (
-            "CJK text: datatrove's English tokenizer/sentence splitter sees a clause as one word",
-            "ours",
-        )
-    tokens = load_word_tokenizer("en").word_tokenize(text)
-    if name == "gopher_quality" and theirs_r == "gopher_below_alpha_threshold":
-        words = [t for t in tokens if any(ch not in PUNCTUATION_SET for ch in t)]
-        if words and sum(any(c.isalpha() for c in w) for w in words) / len(words) >= 0.8:
-            return "alpha ratio: datatrove counts punctuation tokens ('.', ',') as words", "ours"
-    if name == "gopher_quality" and theirs_r == "gopher_short_doc":
-        return (
-            "word count: spaCy tokens without symbol-only tokens vs whitespace words (code, markup)",
-            "ambiguous",
-        )
-    if name == "gopher_repetition" and theirs_r and theirs_r.startswith("top_") and ours_r is None:
-        n = int(theirs_r.split("_")[1])
-        grams = Counter(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-        if grams and grams.most_common(1)[0][1] == 1:
-            return "top n-gram: datatrove counts an n-gram seen once as repetition", "ours"
+        return CJK
+    both = f"{ours_r} {theirs_r}"
+    if name == "gopher_quality":
+        return _classify_gopher(mode, text, ours_r, theirs_r, both)
     if name == "gopher_repetition":
+        if theirs_r and theirs_r.startswith("top_") and ours_r is None:
+            from collections import Counter
+
+            from curate.steps.words import english_tokens
+
+            n, tokens = int(theirs_r.split("_")[1]), english_tokens(text)
+            grams = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+            if grams and grams.most_common(1)[0][1] == 1:
+                return "top n-gram: datatrove counts an n-gram seen once as repetition", "ours"
         return (
-            "character accounting: datatrove joins n-grams with spaces over all characters, lines unstripped; ours word characters, stripped lines",
-            "ambiguous",
-        )
-    if name == "fineweb_quality" and "line_punct" in f"{ours_r}{theirs_r}":
-        quote = tuple("\"'”’」』")
-        ends = [ln for ln in split_lines(text) if ln.rstrip().endswith(quote)]
-        if ends and not all(ln.endswith(tuple(TERMINAL_PUNCTUATION)) for ln in ends):
-            return (
-                "line punctuation: ours counts a closing quote as a line end (C4's rule), FineWeb's list does not",
-                "datatrove",
-            )
-    if name == "fineweb_quality" and "list_ratio" in f"{ours_r}{theirs_r}":
-        return (
-            "list ratio: newlines per whitespace word (ours) vs per spaCy token incl. punctuation; near 0.3",
-            "ambiguous",
-        )
-    if name == "fineweb_quality" and "short_line" in f"{ours_r}{theirs_r}":
-        return (
-            "short lines: ours measures stripped lines, datatrove keeps indentation (code)",
+            "character accounting: datatrove's n-grams over all characters (spaces, punctuation "
+            "tokens), unstripped lines, greedy non-overlapping duplicates; ours word characters",
             "ambiguous",
         )
     if name == "c4":
+        return _classify_c4(mode, text)
+    if "line_punct" in both:
         return (
-            "sentence count: regex sentence ends (ours) vs spaCy/NLTK sentence splitter",
+            "line punctuation: v1 counts a closing quote as a line end",
+            "datatrove (fixed in v2)",
+        )
+    if "char_dup" in both:
+        return (
+            "duplicated lines: ours compares stripped lines, datatrove raw ones (a trailing "
+            "space or indentation makes lines differ)",
+            "ours",
+        )
+    if "list_ratio" in both:
+        return (
+            "list ratio: newlines per whitespace word (ours) vs per spaCy token, punctuation "
+            "included; near 0.3",
+            "ambiguous",
+        )
+    if "short_line" in both:
+        return "short lines: ours measures stripped lines, datatrove keeps indentation", "ambiguous"
+    return "other", "unread"
+
+
+def _classify_gopher(
+    mode: str, text: str, ours_r: str | None, theirs_r: str | None, both: str
+) -> tuple[str, str]:
+    from curate.steps.gopher import PUNCT, is_symbol_token
+    from curate.steps.words import STOP_WORDS, english_tokens, split_words
+
+    words = split_words(text)
+    english = {w.strip(PUNCT).lower() for w in words} & STOP_WORDS["en"]
+    if theirs_r == "gopher_below_alpha_threshold" and "alpha" not in str(ours_r):
+        return "alpha ratio: datatrove divides by punctuation and symbol tokens too", "ours"
+    if theirs_r == "gopher_enough_stop_words" and ours_r is None:
+        if len(english) >= 2:
+            return "stop words: datatrove's are case-sensitive ('The' is not 'the')", "ours"
+        return (
+            "stop words: non-English text; ours accepts ru/fr/de/es/it/pt function words, the "
+            "paper's list is English",
+            "ours",
+        )
+    if ours_r == "gopher_quality__stop_words" and theirs_r is None and len(english) < 2:
+        return (
+            "stop words: v1 counts occurrences, the paper two different words",
+            "datatrove (fixed in v2)",
+        )
+    if ours_r == "gopher_quality__symbol_ratio" and mode == "default":
+        return (
+            "symbol ratio: v1 adds '#' and ellipses, the paper checks either",
+            "datatrove (fixed in v2)",
+        )
+    if "bullet" in both:
+        return (
+            "bullet lines: datatrove counts blank lines and only '•'/'-' bullets; ours non-blank "
+            "lines and 13 bullet marks",
+            "ambiguous",
+        )
+    if "short_doc" in both or "min_words" in both:
+        tokens = [t for t in english_tokens(text) if not is_symbol_token(t)]
+        return (
+            f"word count: spaCy tokens ('company's' is 2) vs whitespace words, near 50 "
+            f"({len(tokens)} vs {len(words)} here)",
+            "ambiguous",
+        )
+    if "avg" in both or "mean_word_length" in both:
+        return (
+            "mean word length: spaCy tokens ('2PM' is '2' 'PM') vs punctuation-stripped words",
             "ambiguous",
         )
     return "other", "unread"
+
+
+def _classify_c4(mode: str, text: str) -> tuple[str, str]:
+    from curate.steps.c4 import C4LinesParams, c4_clean
+    from curate.steps.words import count_sentences, count_sentences_v2
+
+    if mode == "default":
+        kept = c4_clean(text, C4LinesParams())[0]
+        lines = [ln for ln in kept.split("\n") if ln.strip()]
+        v1 = count_sentences(kept) < 5
+        if v1 != (sum(max(1, count_sentences(ln)) for ln in lines) < 5):
+            return (
+                "sentences: v1 counts 0 for a kept line ending in a closing quote; the C4 code "
+                "counts every kept line",
+                "datatrove (fixed in v2)",
+            )
+        if v1 != (count_sentences_v2(kept) < 5):
+            return "sentences: v1 counts abbreviations ('U.S.') as ends", "datatrove (fixed in v2)"
+    return (
+        "sentence count: regex sentence ends vs spaCy's sentencizer (which keeps '3D.' whole, "
+        "splits 'т. д.'); near 5",
+        "ambiguous",
+    )
 
 
 def classify_reference(text: str) -> tuple[str, str]:
@@ -263,7 +333,7 @@ def main() -> None:
                     cls, right = (
                         classify_reference(texts[i])
                         if mode == "datatrove"
-                        else classify(name, texts[i], a[i], b[i])
+                        else classify(name, mode, texts[i], a[i], b[i])
                     )
                     dis_rows.append({"filter": name, "mode": mode, "doc": i, "group": groups[i],
                                      "ours": a[i], "datatrove": b[i], "class": cls,

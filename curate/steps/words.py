@@ -90,7 +90,7 @@ def count_sentences(text: str) -> int:
 
 
 _ABBREV_END_RE = re.compile(
-    r"(?:^|\s)(?:(?:[^\W\d_]\.)+|(?:mr|mrs|ms|dr|vs|st|jr|sr|prof|etc|inc|ltd|co)\.)$", re.I
+    r"(?:^|[\s(\[\"'“‘])(?:(?:[A-Za-z]\.)+|(?:mr|mrs|ms|dr|vs|st|jr|sr|prof|inc|ltd|co)\.)$", re.I
 )
 
 
@@ -147,7 +147,9 @@ def is_code_line(line: str, max_symbol_frac: float = 0.05) -> bool:
 _CLITIC_RE = re.compile(r"(?i)(?<=[^\W\d_])(n['’]t|['’](?:s|m|d|ll|re|ve))$")
 _DOTS_END_RE = re.compile(r"(?:\.{2,}|…+)$")
 _DOTS_START_RE = re.compile(r"^(?:\.{2,}|…+)")
-_ABBREV_RE = re.compile(r"^(?:[^\W\d_]\.)+$|^(?:mr|mrs|ms|dr|vs|st|jr|sr|prof|inc|ltd|co)\.$", re.I)
+_ABBREV_RE = re.compile(r"^(?:[A-Za-z]\.)+$|^(?:mr|mrs|ms|dr|vs|st|jr|sr|prof|inc|ltd|co)\.$", re.I)
+# File and host names ("a1b2-c3.png", "example.com") stay whole, as spaCy's URL rule keeps them.
+_HOST_RE = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.ASCII)
 _URL_RE = re.compile(r"^(?:[a-z][a-z+.-]*://|www\.)", re.I)
 _INFIX_RE = re.compile(
     r"(\.{3,}|…)"  # an ellipsis anywhere
@@ -160,7 +162,12 @@ _INFIX_RE = re.compile(
 _NO_PREFIX = frozenset("-/@.\\")
 _NO_SUFFIX = frozenset("-/@\\+=")
 _EDGE_PAIRS = ("''", "):", ":]")  # two-character tokens peeled whole
-_UNIT_RE = re.compile(r"(?<=[0-9])(?:km|kg|cm|mm|mg|ml|am|pm|gb|mb|kb|mph)$|(?<=[0-9]°)[CFK]$")
+# Informal spellings spaCy's English exceptions keep whole, apostrophe included.
+_KEPT_WHOLE = frozenset(("goin'", "nothin'", "nuthin'", "somethin'", "'cos", "'cause"))
+_UNIT_RE = re.compile(
+    r"(?<=[0-9])(?:km|kg|cm|mm|mg|ml|am|pm|gb|mb|kb|tb|GB|MB|KB|TB|mph|ft|lb|oz|g|m|t|K|M|G|T)$"
+    r"|(?<=[0-9]°)[CFK]$"
+)
 # Contractions written without the apostrophe, which spaCy's English exceptions split too.
 _BARE_CLITICS: dict[str, tuple[str, str]] = {
     "cannot": ("can", "not"),
@@ -172,6 +179,9 @@ _BARE_CLITICS: dict[str, tuple[str, str]] = {
     "youre": ("you", "re"),
     "theyre": ("they", "re"),
     "cant": ("ca", "nt"),
+    "gonna": ("gon", "na"),
+    "gotta": ("got", "ta"),
+    "wanna": ("wan", "na"),
     "wont": ("wo", "nt"),
     **{
         w + "nt": (w, "nt")
@@ -189,12 +199,24 @@ def _is_edge_symbol(ch: str, excluded: frozenset[str]) -> bool:
     return cat[0] == "P" or cat in ("Sc", "So") or ch in "=<>+%°`"
 
 
+def _period_splits(chunk: str) -> bool:
+    """A final "." is its own token after a digit, a lower-case letter, punctuation or two
+    capitals; not after one capital ("3D.", "Vitamin C.") or a CJK character.
+
+    Example: ``"data."`` -> True, ``"3D."`` -> False, ``"ABC."`` -> True.
+    """
+    prev = chunk[-2]
+    if prev.isdigit() or prev.islower() or not prev.isalnum():
+        return True
+    return prev.isupper() and len(chunk) > 2 and chunk[-3].isupper()
+
+
 def _split_chunk(chunk: str) -> list[str]:
     """One whitespace chunk as English tokens (see :func:`english_tokens`)."""
     head: list[str] = []
     tail: list[str] = []
     while chunk:
-        if _URL_RE.match(chunk) or _ABBREV_RE.match(chunk):
+        if _URL_RE.match(chunk) or _ABBREV_RE.match(chunk) or chunk.lower() in _KEPT_WHOLE:
             break
         m = _DOTS_START_RE.match(chunk)
         if m or chunk.startswith("''"):
@@ -207,13 +229,15 @@ def _split_chunk(chunk: str) -> list[str]:
             break
         head.append(chunk[:cut])
         chunk = chunk[cut:]
-    while chunk and not _ABBREV_RE.match(chunk):
+    while chunk and not _ABBREV_RE.match(chunk) and chunk.lower() not in _KEPT_WHOLE:
         m = _DOTS_END_RE.search(chunk) or _CLITIC_RE.search(chunk) or _UNIT_RE.search(chunk)
         if m and m.start() > 0:
             cut = m.start()
         elif len(chunk) > 2 and chunk.endswith(_EDGE_PAIRS):
             cut = len(chunk) - 2
-        elif len(chunk) > 1 and (chunk[-1] == "." or _is_edge_symbol(chunk[-1], _NO_SUFFIX)):
+        elif len(chunk) > 1 and (
+            _period_splits(chunk) if chunk[-1] == "." else _is_edge_symbol(chunk[-1], _NO_SUFFIX)
+        ):
             cut = len(chunk) - 1
         else:
             break
@@ -222,7 +246,8 @@ def _split_chunk(chunk: str) -> list[str]:
     if chunk.lower() in _BARE_CLITICS and chunk != chunk.upper():
         stem = len(_BARE_CLITICS[chunk.lower()][0])
         return [*head, chunk[:stem], chunk[stem:], *tail[::-1]]
-    body = [chunk] if _URL_RE.match(chunk) else [p for p in _infix_split(chunk) if p]
+    whole = _URL_RE.match(chunk) or _HOST_RE.match(chunk)
+    body = [chunk] if whole else [p for p in _infix_split(chunk) if p]
     return head + body + tail[::-1]
 
 
