@@ -339,3 +339,10 @@ def test_repetition_datatrove_fast_paths_match_plain_definition(words):
     p = GopherRepetitionParams()
     fast = repetition_stats_datatrove(text, p)
     assert {k: fast[k] for k in _ngram_fracs_plain(text, p)} == _ngram_fracs_plain(text, p)
+
+
+def test_gopher_quality_v2_symbol_only_chunks_are_not_words():
+    dashes = " ".join(BASE_EN.split()[:47]) + " - | = ."  # 47 words and 3 symbol-only chunks
+    assert reasons("gopher_quality_v1", [dashes], {"min_doc_words": 50}) == [None]
+    assert reasons("gopher_quality_v2", [dashes]) == ["gopher_quality__min_words"]
+    assert quality_stats_v2("the the cat - dog")["words"] == 4

@@ -442,10 +442,11 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
 # ---------------------------------------------------------------------------------------------
 # v2: the paper's reading fixed where datatrove's is closer to it, and a datatrove reference mode
 # ---------------------------------------------------------------------------------------------
-# ``reference: paper`` (default) is v1 with two rules read as the paper words them: the symbol
-# ratio is checked "for either the hash symbol or the ellipsis" (the larger of the two ratios,
-# not their sum), and the stop-word rule needs "at least two of the following words" (two
-# *different* stop words, not two occurrences). ``reference: datatrove`` reproduces datatrove
+# ``reference: paper`` (default) is v1 with three rules read as the paper words them: a word
+# holds a letter, digit or other non-punctuation character (a lone "-" bullet is not a word),
+# the symbol ratio is checked "for either the hash symbol or the ellipsis" (the larger of the
+# two ratios, not their sum), and the stop-word rule needs "at least two of the following words"
+# (two *different* stop words, not two occurrences). ``reference: datatrove`` reproduces datatrove
 # 0.10's ``GopherQualityFilter`` / ``GopherRepetitionFilter`` decisions (its English tokens,
 # punctuation tokens counted as words, a most frequent n-gram seen once counted as repetition,
 # duplicate n-grams counted greedily without overlap, over all characters of the text);
@@ -461,21 +462,23 @@ class GopherQualityV2Params(GopherQualityParams):
 
 
 def quality_stats_v2(text: str | None) -> dict[str, float | int | None]:
-    """:func:`quality_stats` with the symbol ratio as the larger of the hash and ellipsis ratios
-    and the stop words counted once each.
+    """:func:`quality_stats` with three rules read as the paper words them: a word has a letter,
+    digit or other non-punctuation character (a lone "-", "|" or "=" is not a word), the symbol
+    ratio is the larger of the hash and ellipsis ratios, and stop words count once each.
 
-    Example: ``quality_stats_v2("the the cat")["stop_words"]`` -> 1 (v1: 2).
+    Example: ``quality_stats_v2("the the cat - dog")`` -> words 4, stop_words 1 (v1: 5 and 2).
     """
     text = text or ""
     out = quality_stats(text)
-    n = out["words"]
+    words = [w for w in split_words(text) if not is_symbol_token(w)]
+    n = len(words)
     if not n:
-        return out
-    hashes = text.count("#")
-    dots = text.count("...") + text.count("…")
-    out["symbol_ratio"] = max(hashes, dots) / n
+        return out | {"words": 0, "mean_word_length": None, "alpha_words": 0.0}
+    out["words"] = n
+    out["alpha_words"] = sum(1 for w in words if _HAS_LETTER.search(w)) / n
+    out["symbol_ratio"] = max(text.count("#"), text.count("...") + text.count("…")) / n
     if out["stop_words"] is not None:
-        stripped = {w.strip(PUNCT).lower() for w in split_words(text)}
+        stripped = {w.strip(PUNCT).lower() for w in words}
         out["stop_words"] = max(len(stripped & STOP_WORDS[lang]) for lang in STOP_WORDS)
     return out
 
@@ -529,8 +532,8 @@ def quality_stats_datatrove(text: str | None) -> dict[str, float | int | None]:
     reasons=reason_names("gopher_quality", QUALITY_RULES),
 )
 def gopher_quality_v2(p: GopherQualityV2Params, ctx: StepContext) -> Step:
-    """Gopher quality rules (Rae et al. 2021), hash/ellipsis ratios apart and distinct stop words;
-    ``reference: datatrove`` reproduces datatrove's GopherQualityFilter."""
+    """Gopher quality rules (Rae et al. 2021): symbol-only chunks are not words, hash/ellipsis
+    ratios apart, distinct stop words; ``reference: datatrove`` reproduces GopherQualityFilter."""
     stats = quality_stats_datatrove if p.reference == "datatrove" else quality_stats_v2
     filt = filter_step(ctx, *build_rules(ctx, p, QUALITY_RULES))
     return lambda lf: filt(with_stats(lf, ctx, stats, QUALITY_FIELDS))
