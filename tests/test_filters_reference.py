@@ -346,3 +346,17 @@ def test_gopher_quality_v2_symbol_only_chunks_are_not_words():
     assert reasons("gopher_quality_v1", [dashes], {"min_doc_words": 50}) == [None]
     assert reasons("gopher_quality_v2", [dashes]) == ["gopher_quality__min_words"]
     assert quality_stats_v2("the the cat - dog")["words"] == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("preheat to 350°F. Slice", ["preheat", "to", "350", "°", "F", ".", "Slice"]),
+        ("done.,But then", ["done", ".", ",But", "then"]),
+        ("are 2D and 3D. 2D", ["are", "2D", "and", "3D.", "2D"]),
+        ("dc65-d2ab-11ed.png and т. д.", ["dc65-d2ab-11ed.png", "and", "т", ".", "д", "."]),
+        ("I'm gonna, goin' 16GB", ["I", "'m", "gon", "na", ",", "goin'", "16", "GB"]),
+    ],
+)  # fmt: skip
+def test_english_tokens_edge_cases_seen_in_the_bench(text, tokens):
+    assert english_tokens(text) == tokens

@@ -155,6 +155,7 @@ _INFIX_RE = re.compile(
     r"(\.{3,}|…)"  # an ellipsis anywhere
     r"|(?<=[0-9])([+*^-])(?=[0-9-])"  # 3-4, 2*3
     r"|(?<=[a-z])(\.)(?=[A-Z])"  # end.Start
+    r"|(?<=[^\W\d_]{2})(\.)(?=,)"  # done.,but
     r"|(?<=[^\W\d_]),(?=[^\W\d_])"  # a,b (the comma is its own token)
     r"|(?<=[^\W_])(-{1,3}|–|—|~)(?=[^\W\d_])"  # well-known
     r"|(?<=[^\W_])([:<>=/])(?=[^\W\d_])"  # a/b, key:value
@@ -199,6 +200,9 @@ def _is_edge_symbol(ch: str, excluded: frozenset[str]) -> bool:
     return cat[0] == "P" or cat in ("Sc", "So") or ch in "=<>+%°`"
 
 
+_DEGREES = frozenset(("°C", "°F", "°K", "°c", "°f", "°k"))
+
+
 def _period_splits(chunk: str) -> bool:
     """A final "." is its own token after a digit, a lower-case letter, punctuation or two
     capitals; not after one capital ("3D.", "Vitamin C.") or a CJK character.
@@ -206,7 +210,7 @@ def _period_splits(chunk: str) -> bool:
     Example: ``"data."`` -> True, ``"3D."`` -> False, ``"ABC."`` -> True.
     """
     prev = chunk[-2]
-    if prev.isdigit() or prev.islower() or not prev.isalnum():
+    if prev.isdigit() or prev.islower() or not prev.isalnum() or chunk[-3:-1] in _DEGREES:
         return True
     return prev.isupper() and len(chunk) > 2 and chunk[-3].isupper()
 
