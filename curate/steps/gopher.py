@@ -442,8 +442,8 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
 # ---------------------------------------------------------------------------------------------
 # v2: the paper's reading fixed where datatrove's is closer to it, and a datatrove reference mode
 # ---------------------------------------------------------------------------------------------
-# ``reference: paper`` (default) is v1 with three rules read as the paper words them: a word
-# holds a letter, digit or other non-punctuation character (a lone "-" bullet is not a word),
+# ``reference: paper`` (default) is v1 with three rules read as the paper words them: the word
+# count leaves out symbol-only chunks (a lone "-" bullet is not a word),
 # the symbol ratio is checked "for either the hash symbol or the ellipsis" (the larger of the
 # two ratios, not their sum), and the stop-word rule needs "at least two of the following words"
 # (two *different* stop words, not two occurrences). ``reference: datatrove`` reproduces datatrove
@@ -462,21 +462,21 @@ class GopherQualityV2Params(GopherQualityParams):
 
 
 def quality_stats_v2(text: str | None) -> dict[str, float | int | None]:
-    """:func:`quality_stats` with three rules read as the paper words them: a word has a letter,
-    digit or other non-punctuation character (a lone "-", "|" or "=" is not a word), the symbol
-    ratio is the larger of the hash and ellipsis ratios, and stop words count once each.
+    """:func:`quality_stats` with three rules read as the paper words them: the document's word
+    count leaves out symbol-only chunks (a lone "-", "|" or "=" is not a word; the alpha ratio
+    still divides by every chunk, so symbol-heavy text fails it as before), the symbol ratio is
+    the larger of the hash and ellipsis ratios, and stop words count once each.
 
     Example: ``quality_stats_v2("the the cat - dog")`` -> words 4, stop_words 1 (v1: 5 and 2).
     """
     text = text or ""
     out = quality_stats(text)
-    words = [w for w in split_words(text) if not is_symbol_token(w)]
-    n = len(words)
-    if not n:
-        return out | {"words": 0, "mean_word_length": None, "alpha_words": 0.0}
-    out["words"] = n
-    out["alpha_words"] = sum(1 for w in words if _HAS_LETTER.search(w)) / n
-    out["symbol_ratio"] = max(text.count("#"), text.count("...") + text.count("…")) / n
+    chunks = split_words(text)
+    if not chunks:
+        return out
+    words = [w for w in chunks if not is_symbol_token(w)]
+    out["words"] = len(words)
+    out["symbol_ratio"] = max(text.count("#"), text.count("...") + text.count("…")) / len(chunks)
     if out["stop_words"] is not None:
         stripped = {w.strip(PUNCT).lower() for w in words}
         out["stop_words"] = max(len(stripped & STOP_WORDS[lang]) for lang in STOP_WORDS)
@@ -532,8 +532,8 @@ def quality_stats_datatrove(text: str | None) -> dict[str, float | int | None]:
     reasons=reason_names("gopher_quality", QUALITY_RULES),
 )
 def gopher_quality_v2(p: GopherQualityV2Params, ctx: StepContext) -> Step:
-    """Gopher quality rules (Rae et al. 2021): symbol-only chunks are not words, hash/ellipsis
-    ratios apart, distinct stop words; ``reference: datatrove`` reproduces GopherQualityFilter."""
+    """Gopher quality rules (Rae et al. 2021): symbol-only chunks not counted as words, hash and
+    ellipsis ratios apart, distinct stop words; ``reference: datatrove`` reproduces datatrove."""
     stats = quality_stats_datatrove if p.reference == "datatrove" else quality_stats_v2
     filt = filter_step(ctx, *build_rules(ctx, p, QUALITY_RULES))
     return lambda lf: filt(with_stats(lf, ctx, stats, QUALITY_FIELDS))
