@@ -213,7 +213,16 @@ def _classify_gopher(
     words = split_words(text)
     english = {w.strip(PUNCT).lower() for w in words} & STOP_WORDS["en"]
     if theirs_r == "gopher_below_alpha_threshold" and "alpha" not in str(ours_r):
-        return "alpha ratio: datatrove divides by punctuation and symbol tokens too", "ours"
+        from curate.steps.words import english_tokens, is_punct_token
+
+        tokens = [t for t in english_tokens(text) if not is_punct_token(t)]
+        if tokens and sum(any(c.isalpha() for c in t) for t in tokens) / len(tokens) >= 0.8:
+            return "alpha ratio: datatrove counts punctuation tokens ('.', ',') as words", "ours"
+        return (
+            "alpha ratio on code/markup: datatrove's tokens split symbols and digits off "
+            "('x=1;' is 'x=1' ';'), ours counts whitespace words",
+            "ambiguous",
+        )
     if theirs_r == "gopher_enough_stop_words" and ours_r is None:
         if len(english) >= 2:
             return "stop words: datatrove's are case-sensitive ('The' is not 'the')", "ours"
