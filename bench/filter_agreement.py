@@ -2,19 +2,21 @@
 
 Documents (from ``../shared/data``): the 5 scraped web pages (Chinese, Russian) whole, cut into
 pages of 8 paragraphs and into single paragraphs, plus every Alpaca and CodeAlpaca record as one
-document (instruction, input and output joined by blank lines). Filters, defaults on both sides:
+document (instruction, input and output joined by blank lines). datatrove's filters run with their
+defaults; ours in up to three modes (:data:`FILTERS`):
 
-=========================  ======================================  ============================
-datatrove                  ours                                    decision compared
-=========================  ======================================  ============================
-GopherQualityFilter        gopher_quality_v1                       keep / drop
-GopherRepetitionFilter     gopher_repetition_v1                    keep / drop
-C4QualityFilter            c4_lines_v1 then c4_quality_v1          keep / drop
-FineWebQualityFilter       fineweb_quality_v2                      keep / drop
-=========================  ======================================  ============================
+=========================  ====================================================================
+datatrove                  ours: ``default`` (corpora/default.yaml) / ``paper`` / ``datatrove``
+=========================  ====================================================================
+GopherQualityFilter        gopher_quality_v1 / gopher_quality_v2 / v2 ``reference: datatrove``
+GopherRepetitionFilter     gopher_repetition_v1 / (v2 paper = v1) / v2 ``reference: datatrove``
+C4QualityFilter            c4_lines_v1 + c4_quality_v1 / the v2 pair / v2 ``reference: datatrove``
+FineWebQualityFilter       fineweb_quality_v2 / (v3 paper = v2) / v3 ``reference: datatrove``
+=========================  ====================================================================
 
-Each side runs on one core (``POLARS_MAX_THREADS=1``); CPU seconds, median of ``--runs``
-interleaved runs (ours, datatrove, ours, ...). Every disagreement is written to
+The decision compared is keep / drop. Each side runs on one core (``POLARS_MAX_THREADS=1``);
+CPU seconds, median of ``--runs`` interleaved runs (ours, datatrove, ours, ...), our token memo
+tables emptied before each. Every disagreement is written to
 ``bench/results/filter_agreement_disagreements.jsonl`` (filter, doc, both reasons, text) so it
 can be read; the table goes to ``bench/results/filter_agreement.md``.
 
