@@ -261,7 +261,7 @@ def _infix_split(chunk: str) -> list[str]:
     last = 0
     for m in _INFIX_RE.finditer(chunk):
         start, end = m.span()
-        if start == end:  # the comma rule matches a zero-width span around its comma
+        if start == end:  # defensive: no rule matches an empty span
             continue
         parts += [chunk[last:start], chunk[start:end]]
         last = end
