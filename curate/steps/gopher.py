@@ -556,12 +556,15 @@ def _top_ngram_datatrove(tokens: list[str], n: int) -> tuple[int, int]:
     return (sum(map(len, gram)) + n - 1) * count, count
 
 
-def _dup_ngram_chars_datatrove(tokens: list[str], n: int) -> int:
+def _dup_ngram_chars_datatrove(
+    tokens: list[str], n: int, grams: list[tuple[str, ...]] | None = None
+) -> int:
     """Characters of repeated n-grams counted greedily: after a repeat, skip its n words.
 
-    The n-gram is the words glued without spaces. ``"a b a b a b".split(), 2`` -> 4.
+    The n-gram is the words glued without spaces (``grams``: the n-grams, if already made).
+    ``"a b a b a b".split(), 2`` -> 4.
     """
-    keys = list(map("".join, _ngrams(tokens, n)))
+    keys = list(map("".join, _ngrams(tokens, n) if grams is None else grams))
     counts = Counter(keys)
     # Only n-grams occurring twice or more can repeat or be repeated; the others are visited
     # and forgotten, so the scan walks just these positions (same result, far fewer steps).
@@ -616,7 +619,7 @@ def repetition_stats_datatrove(text: str | None, p: GopherRepetitionParams) -> d
         if repeats:
             grams = _ngrams(tokens, n)
             repeats = len(set(grams)) < len(grams)
-        dup = _dup_ngram_chars_datatrove(tokens, n) if repeats else 0
+        dup = _dup_ngram_chars_datatrove(tokens, n, grams) if repeats else 0
         out[f"dup_{n}gram"] = dup / chars
     return out
 
