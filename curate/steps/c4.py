@@ -26,7 +26,9 @@ scope C4 to ``kinds: [document]`` and keep code corpora out of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -34,7 +36,13 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import first_span, rule_detail
 from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import rewrite_rows, with_stats
-from curate.steps.words import count_sentences, ends_with_terminal_punct, split_words
+from curate.steps.words import (
+    count_sentences,
+    count_sentences_v2,
+    ends_with_terminal_punct,
+    english_sentences,
+    split_words,
+)
 
 POLICY_SUBSTRINGS = (
     "terms of use",
@@ -121,6 +129,11 @@ class C4QualityParams:
 )
 def c4_quality(p: C4QualityParams, ctx: StepContext) -> Step:
     """C4 document rules (Raffel et al. 2020): lorem ipsum, curly brackets, fewer than 5 sentences."""
+    return _c4_quality_with(p, ctx, count_sentences)
+
+
+def _c4_quality_with(p: C4QualityParams, ctx: StepContext, count: Callable[[str], int]) -> Step:
+    """The C4 document rules with ``count(text)`` as the sentence counter."""
     reasons = {}
     if p.filter_lorem_ipsum:
         reasons["c4_quality__lorem_ipsum"] = (
@@ -146,5 +159,147 @@ def c4_quality(p: C4QualityParams, ctx: StepContext) -> Step:
     }
     filt = filter_step(ctx, reasons, details)
     return lambda lf: filt(
-        with_stats(lf, ctx, lambda t: {"sentences": count_sentences(t)}, {"sentences": pl.Int64})
+        with_stats(lf, ctx, lambda t: {"sentences": count(t)}, {"sentences": pl.Int64})
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# v2: a datatrove reference mode
+# ---------------------------------------------------------------------------------------------
+# ``reference: paper`` (default) is v1 with three rules of the C4 reference code (TensorFlow
+# Datasets ``c4_utils``, which the paper's corpus was built with) that v1 left out: Wikipedia
+# citation marks are removed before the end-of-line check, a line ending in an ellipsis ("..."
+# or "…") has no terminal punctuation, and every kept line counts as at least one sentence (a
+# sentence splitter never returns zero sentences for a non-empty line; v1 counted 0 for a line
+# ending in a closing quote); abbreviations ("U.S.", "e.g.", "Mr.") are not sentence ends.
+# ``reference: datatrove`` reproduces datatrove 0.10's
+# ``C4QualityFilter`` (itself the TensorFlow Datasets C4 code): words are whitespace-separated
+# (a Chinese line is one word), Wikipedia citations ("[1]", "[edit]", "[citation needed]") are
+# removed before the end-of-line check, a line ending in "..." has no terminal punctuation, only
+# . ? ! " ' count as line ends, and sentences are counted per kept line the way spaCy's
+# sentencizer splits them. A line holding "lorem ipsum" or "{" that passes the end and
+# length checks is kept, so that ``c4_quality_v2`` drops its document, as the reference does.
+
+_CITATION_RE = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
+_C4_ENDS = (".", "?", "!", '"', "'")
+
+
+@dataclass(frozen=True)
+class C4LinesV2Params(C4LinesParams):
+    reference: Literal["paper", "datatrove"] = "paper"
+
+
+def c4_line_reason_datatrove(line: str, p: C4LinesParams) -> tuple[str | None, str]:
+    """The C4 rule a stripped non-blank line breaks as datatrove checks them, and the line as
+    kept (citations removed).
+
+    Example: ``c4_line_reason_datatrove("See the notes [1].", p)`` -> ``(None, "See the notes .")``;
+    ``"Loading more items..."`` -> ``("no_terminal_punct", ...)``.
+    """
+    words = line.split()
+    if any(len(w) > p.max_word_length for w in words):
+        return "long_word", line
+    line = _CITATION_RE.sub("", line)
+    ends = line.endswith(_C4_ENDS) and not line.endswith("...")
+    if p.filter_no_terminal_punct and not ends:
+        return "no_terminal_punct", line
+    if len(words) < p.min_words_per_line:
+        return "too_few_words", line
+    low = line.lower()
+    if "lorem ipsum" in low:
+        return None, line
+    if p.filter_javascript and "javascript" in low:
+        return "javascript", line
+    if "{" in line:
+        return None, line
+    if p.filter_policy and any(s in low for s in POLICY_SUBSTRINGS):
+        return "policy", line
+    return None, line
+
+
+def c4_clean_datatrove(text: str, p: C4LinesParams) -> tuple[str, dict[str, int]]:
+    """:func:`c4_clean` with datatrove's line rules: the kept lines, stripped, joined by newlines.
+
+    Example: ``c4_clean_datatrove("Hello there my friend [2].\\nShare this", p)`` ->
+    ``("Hello there my friend .", {"lines_removed": 1, ...})``.
+    """
+    counts = dict.fromkeys(("lines_removed", "chars_removed", *LINE_RULES), 0)
+    kept = []
+    for raw in text.splitlines():
+        reason, line = c4_line_reason_datatrove(raw.strip(), p)
+        if reason is None:
+            kept.append(line)
+        else:
+            counts[reason] += 1
+            counts["lines_removed"] += 1
+            counts["chars_removed"] += len(raw) + 1
+    return "\n".join(kept).strip(), counts
+
+
+def c4_clean_v2(text: str, p: C4LinesParams) -> tuple[str, dict[str, int]]:
+    """:func:`c4_clean` with citation marks removed from kept lines first and ellipsis line ends
+    not terminal (the C4 reference code's rules).
+
+    Example: ``c4_clean_v2("It rains [1].\nAnd then it stopped and...", p)`` ->
+    ``("It rains .", {"no_terminal_punct": 1, ...})``.
+    """
+    counts = dict.fromkeys(("lines_removed", "chars_removed", *LINE_RULES), 0)
+    kept = []
+    for line in text.split("\n"):
+        s = _CITATION_RE.sub("", line).strip()
+        reason = c4_line_reason(s, p) if s else None
+        if reason is None and s and p.filter_no_terminal_punct and s.endswith(("...", "…")):
+            reason = "no_terminal_punct"
+        if reason is None:
+            kept.append(_CITATION_RE.sub("", line))
+        else:
+            counts[reason] += 1
+            counts["lines_removed"] += 1
+            counts["chars_removed"] += len(line) + 1
+    out = _BLANKS.sub("\n\n", "\n".join(kept)).strip()
+    return out, counts
+
+
+@register("c4_lines_v2", kind="transform", params=C4LinesV2Params)
+def c4_lines_v2(p: C4LinesV2Params, ctx: StepContext) -> Step:
+    """C4 line removal (Raffel et al. 2020) with the reference code's citation and ellipsis rules;
+    ``reference: datatrove`` reproduces datatrove's C4QualityFilter line rules."""
+    clean = c4_clean_datatrove if p.reference == "datatrove" else c4_clean_v2
+    names = ["lines_removed", "chars_removed", *LINE_RULES]
+    return lambda lf: rewrite_rows(lf, ctx, lambda t: clean(t, p), names)
+
+
+@dataclass(frozen=True)
+class C4QualityV2Params(C4QualityParams):
+    reference: Literal["paper", "datatrove"] = "paper"
+
+
+def c4_sentences_v2(text: str) -> int:
+    """Sentences after line removal: each non-blank line counts its sentence ends (abbreviations
+    such as "U.S." not counted), and at least one.
+
+    Example: ``c4_sentences_v2('The U.S. grew. It did.\n"A quote"')`` -> 3.
+    """
+    return sum(max(1, count_sentences_v2(line)) for line in text.split("\n") if line.strip())
+
+
+def c4_sentences_datatrove(text: str) -> int:
+    """Sentences of a text as datatrove counts them after line removal: spaCy-sentencizer
+    sentences (:func:`~curate.steps.words.english_sentences`) of each line, summed.
+
+    Example: ``c4_sentences_datatrove("One. Two.\\nThree.")`` -> 3.
+    """
+    return sum(english_sentences(line) for line in text.split("\n") if line.strip())
+
+
+@register(
+    "c4_quality_v2",
+    kind="filter",
+    params=C4QualityV2Params,
+    reasons=("c4_quality__lorem_ipsum", "c4_quality__curly_bracket", "c4_quality__min_sentences"),
+)
+def c4_quality_v2(p: C4QualityV2Params, ctx: StepContext) -> Step:
+    """C4 document rules (Raffel et al. 2020), every kept line at least one sentence;
+    ``reference: datatrove`` counts sentences as datatrove does."""
+    count = c4_sentences_datatrove if p.reference == "datatrove" else c4_sentences_v2
+    return _c4_quality_with(p, ctx, count)

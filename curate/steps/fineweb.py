@@ -24,6 +24,7 @@ paper's value was tuned on English, where a column is a character.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -31,7 +32,14 @@ from curate.core.decisions import filter_step
 from curate.core.rules import ThresholdRule, build_rules, reason_names
 from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_stats
-from curate.steps.words import CJK_RE, ends_with_terminal_punct, split_lines, split_words
+from curate.steps.words import (
+    CJK_RE,
+    TERMINAL_MARKS,
+    ends_with_terminal_punct,
+    english_tokens,
+    split_lines,
+    split_words,
+)
 
 
 @dataclass(frozen=True)
@@ -43,11 +51,8 @@ class FineWebParams:
     new_line_ratio: float = 0.3
 
 
-# FineWeb's line ends (datatrove ``datatrove.utils.text.TERMINAL_PUNCTUATION``): sentence
-# terminals of every script, no quotes, no ellipsis.
-FINEWEB_TERMINAL = tuple(
-    "!.?։؝؞؟۔܀܁܂߹࠷࠹࠽࠾।॥၊။።፧፨᙮᜵᜶។៕៖៙៚᠃᠉᥄᥅᪨᪩᪪᪫᭚᭛᭞᭟᭽᭾᰻᰼᱾᱿‼‽⁇⁈⁉⸮⸼⹓⹔。꓿꘎꘏꛳꛷꡶꡷꣎꣏꤯꧈꧉꩝꩞꩟꫰꫱꯫﹒﹖﹗！．？｡𐩖𐩗𐽕𐽖𐽗𐽘𐽙𐾆𐾇𐾈𐾉𑁇𑁈𑂾𑂿𑃀𑃁𑅁𑅂𑅃𑇅𑇆𑇍𑇞𑇟𑈸𑈹𑈻𑈼𑊩𑑋𑑌𑗂𑗃𑗉𑗊𑗋𑗌𑗍𑗎𑗏𑗐𑗑𑗒𑗓𑗔𑗕𑗖𑗗𑙁𑙂𑜼𑜽𑜾𑥄𑥆𑩂𑩃𑪛𑪜𑱁𑱂𑻷𑻸\U00011f43\U00011f44𖩮𖩯𖫵𖬷𖬸𖭄𖺘𛲟𝪈"
-)
+# FineWeb's line ends: sentence terminals of every script, no quotes, no ellipsis.
+FINEWEB_TERMINAL = TERMINAL_MARKS
 
 
 def display_width(line: str) -> int:
@@ -134,4 +139,57 @@ def fineweb_quality_v2(p: FineWebParams, ctx: StepContext) -> Step:
     filt = filter_step(ctx, *build_rules(ctx, p, RULES))
     return lambda lf: filt(
         with_stats(lf, ctx, lambda t: fineweb_stats(t, p.short_line_length, True), FIELDS)
+    )
+
+
+@dataclass(frozen=True)
+class FineWebV3Params(FineWebParams):
+    reference: Literal["paper", "datatrove"] = "paper"
+
+
+def fineweb_stats_datatrove(text: str, short_line_length: int = 30) -> dict[str, float]:
+    """FineWeb's four ratios as datatrove 0.10 computes them (``reference: datatrove``): raw
+    (unstripped) non-blank lines, lengths in characters, the list ratio per English token
+    (:func:`~curate.steps.words.english_tokens`, punctuation tokens included).
+
+    Example: ``fineweb_stats_datatrove("a b cd.\\nx\\nx")`` -> line_punct_ratio 1/3,
+    short_line_ratio 1.0, char_dup_ratio 1/9, list_ratio 2/6 (tokens ``a b cd . x x``).
+    """
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return dict.fromkeys(FIELDS, 0.0)
+    n = len(lines)
+    seen: set[str] = set()
+    dup_chars = 0
+    for ln in lines:
+        if ln in seen:
+            dup_chars += len(ln)
+        else:
+            seen.add(ln)
+    return {
+        "line_punct_ratio": sum(1 for ln in lines if ln.endswith(FINEWEB_TERMINAL)) / n,
+        "short_line_ratio": sum(1 for ln in lines if len(ln) <= short_line_length) / n,
+        "char_dup_ratio": dup_chars / max(1, len(text.replace("\n", ""))),
+        "list_ratio": text.count("\n") / max(1, len(english_tokens(text))),
+    }
+
+
+# datatrove drops on a duplicated-character ratio strictly above the threshold.
+RULES_DATATROVE = tuple(
+    ThresholdRule(r.name, r.column, r.param, ">", repeated=r.repeated, shown=r.shown)
+    if r.name == "char_dup_ratio"
+    else r
+    for r in RULES
+)
+
+
+@register("fineweb_quality_v3", kind="filter", params=FineWebV3Params, reasons=REASONS)
+def fineweb_quality_v3(p: FineWebV3Params, ctx: StepContext) -> Step:
+    """FineWeb rules (Penedo et al. 2024) as v2; ``reference: datatrove`` reproduces datatrove's
+    FineWebQualityFilter (raw line lengths, list ratio per English token)."""
+    if p.reference != "datatrove":
+        return fineweb_quality_v2(p, ctx)
+    filt = filter_step(ctx, *build_rules(ctx, p, RULES_DATATROVE))
+    return lambda lf: filt(
+        with_stats(lf, ctx, lambda t: fineweb_stats_datatrove(t, p.short_line_length), FIELDS)
     )

@@ -39,7 +39,11 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -51,7 +55,9 @@ from curate.core.step import Step, StepContext, register
 from curate.steps.rowops import with_batch_stats, with_stats
 from curate.steps.words import (
     ALL_STOP_WORDS,
+    STOP_WORDS,
     cjk_fraction,
+    english_tokens,
     split_lines,
     split_paragraphs,
     split_words,
@@ -367,11 +373,9 @@ def repetition_fields(p: GopherRepetitionParams) -> dict[str, pl.DataType]:
     return dict.fromkeys(names, pl.Float64)
 
 
-@register(
-    "gopher_repetition_v1",
-    kind="filter",
-    params=GopherRepetitionParams,
-    reasons=(
+def reason_names_repetition() -> tuple[str, ...]:
+    """The repetition filters' reasons: ``("gopher_repetition__dup_line_frac", ...)``."""
+    return (
         "gopher_repetition__dup_line_frac",
         "gopher_repetition__dup_para_frac",
         "gopher_repetition__dup_line_char_frac",
@@ -380,10 +384,13 @@ def repetition_fields(p: GopherRepetitionParams) -> dict[str, pl.DataType]:
         "gopher_repetition__top_3gram",
         "gopher_repetition__top_4gram",
         *(f"gopher_repetition__dup_{n}gram" for n in range(5, 11)),
-    ),
-)
-def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
-    """Gopher repetition rules (Rae et al. 2021): duplicate lines, paragraphs and n-grams."""
+    )
+
+
+def _repetition_rules(
+    p: GopherRepetitionParams, ctx: StepContext
+) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """Drop-if expressions and evidence of every repetition rule, keyed by reason."""
     c = ctx.column
     reasons = {
         "gopher_repetition__dup_line_frac": pl.col(c("dup_line_frac")) > p.dup_line_frac,
@@ -414,8 +421,221 @@ def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
             ),
         ]
     }
-    filt = filter_step(ctx, reasons, details)
+    return reasons, details
+
+
+@register(
+    "gopher_repetition_v1",
+    kind="filter",
+    params=GopherRepetitionParams,
+    reasons=reason_names_repetition(),
+)
+def gopher_repetition(p: GopherRepetitionParams, ctx: StepContext) -> Step:
+    """Gopher repetition rules (Rae et al. 2021): duplicate lines, paragraphs and n-grams."""
+    filt = filter_step(ctx, *_repetition_rules(p, ctx))
     fields = repetition_fields(p)
     return lambda lf: filt(
         with_batch_stats(lf, ctx, lambda ts: repetition_stats_batch(ts, p), fields)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# v2: the paper's reading fixed where datatrove's is closer to it, and a datatrove reference mode
+# ---------------------------------------------------------------------------------------------
+# ``reference: paper`` (default) is v1 with three rules read as the paper words them: the word
+# count leaves out symbol-only chunks (a lone "-" bullet is not a word),
+# the symbol ratio is checked "for either the hash symbol or the ellipsis" (the larger of the
+# two ratios, not their sum), and the stop-word rule needs "at least two of the following words"
+# (two *different* stop words, not two occurrences). ``reference: datatrove`` reproduces datatrove
+# 0.10's ``GopherQualityFilter`` / ``GopherRepetitionFilter`` decisions (its English tokens,
+# punctuation tokens counted as words, a most frequent n-gram seen once counted as repetition,
+# duplicate n-grams counted greedily without overlap, over all characters of the text);
+# docs/FILTERS.md "Against datatrove" says which side is right for each difference.
+
+Reference = Literal["paper", "datatrove"]
+_EN_STOP_WORDS = STOP_WORDS["en"]
+
+
+@dataclass(frozen=True)
+class GopherQualityV2Params(GopherQualityParams):
+    reference: Reference = "paper"
+
+
+def quality_stats_v2(text: str | None) -> dict[str, float | int | None]:
+    """:func:`quality_stats` with three rules read as the paper words them: the document's word
+    count leaves out symbol-only chunks (a lone "-", "|" or "=" is not a word; the alpha ratio
+    still divides by every chunk, so symbol-heavy text fails it as before), the symbol ratio is
+    the larger of the hash and ellipsis ratios, and stop words count once each.
+
+    Example: ``quality_stats_v2("the the cat - dog")`` -> words 4, stop_words 1 (v1: 5 and 2).
+    """
+    text = text or ""
+    out = quality_stats(text)
+    chunks = split_words(text)
+    if not chunks:
+        return out
+    words = [w for w in chunks if not is_symbol_token(w)]
+    out["words"] = len(words)
+    out["symbol_ratio"] = max(text.count("#"), text.count("...") + text.count("…")) / len(chunks)
+    if out["stop_words"] is not None:
+        stripped = {w.strip(PUNCT).lower() for w in words}
+        out["stop_words"] = max(len(stripped & STOP_WORDS[lang]) for lang in STOP_WORDS)
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def is_symbol_token(token: str) -> bool:
+    """A token made only of punctuation or symbols (datatrove leaves these out of its word count).
+
+    Example: ``is_symbol_token("--")`` -> True, ``is_symbol_token("C++")`` -> False.
+    """
+    return all(unicodedata.category(ch)[0] in "PS" or ch.isspace() for ch in token)
+
+
+@lru_cache(maxsize=1 << 16)
+def _has_alpha(token: str) -> bool:
+    """At least one alphabetic character (``str.isalpha``): ``"x2"`` -> True, ``"42"`` -> False."""
+    return any(c.isalpha() for c in token)
+
+
+def quality_stats_datatrove(text: str | None) -> dict[str, float | int | None]:
+    """Gopher quality statistics as datatrove 0.10 computes them (``reference: datatrove``).
+
+    Words are :func:`~curate.steps.words.english_tokens`; the word count and mean length leave
+    out symbol-only tokens, the symbol and alpha ratios divide by all tokens, lines are every line
+    (blank ones too), bullets are "•" and "-", stop words are distinct and case-sensitive.
+    Example: ``quality_stats_datatrove("The cat, the dog.")`` -> words 4, alpha_words 4/6.
+    """
+    text = text or ""
+    tokens = english_tokens(text)
+    words = [t for t in tokens if not is_symbol_token(t)]
+    n = len(tokens)
+    lines = text.splitlines()
+    if not n or not lines:
+        return dict.fromkeys(QUALITY_FIELDS, 0) | {"mean_word_length": None}
+    dots = text.count("...") + text.count("…")
+    return {
+        "words": len(words),
+        "mean_word_length": sum(map(len, words)) / len(words) if words else None,
+        "symbol_ratio": max(text.count("#"), dots) / n,
+        "bullet_lines": sum(ln.lstrip().startswith(("•", "-")) for ln in lines) / len(lines),
+        "ellipsis_lines": sum(ln.rstrip().endswith(("...", "…")) for ln in lines) / len(lines),
+        "alpha_words": sum(map(_has_alpha, tokens)) / n,
+        "stop_words": len(_EN_STOP_WORDS.intersection(tokens)),
+    }
+
+
+@register(
+    "gopher_quality_v2",
+    kind="filter",
+    params=GopherQualityV2Params,
+    reasons=reason_names("gopher_quality", QUALITY_RULES),
+)
+def gopher_quality_v2(p: GopherQualityV2Params, ctx: StepContext) -> Step:
+    """Gopher quality rules (Rae et al. 2021): symbol-only chunks not counted as words, hash and
+    ellipsis ratios apart, distinct stop words; ``reference: datatrove`` reproduces datatrove."""
+    stats = quality_stats_datatrove if p.reference == "datatrove" else quality_stats_v2
+    filt = filter_step(ctx, *build_rules(ctx, p, QUALITY_RULES))
+    return lambda lf: filt(with_stats(lf, ctx, stats, QUALITY_FIELDS))
+
+
+@dataclass(frozen=True)
+class GopherRepetitionV2Params(GopherRepetitionParams):
+    reference: Reference = "paper"
+
+
+def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+    """Every n-gram of the tokens: ``["a", "b", "c"], 2`` -> ``[("a", "b"), ("b", "c")]``."""
+    return list(zip(*(tokens[i:] for i in range(n)), strict=False))
+
+
+def _top_ngram_datatrove(tokens: list[str], n: int) -> tuple[int, int]:
+    """Characters of the most frequent n-gram (space-joined) times its count, even a count of 1
+    (ties go to the n-gram seen first), and that count. ``"a b a b".split(), 2`` -> ``(6, 2)``."""
+    gram, count = Counter(_ngrams(tokens, n)).most_common(1)[0]  # first seen among the top
+    return (sum(map(len, gram)) + n - 1) * count, count
+
+
+def _dup_ngram_chars_datatrove(
+    tokens: list[str], n: int, grams: list[tuple[str, ...]] | None = None
+) -> int:
+    """Characters of repeated n-grams counted greedily: after a repeat, skip its n words.
+
+    The n-gram is the words glued without spaces (``grams``: the n-grams, if already made).
+    ``"a b a b a b".split(), 2`` -> 4.
+    """
+    keys = list(map("".join, _ngrams(tokens, n) if grams is None else grams))
+    counts = Counter(keys)
+    # Only n-grams occurring twice or more can repeat or be repeated; the others are visited
+    # and forgotten, so the scan walks just these positions (same result, far fewer steps).
+    seen: set[str] = set()
+    chars = skip_until = 0
+    for i in [i for i, key in enumerate(keys) if counts[key] > 1]:
+        if i < skip_until:
+            continue  # inside the n words after a repeat
+        key = keys[i]
+        if key in seen:
+            chars += len(key)
+            skip_until = i + n
+        else:
+            seen.add(key)
+    return chars
+
+
+def repetition_stats_datatrove(text: str | None, p: GopherRepetitionParams) -> dict[str, float]:
+    """Gopher repetition fractions as datatrove 0.10 computes them (``reference: datatrove``).
+
+    Paragraphs split on two or more newlines, lines on one or more (unstripped), all character
+    fractions over ``len(text)``, n-grams over :func:`~curate.steps.words.english_tokens`.
+    Example: ``repetition_stats_datatrove("a b\\na b", p)["dup_line_frac"]`` -> 0.5.
+    """
+    text = text or ""
+    chars = max(1, len(text))
+    paras = re.split(r"\n{2,}", text.strip())
+    lines = re.split(r"\n+", text)
+    dp, dpc = duplicate_stats(paras)
+    dl, dlc = duplicate_stats(lines)
+    tokens = english_tokens(text)
+    out = {
+        "dup_line_frac": dl / len(lines),
+        "dup_para_frac": dp / len(paras),
+        "dup_line_char_frac": dlc / chars,
+        "dup_para_char_frac": dpc / chars,
+    }
+    unique_from = None  # an n from which every n-gram occurs once
+    for n in sorted(p.top_n_grams):
+        if len(tokens) < n:
+            top = 0
+        elif unique_from is not None and n > unique_from:
+            top = sum(map(len, tokens[:n])) + n - 1  # the first n-gram, seen once
+        else:
+            top, count = _top_ngram_datatrove(tokens, n)
+            unique_from = n if count == 1 else None
+        out[f"top_{n}gram"] = top / chars
+    # A repeated (n+1)-gram holds a repeated n-gram: once an n has no repeated n-gram (as word
+    # tuples), every longer one is 0 too; most documents stop at the shortest n.
+    repeats = True
+    for n in sorted(p.dup_n_grams):
+        if repeats:
+            grams = _ngrams(tokens, n)
+            repeats = len(set(grams)) < len(grams)
+        dup = _dup_ngram_chars_datatrove(tokens, n, grams) if repeats else 0
+        out[f"dup_{n}gram"] = dup / chars
+    return out
+
+
+@register(
+    "gopher_repetition_v2",
+    kind="filter",
+    params=GopherRepetitionV2Params,
+    reasons=reason_names_repetition(),
+)
+def gopher_repetition_v2(p: GopherRepetitionV2Params, ctx: StepContext) -> Step:
+    """Gopher repetition rules (Rae et al. 2021) as v1; ``reference: datatrove`` reproduces
+    datatrove's GopherRepetitionFilter."""
+    if p.reference != "datatrove":
+        return gopher_repetition(p, ctx)
+    reasons, details = _repetition_rules(p, ctx)
+    filt = filter_step(ctx, reasons, details)
+    fields = repetition_fields(p)
+    return lambda lf: filt(with_stats(lf, ctx, lambda t: repetition_stats_datatrove(t, p), fields))
