@@ -18,6 +18,7 @@ import os
 import numpy as np
 
 KERNEL = None
+WINDOW_KERNEL = None
 
 if not os.environ.get("CLEANROOM_NO_NUMBA"):
     try:
@@ -123,3 +124,130 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             return _block_token_hashes(buf, u64)
 
         KERNEL = block_token_hashes
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _in_sorted(vals, lo, hi, x):
+            """True when ``x`` is in the sorted slice ``vals[lo:hi]`` (binary search)."""
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                v = vals[mid]
+                if v < x:
+                    lo = mid + 1
+                elif v > x:
+                    hi = mid
+                else:
+                    return True
+            return False
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _bit(bits, off, shift, x):
+            """Bit ``x >> shift`` of the packed table starting at word ``off``."""
+            b = x >> shift
+            return (bits[off + np.int64(b >> np.uint64(6))] >> (b & np.uint64(63))) & np.uint64(1)
+
+        @numba.njit(cache=True, nogil=True)
+        def _direct_hits(h, pw, p_inv, L, bits, off, shift, exact, lo, hi, out):
+            """Positions of the windows of ``L`` tokens whose hash is in ``exact[lo:hi]``: the
+            window hash is rolled along ``h``, checked in its bit table, then exactly."""
+            n = len(h)
+            k = 0
+            if L > n:
+                return k
+            top = pw[L - 1]
+            w = np.uint64(0)
+            for j in range(L):
+                w += h[j] * pw[j]
+            last = n - L
+            for i in range(last + 1):
+                if _bit(bits, off, shift, w) != 0:
+                    if _in_sorted(exact, lo, hi, w):
+                        out[k] = i
+                        k += 1
+                if i < last:
+                    w = (w - h[i]) * p_inv + h[i + L] * top
+            return k
+
+        @numba.njit(cache=True, nogil=True)
+        def _head_hits(h, pw, p_inv, m, bits, shift, out):
+            """Positions whose window of ``m`` tokens has its bit set in ``bits``."""
+            n = len(h)
+            k = 0
+            if m > n:
+                return k
+            top = pw[m - 1]
+            w = np.uint64(0)
+            for j in range(m):
+                w += h[j] * pw[j]
+            last = n - m
+            for i in range(last + 1):
+                if _bit(bits, 0, shift, w) != 0:
+                    out[k] = i
+                    k += 1
+                if i < last:
+                    w = (w - h[i]) * p_inv + h[i + m] * top
+            return k
+
+        @numba.njit(cache=True, nogil=True)
+        def _window_hits(h, pw, p_inv, lengths, exact, exact_off, direct, bits, bits_off, shifts,
+                         head_m, head_bits, head_shift, grouped):  # fmt: skip
+            """Every window of ``h`` whose hash is in ``exact`` (sorted hashes per length).
+
+            A window of ``L`` tokens at ``i`` hashes to ``sum_j h[i+j] * pw[j]`` (mod 2**64),
+            the value of :meth:`audit.index.Tokenised.all_windows`. Lengths ``lengths[direct[k]]``
+            are rolled along ``h`` and checked in their packed bit table (top bits of the hash),
+            then exactly; the ``grouped`` lengths (few hashes each) are only computed where the
+            window of ``head_m`` tokens (their shortest) is in ``head_bits``. Returns positions,
+            length indexes and hashes of the hits, grouped by length, in position order.
+            """
+            n = len(h)
+            buf = np.empty(n + 1, np.int64)
+            pos_parts = []
+            li_parts = []
+            for d in range(len(direct)):
+                li = direct[d]
+                L = lengths[li]
+                k = _direct_hits(h, pw, p_inv, L, bits, bits_off[d], shifts[d], exact,
+                                 exact_off[li], exact_off[li + 1], buf)  # fmt: skip
+                pos_parts.append(buf[:k].copy())
+                li_parts.append(np.full(k, li, np.int64))
+            if head_m > 0 and len(grouped):
+                k = _head_hits(h, pw, p_inv, head_m, head_bits, head_shift, buf)
+                cand = buf[:k].copy()
+                for g in range(len(grouped)):
+                    li = grouped[g]
+                    L = lengths[li]
+                    got = np.empty(len(cand), np.int64)
+                    c = 0
+                    for t in range(len(cand)):
+                        i = cand[t]
+                        if i + L > n:
+                            continue
+                        w = np.uint64(0)
+                        for j in range(L):
+                            w += h[i + j] * pw[j]
+                        if _in_sorted(exact, exact_off[li], exact_off[li + 1], w):
+                            got[c] = i
+                            c += 1
+                    pos_parts.append(got[:c])
+                    li_parts.append(np.full(c, li, np.int64))
+            total = 0
+            for p in pos_parts:
+                total += len(p)
+            out_pos = np.empty(total, np.int64)
+            out_li = np.empty(total, np.int64)
+            out_h = np.empty(total, np.uint64)
+            k = 0
+            for q in range(len(pos_parts)):
+                L = lengths[li_parts[q][0]] if len(li_parts[q]) else 0
+                for t in range(len(pos_parts[q])):
+                    i = pos_parts[q][t]
+                    w = np.uint64(0)
+                    for j in range(L):
+                        w += h[i + j] * pw[j]
+                    out_pos[k] = i
+                    out_li[k] = li_parts[q][t]
+                    out_h[k] = w
+                    k += 1
+            return out_pos, out_li, out_h
+
+        WINDOW_KERNEL = _window_hits

@@ -281,8 +281,8 @@ class Tokenised:
     h: np.ndarray
     starts: np.ndarray
     lens: np.ndarray
-    prefix: np.ndarray = field(repr=False)
     order: np.ndarray | None = field(default=None, repr=False)
+    _prefix: np.ndarray | None = field(default=None, repr=False)
     _text_of: np.ndarray | None = field(default=None, repr=False)
     _pos: np.ndarray | None = field(default=None, repr=False)
 
@@ -293,11 +293,19 @@ class Tokenised:
         starts = np.zeros(len(lens), np.int64)
         if len(lens) > 1:
             starts[1:] = np.cumsum(lens)[:-1]
-        pw, _ = _powers(len(h) + 1)
-        prefix = np.zeros(len(h) + 1, np.uint64)
-        with np.errstate(over="ignore"):
-            np.cumsum(h * pw[: len(h)], out=prefix[1:])
-        return cls(h, starts, lens, prefix, order)
+        return cls(h, starts, lens, order)
+
+    @property
+    def prefix(self) -> np.ndarray:
+        """``G[k] = sum_{t<k} h[t] * P**t`` (computed on first use: the compiled window pass
+        of a scan does not need it)."""
+        if self._prefix is None:
+            pw, _ = _powers(len(self.h) + 1)
+            prefix = np.zeros(len(self.h) + 1, np.uint64)
+            with np.errstate(over="ignore"):
+                np.cumsum(self.h * pw[: len(self.h)], out=prefix[1:])
+            self._prefix = prefix
+        return self._prefix
 
     @property
     def record_lens(self) -> np.ndarray:
@@ -452,6 +460,19 @@ class BenchmarkIndex:
     ignored_common: int
     uniq: dict[int, np.ndarray]
     _bits: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    tok: Tokenised | None = field(default=None, repr=False)
+
+    def heads(self, lengths: list[int], m: int) -> np.ndarray | None:
+        """Hashes of the first ``m`` tokens of every indexed window of the given lengths (each
+        at least ``m``); None when the unit tokens are not kept (then no head filter is used)."""
+        if self.tok is None:
+            return None
+        sel = self.postings.filter(pl.col("length").is_in(lengths))
+        if not sel.height:
+            return np.zeros(0, np.uint64)
+        unit = sel["unit"].to_numpy().astype(np.int64)
+        at = self.tok.starts[unit] + sel["ipos"].to_numpy().astype(np.int64)
+        return self.tok.window_at(at, m)
 
     def bits(self, length: int) -> np.ndarray:
         """The 2**22-entry table of this length's hashes' low bits (built once, cached)."""
@@ -507,6 +528,115 @@ def prefilter(
         return np.zeros(0, np.int64), np.zeros(0, np.uint64)
     at = np.flatnonzero(np.take(table, (h & np.uint64(_TABLE - 1)).view(np.int64)))
     return at, h.take(at)
+
+
+_GROUP_MAX = 64  # a window length with at most this many hashes is checked behind the head filter
+
+
+def _packed_bits(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """A packed bit table (uint64 words) of the top bits of ``values``, about 64 bits a value
+    (at least 2**16 bits: 8 KB, in L1; at most 2**26), and the shift that selects a value's bit.
+
+    Example: 3 values -> a 2**16-bit table (1024 words), shift 48.
+    """
+    bits = 1 << 16
+    while bits < 64 * len(values) and bits < (1 << 26):
+        bits *= 2
+    shift = 64 - (bits.bit_length() - 1)
+    table = np.zeros(bits // 64, np.uint64)
+    b = values >> np.uint64(shift)
+    np.bitwise_or.at(
+        table, (b >> np.uint64(6)).astype(np.int64), np.uint64(1) << (b & np.uint64(63))
+    )
+    return table, shift
+
+
+@dataclass
+class WindowFilter:
+    """Every indexed window hash of a scan, laid out for the compiled window pass
+    (:data:`audit._kernel.WINDOW_KERNEL`): per length the sorted union of the indexes' hashes and
+    a packed bit table; lengths with few hashes (whole short units) are grouped behind one
+    table of the hashes of their first ``head_m`` tokens, so each position of a shard costs one
+    rolled hash per large length plus one for the group.
+    """
+
+    lengths: np.ndarray
+    exact: np.ndarray
+    exact_off: np.ndarray
+    direct: np.ndarray
+    bits: np.ndarray
+    bits_off: np.ndarray
+    shifts: np.ndarray
+    head_m: int
+    head_bits: np.ndarray
+    head_shift: int
+    grouped: np.ndarray
+
+    @classmethod
+    def build(cls, indexes: list[BenchmarkIndex]) -> WindowFilter:
+        lengths = sorted({L for ix in indexes for L in ix.uniq})
+        exact = [
+            np.unique(np.concatenate([ix.uniq.get(L, np.zeros(0, np.uint64)) for ix in indexes]))
+            for L in lengths
+        ]
+        small = [k for k, u in enumerate(exact) if len(u) <= _GROUP_MAX]
+        head_m = min((lengths[k] for k in small), default=0)
+        heads: list[np.ndarray] = []
+        for ix in indexes if small else []:
+            got = ix.heads([lengths[k] for k in small], head_m)
+            if got is None:  # no unit tokens kept: every length rolled on its own
+                small, head_m, heads = [], 0, []
+                break
+            heads.append(got)
+        direct = [k for k in range(len(lengths)) if k not in small]
+        tables = [_packed_bits(exact[k]) for k in direct]
+        head_table, head_shift = _packed_bits(
+            np.unique(np.concatenate(heads)) if heads else np.zeros(0, np.uint64)
+        )
+        off = np.zeros(len(lengths) + 1, np.int64)
+        off[1:] = np.cumsum([len(u) for u in exact])
+        bits_off = np.zeros(len(tables), np.int64)
+        if len(tables) > 1:
+            bits_off[1:] = np.cumsum([len(t) for t, _ in tables])[:-1]
+        return cls(
+            lengths=np.array(lengths, np.int64),
+            exact=np.concatenate(exact) if exact else np.zeros(0, np.uint64),
+            exact_off=off,
+            direct=np.array(direct, np.int64),
+            bits=np.concatenate([t for t, _ in tables]) if tables else np.zeros(1, np.uint64),
+            bits_off=bits_off,
+            shifts=np.array([s for _, s in tables], np.uint64),
+            head_m=head_m,
+            head_bits=head_table,
+            head_shift=head_shift,
+            grouped=np.array(small, np.int64),
+        )
+
+    def hits(self, h: np.ndarray, kernel: object) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per length: flat positions and hashes of the windows of ``h`` in some index (exact)."""
+        maxlen = int(self.lengths.max()) if len(self.lengths) else 1
+        pw, _ = _powers(maxlen + 1)
+        pos, li, hv = kernel(  # type: ignore[operator]
+            h, pw, P_INV, self.lengths, self.exact, self.exact_off, self.direct, self.bits,
+            self.bits_off, self.shifts, self.head_m, self.head_bits, np.uint64(self.head_shift),
+            self.grouped,
+        )  # fmt: skip
+        out = {}
+        order = np.argsort(li, kind="stable")
+        pos, li, hv = pos[order], li[order], hv[order]
+        cuts = np.searchsorted(li, np.arange(len(self.lengths) + 1))
+        for k, L in enumerate(self.lengths.tolist()):
+            out[L] = (pos[cuts[k] : cuts[k + 1]], hv[cuts[k] : cuts[k + 1]])
+        return out
+
+
+def window_kernel():
+    """The compiled window pass (:data:`audit._kernel.WINDOW_KERNEL`), or None without numba."""
+    if not USE_KERNEL:
+        return None
+    from audit._kernel import WINDOW_KERNEL
+
+    return WINDOW_KERNEL
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:
@@ -591,4 +721,5 @@ def build_index(
         lengths=sorted(uniq),
         ignored_common=common.height,
         uniq=uniq,
+        tok=tok,
     )

@@ -781,3 +781,53 @@ def test_tokenised_same_without_numba(monkeypatch):
     without = Tokenised.of_texts(texts)
     assert with_kernel.h.tolist() == without.h.tolist()
     assert with_kernel.lens.tolist() == without.lens.tolist() == [6, 0, 2, 1]
+
+
+_VOCAB = ["ab", "cd", "ef", "gh", "the", "x", "yz"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=30), min_size=1, max_size=8),
+    st.lists(st.lists(st.sampled_from(_VOCAB), max_size=40), min_size=1, max_size=8),
+    st.integers(min_value=2, max_value=5),
+    st.sampled_from([0, 64]),
+)
+def test_compiled_window_pass_matches_numpy_prefilter_issue19(items, records, n, group_max):
+    """The compiled window pass (every length in one call: large lengths rolled, small ones
+    behind the head filter) finds exactly the windows the NumPy prefilter + exact lookup find,
+    with whole short units of several lengths and windows crossing record boundaries."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    import audit.index as index
+
+    frame = pl.DataFrame(
+        {
+            "benchmark": ["b"] * len(items),
+            "item_id": [f"i{k}" for k in range(len(items))],
+            "text": [" ".join(t) for t in items],
+            "answer": [None] * len(items),
+        },
+        schema={
+            "benchmark": pl.String,
+            "item_id": pl.String,
+            "text": pl.String,
+            "answer": pl.String,
+        },
+    )
+    ixs = [build_index(frame, n, whole_below=n + 3, min_tokens=1, max_item_df=100)]
+    tok = Tokenised.of_texts(pl.Series([" ".join(r) for r in records]), keep_order=False)
+    old = index._GROUP_MAX
+    index._GROUP_MAX = group_max
+    try:
+        wf = index.WindowFilter.build(ixs)
+    finally:
+        index._GROUP_MAX = old
+    got = wf.hits(tok.h, index.window_kernel())
+    assert sorted(got) == ixs[0].lengths
+    for length in ixs[0].lengths:
+        at, hc = index.prefilter(ixs, tok, length)
+        exact = ixs[0].lookup(hc, length)
+        assert got[length][0].tolist() == at[exact].tolist()
+        assert got[length][1].tolist() == hc[exact].tolist()
