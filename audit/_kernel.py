@@ -151,7 +151,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             window hash is rolled along ``h``, checked in its bit table, then exactly."""
             n = len(h)
             k = 0
-            if L > n:
+            if n < L:
                 return k
             top = pw[L - 1]
             w = np.uint64(0)
@@ -159,10 +159,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 w += h[j] * pw[j]
             last = n - L
             for i in range(last + 1):
-                if _bit(bits, off, shift, w) != 0:
-                    if _in_sorted(exact, lo, hi, w):
-                        out[k] = i
-                        k += 1
+                if _bit(bits, off, shift, w) != 0 and _in_sorted(exact, lo, hi, w):
+                    out[k] = i
+                    k += 1
                 if i < last:
                     w = (w - h[i]) * p_inv + h[i + L] * top
             return k
