@@ -831,3 +831,63 @@ def test_compiled_window_pass_matches_numpy_prefilter_issue19(items, records, n,
         exact = ixs[0].lookup(hc, length)
         assert got[length][0].tolist() == at[exact].tolist()
         assert got[length][1].tolist() == hc[exact].tolist()
+
+
+_TRICKY = list(
+    "aZ09 _.,\n\t-'é’我ﬁ\x00ΣσςϹÉ①㊀…\u3000\u0301\u0308ßİıǅﷺ㈠½Kẞ가\u1100\u1161\u11a8ｶﾞ"
+    "Я，。（）\u00ad\u200b😀\U00020000\U00030001\U000e0001Ωω㎏ﬀ"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.sampled_from(_TRICKY), max_size=40),
+            st.text(max_size=30),  # any code point
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_compiled_utf8_tokens_match_the_normaliser_issue19(texts):
+    """The compiled UTF-8 pass (per-code-point tables from Polars) gives the normaliser's tokens
+    and hashes for every text it accepts: combining marks, composing Hangul jamo, half-width
+    kana, sigma, multi-character NFKC (ﬁ, ﷺ, ½), capitals, emoji, planes above the tables; the
+    texts it leaves to the reference path come out the same too."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    from audit.index import _utf8_token_hashes
+
+    series = pl.Series(texts, dtype=pl.String)
+    general = Tokenised.of(pl.Series([tokenize(t) for t in texts], dtype=pl.List(pl.String)))
+    h, lens, ok = _utf8_token_hashes(series)
+    ref = [
+        general.h[s : s + n].tolist()
+        for s, n in zip(general.starts.tolist(), general.lens.tolist(), strict=True)
+    ]
+    at = 0
+    for k in range(len(texts)):
+        if ok[k]:
+            assert h[at : at + lens[k]].tolist() == ref[k], texts[k]
+            at += lens[k]
+        else:
+            assert lens[k] == 0
+    fast = Tokenised.of_texts(series)
+    assert fast.h.tolist() == general.h.tolist()
+    assert fast.lens.tolist() == general.lens.tolist()
+
+
+def test_compiled_utf8_pass_takes_common_scripts_issue19():
+    """Cyrillic capitals, CJK with full-width punctuation, accents and emoji stay on the
+    compiled path; a combining mark or a capital sigma sends its text to the reference."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    from audit.index import _utf8_token_hashes
+
+    texts = ["Привет, МИР", "我爱北京（天安门）。", "Crème brûlée 😀", "e\u0301", "ΣΑΣ", "ﬁne ①"]
+    _, lens, ok = _utf8_token_hashes(pl.Series(texts))
+    assert ok.tolist() == [True, True, True, False, False, True]
+    assert lens.tolist() == [2, 7, 2, 0, 0, 2]
