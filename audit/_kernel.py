@@ -334,6 +334,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     more = np.empty(2 * len(out) + (end - i) * 18 + 32, np.uint64)
                     more[:k] = out[:k]
                     out = more
+                head = np.uint64(0)  # the first 8 bytes of an all-ASCII token, kept as read
+                plain = True  # the token is all ASCII so far (``head`` is valid)
                 while i < end:
                     if tl + 96 > len(scratch):  # a token over ~64 KB: the reference path
                         bad = True
@@ -342,12 +344,20 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     if b < 0x80:
                         i += 1
                         if ascii_cls[b] != 0:
-                            scratch[tl] = ascii_low[b]
+                            low = ascii_low[b]
+                            scratch[tl] = low
+                            if tl < 8:
+                                head |= np.uint64(low) << np.uint64(8 * tl)
                             tl += 1
                         elif tl > 0:
-                            out[k] = _token_hash(scratch, tl)
+                            if plain and tl <= 8:  # short ASCII token: hash from ``head``
+                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
+                            else:
+                                out[k] = _token_hash(scratch, tl)
                             k += 1
                             tl = 0
+                            head = np.uint64(0)
+                            plain = True
                         continue
                     if b < 0xE0:
                         cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
@@ -366,12 +376,15 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     c = cls[cp]
                     if c == 1:
                         tl = _put(scratch, tl, np.int64(one[cp]))
+                        plain = False
                         continue
                     if c != 4:
                         if tl > 0:
                             out[k] = _token_hash(scratch, tl)
                             k += 1
                             tl = 0
+                            head = np.uint64(0)
+                            plain = True
                         if c == 2:
                             tl = _put(scratch, 0, np.int64(one[cp]))
                             out[k] = _token_hash(scratch, tl)
@@ -390,11 +403,14 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         cc = multi_cls[q]
                         if cc == 1:
                             tl = _put(scratch, tl, multi_chars[q])
+                            plain = False
                             continue
                         if tl > 0:
                             out[k] = _token_hash(scratch, tl)
                             k += 1
                             tl = 0
+                            head = np.uint64(0)
+                            plain = True
                         if cc == 2:
                             tl = _put(scratch, 0, multi_chars[q])
                             out[k] = _token_hash(scratch, tl)

@@ -231,7 +231,16 @@ def _first_objects(block: bytes) -> list[Any]:
 
 
 def _unique(ids: list[str], seen: dict[str, int]) -> list[str]:
-    """:func:`curate.core.records.assign_ids` carried across blocks by ``seen``."""
+    """:func:`curate.core.records.assign_ids` carried across blocks by ``seen``.
+
+    Ids new to ``seen`` and unique in the block (nearly all) keep their value and are counted
+    with set and dict operations in C; only the others go through the per-id loop, in order.
+    Example: ``_unique(["a", "b", "a"], {"b": 1})`` -> ``["a", "b-1", "a-1"]``.
+    """
+    fresh = set(ids)
+    if len(fresh) == len(ids) and seen.keys().isdisjoint(fresh):
+        seen.update(dict.fromkeys(ids, 1))
+        return ids
     out = []
     for h in ids:
         k = seen.get(h, 0)
@@ -248,8 +257,8 @@ def _json_str(col: str) -> pl.Expr:
 
 def _hash(canon: pl.Series) -> list[str]:
     """xxh3-128 hex digests of canonical JSON strings (what ``content_hash`` hashes)."""
-    digest = xxhash.xxh3_128_hexdigest
-    return [digest(s.encode("utf-8")) for s in canon.to_list()]
+    # UTF-8 bytes straight from Polars (no per-record ``str.encode``), hashed by a C ``map``
+    return list(map(xxhash.xxh3_128_hexdigest, canon.cast(pl.Binary).to_list()))
 
 
 class _Reader:
