@@ -349,13 +349,30 @@ class _Reader:
             frame = frame.with_columns(
                 text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True)
             )
+            # JSON escapes character by character, so the text's JSON string is the prompt's
+            # and the answer's joined by an escaped blank line (no third pass over the text)
+            frame = frame.with_columns(_pj=_json_str("_prompt"), _aj=_json_str("_answer"))
+            has_p, has_a = pl.col("_prompt") != "", pl.col("_answer") != ""
+            text_json = (
+                pl.when(has_p & has_a)
+                .then(
+                    pl.concat_str(
+                        pl.col("_pj").str.head(-1), pl.lit("\\n\\n"), pl.col("_aj").str.slice(1)
+                    )
+                )
+                .when(has_p)
+                .then(pl.col("_pj"))
+                .when(has_a)
+                .then(pl.col("_aj"))
+                .otherwise(pl.lit('""'))
+            )
             canon = pl.concat_str(
                 pl.lit(f'[{self._src_json},"instruction",'),
-                _json_str("text"),
+                text_json,
                 pl.lit(',[["user",'),
-                _json_str("_prompt"),
+                pl.col("_pj"),
                 pl.lit('],["assistant",'),
-                _json_str("_answer"),
+                pl.col("_aj"),
                 pl.lit("]]]"),
             )
         canon_s = frame.select(canon).to_series()
