@@ -75,8 +75,8 @@ def ascii_table() -> bytes:
     """
     if not _ASCII_TABLE:
         table = bytearray(256)
-        for c in range(1, 128):
-            got = tokenize(chr(c))
+        chars = pl.Series([chr(c) for c in range(1, 128)], dtype=pl.String)
+        for c, got in enumerate(tokenize_series(chars).to_list(), start=1):  # one Polars call
             if got:
                 table[c] = ord(got[0])
         _ASCII_TABLE.append(bytes(table))
