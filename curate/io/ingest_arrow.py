@@ -90,7 +90,8 @@ def iter_id_text(
         where or str(path),
         id_field=id_field,
     )
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
+    repeats: dict[str, int] = {}
     pending: list[pl.DataFrame] = []
     n_pending = 0
     total = 0
@@ -98,7 +99,7 @@ def iter_id_text(
         frame = reader.read(block)
         if frame.height == 0:
             continue
-        frame = frame.with_columns(id=pl.Series(_unique(frame["id"].to_list(), seen)))
+        frame = frame.with_columns(id=pl.Series(_unique(frame["id"].to_list(), seen, repeats)))
         pending.append(frame)
         n_pending += frame.height
         while n_pending >= shard_rows:
@@ -230,22 +231,27 @@ def _first_objects(block: bytes) -> list[Any]:
     return rows
 
 
-def _unique(ids: list[str], seen: dict[str, int]) -> list[str]:
-    """:func:`curate.core.records.assign_ids` carried across blocks by ``seen``.
+def _unique(ids: list[str], seen: set[str], repeats: dict[str, int]) -> list[str]:
+    """:func:`curate.core.records.assign_ids` carried across blocks: ``seen`` holds every id
+    met so far, ``repeats`` how often each id met more than once was met.
 
-    Ids new to ``seen`` and unique in the block (nearly all) keep their value and are counted
-    with set and dict operations in C; only the others go through the per-id loop, in order.
-    Example: ``_unique(["a", "b", "a"], {"b": 1})`` -> ``["a", "b-1", "a-1"]``.
+    Ids new to ``seen`` and unique in the block (nearly all) keep their value and are added
+    with one set operation in C; only the others go through the per-id loop, in order.
+    Example: ``_unique(["a", "b", "a"], {"b"}, {})`` -> ``["a", "b-1", "a-1"]``.
     """
     fresh = set(ids)
-    if len(fresh) == len(ids) and seen.keys().isdisjoint(fresh):
-        seen.update(dict.fromkeys(ids, 1))
+    if len(fresh) == len(ids) and seen.isdisjoint(fresh):
+        seen |= fresh
         return ids
     out = []
     for h in ids:
-        k = seen.get(h, 0)
-        seen[h] = k + 1
-        out.append(h if k == 0 else f"{h}-{k}")
+        if h in seen:
+            k = repeats.get(h, 1)
+            repeats[h] = k + 1
+            out.append(f"{h}-{k}")
+        else:
+            seen.add(h)
+            out.append(h)
     return out
 
 
