@@ -891,3 +891,24 @@ def test_compiled_utf8_pass_takes_common_scripts_issue19():
     _, lens, ok = _utf8_token_hashes(pl.Series(texts))
     assert ok.tolist() == [True, True, True, False, False, True]
     assert lens.tolist() == [2, 7, 2, 0, 0, 2]
+
+
+@pytest.mark.parametrize("preset", ["gpt3", "llama2", "tulu3"])
+def test_lazy_ids_scan_equals_eager_scan_issue19(tmp_path, corpus, preset, monkeypatch):
+    """The CLI's shards (ids computed for reported records only) give the same contamination
+    rows, ids included, as shards with every id: the planted copies are repeated (so ids get
+    ``-n`` suffixes), blocks are small, and one line is bad (its block read by the reference)."""
+    from audit.scan import corpus_shards
+    from curate.io import ingest_arrow
+
+    lines = corpus.read_text().splitlines()
+    lines = lines + lines[:20] + ["{not json"] + lines[:10]
+    corpus.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(ingest_arrow, "BLOCK_BYTES", 700)
+    items = [load_benchmark(f"{bench_file(tmp_path)}:question:answer")]
+    eager = scan(items, iter_corpus(str(corpus), shard_rows=17), get_preset(preset))
+    lazy = scan(items, corpus_shards(str(corpus), shard_rows=17), get_preset(preset))
+    assert eager.contamination.height > 0
+    assert eager.contamination["id"].str.contains("-").any()  # repeats are reported
+    assert lazy.contamination.equals(eager.contamination)
+    assert lazy.item_verdicts.equals(eager.item_verdicts)

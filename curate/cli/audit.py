@@ -135,7 +135,7 @@ def scan_cmd(
     from audit.benchmarks import check_benchmark_arg, load_benchmark
     from audit.presets import get_preset
     from audit.report import new_run_id, write_db, write_parquet, write_report
-    from audit.scan import iter_corpus, parse_corpus_arg, scan
+    from audit.scan import corpus_shards, iter_corpus, parse_corpus_arg, scan
     from curate.core.errors import ConfigError
 
     chosen = get_preset(preset).with_n(n)
@@ -177,7 +177,10 @@ def scan_cmd(
             bg = get_background(background)
         result = scan(
             items,
-            iter_corpus(corpus, shard_rows, id_field=id_field),
+            # ids of the records a scan reports only (same ids); semantic embeds every record
+            iter_corpus(corpus, shard_rows, id_field=id_field)
+            if chosen.method == "semantic"
+            else corpus_shards(corpus, shard_rows, id_field=id_field),
             chosen,
             progress=status.describe,
             semantic=semantic,
