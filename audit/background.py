@@ -39,7 +39,7 @@ import sys
 import sysconfig
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +86,7 @@ class Background:
     min_df: int = 3
     share: float = 1.0
     meta: dict | None = None
+    _prepared: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -185,38 +186,84 @@ class Background:
         ``None`` when the spans hold no window of ``n`` tokens. Example: spans covering
         ``for i in range 2 n`` in a text, background with that 5-gram in 10 files -> 1.0.
         """
-        text = abstract_text(text)
-        toks = tokenize_series(pl.Series([text], dtype=pl.String))[0].to_list()
-        if len(toks) < self.n or not char_spans:
+        prep = self._text_windows(text)
+        if prep is None or not char_spans:
             return None
-        spans = token_spans(text, toks)
-        inside = np.zeros(len(toks), bool)
-        for k, (s, e) in enumerate(spans):
-            inside[k] = any(a <= s and e <= b for a, b in char_spans) and e > s
-        tok = Tokenised.of_texts(pl.Series([text], dtype=pl.String))
-        h, _, pos = tok.windows(self.n)
-        if len(h) != len(toks) - self.n + 1:  # tokenisers disagree (never seen): no verdict
-            return None
+        starts, ends, pos, is_common = prep
+        inside = np.zeros(len(starts), bool)
+        for a, b in char_spans:
+            inside |= (a <= starts) & (ends <= b)
+        inside &= ends > starts
         csum = np.concatenate([[0], np.cumsum(inside)])
         full = (csum[pos + self.n] - csum[pos]) == self.n
         if not full.any():
             return None
-        common = self.doc_freq(h[full]) >= self.min_df
-        return float(common.mean())
+        return float(is_common[full].mean())
+
+    def _text_windows(
+        self, text: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Per item text (cached: pairs repeat items): token character spans (starts, ends), the
+        windows' positions and whether each window is common; None when the text has fewer
+        than ``n`` tokens or the tokenisers disagree."""
+        key = (text, self.min_df)
+        if key not in self._prepared:
+            self.prepare_texts([text])
+        return self._prepared[key]
+
+    def prepare_texts(self, texts: list[str]) -> None:
+        """Tokenise and look up the windows of many item texts at once (one Polars call, one
+        compiled pass, one ``doc_freq``) for :meth:`common_share`; texts already done are
+        skipped. Same values as one text at a time (the tokeniser is per text)."""
+        todo = [t for t in dict.fromkeys(texts) if (t, self.min_df) not in self._prepared]
+        if not todo:
+            return
+        abstracts = [abstract_text(t) for t in todo]
+        series = pl.Series(abstracts, dtype=pl.String)
+        all_toks = tokenize_series(series).to_list()
+        h, owner, pos = Tokenised.of_texts(series).windows(self.n)
+        common = self.doc_freq(h) >= self.min_df
+        bounds = np.searchsorted(owner, np.arange(len(todo) + 1))
+        for k, (text, abstract, toks) in enumerate(zip(todo, abstracts, all_toks, strict=True)):
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            out = None
+            if len(toks) >= self.n and b - a == len(toks) - self.n + 1:  # else tokenisers
+                spans = np.array(token_spans(abstract, toks), np.int64).reshape(-1, 2)  # disagree
+                out = (spans[:, 0].copy(), spans[:, 1].copy(), pos[a:b], common[a:b])
+            self._prepared[(text, self.min_df)] = out
 
 
 def stdlib_documents() -> tuple[list[Path], str]:
     """The files of the background: stdlib ``.py``, ``.txt``, ``.rst`` (sorted), and a digest."""
     root = Path(sysconfig.get_paths()["stdlib"])
-    files = sorted(
-        p
-        for ext in ("*.py", "*.txt", "*.rst")
-        for p in root.rglob(ext)
-        if "site-packages" not in p.parts and "dist-packages" not in p.parts and p.is_file()
-    )
+    # one scandir walk (``rglob`` per extension walked the tree three times, then ``stat`` and
+    # ``Path`` sorting cost more than the walk): the same files (symlinked directories not
+    # followed, names matched case-sensitively, a symlink counted when it points at a file),
+    # sorted like ``Path`` objects (by their parts)
+    skip = {"site-packages", "dist-packages"}
+    found: list[tuple[tuple[str, ...], int]] = []
+    if not skip & set(root.parts):
+        stack: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+        while stack:
+            folder, parts = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for e in entries:
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        if e.name not in skip:
+                            stack.append((e.path, (*parts, e.name)))
+                    elif e.name.endswith((".py", ".txt", ".rst")) and e.is_file():
+                        found.append(((*parts, e.name), e.stat().st_size))
+                except OSError:
+                    continue
+    found.sort()
+    files = [root.joinpath(*parts) for parts, _ in found]
     digest = hashlib.sha256()
-    for p in files:
-        digest.update(f"{p.relative_to(root)}\0{p.stat().st_size}\n".encode())
+    for parts, size in found:
+        digest.update(f"{'/'.join(parts)}\0{size}\n".encode())
     return files, digest.hexdigest()[:16]
 
 
@@ -279,6 +326,13 @@ def demote_common(
         return pairs
     shares: list[float | None] = []
     verdicts: list[str] = []
+    bg.prepare_texts(
+        [
+            t
+            for i, p, v in zip(pairs["item_id"], pairs["part"], pairs["verdict"], strict=True)
+            if v in DEMOTABLE and (t := unit_texts.get((i, p))) is not None
+        ]
+    )
     for item_id, part, spans, verdict in zip(
         pairs["item_id"], pairs["part"], pairs["spans"], pairs["verdict"], strict=True
     ):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from audit.normalise import ascii_table, tokenize_series
+from audit.normalise import ascii_table, codepoint_tables, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
 P_INV = np.uint64(pow(int(P), -1, 2**64))
@@ -85,6 +85,11 @@ def _printable(text: str) -> bool:
 
 
 def _prepare(texts: pl.Series) -> pl.Series:
+    """See :func:`_prepare_cjk` (the prepared texts only)."""
+    return _prepare_cjk(texts)[0]
+
+
+def _prepare_cjk(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     """Non-ASCII text made ready for the byte path: NFKC, lower case (whole text, like the
     normaliser), and every non-ASCII punctuation, symbol or space replaced by an ASCII space.
     Token runs are unchanged (both are separators), and every byte >= 0x80 left belongs to a
@@ -98,6 +103,10 @@ def _prepare(texts: pl.Series) -> pl.Series:
     characters other than space, tab and newline is not printable (which includes every
     character unassigned in Python's database).
 
+    Also returns, per text, whether it holds a CJK character after NFKC and lower case (checked
+    before the separators are replaced: a CJK radical such as ``⺀`` is a symbol *and* a CJK
+    token, so the normaliser keeps it).
+
     Example: ``"Don’t STOP…"`` -> ``"don t stop..."``.
     """
     texts = texts.fill_null("")
@@ -109,7 +118,9 @@ def _prepare(texts: pl.Series) -> pl.Series:
         texts = texts.str.normalize("NFKC")
     elif len(todo):
         texts = texts.clone().scatter(todo, texts.gather(todo).str.normalize("NFKC"))
-    return texts.str.to_lowercase().str.replace_all(_NON_ASCII_SEP, " ")
+    lowered = texts.str.to_lowercase()
+    cjk = lowered.str.contains(_CJK_CHAR).to_numpy()
+    return lowered.str.replace_all(_NON_ASCII_SEP, " "), cjk
 
 
 USE_KERNEL = True  # False: always the NumPy path (tests and the benchmark compare the two)
@@ -274,6 +285,89 @@ def _token_list_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return _byte_token_hashes(buf, ends - nbytes, ends), lens
 
 
+def _reassemble(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and counts in input order from parts ``(text indexes, hashes, counts)``.
+
+    Example: parts ``([1], [h3], [1])`` and ``([0], [h1, h2], [2])`` -> ``[h1, h2, h3]``, ``[2, 1]``.
+    """
+    lens = np.zeros(n, np.int64)
+    for idx, _, part_l in parts:
+        lens[idx] = part_l
+    starts = np.zeros(n, np.int64)
+    starts[1:] = np.cumsum(lens)[:-1]
+    h = np.zeros(int(lens.sum()), np.uint64)
+    for idx, part_h, part_l in parts:
+        if len(part_h):
+            # token k of this part goes to starts[text] + (k - first token of text in part)
+            part_first = np.zeros(len(part_l), np.int64)
+            part_first[1:] = np.cumsum(part_l)[:-1]
+            dest = np.arange(len(part_h)) + np.repeat(starts[idx] - part_first, part_l)
+            h[dest] = part_h
+    return h, lens
+
+
+def _utf8_kernel():
+    """The compiled UTF-8 tokeniser (:data:`audit._kernel.UTF8_KERNEL`), or None."""
+    if not USE_KERNEL:
+        return None
+    from audit._kernel import UTF8_KERNEL
+
+    return UTF8_KERNEL
+
+
+def _utf8_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Token hashes, tokens per text and ``ok`` per text from one compiled pass over the texts'
+    UTF-8 bytes (read in place from Arrow); None without numba. A text with a character whose
+    normalisation depends on its neighbours gets ``ok`` False and no tokens (see
+    :func:`audit.normalise.codepoint_tables`). Pure-ASCII input never loads the tables.
+    """
+    kernel = _utf8_kernel()
+    if kernel is None:
+        return None
+    import pyarrow as pa
+
+    arr = texts.to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    if len(data) and data[offsets[0] : offsets[-1]].max(initial=0) >= 0x80:
+        t = codepoint_tables()
+    else:
+        t = _ascii_only_tables()
+    return kernel(
+        data, offsets, t["ascii_cls"], t["ascii_low"], t["cls"], t["one"], t["multi_keys"],
+        t["multi_off"], t["multi_chars"], t["multi_cls"],
+    )  # fmt: skip
+
+
+_ASCII_ONLY: list[dict[str, np.ndarray]] = []
+
+
+def _ascii_only_tables() -> dict[str, np.ndarray]:
+    """The tables of :func:`audit.normalise.codepoint_tables` for ASCII input (no build)."""
+    if not _ASCII_ONLY:
+        low = _NORM[:128].copy()
+        cls = (low != 0).astype(np.uint8)
+        cls[0] = 1  # NUL is a token character (tested against the normaliser)
+        _ASCII_ONLY.append(
+            {
+                "ascii_cls": cls,
+                "ascii_low": low,
+                "cls": np.zeros(0, np.uint8),
+                "one": np.zeros(0, np.int32),
+                "multi_keys": np.zeros(0, np.int64),
+                "multi_off": np.zeros(1, np.int64),
+                "multi_chars": np.zeros(0, np.int64),
+                "multi_cls": np.zeros(0, np.uint8),
+            }
+        )
+    return _ASCII_ONLY[0]
+
+
 @dataclass
 class Tokenised:
     """Token hashes of many texts, flattened: text ``r`` owns ``h[starts[r]:starts[r] + lens[r]]``."""
@@ -281,8 +375,8 @@ class Tokenised:
     h: np.ndarray
     starts: np.ndarray
     lens: np.ndarray
-    prefix: np.ndarray = field(repr=False)
     order: np.ndarray | None = field(default=None, repr=False)
+    _prefix: np.ndarray | None = field(default=None, repr=False)
     _text_of: np.ndarray | None = field(default=None, repr=False)
     _pos: np.ndarray | None = field(default=None, repr=False)
 
@@ -293,11 +387,19 @@ class Tokenised:
         starts = np.zeros(len(lens), np.int64)
         if len(lens) > 1:
             starts[1:] = np.cumsum(lens)[:-1]
-        pw, _ = _powers(len(h) + 1)
-        prefix = np.zeros(len(h) + 1, np.uint64)
-        with np.errstate(over="ignore"):
-            np.cumsum(h * pw[: len(h)], out=prefix[1:])
-        return cls(h, starts, lens, prefix, order)
+        return cls(h, starts, lens, order)
+
+    @property
+    def prefix(self) -> np.ndarray:
+        """``G[k] = sum_{t<k} h[t] * P**t`` (computed on first use: the compiled window pass
+        of a scan does not need it)."""
+        if self._prefix is None:
+            pw, _ = _powers(len(self.h) + 1)
+            prefix = np.zeros(len(self.h) + 1, np.uint64)
+            with np.errstate(over="ignore"):
+                np.cumsum(self.h * pw[: len(self.h)], out=prefix[1:])
+            self._prefix = prefix
+        return self._prefix
 
     @property
     def record_lens(self) -> np.ndarray:
@@ -315,13 +417,37 @@ class Tokenised:
 
     @classmethod
     def of_texts(cls, texts: pl.Series, keep_order: bool = True) -> Tokenised:
-        """Tokenise and hash texts: ASCII texts on the byte fast path, the rest with the normaliser.
+        """Tokenise and hash texts: one compiled pass over the UTF-8 bytes when numba is there
+        (:func:`_utf8_token_hashes`), the texts it leaves (and every text without numba) on the
+        byte paths and the normaliser (:meth:`of_texts_reference`).
 
-        Both paths give the same tokens and the same hashes (tested), so which path a text took
+        Every path gives the same tokens and the same hashes (tested), so which path a text took
         never changes what it matches. With ``keep_order=False`` the texts are laid out path by
         path (no reassembly copy): flat text ``k`` is input text ``order[k]``, and
         :meth:`owner` and :attr:`record_lens` answer in input order.
         """
+        texts = texts.fill_null("")
+        got = _utf8_token_hashes(texts)
+        if got is None:
+            return cls.of_texts_reference(texts, keep_order)
+        h, lens, ok = got
+        if ok.all():
+            return cls.from_hashes(h, lens)
+        done = np.flatnonzero(ok)
+        rest = np.flatnonzero(~ok)
+        ref = cls.of_texts_reference(texts.gather(rest), keep_order=True)
+        parts = [(done, h, lens[done]), (rest, ref.h, ref.lens)]
+        if not keep_order:
+            return cls.from_hashes(
+                np.concatenate([h, ref.h]), np.concatenate([lens[done], ref.lens]),
+                np.concatenate([done, rest]),
+            )  # fmt: skip
+        return cls.from_hashes(*_reassemble(parts, len(texts)))
+
+    @classmethod
+    def of_texts_reference(cls, texts: pl.Series, keep_order: bool = True) -> Tokenised:
+        """:meth:`of_texts` without the compiled UTF-8 pass: ASCII texts on the byte fast path,
+        most other text prepared for it (:func:`_prepare`), CJK text with the normaliser."""
         texts = texts.fill_null("")
         # ASCII: as many bytes as characters; NUL (a token character) takes the general path
         ascii_mask = (
@@ -330,7 +456,6 @@ class Tokenised:
         ).to_numpy()
         if ascii_mask.all():
             return cls.from_hashes(*_ascii_token_hashes(texts))
-        lens = np.zeros(len(texts), np.int64)
         fast = np.flatnonzero(ascii_mask)
         slow = np.flatnonzero(~ascii_mask)
         h_fast, l_fast = (
@@ -340,10 +465,8 @@ class Tokenised:
         )
         # most non-ASCII text (accents, curly quotes, dashes) also takes a byte path once
         # prepared; text with CJK characters or NUL uses the normaliser's token lists
-        prepared = _prepare(texts.gather(slow))
-        general = (
-            prepared.str.contains(_CJK_CHAR) | prepared.str.contains("\x00", literal=True)
-        ).to_numpy()
+        prepared, cjk = _prepare_cjk(texts.gather(slow))
+        general = cjk | prepared.str.contains("\x00", literal=True).to_numpy()
         mid, slow = slow[~general], slow[general]
         h_mid, l_mid = (
             _ascii_token_hashes(prepared.filter(pl.Series(~general)), _UTF8_BYTES)
@@ -357,22 +480,8 @@ class Tokenised:
                 np.concatenate([l_fast, l_mid, l_slow]),
                 np.concatenate([fast, mid, slow]),
             )
-        lens[fast], lens[mid], lens[slow] = l_fast, l_mid, l_slow
-        starts = np.zeros(len(lens), np.int64)
-        starts[1:] = np.cumsum(lens)[:-1]
-        h = np.zeros(int(lens.sum()), np.uint64)
-        for idx, part_h, part_l in (
-            (fast, h_fast, l_fast),
-            (mid, h_mid, l_mid),
-            (slow, h_slow, l_slow),
-        ):
-            if len(part_h):
-                # token k of this part goes to starts[text] + (k - first token of text in part)
-                part_first = np.zeros(len(part_l), np.int64)
-                part_first[1:] = np.cumsum(part_l)[:-1]
-                dest = np.arange(len(part_h)) + np.repeat(starts[idx] - part_first, part_l)
-                h[dest] = part_h
-        return cls.from_hashes(h, lens)
+        parts = [(fast, h_fast, l_fast), (mid, h_mid, l_mid), (slow, h_slow, l_slow)]
+        return cls.from_hashes(*_reassemble(parts, len(texts)))
 
     def window_at(self, start: np.ndarray, length: np.ndarray | int) -> np.ndarray:
         """Hash of the window of ``length`` tokens at flat position ``start`` (arrays).
@@ -452,6 +561,19 @@ class BenchmarkIndex:
     ignored_common: int
     uniq: dict[int, np.ndarray]
     _bits: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    tok: Tokenised | None = field(default=None, repr=False)
+
+    def heads(self, lengths: list[int], m: int) -> np.ndarray | None:
+        """Hashes of the first ``m`` tokens of every indexed window of the given lengths (each
+        at least ``m``); None when the unit tokens are not kept (then no head filter is used)."""
+        if self.tok is None:
+            return None
+        sel = self.postings.filter(pl.col("length").is_in(lengths))
+        if not sel.height:
+            return np.zeros(0, np.uint64)
+        unit = sel["unit"].to_numpy().astype(np.int64)
+        at = self.tok.starts[unit] + sel["ipos"].to_numpy().astype(np.int64)
+        return self.tok.window_at(at, m)
 
     def bits(self, length: int) -> np.ndarray:
         """The 2**22-entry table of this length's hashes' low bits (built once, cached)."""
@@ -507,6 +629,115 @@ def prefilter(
         return np.zeros(0, np.int64), np.zeros(0, np.uint64)
     at = np.flatnonzero(np.take(table, (h & np.uint64(_TABLE - 1)).view(np.int64)))
     return at, h.take(at)
+
+
+_GROUP_MAX = 64  # a window length with at most this many hashes is checked behind the head filter
+
+
+def _packed_bits(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """A packed bit table (uint64 words) of the top bits of ``values``, about 64 bits a value
+    (at least 2**16 bits: 8 KB, in L1; at most 2**26), and the shift that selects a value's bit.
+
+    Example: 3 values -> a 2**16-bit table (1024 words), shift 48.
+    """
+    bits = 1 << 16
+    while bits < 64 * len(values) and bits < (1 << 26):
+        bits *= 2
+    shift = 64 - (bits.bit_length() - 1)
+    table = np.zeros(bits // 64, np.uint64)
+    b = values >> np.uint64(shift)
+    np.bitwise_or.at(
+        table, (b >> np.uint64(6)).astype(np.int64), np.uint64(1) << (b & np.uint64(63))
+    )
+    return table, shift
+
+
+@dataclass
+class WindowFilter:
+    """Every indexed window hash of a scan, laid out for the compiled window pass
+    (:data:`audit._kernel.WINDOW_KERNEL`): per length the sorted union of the indexes' hashes and
+    a packed bit table; lengths with few hashes (whole short units) are grouped behind one
+    table of the hashes of their first ``head_m`` tokens, so each position of a shard costs one
+    rolled hash per large length plus one for the group.
+    """
+
+    lengths: np.ndarray
+    exact: np.ndarray
+    exact_off: np.ndarray
+    direct: np.ndarray
+    bits: np.ndarray
+    bits_off: np.ndarray
+    shifts: np.ndarray
+    head_m: int
+    head_bits: np.ndarray
+    head_shift: int
+    grouped: np.ndarray
+
+    @classmethod
+    def build(cls, indexes: list[BenchmarkIndex]) -> WindowFilter:
+        lengths = sorted({L for ix in indexes for L in ix.uniq})
+        exact = [
+            np.unique(np.concatenate([ix.uniq.get(L, np.zeros(0, np.uint64)) for ix in indexes]))
+            for L in lengths
+        ]
+        small = [k for k, u in enumerate(exact) if len(u) <= _GROUP_MAX]
+        head_m = min((lengths[k] for k in small), default=0)
+        heads: list[np.ndarray] = []
+        for ix in indexes if small else []:
+            got = ix.heads([lengths[k] for k in small], head_m)
+            if got is None:  # no unit tokens kept: every length rolled on its own
+                small, head_m, heads = [], 0, []
+                break
+            heads.append(got)
+        direct = [k for k in range(len(lengths)) if k not in small]
+        tables = [_packed_bits(exact[k]) for k in direct]
+        head_table, head_shift = _packed_bits(
+            np.unique(np.concatenate(heads)) if heads else np.zeros(0, np.uint64)
+        )
+        off = np.zeros(len(lengths) + 1, np.int64)
+        off[1:] = np.cumsum([len(u) for u in exact])
+        bits_off = np.zeros(len(tables), np.int64)
+        if len(tables) > 1:
+            bits_off[1:] = np.cumsum([len(t) for t, _ in tables])[:-1]
+        return cls(
+            lengths=np.array(lengths, np.int64),
+            exact=np.concatenate(exact) if exact else np.zeros(0, np.uint64),
+            exact_off=off,
+            direct=np.array(direct, np.int64),
+            bits=np.concatenate([t for t, _ in tables]) if tables else np.zeros(1, np.uint64),
+            bits_off=bits_off,
+            shifts=np.array([s for _, s in tables], np.uint64),
+            head_m=head_m,
+            head_bits=head_table,
+            head_shift=head_shift,
+            grouped=np.array(small, np.int64),
+        )
+
+    def hits(self, h: np.ndarray, kernel: object) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Per length: flat positions and hashes of the windows of ``h`` in some index (exact)."""
+        maxlen = int(self.lengths.max()) if len(self.lengths) else 1
+        pw, _ = _powers(maxlen + 1)
+        pos, li, hv = kernel(  # type: ignore[operator]
+            h, pw, P_INV, self.lengths, self.exact, self.exact_off, self.direct, self.bits,
+            self.bits_off, self.shifts, self.head_m, self.head_bits, np.uint64(self.head_shift),
+            self.grouped,
+        )  # fmt: skip
+        out = {}
+        order = np.argsort(li, kind="stable")
+        pos, li, hv = pos[order], li[order], hv[order]
+        cuts = np.searchsorted(li, np.arange(len(self.lengths) + 1))
+        for k, L in enumerate(self.lengths.tolist()):
+            out[L] = (pos[cuts[k] : cuts[k + 1]], hv[cuts[k] : cuts[k + 1]])
+        return out
+
+
+def window_kernel():
+    """The compiled window pass (:data:`audit._kernel.WINDOW_KERNEL`), or None without numba."""
+    if not USE_KERNEL:
+        return None
+    from audit._kernel import WINDOW_KERNEL
+
+    return WINDOW_KERNEL
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:
@@ -591,4 +822,5 @@ def build_index(
         lengths=sorted(uniq),
         ignored_common=common.height,
         uniq=uniq,
+        tok=tok,
     )

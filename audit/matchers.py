@@ -29,7 +29,15 @@ import numpy as np
 import polars as pl
 import xxhash
 
-from audit.index import BenchmarkIndex, Tokenised, build_index, item_units, prefilter
+from audit.index import (
+    BenchmarkIndex,
+    Tokenised,
+    WindowFilter,
+    build_index,
+    item_units,
+    prefilter,
+    window_kernel,
+)
 from audit.normalise import (
     char_spans,
     merge_range_arrays,
@@ -55,7 +63,7 @@ class Shard:
 
     frame: pl.DataFrame
     offset: int
-    union: dict[int, np.ndarray | None]
+    union: dict[int, Any]
     ngram_indexes: list[BenchmarkIndex]
     prefilters: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _tok: Tokenised | None = None
@@ -84,7 +92,16 @@ class Shard:
     def candidates(self, length: int) -> tuple[np.ndarray, np.ndarray]:
         """Windows of ``length`` tokens that may be in some n-gram index (shared by the matchers)."""
         if length not in self.prefilters:
-            self.prefilters[length] = prefilter(self.ngram_indexes, self.tok, length, self.union)
+            kernel = window_kernel()
+            if kernel is not None and self.ngram_indexes:  # one compiled pass, every length
+                wf = self.union.get(0)  # key 0 (no window has 0 tokens): the scan's filter
+                if wf is None:
+                    wf = self.union[0] = WindowFilter.build(self.ngram_indexes)
+                self.prefilters.update(wf.hits(self.tok.h, kernel))
+            if length not in self.prefilters:
+                self.prefilters[length] = prefilter(
+                    self.ngram_indexes, self.tok, length, self.union
+                )
         return self.prefilters[length]
 
 

@@ -75,8 +75,8 @@ def ascii_table() -> bytes:
     """
     if not _ASCII_TABLE:
         table = bytearray(256)
-        for c in range(1, 128):
-            got = tokenize(chr(c))
+        chars = pl.Series([chr(c) for c in range(1, 128)], dtype=pl.String)
+        for c, got in enumerate(tokenize_series(chars).to_list(), start=1):  # one Polars call
             if got:
                 table[c] = ord(got[0])
         _ASCII_TABLE.append(bytes(table))
@@ -219,3 +219,124 @@ def char_spans(
         b = min(b, len(spans))
         out.append([spans[a][0], spans[b - 1][1]])
     return out
+
+
+CODEPOINT_LIMIT = 0x30000  # planes 0-2 (BMP, emoji and symbols, CJK extensions); above: reference
+_TABLES: list[dict[str, Any]] = []
+_TABLES_VERSION = 1
+
+
+def _composition_seconds() -> set[int]:
+    """Code points that may join the character before them under NFKC: the second character of
+    every two-character canonical decomposition, and the Hangul vowel and trailing jamo."""
+    seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for c in range(CODEPOINT_LIMIT):
+        d = unicodedata.decomposition(chr(c)) if not 0xD800 <= c <= 0xDFFF else ""
+        if d and not d.startswith("<"):
+            parts = d.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    return seconds
+
+
+def _build_codepoint_tables() -> dict[str, Any]:
+    import numpy as np
+
+    cps = [c for c in range(CODEPOINT_LIMIT) if not 0xD800 <= c <= 0xDFFF]
+    chars = pl.Series([chr(c) for c in cps], dtype=pl.String)
+    nfkc = chars.str.normalize("NFKC")
+    mapped = nfkc.str.to_lowercase().to_list()
+    seconds = _composition_seconds()
+    alphabet = sorted(set("".join(mapped)))
+    letters = pl.Series(alphabet, dtype=pl.String)
+    is_tok = letters.str.contains(TOKEN_PATTERN).to_numpy()
+    is_cjk = letters.str.contains(f"[{_CJK}]").to_numpy()
+    cls_of = {
+        ch: (2 if j else 1) if t else 0 for ch, t, j in zip(alphabet, is_tok, is_cjk, strict=True)
+    }
+    cls = np.full(CODEPOINT_LIMIT, 3, np.uint8)
+    one = np.arange(CODEPOINT_LIMIT, dtype=np.int32)
+    multi: dict[int, str] = {}
+    for c, m, n in zip(cps, mapped, nfkc.to_list(), strict=True):
+        ch = chr(c)
+        if unicodedata.category(ch) == "Cn" or "Σ" in n:  # unassigned here / context-dependent
+            continue
+        head = unicodedata.normalize("NFKD", ch)[:1]
+        if head and (unicodedata.combining(head) or ord(head) in seconds):
+            continue  # may join the character before it: decided on the whole text
+        if len(m) > 18:  # the compiled pass reserves room for 18 characters per character
+            continue
+        if len(m) == 1:
+            cls[c], one[c] = cls_of[m], ord(m)
+        else:
+            cls[c] = 4
+            multi[c] = m
+    keys = sorted(multi)
+    off = np.zeros(len(keys) + 1, np.int64)
+    off[1:] = np.cumsum([len(multi[c]) for c in keys])
+    flat = "".join(multi[c] for c in keys)
+    ascii_low = np.frombuffer(ascii_table(), np.uint8).copy()
+    ascii_cls = (ascii_low != 0).astype(np.uint8)
+    if tokenize("\x00") == ["\x00"]:  # NUL is a token character (not in the bytes table)
+        ascii_cls[0] = 1
+    return {
+        "ascii_cls": ascii_cls[:128],
+        "ascii_low": ascii_low[:128],
+        "cls": cls,
+        "one": one,
+        "multi_keys": np.array(keys, np.int64),
+        "multi_off": off,
+        "multi_chars": np.array([ord(ch) for ch in flat], np.int64),
+        "multi_cls": np.array([cls_of[ch] for ch in flat], np.uint8),
+    }
+
+
+def codepoint_tables() -> dict[str, Any]:
+    """Per-code-point tables of the normaliser for the compiled tokeniser (``audit._kernel``).
+
+    For every code point below :data:`CODEPOINT_LIMIT`: its class (0 separator, 1 token
+    character, 2 CJK character, 3 *decided on the whole text*, 4 several characters) and what
+    NFKC + lower case make of it, computed **by Polars itself** (the normaliser's own
+    ``str.normalize`` / ``str.to_lowercase`` / token regex), so the tables cannot disagree with
+    it. A character is class 3 when normalising it alone might differ from normalising it in a
+    text: when its decomposition starts with a combining mark or a character that composes with
+    the one before it (NFKC joins them), when it becomes a capital sigma (lower-cased by
+    context), or when Python's Unicode database does not know it. A text holding any class-3
+    character (or any above the limit) takes the reference path. Built once (~0.5 s) and cached
+    in ``$CLEANROOM_CACHE`` or ``~/.cache/cleanroom`` per Polars and Unicode version.
+
+    Example: ``cls[ord("Я")] == 1`` and ``one[ord("Я")] == ord("я")``; ``cls[ord("，")] == 0``
+    (NFKC makes it ``,``); ``cls[ord("\\u0301")] == 3``.
+    """
+    if _TABLES:
+        return _TABLES[0]
+    import hashlib
+    import os
+    from pathlib import Path
+
+    import numpy as np
+
+    key = hashlib.sha256(
+        f"{pl.__version__}|{unicodedata.unidata_version}|{TOKEN_PATTERN}|{CODEPOINT_LIMIT}|"
+        f"{_TABLES_VERSION}".encode()
+    ).hexdigest()[:16]
+    root = Path(os.environ.get("CLEANROOM_CACHE") or Path.home() / ".cache" / "cleanroom")
+    path = root / f"audit_codepoints_{key}.npz"
+    tables = None
+    if path.is_file():
+        try:
+            with np.load(path) as z:
+                tables = {k: z[k] for k in z.files}
+        except (OSError, ValueError):
+            tables = None
+    if tables is None:
+        tables = _build_codepoint_tables()
+        try:  # a read-only home: use the tables without caching them
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, **tables)
+            tmp.replace(path)
+        except OSError:
+            pass
+    _TABLES.append(tables)
+    return tables

@@ -85,6 +85,31 @@ def iter_corpus(
     yield from iter_corpus_python(path, fld, stem, shard_rows, id_field=idf)
 
 
+def corpus_shards(
+    arg: str, shard_rows: int = 20_000, id_field: str | None = None
+) -> Iterable[pl.DataFrame]:
+    """:func:`iter_corpus` for :func:`scan`: for JSONL, shards whose ids are computed only for
+    the records the scan reports (:class:`curate.io.ingest_arrow.LazyIds`: same ids); other
+    formats as :func:`iter_corpus`."""
+    path, fld = parse_corpus_arg(arg)
+    if not Path(path).is_file():
+        raise ConfigError(f"corpus file not found: {path}")
+    if not ingest_arrow.supports(path):
+        return iter_corpus(arg, shard_rows, id_field)
+    stem = Path(path).name
+    stem = stem[: -len(suffix_of(stem) or "")]
+    first = next((r.fields for r in iter_raw_rows(Path(path)) if isinstance(r, RawRow)), None)
+    idf = detect_id_field(first, id_field, where=path)
+    return ingest_arrow.LazyIds(
+        path,
+        source=stem,
+        fields=None if fld is None else fld.split(","),
+        shard_rows=shard_rows,
+        where=path,
+        id_field=idf,
+    )
+
+
 def iter_corpus_python(
     path: str, fld: str | None, stem: str, shard_rows: int, id_field: str | None = None
 ) -> Iterator[pl.DataFrame]:
@@ -191,6 +216,7 @@ def find_hits(
     texts: dict[int, tuple[str, str, int]] = {}
     source_ids: dict[str, str | None] = {}  # record id -> the input's own id (issue 15)
     offset = n_bytes = 0
+    resolve = getattr(shards, "ids", None)  # shards without ids: computed for hits only
     for k, frame in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + frame.height} records")
@@ -204,15 +230,17 @@ def find_hits(
                 hit_rows.update(found["rec"].unique().to_list())
         if hit_rows:
             lens = shard.record_tokens()
+            rows = sorted(hit_rows)
+            if "id" in frame.columns:
+                ids = [frame["id"][r - offset] for r in rows]
+            else:
+                assert resolve is not None, "shards without an id column need an ids() resolver"
+                ids = resolve(frame, [r - offset for r in rows])
             if "source_id" in frame.columns:
-                for r in hit_rows:
-                    source_ids[frame["id"][r - offset]] = frame["source_id"][r - offset]
-            for r in hit_rows:
-                texts[r] = (
-                    frame["id"][r - offset],
-                    frame["text"][r - offset] or "",
-                    int(lens[r - offset]),
-                )
+                for r, rid in zip(rows, ids, strict=True):
+                    source_ids[rid] = frame["source_id"][r - offset]
+            for r, rid in zip(rows, ids, strict=True):
+                texts[r] = (rid, frame["text"][r - offset] or "", int(lens[r - offset]))
         offset += frame.height
     stats: dict[str, Any] = {"records": offset, "bytes": n_bytes, "ignored_common_corpus": {}}
     stats["source_ids"] = source_ids

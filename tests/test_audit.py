@@ -781,3 +781,134 @@ def test_tokenised_same_without_numba(monkeypatch):
     without = Tokenised.of_texts(texts)
     assert with_kernel.h.tolist() == without.h.tolist()
     assert with_kernel.lens.tolist() == without.lens.tolist() == [6, 0, 2, 1]
+
+
+_VOCAB = ["ab", "cd", "ef", "gh", "the", "x", "yz"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=30), min_size=1, max_size=8),
+    st.lists(st.lists(st.sampled_from(_VOCAB), max_size=40), min_size=1, max_size=8),
+    st.integers(min_value=2, max_value=5),
+    st.sampled_from([0, 64]),
+)
+def test_compiled_window_pass_matches_numpy_prefilter_issue19(items, records, n, group_max):
+    """The compiled window pass (every length in one call: large lengths rolled, small ones
+    behind the head filter) finds exactly the windows the NumPy prefilter + exact lookup find,
+    with whole short units of several lengths and windows crossing record boundaries."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    import audit.index as index
+
+    frame = pl.DataFrame(
+        {
+            "benchmark": ["b"] * len(items),
+            "item_id": [f"i{k}" for k in range(len(items))],
+            "text": [" ".join(t) for t in items],
+            "answer": [None] * len(items),
+        },
+        schema={
+            "benchmark": pl.String,
+            "item_id": pl.String,
+            "text": pl.String,
+            "answer": pl.String,
+        },
+    )
+    ixs = [build_index(frame, n, whole_below=n + 3, min_tokens=1, max_item_df=100)]
+    tok = Tokenised.of_texts(pl.Series([" ".join(r) for r in records]), keep_order=False)
+    old = index._GROUP_MAX
+    index._GROUP_MAX = group_max
+    try:
+        wf = index.WindowFilter.build(ixs)
+    finally:
+        index._GROUP_MAX = old
+    got = wf.hits(tok.h, index.window_kernel())
+    assert sorted(got) == ixs[0].lengths
+    for length in ixs[0].lengths:
+        at, hc = index.prefilter(ixs, tok, length)
+        exact = ixs[0].lookup(hc, length)
+        assert got[length][0].tolist() == at[exact].tolist()
+        assert got[length][1].tolist() == hc[exact].tolist()
+
+
+_TRICKY = list(
+    "aZ09 _.,\n\t-'é’我ﬁ\x00ΣσςϹÉ①㊀…\u3000\u0301\u0308ßİıǅﷺ㈠½Kẞ가\u1100\u1161\u11a8ｶﾞ"
+    "Я，。（）\u00ad\u200b😀\U00020000\U00030001\U000e0001Ωω㎏ﬀ"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.sampled_from(_TRICKY), max_size=40),
+            st.text(max_size=30),  # any code point
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_compiled_utf8_tokens_match_the_normaliser_issue19(texts):
+    """The compiled UTF-8 pass (per-code-point tables from Polars) gives the normaliser's tokens
+    and hashes for every text it accepts: combining marks, composing Hangul jamo, half-width
+    kana, sigma, multi-character NFKC (ﬁ, ﷺ, ½), capitals, emoji, planes above the tables; the
+    texts it leaves to the reference path come out the same too."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    from audit.index import _utf8_token_hashes
+
+    series = pl.Series(texts, dtype=pl.String)
+    general = Tokenised.of(pl.Series([tokenize(t) for t in texts], dtype=pl.List(pl.String)))
+    h, lens, ok = _utf8_token_hashes(series)
+    ref = [
+        general.h[s : s + n].tolist()
+        for s, n in zip(general.starts.tolist(), general.lens.tolist(), strict=True)
+    ]
+    at = 0
+    for k in range(len(texts)):
+        if ok[k]:
+            assert h[at : at + lens[k]].tolist() == ref[k], texts[k]
+            at += lens[k]
+        else:
+            assert lens[k] == 0
+    fast = Tokenised.of_texts(series)
+    assert fast.h.tolist() == general.h.tolist()
+    assert fast.lens.tolist() == general.lens.tolist()
+
+
+def test_compiled_utf8_pass_takes_common_scripts_issue19():
+    """Cyrillic capitals, CJK with full-width punctuation, accents and emoji stay on the
+    compiled path; a combining mark or a capital sigma sends its text to the reference."""
+    pytest.importorskip("numba")
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
+    from audit.index import _utf8_token_hashes
+
+    texts = ["Привет, МИР", "我爱北京（天安门）。", "Crème brûlée 😀", "e\u0301", "ΣΑΣ", "ﬁne ①"]
+    _, lens, ok = _utf8_token_hashes(pl.Series(texts))
+    assert ok.tolist() == [True, True, True, False, False, True]
+    assert lens.tolist() == [2, 7, 2, 0, 0, 2]
+
+
+@pytest.mark.parametrize("preset", ["gpt3", "llama2", "tulu3"])
+def test_lazy_ids_scan_equals_eager_scan_issue19(tmp_path, corpus, preset, monkeypatch):
+    """The CLI's shards (ids computed for reported records only) give the same contamination
+    rows, ids included, as shards with every id: the planted copies are repeated (so ids get
+    ``-n`` suffixes), blocks are small, and one line is bad (its block read by the reference)."""
+    from audit.scan import corpus_shards
+    from curate.io import ingest_arrow
+
+    lines = corpus.read_text().splitlines()
+    lines = lines + lines[:20] + ["{not json"] + lines[:10]
+    corpus.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(ingest_arrow, "BLOCK_BYTES", 700)
+    items = [load_benchmark(f"{bench_file(tmp_path)}:question:answer")]
+    eager = scan(items, iter_corpus(str(corpus), shard_rows=17), get_preset(preset))
+    lazy = scan(items, corpus_shards(str(corpus), shard_rows=17), get_preset(preset))
+    assert eager.contamination.height > 0
+    assert eager.contamination["id"].str.contains("-").any()  # repeats are reported
+    assert lazy.contamination.equals(eager.contamination)
+    assert lazy.item_verdicts.equals(eager.item_verdicts)

@@ -465,3 +465,40 @@ def test_source_id_jsonl_fast_path_equals_reference(tmp_path, fld):
     assert "s0" in fast["source_id"].to_list() and "4" in fast["source_id"].to_list()
     arg = str(path) if fld is None else f"{path}:{fld}"
     assert pl.concat(list(iter_corpus(arg, 5))).to_dicts() == ref.to_dicts()
+
+
+def _common_share_one_by_one(bg: Background, text: str, spans: list[list[int]]) -> float | None:
+    """The per-pair reference of ``common_share`` (tokenise, align, window, look up)."""
+    from audit.background import abstract_text
+    from audit.index import Tokenised
+    from audit.normalise import token_spans, tokenize
+
+    text = abstract_text(text)
+    toks = tokenize(text)
+    if len(toks) < bg.n or not spans:
+        return None
+    inside = np.array(
+        [any(a <= s and e <= b for a, b in spans) and e > s for s, e in token_spans(text, toks)],
+        bool,
+    )
+    h, _, pos = Tokenised.of_texts(pl.Series([text])).windows(bg.n)
+    csum = np.concatenate([[0], np.cumsum(inside)])
+    full = (csum[pos + bg.n] - csum[pos]) == bg.n
+    if not full.any():
+        return None
+    return float((bg.doc_freq(h[full]) >= bg.min_df).mean())
+
+
+def test_common_share_batched_equals_one_by_one_issue19():
+    """Item texts prepared together (one tokenisation for every pair's item) give each pair the
+    share the one-text-at-a-time computation gives, for every span choice."""
+    texts = [ITEM_A, f"def check(n):\n    {LOOP}", "short text", "Привет, for i in range(2, n): x"]
+    spans_list = [[[0, 10_000]], [[0, 30]], [[25, 90], [0, 5]], []]
+    batched = _bg()
+    batched.prepare_texts(texts)
+    for text in texts:
+        for spans in spans_list:
+            fresh = _bg()
+            want = _common_share_one_by_one(fresh, text, spans)
+            assert batched.common_share(text, spans) == want
+            assert fresh.common_share(text, spans) == want

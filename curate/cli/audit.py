@@ -134,8 +134,7 @@ def scan_cmd(
     """
     from audit.benchmarks import check_benchmark_arg, load_benchmark
     from audit.presets import get_preset
-    from audit.report import new_run_id, write_db, write_parquet, write_report
-    from audit.scan import iter_corpus, parse_corpus_arg, scan
+    from audit.scan import corpus_shards, iter_corpus, parse_corpus_arg, scan
     from curate.core.errors import ConfigError
 
     chosen = get_preset(preset).with_n(n)
@@ -177,7 +176,10 @@ def scan_cmd(
             bg = get_background(background)
         result = scan(
             items,
-            iter_corpus(corpus, shard_rows, id_field=id_field),
+            # ids of the records a scan reports only (same ids); semantic embeds every record
+            iter_corpus(corpus, shard_rows, id_field=id_field)
+            if chosen.method == "semantic"
+            else corpus_shards(corpus, shard_rows, id_field=id_field),
             chosen,
             progress=status.describe,
             semantic=semantic,
@@ -189,6 +191,11 @@ def scan_cmd(
         f"scanned {st['records']} records ({st['bytes'] / 1e6:.1f} MB) in {st['scan_seconds']:.2f} s; "
         f"evidence {st['evidence_seconds']:.2f} s; {result.contamination.height} (item, record) pairs"
     )
+    if out is None and db is None and report is None:
+        return
+    # the writers (and DuckDB) are imported only when something is written
+    from audit.report import new_run_id, write_db, write_parquet, write_report
+
     run_id = new_run_id()
     if out is not None:
         for p in write_parquet(result, out, run_id):

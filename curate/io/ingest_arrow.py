@@ -60,7 +60,7 @@ def iter_id_text(
     source: str,
     fields: Sequence[str] | None = None,
     shard_rows: int = 20_000,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
     where: str | None = None,
     id_field: str | None = None,
 ) -> Iterator[pl.DataFrame]:
@@ -73,7 +73,8 @@ def iter_id_text(
             instruction ``text`` = messages joined), or field names whose values, joined by a
             blank line, are the ``text`` of a ``document`` record.
         shard_rows: rows per yielded shard.
-        block_bytes: bytes parsed per pyarrow call (memory = one block + one shard).
+        block_bytes: bytes parsed per pyarrow call (memory = one block + one shard; default
+            :data:`BLOCK_BYTES`).
         where: how the file is named in errors (default: ``path``).
         id_field: the input's own id field, copied as a string to ``source_id`` (issue 15;
             string or integer ids stay on the fast path, other types take the reference).
@@ -81,7 +82,7 @@ def iter_id_text(
     Yields ``id, text`` frames of ``shard_rows`` rows (the last one shorter). With ``fields``
     and no rows at all one empty frame is yielded, like :func:`audit.scan.iter_corpus`.
     """
-    blocks = _blocks(Path(path), block_bytes)
+    blocks = _blocks(Path(path), block_bytes or BLOCK_BYTES)
     first = next(blocks, b"")
     reader = _Reader(
         source,
@@ -90,7 +91,8 @@ def iter_id_text(
         where or str(path),
         id_field=id_field,
     )
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
+    repeats: dict[str, int] = {}
     pending: list[pl.DataFrame] = []
     n_pending = 0
     total = 0
@@ -98,7 +100,7 @@ def iter_id_text(
         frame = reader.read(block)
         if frame.height == 0:
             continue
-        frame = frame.with_columns(id=pl.Series(_unique(frame["id"].to_list(), seen)))
+        frame = frame.with_columns(id=pl.Series(_unique(frame["id"].to_list(), seen, repeats)))
         pending.append(frame)
         n_pending += frame.height
         while n_pending >= shard_rows:
@@ -112,6 +114,123 @@ def iter_id_text(
         total += n_pending
     if total == 0 and fields:
         yield pl.DataFrame(schema=reader.schema)
+
+
+class LazyIds:
+    """:func:`iter_id_text` for a scan that needs ids only for the records it reports.
+
+    Iterating yields shards of ``text, _dup[, source_id]`` plus the columns ids are computed
+    from; :meth:`ids` then gives the ids of chosen rows of a shard, equal to the ones
+    :func:`iter_id_text` gives (tested). What it saves per record: building the canonical JSON,
+    its xxh3 digest and the uniqueness check on 32-character strings. Repeats are counted on a
+    128-bit key of the id's ingredients (two seeded Polars hashes of the prompt and answer, or
+    of the text; of the id itself for rows the reference path read in another form): two
+    different records share a key with probability about 2**-128 per pair, the same order as
+    two different records sharing their 128-bit content hash.
+
+    Example: ``shards = LazyIds("c.jsonl", source="c")``; ``for s in shards:
+    shards.ids(s, [0])`` -> ``["<hash of record 0>"]``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        source: str,
+        fields: Sequence[str] | None = None,
+        shard_rows: int = 20_000,
+        block_bytes: int | None = None,
+        where: str | None = None,
+        id_field: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.shard_rows = shard_rows
+        self.block_bytes = block_bytes or BLOCK_BYTES
+        self.id_field = id_field
+        self._args = (source, list(fields) if fields else None, where or str(path))
+        self.reader: _Reader | None = None
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        source, fields, where = self._args
+        blocks = _blocks(self.path, self.block_bytes)
+        first = next(blocks, b"")
+        reader = self.reader = _Reader(
+            source, fields, _first_objects(first), where, id_field=self.id_field
+        )
+        seen: set[tuple[int, int]] = set()
+        repeats: dict[tuple[int, int], int] = {}
+        pending: list[pl.DataFrame] = []
+        n_pending = 0
+        total = 0
+        for block in _chain(first, blocks):
+            frame = reader.read_lazy(block)
+            if frame.height == 0:
+                continue
+            frame = frame.with_columns(_dup=pl.Series(self._repeats(frame, seen, repeats)))
+            if not self.id_field:
+                frame = frame.drop("_sid")
+            pending.append(frame)
+            n_pending += frame.height
+            while n_pending >= self.shard_rows:
+                joined = pl.concat(pending)
+                yield self._out(joined.slice(0, self.shard_rows))
+                total += self.shard_rows
+                rest = joined.slice(self.shard_rows)
+                pending, n_pending = [rest], rest.height
+        if n_pending:
+            yield self._out(pl.concat(pending))
+            total += n_pending
+        if total == 0 and fields:
+            yield pl.DataFrame(schema=reader.schema)
+
+    def _out(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.rename({"_sid": "source_id"}) if self.id_field else frame
+
+    def _repeats(
+        self,
+        frame: pl.DataFrame,
+        seen: set[tuple[int, int]],
+        repeats: dict[tuple[int, int], int],
+    ) -> list[int]:
+        """Per row, how many earlier rows of the file have the same id (before the suffix)."""
+        assert self.reader is not None
+        cols = [pl.col(c) for c in self.reader.ingredients]
+        key = [
+            pl.when(pl.col("_form"))
+            .then(pl.struct(cols).hash(seed=seed))
+            .otherwise(pl.col("_base").hash(seed=seed) ^ pl.lit(0x9E3779B97F4A7C15, pl.UInt64))
+            for seed in (0x1D, 0x2E)
+        ]
+        ka, kb = (frame.select(k).to_series().to_list() for k in key)
+        keys = list(zip(ka, kb, strict=True))
+        fresh = set(keys)
+        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
+            seen |= fresh
+            return [0] * len(keys)
+        out = []
+        for k in keys:
+            if k in seen:
+                n = repeats.get(k, 1)
+                repeats[k] = n + 1
+                out.append(n)
+            else:
+                seen.add(k)
+                out.append(0)
+        return out
+
+    def ids(self, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
+        """The ids of rows ``rows`` of a yielded shard (content hash, ``-n`` for the n-th repeat)."""
+        assert self.reader is not None
+        sub = frame[list(rows)]
+        fast = sub["_base"].is_null()
+        base = sub["_base"].to_list()
+        if fast.any():
+            todo = sub.filter(fast)
+            digests = iter(_hash(self.reader.canon(todo)))
+            base = [b if b is not None else next(digests) for b in base]
+        return [
+            b if d == 0 else f"{b}-{d}" for b, d in zip(base, sub["_dup"].to_list(), strict=True)
+        ]
 
 
 def iter_blocks(
@@ -230,13 +349,27 @@ def _first_objects(block: bytes) -> list[Any]:
     return rows
 
 
-def _unique(ids: list[str], seen: dict[str, int]) -> list[str]:
-    """:func:`curate.core.records.assign_ids` carried across blocks by ``seen``."""
+def _unique(ids: list[str], seen: set[str], repeats: dict[str, int]) -> list[str]:
+    """:func:`curate.core.records.assign_ids` carried across blocks: ``seen`` holds every id
+    met so far, ``repeats`` how often each id met more than once was met.
+
+    Ids new to ``seen`` and unique in the block (nearly all) keep their value and are added
+    with one set operation in C; only the others go through the per-id loop, in order.
+    Example: ``_unique(["a", "b", "a"], {"b"}, {})`` -> ``["a", "b-1", "a-1"]``.
+    """
+    fresh = set(ids)
+    if len(fresh) == len(ids) and seen.isdisjoint(fresh):
+        seen |= fresh
+        return ids
     out = []
     for h in ids:
-        k = seen.get(h, 0)
-        seen[h] = k + 1
-        out.append(h if k == 0 else f"{h}-{k}")
+        if h in seen:
+            k = repeats.get(h, 1)
+            repeats[h] = k + 1
+            out.append(f"{h}-{k}")
+        else:
+            seen.add(h)
+            out.append(h)
     return out
 
 
@@ -248,8 +381,8 @@ def _json_str(col: str) -> pl.Expr:
 
 def _hash(canon: pl.Series) -> list[str]:
     """xxh3-128 hex digests of canonical JSON strings (what ``content_hash`` hashes)."""
-    digest = xxhash.xxh3_128_hexdigest
-    return [digest(s.encode("utf-8")) for s in canon.to_list()]
+    # UTF-8 bytes straight from Polars (no per-record ``str.encode``), hashed by a C ``map``
+    return list(map(xxhash.xxh3_128_hexdigest, canon.cast(pl.Binary).to_list()))
 
 
 class _Reader:
@@ -311,49 +444,147 @@ class _Reader:
 
     def _id_text(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows that map, with their text and content-hash id, in block order."""
+        frame = self._prepare(frame)
+        data = {"id": _hash(self.canon(frame)), "text": frame["text"]}
+        if self.id_field:
+            data["source_id"] = frame["_sid"]
+        return pl.DataFrame(data, schema=self.schema)
+
+    @property
+    def ingredients(self) -> list[str]:
+        """The columns a row's id is computed from: ``text`` for documents, else the prompt
+        and the answer (the text is made of them)."""
+        return ["text"] if self.layout in ("fields", "text") else ["_prompt", "_answer"]
+
+    def _prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows that map, with ``text`` (and ``_prompt``, ``_answer`` for instructions)."""
         if self.layout == "fields":
             text = pl.concat_str(
                 [pl.col(c) for c in self.fields or ()], separator="\n\n", ignore_nulls=True
             )
-            frame = frame.with_columns(text=text.fill_null(""))
-            canon = pl.concat_str(
-                pl.lit(f'[{self._src_json},"document",'), _json_str("text"), pl.lit(",[]]")
+            return frame.with_columns(text=text.fill_null(""))
+        if self.layout == "text":
+            return frame.filter(pl.col("text").is_not_null())
+        ask, ctx, ans = FAST_LAYOUTS[self.layout]
+        frame = frame.filter(pl.col(ask).is_not_null() & pl.col(ans).is_not_null())
+        prompt = pl.col(ask)
+        if ctx is not None:
+            context = pl.col(ctx).fill_null("")
+            prompt = (
+                pl.when(context.str.contains(_BLANK))
+                .then(pl.col(ask))
+                .otherwise(pl.concat_str(pl.col(ask), pl.lit("\n\n"), context))
             )
-        elif self.layout == "text":
-            frame = frame.filter(pl.col("text").is_not_null())
-            canon = pl.concat_str(
-                pl.lit(f'[{self._src_json},"document",'), _json_str("text"), pl.lit(",[]]")
-            )
-        else:
-            ask, ctx, ans = FAST_LAYOUTS[self.layout]
-            frame = frame.filter(pl.col(ask).is_not_null() & pl.col(ans).is_not_null())
-            prompt = pl.col(ask)
-            if ctx is not None:
-                context = pl.col(ctx).fill_null("")
-                prompt = (
-                    pl.when(context.str.contains(_BLANK))
-                    .then(pl.col(ask))
-                    .otherwise(pl.concat_str(pl.col(ask), pl.lit("\n\n"), context))
+        frame = frame.with_columns(_prompt=prompt, _answer=pl.col(ans))
+        parts = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in ("_prompt", "_answer")]
+        return frame.with_columns(text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True))
+
+    def canon(self, frame: pl.DataFrame) -> pl.Series:
+        """The canonical JSON :func:`curate.core.records.content_hash` hashes, per prepared row."""
+        if self.layout in ("fields", "text"):
+            return frame.select(
+                pl.concat_str(
+                    pl.lit(f'[{self._src_json},"document",'), _json_str("text"), pl.lit(",[]]")
                 )
-            frame = frame.with_columns(_prompt=prompt, _answer=pl.col(ans))
-            parts = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in ("_prompt", "_answer")]
-            frame = frame.with_columns(
-                text=pl.concat_str(parts, separator="\n\n", ignore_nulls=True)
+            ).to_series()
+        # JSON escapes character by character, so the text's JSON string is the prompt's and
+        # the answer's joined by an escaped blank line (no third pass over the text)
+        frame = frame.with_columns(_pj=_json_str("_prompt"), _aj=_json_str("_answer"))
+        has_p, has_a = pl.col("_prompt") != "", pl.col("_answer") != ""
+        text_json = (
+            pl.when(has_p & has_a)
+            .then(
+                pl.concat_str(
+                    pl.col("_pj").str.head(-1), pl.lit("\\n\\n"), pl.col("_aj").str.slice(1)
+                )
             )
-            canon = pl.concat_str(
+            .when(has_p)
+            .then(pl.col("_pj"))
+            .when(has_a)
+            .then(pl.col("_aj"))
+            .otherwise(pl.lit('""'))
+        )
+        return frame.select(
+            pl.concat_str(
                 pl.lit(f'[{self._src_json},"instruction",'),
-                _json_str("text"),
+                text_json,
                 pl.lit(',[["user",'),
-                _json_str("_prompt"),
+                pl.col("_pj"),
                 pl.lit('],["assistant",'),
-                _json_str("_answer"),
+                pl.col("_aj"),
                 pl.lit("]]]"),
             )
-        canon_s = frame.select(canon).to_series()
-        data = {"id": _hash(canon_s), "text": frame["text"]}
+        ).to_series()
+
+    def read_lazy(self, block: bytes) -> pl.DataFrame:
+        """The block's rows without ids: ``text``, the id :attr:`ingredients`, ``_base`` (the
+        id, already known for rows read by the reference) and ``_sid``."""
+        if not self.columns or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")):
+            return self.read_slow_lazy(block)
+        table = self._arrow(block)
+        if table is None:
+            return self.read_slow_lazy(block)
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
         if self.id_field:
-            data["source_id"] = frame["_sid"]
-        return pl.DataFrame(data, schema=self.schema)
+            sids = block_ids(block, self.id_field)
+            if sids is None:
+                return self.read_slow_lazy(block)
+            frame = frame.with_columns(_sid=sids)
+        frame = self._prepare(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
+        return frame.select(
+            "text",
+            *[c for c in self.ingredients if c != "text"],
+            pl.lit(None, pl.String).alias("_base"),
+            pl.lit(True).alias("_form"),
+            (pl.col("_sid") if self.id_field else pl.lit(None, pl.String)).alias("_sid"),
+        )
+
+    def read_slow_lazy(self, block: bytes) -> pl.DataFrame:
+        """:meth:`read_lazy` through the reference (one ``json.loads`` per line): the id is
+        known (``_base``); the ingredients are kept where the row has the fast path's form, so
+        a copy of a row read on the fast path is recognised as one."""
+        cols: dict[str, list] = {"text": [], "_prompt": [], "_answer": [], "_base": [], "_sid": []}
+        forms: list[bool] = []
+        doc = self.layout in ("fields", "text")
+        for line in _lines(block):
+            row, error = decode_json(line)
+            if error is not None or not isinstance(row, dict):
+                continue
+            got = self._map_full(row)
+            if got is None:
+                continue
+            base, kind, text, messages = got
+            prompt = answer = None
+            if doc:
+                same_form = kind == "document" and not messages
+            else:
+                same_form = (
+                    kind == "instruction"
+                    and messages is not None
+                    and [m["role"] for m in messages] == ["user", "assistant"]
+                )
+                if same_form:
+                    prompt, answer = messages[0]["content"], messages[1]["content"]
+                    same_form = (
+                        isinstance(prompt, str)
+                        and isinstance(answer, str)
+                        and text == "\n\n".join(x for x in (prompt, answer) if x != "")
+                    )
+                    if not same_form:
+                        prompt = answer = None
+            cols["text"].append(text)
+            cols["_prompt"].append(prompt)
+            cols["_answer"].append(answer)
+            cols["_base"].append(base)
+            forms.append(same_form)  # False: the duplicate key comes from ``_base`` alone
+            v = row.get(self.id_field) if self.id_field else None
+            cols["_sid"].append(None if v is None else str(v))
+        frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
+        frame = frame.insert_column(4, pl.Series("_form", forms, dtype=pl.Boolean))
+        if doc:
+            frame = frame.drop("_prompt", "_answer")
+        return frame
 
     def read_slow(self, block: bytes) -> pl.DataFrame:
         """The reference: one ``json.loads`` per line, rows that do not map left out."""
@@ -375,6 +606,24 @@ class _Reader:
         if self.id_field:
             data["source_id"] = sids
         return pl.DataFrame(data, schema=self.schema)
+
+    def _map_full(self, row: dict) -> tuple[str, str, str, Any] | None:
+        """``(id, kind, text, messages)`` of a row by the reference logic; None when it does
+        not map."""
+        if self.layout == "fields":
+            values = [row.get(f) for f in self.fields or ()]
+            text = "\n\n".join(
+                v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for v in values
+                if v is not None
+            )
+            return content_hash(self.source, "document", text, None), "document", text, None
+        try:
+            kind, text, messages = map_row(self.layout, row)
+        except ValueError:
+            return None
+        assert text is not None
+        return content_hash(self.source, kind, text, messages), kind, text, messages
 
     def _map(self, row: Any) -> tuple[str, str] | None:
         if not isinstance(row, dict):
