@@ -147,3 +147,161 @@ def test_pii_step_equals_per_record_redact_issue19() -> None:
         assert got["text"] == want_text
         assert got["messages"] == want_msgs
         assert {k: got[f"pii__{k}"] for k in TYPES} == counts
+
+
+# --- instruction checks: may_fire is a necessary condition of check_one --------------------------
+
+INSTR_BITS = [
+    "Write an essay about rivers",
+    "Write a short essay",
+    "Please compose a letter to my boss",
+    "Write a thesis statement for an essay",
+    "Explain why the sky is blue",
+    "Describe the following photo",
+    "Describe the word 'run'",
+    "List five fruits",
+    "Name 3 rivers",
+    "Give me ten ideas",
+    "Generate two words",
+    "Summarize the article",
+    "Rewrite the sentence in passive voice",
+    "Correct the grammar",
+    "Paraphrase the following sentence",
+    "this text",
+    "the given list",
+    "as follows:",
+    "below:\n",
+    "the attached file",
+    "the chart below",
+    "![img](x.png)",
+    "https://x.com/a",
+    "www.example.org/page",
+    "Write a Python function",
+    "in one word",
+    "translate into French",
+    " ",
+    "\n",
+    "\x1c",
+    "\t",
+    ".",
+    "!",
+    ": ",
+    '"It rains."',
+    "é",
+    "中文",
+    "Ｗrite",
+    "ıtem",
+    "\u212a",
+]
+OUT_BITS = [
+    "The cat ate the fish",
+    "The cat ate the fish.",
+    "As an AI language model, I cannot",
+    "I'm sorry, but I cannot do that.",
+    "I cannot provide",
+    "作为一个人工智能",
+    "Mango, papaya.",
+    "<nooutput>",
+    "N/A",
+    "none",
+    "...",
+    "Blue.",
+    "one two three four five six",
+    " ",
+    "\n",
+    "\x1c",
+    "Rewrite the sentence in passive voice",
+    "é",
+]
+snippet = st.lists(st.sampled_from(INSTR_BITS), max_size=4).map(" ".join)
+triples = st.tuples(
+    snippet,
+    st.one_of(st.just(""), snippet, st.sampled_from(["<noinput>", "No input.", " input ", "  "])),
+    st.one_of(st.lists(st.sampled_from(OUT_BITS), max_size=4).map(" ".join), snippet),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(triples, min_size=1, max_size=40))
+def test_instruction_may_fire_is_necessary_issue19(rows: list[tuple[str, str, str]]) -> None:
+    from curate.steps.instruction import InstructionParams, check_one, may_fire
+
+    p = InstructionParams(check_language=False)
+    frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
+    flags = frame.select(may_fire(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0].to_list()
+    for (i, x, o), flag in zip(rows, flags, strict=True):
+        if not flag:
+            assert check_one(i, x, o, p) is None, (i, x, o)
+
+
+def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
+    """The examples of each reason in the reason tests are routed to the Python checks."""
+    from curate.steps.instruction import InstructionParams, check_one, may_fire
+
+    p = InstructionParams(check_language=False)
+    rows = [
+        ("Compose a piano piece from the following notes.", "A#-D-C#-E", "<nooutput>"),
+        ("Describe your favourite food.", "", "As an AI language model, I do not have views."),
+        ("Summarize the article.", "https://www.example.com/news/123", "Prices rose."),
+        ("Describe the following photo in three sentences.", "", "A dog runs on a beach."),
+        ("Paraphrase the following sentence.", "", "The weather is nice today."),
+        ("Write an essay about the history of the bicycle.", "", "Bicycles were invented."),
+        ("List five fruits that grow in tropical climates.", "", "Mango, papaya."),
+        (
+            "Rewrite the sentence in the passive voice.",
+            "The cat ate the fish.",
+            "The cat ate the fish.",
+        ),
+    ]
+    assert all(check_one(*r, p) is not None for r in rows)
+    frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
+    assert all(frame.select(may_fire(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0])
+
+
+def _instruction_rows() -> list[tuple[str, str, str]]:
+    return [
+        ("Give three tips for staying healthy.", "", "Eat well, sleep enough and exercise daily."),
+        ("Describe the following photo.", "", "A dog on a beach."),
+        ("List five fruits.", "", "Mango, papaya."),
+        (
+            "Rewrite the sentence in passive voice.",
+            "The cat ate the fish.",
+            "The cat ate the fish.",
+        ),
+        ("Explain gravity to a child.", "", "Things fall."),
+        ("Translate 'good morning' into French.", "", "Bonjour tout le monde, comment allez-vous?"),
+        ("What is the capital of France?", "", "La capitale de la France est Paris, bien sûr."),
+        (
+            "Write a short paragraph about the sea.",
+            "",
+            "海洋覆盖了地球表面的大部分地区，是许多生物的家园，也影响着全球的气候变化。",
+        ),
+        ("Name a colour.", "", "Blue."),
+        ("Name a colour.", "<noinput>", "  "),
+        ("Summarize the article.", "https://x.com/a", "It says prices rose."),
+        ("Sort these numbers: 3, 1, 2", "", "1, 2, 3"),
+    ]
+
+
+def test_instruction_step_equals_all_python_path_issue19(monkeypatch) -> None:  # noqa: ANN001
+    """The step with the Polars prefilter equals the step with every row through check_one,
+    with and without langid_v1's columns (the language-mismatch path)."""
+    import curate.steps.instruction as instruction
+
+    frame = frame_of(instructions=_instruction_rows())
+    tagged = run_step("langid_v1", frame)
+    runs = []
+    for always in (False, True):
+        if always:
+            monkeypatch.setattr(instruction, "may_fire", lambda *a: pl.lit(True))
+        runs.append(
+            [
+                run_step("instruction_checks_v1", f, params, kinds=("instruction",))
+                for f in (frame, tagged)
+                for params in ({}, {"check_language": False})
+            ]
+        )
+    for fast, slow in zip(*runs, strict=True):
+        assert fast.equals(slow)
+    reasons = runs[0][2]["drop_reason"].to_list()  # langid_v1 columns, language check on
+    assert "instruction__language_mismatch" in reasons and "instruction__too_short" in reasons

@@ -401,6 +401,112 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return instruction, inp, last_response().fill_null("")
 
 
+_RUST_SPACE = r"[\s\x1c-\x1f]"  # Python's \s on ASCII: the Rust \s plus U+001C-U+001F
+
+
+def widened(pattern: str) -> str:
+    """A Python regex made into one the Rust ``regex`` crate (Polars) can run, matching at least
+    where Python's does on ASCII text: lookarounds are dropped, ``\\s`` takes U+001C-U+001F as
+    Python's does, and ``$`` also takes a final newline before it.
+
+    Example: ``widened(r"^a(?!b)\\s$")`` -> ``"^a[\\s\\x1c-\\x1f](?:\\n?$)"``.
+    """
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            esc = pattern[i : i + 2]
+            out.append(_RUST_SPACE if esc == r"\s" and not in_class else esc)
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]" or pattern[i + 1 : i + 3] == "^]":
+                raise ValueError("a leading ']' in a class is not handled")
+        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j, cls = 0, i, False
+            while True:  # skip to the matching parenthesis
+                ch = pattern[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if cls:
+                    cls = ch != "]"
+                elif ch == "[":
+                    cls = True
+                elif ch == "(":
+                    depth += 1
+                elif ch == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        elif c == "$":
+            out.append(r"(?:\n?$)")
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
+    """True where :func:`check_one` may return a reason; False only where it returns None.
+
+    Decided in Polars for ASCII records (where Python's and Rust's ``\\w``, ``\\b``, case folding
+    and ``\\d`` agree): each check's patterns, :func:`widened`, must match for it to fire; a
+    record with non-ASCII text, or whose input or answer may be a placeholder, is always True.
+    Example: ``"Name a colour." / "" / "Blue is a colour."`` -> False.
+    """
+
+    def has(e: pl.Expr, rx: re.Pattern[str] | str) -> pl.Expr:
+        return e.str.contains(widened(rx if isinstance(rx, str) else rx.pattern))
+
+    def same(e: pl.Expr) -> pl.Expr:  # _same on ASCII
+        e = e.str.replace_all(_RUST_SPACE + "+", " ").str.strip_chars(" ")
+        return e.str.strip_chars_end(".!?。").str.strip_chars(" ")
+
+    i, x, o = instruction, inp, output
+    ascii_ = ~pl.concat_str(i, x, o).str.contains(r"[^\x00-\x7f]")
+    stripped = [
+        e.str.replace_all(f"^{_RUST_SPACE}+|{_RUST_SPACE}+$", "").str.to_lowercase() for e in (x, o)
+    ]
+    folded_x = x.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars(" ")
+    placeholder = pl.lit(False)
+    for s in stripped:
+        placeholder = placeholder | s.is_in(list(PLACEHOLDER_OUTPUTS)) | s.str.starts_with("<no")
+    placeholder = placeholder | folded_x.is_in(["noinput", "no input", "input"])
+    words = o.str.count_matches(f"[^{_RUST_SPACE[1:-1]}]+")
+    count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
+    n = pl.coalesce(
+        count.cast(pl.Int64, strict=False),
+        count.replace_strict(NUMBERS, default=None, return_dtype=pl.Int64),
+    )
+    prompt = pl.concat_str(i, x, separator="\n")
+    fires = [
+        has(o, REFUSAL_RE),
+        (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
+        has(prompt, MEDIA_RE) | has(i, FILE_RE),
+        ~x.str.contains(f"[^{_RUST_SPACE[1:-1]}]") & has(i, EMPTY_REF_RE),
+        has(i, LONG_RE) & (words < p.min_words_long),
+        has(i, MEDIUM_RE) & (words < p.min_words_medium),
+        has(i, EXPLAIN_RE) & (words < p.min_words_explain),
+        has(i, COUNT_RE) & (words < n).fill_null(True),
+        has(i, CHANGE_TASK_RE)
+        & (
+            (same(o) == same(i))
+            | (same(o) == same(x))
+            | (same(o) == same(pl.concat_str(i, x, separator=" ")))
+        ),
+    ]
+    return ~ascii_ | placeholder | pl.any_horizontal(fires).fill_null(True)
+
+
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
 def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
     """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers.
@@ -425,14 +531,14 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
 
     def mismatch(
         row: dict,
-        prompt: str,
-        output: str,
+        prompt: str | None,
+        output: str | None,
         pl_: str | None,
         ps: float | None,
         ol: str | None,
         os_: float | None,
     ) -> bool:
-        return bool(
+        if not (
             pl_
             and ol
             and pl_ != ol
@@ -440,7 +546,13 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             and os_ is not None
             and ps >= p.language_min_score
             and os_ >= p.language_min_score
-            and sum(map(str.isalpha, prompt)) >= p.language_min_letters
+        ):
+            return False
+        # the prose parts only when the languages differ (``None``: not computed yet)
+        prompt = prose(f"{row['i']}\n{row['x']}") if prompt is None else prompt
+        output = prose(row["o"]) if output is None else output
+        return bool(
+            sum(map(str.isalpha, prompt)) >= p.language_min_letters
             and sum(map(str.isalpha, output)) >= p.language_min_letters
             and len(output) >= 0.5 * len(row["o"])
             and not TRANSLATE_RE.search(f"{row['i']}\n{row['x']}")
@@ -469,15 +581,17 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 lang_jobs.append(i)
         if ident is None or not lang_jobs:
             return pl.Series(out, dtype=dtype)
-        prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
-        outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        n = len(lang_jobs)
+        prompts: list[str | None] = [None] * n
+        outputs: list[str | None] = [None] * n
         if "pl" in rows[lang_jobs[0]]:  # langid_v1 ran: reuse its prompt/answer languages
             got = [(rows[i]["pl"], rows[i]["ps"]) for i in lang_jobs] + [
                 (rows[i]["ol"], rows[i]["os"]) for i in lang_jobs
             ]
         else:
+            prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
+            outputs = [prose(rows[i]["o"]) for i in lang_jobs]
             got = ident.identify(prompts + outputs)
-        n = len(lang_jobs)
         for k, i in enumerate(lang_jobs):
             (pl_, ps), (ol, os_) = got[k], got[n + k]
             out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
@@ -494,23 +608,47 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        cols = [instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live")]
-        if p.check_language and "langid__response_lang" in lf.collect_schema().names():
+        reuse = p.check_language and "langid__response_lang" in lf.collect_schema().names()
+        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output)
+        i, x, o = pl.col("_ic_i"), pl.col("_ic_x"), pl.col("_ic_o")
+        # Rows no check can fire on (decided in Polars, :func:`may_fire`) skip the Python loop,
+        # unless it must identify their languages or their two languages differ (issue 19).
+        quiet = pl.lit(False) if p.check_language and not reuse else ~may_fire(i, x, o, p)
+        if reuse:
+            lang, resp = pl.col("langid__lang"), pl.col("langid__response_lang")
+            quiet = quiet & ~(
+                (lang.fill_null("") != "")
+                & (resp.fill_null("") != "")
+                & (lang != resp)
+                & (pl.col("langid__score") >= p.language_min_score)
+                & (pl.col("langid__response_score") >= p.language_min_score)
+            ).fill_null(True)
+        cols = [i.alias("i"), x.alias("x"), o.alias("o"), (live & ~quiet).alias("_live")]
+        if reuse:
             cols += [
                 pl.col("langid__lang").alias("pl"),
                 pl.col("langid__score").alias("ps"),
                 pl.col("langid__response_lang").alias("ol"),
                 pl.col("langid__response_score").alias("os"),
             ]
-        lf = lf.with_columns(_ic=pl.struct(cols).map_batches(batch, return_dtype=dtype))
+        lf = lf.with_columns(
+            _ic=pl.struct(cols).map_batches(batch, return_dtype=dtype),
+            _ic_quiet=live & quiet,
+        )
+        # a quiet row keeps langid's languages when it has an answer, as the loop would
+        answered = pl.col("_ic_quiet") & o.str.contains(r"[^\s\x1c-\x1f]")
         lf = lf.with_columns(
             instruction__reason=pl.col("_ic").struct.field("reason"),
-            instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),
-            instruction__output_lang=pl.col("_ic").struct.field("output_lang"),
+            instruction__prompt_lang=pl.when(answered & reuse)
+            .then(pl.col("langid__lang") if reuse else None)
+            .otherwise(pl.col("_ic").struct.field("prompt_lang")),
+            instruction__output_lang=pl.when(answered & reuse)
+            .then(pl.col("langid__response_lang") if reuse else None)
+            .otherwise(pl.col("_ic").struct.field("output_lang")),
             _ic_need=pl.col("_ic").struct.field("need"),
             _ic_words=pl.col("_ic").struct.field("words"),
-        ).drop("_ic")
-        return filt(lf).drop("_ic_need", "_ic_words")
+        ).drop("_ic", "_ic_i", "_ic_x", "_ic_o")
+        return filt(lf).drop("_ic_need", "_ic_words", "_ic_quiet")
 
     return step
 
