@@ -305,3 +305,146 @@ def test_instruction_step_equals_all_python_path_issue19(monkeypatch) -> None:  
         assert fast.equals(slow)
     reasons = runs[0][2]["drop_reason"].to_list()  # langid_v1 columns, language check on
     assert "instruction__language_mismatch" in reasons and "instruction__too_short" in reasons
+
+
+# --- language id: letters, code lines and the batched identifier ---------------------------------
+
+LINE_BITS = [
+    "import csv",
+    "from os import path",
+    "for (int i = 0; i < n; i++) {",
+    "x = 1",
+    "  return x;",
+    "}",
+    "print(x)",
+    "SELECT * FROM t",
+    "The cat sat on the mat.",
+    "Use f(x) here",
+    "a = b",
+    "#include",
+    "\x1c",
+    "\t",
+    " ",
+    "é",
+    "中文",
+    "(",
+    ")",
+    "=",
+    ";",
+    "$",
+    "defy",
+    "if",
+    "\x1cdef x",
+    "\x1c=\x1c",
+    "f(x)\x1c",
+    "x;\x1c",
+]
+TRICKY_LINES = [
+    "this is a long sentence about calling the function f(x)\x1c",
+    "this is a long sentence that ends in a semicolon for once;\x1c",
+    "\x1c} and then a long sentence follows it, with no code at all",
+    "\x1cimport the rows of the table into the new database now",
+    "the value on the left side of it\x1c=\x1cthe value on the right side",
+    "\x1c=\x1c",
+    "a\x1c= b",
+    "f(x)\x1c",
+    "x;\x1c",
+    "\x1c}",
+    "\x1cimport csv",
+    "from\x1cos\x1cimport path",
+    "a.b\x1c=",
+    "f(x)\n",
+    "x;\n",
+]
+lines = st.one_of(
+    st.lists(st.sampled_from(LINE_BITS), max_size=5).map(" ".join),
+    st.lists(st.sampled_from(LINE_BITS), max_size=5).map("".join),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(lines, max_size=30))
+def test_code_line_flags_equal_is_code_line_issue19(batch: list[str]) -> None:
+    from curate.steps.langid import code_line_flags
+    from curate.steps.words import is_code_line
+
+    batch = batch + TRICKY_LINES  # Python's \s takes U+001C-U+001F, its $ a final newline
+    assert code_line_flags(batch) == [is_code_line(line) for line in batch]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_letters_equal_isalpha_count_issue19(text: str) -> None:
+    from curate.steps.langid import _letters
+
+    assert _letters(text) == sum(map(str.isalpha, text))
+
+
+def test_identify_equals_one_text_at_a_time_issue19() -> None:
+    """Batching (one predict call, code lines flagged in one pass) changes no text's result."""
+    from curate.steps.langid import LanguageIdentifier
+
+    ident = LanguageIdentifier()
+    texts = [
+        "The river runs through the old town.\nFarmers bring grain to the market.",
+        "def f(x):\n    return x * 2\nThis function doubles its argument.",
+        "import os\nprint(os.getcwd())",
+        "Le chat est sur le tapis.\n猫坐在垫子上。\nThe cat is on the mat.",
+        "これは日本語の文です。",
+        "漢字だけ",
+        "",
+        None,
+        "1 2 3",
+        "x = 1\ny = 2\nz = x + y; # sum",
+        "Ünïcödé wörds hère and thère, ça va?",
+    ]
+    assert ident.identify_with_letters(texts) == [
+        ident.identify_with_letters([t])[0] for t in texts
+    ]
+
+
+def _identify_reference(ident, texts: list[str | None]) -> list[tuple]:  # noqa: ANN001
+    """The identifier before issue 19: one text at a time, ``is_code_line`` and ``str.isalpha``."""
+    from curate.steps.langid import _HAN, _KANA, chunk_text
+    from curate.steps.words import is_code_line
+
+    def letters(t: str) -> int:
+        return sum(map(str.isalpha, t))
+
+    out = []
+    for t in texts:
+        if not t or letters(t[:200]) < 2 and letters(t) < 2:
+            out.append((None, None, 0))
+            continue
+        parts = chunk_text(t, ident.min_chunk_chars, ident.max_chars)
+        prose = [c for c in parts if not is_code_line(c)]
+        parts = prose if sum(map(letters, prose)) >= 10 else parts
+        labels, probs = ident.model.predict(parts, k=1)
+        langs: dict[str, list[float]] = {}
+        for chunk, lab, pr in zip(parts, labels, probs, strict=True):
+            lang = lab[0].removeprefix("__label__")
+            lang = ident.merge.get(lang, lang)
+            if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
+                lang = "zh"
+            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(
+                1, len(_HAN.findall(chunk))
+            ):
+                lang = "ja"
+            w = float(letters(chunk) or 1)
+            acc = langs.setdefault(lang, [0.0, 0.0])
+            acc[0] += w
+            acc[1] += w * min(1.0, float(pr[0]))
+        total = sum(v[0] for v in langs.values())
+        lang, (_, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
+        out.append((lang, round(weighted / total, 4), int(total)))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(lines, max_size=6).map("\n".join)), max_size=8))
+def test_identify_equals_reference_loop_issue19(texts: list[str | None]) -> None:
+    from curate.steps.langid import LanguageIdentifier
+
+    ident = LanguageIdentifier()
+    assert ident.identify_with_letters(texts) == _identify_reference(ident, texts)

@@ -49,6 +49,7 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
+from curate.steps.rust_regex import SPACE, widened
 from curate.steps.words import is_code_line, split_words
 
 REASONS = (
@@ -401,60 +402,6 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return instruction, inp, last_response().fill_null("")
 
 
-_RUST_SPACE = r"[\s\x1c-\x1f]"  # Python's \s on ASCII: the Rust \s plus U+001C-U+001F
-
-
-def widened(pattern: str) -> str:
-    """A Python regex made into one the Rust ``regex`` crate (Polars) can run, matching at least
-    where Python's does on ASCII text: lookarounds are dropped, ``\\s`` takes U+001C-U+001F as
-    Python's does, and ``$`` also takes a final newline before it.
-
-    Example: ``widened(r"^a(?!b)\\s$")`` -> ``"^a[\\s\\x1c-\\x1f](?:\\n?$)"``.
-    """
-    out: list[str] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            esc = pattern[i : i + 2]
-            out.append(_RUST_SPACE if esc == r"\s" and not in_class else esc)
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]" or pattern[i + 1 : i + 3] == "^]":
-                raise ValueError("a leading ']' in a class is not handled")
-        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            depth, j, cls = 0, i, False
-            while True:  # skip to the matching parenthesis
-                ch = pattern[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if cls:
-                    cls = ch != "]"
-                elif ch == "[":
-                    cls = True
-                elif ch == "(":
-                    depth += 1
-                elif ch == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            i = j + 1
-            continue
-        elif c == "$":
-            out.append(r"(?:\n?$)")
-            i += 1
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
 def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
     """True where :func:`check_one` may return a reason; False only where it returns None.
 
@@ -468,20 +415,18 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
         return e.str.contains(widened(rx if isinstance(rx, str) else rx.pattern))
 
     def same(e: pl.Expr) -> pl.Expr:  # _same on ASCII
-        e = e.str.replace_all(_RUST_SPACE + "+", " ").str.strip_chars(" ")
+        e = e.str.replace_all(SPACE + "+", " ").str.strip_chars(" ")
         return e.str.strip_chars_end(".!?。").str.strip_chars(" ")
 
     i, x, o = instruction, inp, output
     ascii_ = ~pl.concat_str(i, x, o).str.contains(r"[^\x00-\x7f]")
-    stripped = [
-        e.str.replace_all(f"^{_RUST_SPACE}+|{_RUST_SPACE}+$", "").str.to_lowercase() for e in (x, o)
-    ]
+    stripped = [e.str.replace_all(f"^{SPACE}+|{SPACE}+$", "").str.to_lowercase() for e in (x, o)]
     folded_x = x.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars(" ")
     placeholder = pl.lit(False)
     for s in stripped:
         placeholder = placeholder | s.is_in(list(PLACEHOLDER_OUTPUTS)) | s.str.starts_with("<no")
     placeholder = placeholder | folded_x.is_in(["noinput", "no input", "input"])
-    words = o.str.count_matches(f"[^{_RUST_SPACE[1:-1]}]+")
+    words = o.str.count_matches(f"[^{SPACE[1:-1]}]+")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
@@ -492,7 +437,7 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
         has(o, REFUSAL_RE),
         (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
         has(prompt, MEDIA_RE) | has(i, FILE_RE),
-        ~x.str.contains(f"[^{_RUST_SPACE[1:-1]}]") & has(i, EMPTY_REF_RE),
+        ~x.str.contains(f"[^{SPACE[1:-1]}]") & has(i, EMPTY_REF_RE),
         has(i, LONG_RE) & (words < p.min_words_long),
         has(i, MEDIUM_RE) & (words < p.min_words_medium),
         has(i, EXPLAIN_RE) & (words < p.min_words_explain),

