@@ -448,3 +448,75 @@ def test_identify_equals_reference_loop_issue19(texts: list[str | None]) -> None
 
     ident = LanguageIdentifier()
     assert ident.identify_with_letters(texts) == _identify_reference(ident, texts)
+
+
+# --- normalisation: the Polars path for plain (ASCII, no "&") texts ------------------------------
+
+ASCII_BITS = ["a", "b c", " ", "  ", "\t", "\n", "\n\n\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c"]
+ASCII_BITS += ["\x1f", "\x00", "\x07", "\x1b[31m", "\x7f", "&amp;", "&", "x  \n", "\n  \n"]
+norm_texts = st.one_of(
+    st.lists(
+        st.sampled_from(ASCII_BITS + ["é", "Ã©", "ﬁ", "\u200b", "\u00a0", "\x85"]), max_size=12
+    ).map("".join),
+    st.text(max_size=30),
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(norm_texts, min_size=1, max_size=10), st.tuples(*[st.booleans()] * 4))
+def test_normalise_expr_equals_normalise_text_on_plain_texts_issue19(
+    texts: list[str], opts: tuple[bool, bool, bool, bool]
+) -> None:
+    from curate.core.textnorm import normalise_expr, normalise_text, plain_text
+
+    fix, nfkc, control, collapse = opts
+    frame = pl.DataFrame({"t": texts}).with_columns(
+        plain=plain_text(pl.col("t"), fix_mojibake=fix),
+        fast=normalise_expr(pl.col("t"), strip_control=control, collapse_whitespace=collapse),
+    )
+    for t, plain, fast in frame.iter_rows():
+        if plain:
+            assert fast == normalise_text(
+                t, fix_mojibake=fix, nfkc=nfkc, strip_control=control, collapse_whitespace=collapse
+            ), repr(t)
+
+
+def test_normalise_step_equals_per_record_normalise_text_issue19() -> None:
+    from curate.core.textnorm import normalise_text
+
+    docs = ["plain  \r\n\n\n\nline\x07 ", "cafÃ© au lait", "a &amp; b", "", "\x1b[31mred"]
+    instr = [
+        ("Say hi.  ", "", "Hi there.\r\n\n\n"),
+        ("Translate “good”.", "", "«bon»"),
+        ("Tom &amp; Jerry?", "", "A cartoon."),
+    ]
+    frame = frame_of(docs, instr)
+    extra = frame.tail(1).with_columns(
+        pl.col(frame.columns[0]) + 100,
+        id=pl.lit("e1"),
+        messages=pl.Series(
+            [[{"role": "user", "content": None}, {"role": "assistant", "content": "  "}]],
+            dtype=frame.schema["messages"],
+        ),
+    )
+    empty = extra.with_columns(
+        pl.col(frame.columns[0]) + 1,
+        id=pl.lit("e2"),
+        messages=pl.Series([[]], dtype=frame.schema["messages"]),
+    )
+    frame = pl.concat([frame, extra, empty])
+    for kinds in (None, ("instruction",), ("document",)):
+        out = run_step("normalise_v1", frame, kinds=kinds)
+        for row, got in zip(frame.iter_rows(named=True), out.iter_rows(named=True), strict=True):
+            if kinds is not None and row["kind"] not in kinds:
+                assert got == row
+            elif row["messages"] is None:
+                assert got["text"] == normalise_text(row["text"])
+            else:
+                msgs = [
+                    {"role": m["role"], "content": normalise_text(m["content"] or "")}
+                    for m in row["messages"]
+                ]
+                assert got["messages"] == msgs
+                assert got["text"] == join_messages(msgs)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import ftfy
+import polars as pl
 
 # C0/C1 control characters except tab and newline; also the zero-width space, word joiner and BOM.
 # The zero-width non-joiner and joiner (U+200C, U+200D) stay: they carry meaning (Persian words,
@@ -61,6 +62,40 @@ def _normalise_once(
         text = "\n".join(line.rstrip() for line in text.split("\n"))
         text = _BLANKS.sub("\n\n", text).strip("\n")
         text = text.rstrip()
+    return text
+
+
+def plain_text(text: pl.Expr, *, fix_mojibake: bool = True) -> pl.Expr:
+    """True for texts :func:`normalise_expr` normalises exactly as :func:`normalise_text` does:
+    ASCII (no mojibake, its own NFKC form), and without ``&`` (HTML entities) when ftfy runs.
+
+    Example: ``"Hi  \r\n"`` -> True; ``"café"``, ``"a &amp; b"`` -> False.
+    """
+    plain = ~text.str.contains(r"[^\x00-\x7f]")
+    return plain & ~text.str.contains("&", literal=True) if fix_mojibake else plain
+
+
+def normalise_expr(
+    text: pl.Expr, *, strip_control: bool = True, collapse_whitespace: bool = True
+) -> pl.Expr:
+    """:func:`normalise_text` in Polars, for the texts :func:`plain_text` accepts (issue 19).
+
+    On ASCII text one pass is a fixed point, ftfy and NFKC change nothing, ``_CONTROL`` is its ASCII
+    part and ``str.rstrip`` strips ``[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ]``.
+    Example: ``"a \\r\\n\\n\\n\\n\\x07b  "`` -> ``"a\\n\\nb"``.
+    """
+    text = text.str.replace_all("\r\n", "\n", literal=True).str.replace_all(
+        "\r", "\n", literal=True
+    )
+    if strip_control:
+        text = text.str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "")
+    if collapse_whitespace:
+        text = (
+            text.str.replace_all(r"(?m)[\t\x0b\x0c\x1c-\x1f ]+$", "")
+            .str.replace_all(r"\n{3,}", "\n\n")
+            .str.strip_chars("\n")
+            .str.strip_chars_end("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ")
+        )
     return text
 
 
