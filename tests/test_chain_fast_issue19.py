@@ -360,6 +360,7 @@ lines = st.one_of(
     st.lists(st.sampled_from(LINE_BITS), max_size=5).map(" ".join),
     st.lists(st.sampled_from(LINE_BITS), max_size=5).map("".join),
     st.text(max_size=30),
+    st.text(alphabet=st.sampled_from("ab \t\x1c\x85\u3000\u2028é中"), max_size=30),
 )
 
 
@@ -418,8 +419,9 @@ def _identify_reference(ident, texts: list[str | None]) -> list[tuple]:  # noqa:
             out.append((None, None, 0))
             continue
         parts = chunk_text(t, ident.min_chunk_chars, ident.max_chars)
-        prose = [c for c in parts if not is_code_line(c)]
-        parts = prose if sum(map(letters, prose)) >= 10 else parts
+        if ident.skip_code:
+            prose = [c for c in parts if not is_code_line(c)]
+            parts = prose if sum(map(letters, prose)) >= 10 else parts
         labels, probs = ident.model.predict(parts, k=1)
         langs: dict[str, list[float]] = {}
         for chunk, lab, pr in zip(parts, labels, probs, strict=True):
@@ -441,13 +443,25 @@ def _identify_reference(ident, texts: list[str | None]) -> list[tuple]:  # noqa:
     return out
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.lists(lines, max_size=6).map("\n".join)), max_size=8))
-def test_identify_equals_reference_loop_issue19(texts: list[str | None]) -> None:
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.lists(lines, max_size=6).map("\n".join)), max_size=8),
+    st.sampled_from([(0, True), (0, False), (20, True)]),
+)
+def test_identify_equals_reference_loop_issue19(
+    texts: list[str | None], opts: tuple[int, bool]
+) -> None:
     from curate.steps.langid import LanguageIdentifier
 
-    ident = LanguageIdentifier()
+    ident = LanguageIdentifier(min_chunk_chars=opts[0], skip_code=opts[1], max_chars=200)
     assert ident.identify_with_letters(texts) == _identify_reference(ident, texts)
+
+
+def test_py_whitespace_is_what_str_strip_strips_issue19() -> None:
+    from curate.steps.langid import PY_WHITESPACE
+
+    chars = (chr(c) for c in range(sys.maxunicode + 1))
+    assert "".join(c for c in chars if c.isspace()) == PY_WHITESPACE
 
 
 # --- normalisation: the Polars path for plain (ASCII, no "&") texts ------------------------------

@@ -76,6 +76,11 @@ def code_line_flags(lines: list[str], max_symbol_frac: float = 0.05) -> list[boo
     return flags
 
 
+# What ``str.strip()`` strips: the characters whose ``str.isspace()`` is true.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -165,31 +170,10 @@ class LanguageIdentifier:
         self, texts: list[str | None]
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
-        texted: list[int] = []
-        split: list[list[str]] = []
-        for i, t in enumerate(texts):
-            if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
-                continue
-            texted.append(i)
-            split.append(chunk_text(t, self.min_chunk_chars, self.max_chars))
-        every = [c for parts in split for c in parts]
-        letters = [_letters(c) for c in every]
-        # Code lines say little about the human language; vote with the prose lines.
-        code = code_line_flags(every) if self.skip_code and every else [False] * len(every)
-        owners: list[int] = []
-        chunks: list[str] = []
-        weights: list[int] = []
-        at = 0
-        for i, parts in zip(texted, split, strict=True):
-            span = range(at, at + len(parts))
-            at += len(parts)
-            if self.skip_code:
-                prose = [k for k in span if not code[k]]
-                span = prose if sum(letters[k] for k in prose) >= 10 else span
-            for k in span:
-                owners.append(i)
-                chunks.append(every[k])
-                weights.append(letters[k])
+        if self.min_chunk_chars > 0:
+            owners, chunks, weights = self._voting_lines_loop(texts)
+        else:
+            owners, chunks, weights = self._voting_lines(texts)
         out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
         if not chunks:
             return out
@@ -216,6 +200,64 @@ class LanguageIdentifier:
             lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
             out[i] = (lang, round(weighted / total, 4), int(total))
         return out
+
+    def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
+        """The lines that vote, their text's index and their letters, in one Polars pass (what
+        :meth:`_voting_lines_loop` gives when lines are not merged)."""
+        frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
+        ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
+        frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(
+            a=ascii_, n=pl.col("t").str.count_matches("[A-Za-z]")
+        )
+        voted = (frame["a"] & (frame["n"] >= 2)).to_list()
+        for k in frame["a"].not_().arg_true().to_list():  # non-ASCII: as the loop counts
+            t = frame["t"][k]
+            voted[k] = not (_letters(t[:200]) < 2 and _letters(t) < 2)
+        lines = (
+            frame.filter(pl.Series(voted, dtype=pl.Boolean))
+            .select(
+                "owner",
+                c=pl.col("t").str.slice(0, self.max_chars).str.split("\n"),
+            )
+            .explode("c")
+            .with_columns(pl.col("c").str.strip_chars(PY_WHITESPACE))
+            .filter(pl.col("c") != "")
+            .with_columns(
+                a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars(),
+                n=pl.col("c").str.count_matches("[A-Za-z]"),
+            )
+        )
+        if not lines.height:
+            return [], [], []
+        chunks = lines["c"].to_list()
+        letters = lines["n"].to_list()
+        for k in lines["a"].not_().arg_true().to_list():
+            letters[k] = _letters(chunks[k])
+        lines = lines.with_columns(n=pl.Series(letters, dtype=pl.Int64))
+        if self.skip_code:
+            # Code lines say little about the human language; vote with the prose lines.
+            lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
+            prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
+            lines = lines.filter(~pl.col("code") | (prose < 10))
+        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+
+    def _voting_lines_loop(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
+        """The lines that vote, one text at a time (used when short lines are merged)."""
+        owners: list[int] = []
+        chunks: list[str] = []
+        weights: list[int] = []
+        for i, t in enumerate(texts):
+            if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
+                continue
+            parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
+            if self.skip_code:
+                prose = [c for c in parts if not is_code_line(c)]
+                parts = prose if sum(map(_letters, prose)) >= 10 else parts
+            for c in parts:
+                owners.append(i)
+                chunks.append(c)
+                weights.append(_letters(c))
+        return owners, chunks, weights
 
 
 @dataclass(frozen=True)
