@@ -387,6 +387,7 @@ def test_identify_equals_one_text_at_a_time_issue19() -> None:
     from curate.steps.langid import LanguageIdentifier
 
     ident = LanguageIdentifier()
+    ident.batch_min = 0
     texts = [
         "The river runs through the old town.\nFarmers bring grain to the market.",
         "def f(x):\n    return x * 2\nThis function doubles its argument.",
@@ -454,7 +455,10 @@ def test_identify_equals_reference_loop_issue19(
     from curate.steps.langid import LanguageIdentifier
 
     ident = LanguageIdentifier(min_chunk_chars=opts[0], skip_code=opts[1], max_chars=200)
-    assert ident.identify_with_letters(texts) == _identify_reference(ident, texts)
+    want = _identify_reference(ident, texts)
+    for batch_min in (0, 100):  # the Polars pass and the per-text loop
+        ident.batch_min = batch_min
+        assert ident.identify_with_letters(texts) == want
 
 
 def test_py_whitespace_is_what_str_strip_strips_issue19() -> None:

@@ -157,6 +157,7 @@ class LanguageIdentifier:
         skip_code: bool = True,
     ) -> None:
         self.model = load_model(path or model_path())
+        self.batch_min = 16  # fewer texts: the per-text loop (a Polars pass costs ~1 ms)
         self.skip_code = skip_code
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
@@ -170,7 +171,7 @@ class LanguageIdentifier:
         self, texts: list[str | None]
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
-        if self.min_chunk_chars > 0:
+        if self.min_chunk_chars > 0 or len(texts) < self.batch_min:
             owners, chunks, weights = self._voting_lines_loop(texts)
         else:
             owners, chunks, weights = self._voting_lines(texts)
