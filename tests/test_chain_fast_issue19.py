@@ -538,3 +538,45 @@ def test_normalise_step_equals_per_record_normalise_text_issue19() -> None:
                 ]
                 assert got["messages"] == msgs
                 assert got["text"] == join_messages(msgs)
+
+
+PROMPT_BITS = [
+    '"Je suis content."',
+    "“quoted”",
+    "«bon»",
+    "「引用」",
+    "Translate",
+    "to English",
+    "é",
+]
+PROMPT_BITS += ["ab", "\n", " ", '"', "“", "中文", "x" * 12]
+contents = st.one_of(
+    st.none(), st.lists(st.sampled_from(PROMPT_BITS), max_size=6).map("".join), st.text(max_size=15)
+)
+message = st.fixed_dictionaries(
+    {"role": st.sampled_from(["user", "assistant", "system"]), "content": contents}
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=10)),
+            st.one_of(st.none(), st.lists(message, max_size=4)),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_prompts_and_responses_equal_the_row_loop_issue19(rows: list[tuple]) -> None:
+    from curate.core.schemas import MESSAGE
+    from curate.steps.langid import _prompt_and_response, prompts_and_responses
+
+    s = pl.DataFrame(
+        {
+            "text": pl.Series([t for t, _ in rows], dtype=pl.String),
+            "messages": pl.Series([m for _, m in rows], dtype=pl.List(MESSAGE)),
+        }
+    ).to_struct("s")
+    assert prompts_and_responses(s) == _prompt_and_response(s)

@@ -292,6 +292,46 @@ def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | Non
     return prompts, responses
 
 
+def prompts_and_responses(s: pl.Series) -> tuple[list[str | None], list[str | None]]:
+    """:func:`_prompt_and_response` in Polars: the turns joined, the quoted spans removed and the
+    last answer found in one pass; the letters of non-ASCII prompts counted in Python (issue 19).
+
+    Example: a struct of ``text=None, messages=[user "Say 'hi'", assistant "hi"]`` ->
+    ``(["Say 'hi'"], ["hi"])``.
+    """
+    role = pl.element().struct.field("role")
+    content = pl.element().struct.field("content")
+    msgs = pl.col("messages")
+    user = msgs.list.eval(content.filter(role == "user").fill_null("")).list.join("\n")
+    stripped = user.str.replace_all(_QUOTED.pattern, " ")
+    frame = s.struct.unnest().select(
+        chat=msgs.is_not_null(),
+        text=pl.col("text"),
+        user=user,
+        stripped=stripped,
+        ascii=stripped.str.len_bytes() == stripped.str.len_chars(),
+        n=stripped.str.count_matches("[A-Za-z]"),
+        response=msgs.list.eval(content.filter(role == "assistant")).list.last(),
+    )
+    chat, ascii_ = pl.col("chat"), pl.col("ascii")
+    prompt = (
+        pl.when(~chat)
+        .then(pl.col("text"))
+        .when(ascii_ & (pl.col("n") >= 10))
+        .then(pl.col("stripped"))
+        .otherwise(pl.col("user"))
+    )
+    frame = frame.with_columns(prompt=prompt, response=pl.when(chat).then(pl.col("response")))
+    prompts = frame["prompt"].to_list()
+    slow = frame.select(k=(pl.col("chat") & ~pl.col("ascii")).arg_true())["k"].to_list()
+    if slow:
+        stripped_slow = frame["stripped"].gather(slow).to_list()
+        for k, text in zip(slow, stripped_slow, strict=True):
+            if _letters(text) >= 10:
+                prompts[k] = text
+    return prompts, frame["response"].to_list()
+
+
 def _langid_columns(
     lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None
 ) -> pl.LazyFrame:
@@ -314,17 +354,17 @@ def _langid_columns(
     )
 
     def batch(s: pl.Series) -> pl.Series:
-        prompts, responses = _prompt_and_response(s)
+        prompts, responses = prompts_and_responses(s)
         res = ident.identify_with_letters(prompts + responses)
         n = len(prompts)
-        out = []
-        for k in range(n):
-            a, b, c = res[k]
-            ra, rb, _ = res[n + k]
-            out.append(
-                {"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb}
-            )
-        return pl.Series(out, dtype=dtype)
+        cols = {
+            "lang": [r[0] for r in res[:n]],
+            "score": [r[1] for r in res[:n]],
+            "letters": [r[2] for r in res[:n]],
+            "response_lang": [r[0] for r in res[n:]],
+            "response_score": [r[1] for r in res[n:]],
+        }
+        return pl.DataFrame(cols, schema=dtype.to_schema()).to_struct(s.name)
 
     name = names or (lambda f: f"langid__{f}")
     col = pl.struct("text", "messages").map_batches(batch, return_dtype=dtype)
