@@ -253,11 +253,16 @@ _S = r"[\s\x1c-\x1f]"
 MAY_MATCH = {
     "email": r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]",
     "api_key": r"PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_|github_pat_|sk-|xox[abposr]-|AIza|"
-    rf"k_(?:live|test)_|hf_|eyJ|(?i:key|token|secret|passwd|password)[\"']?{_S}*[:=]",
+    rf"k_(?:live|test)_|hf_|eyJ|(?i:key|token|secret|passwd|password)[\"']?{_S}*[:=]{_S}*[\"']?"
+    # the 16-character value; Python's (?i) lets [A-Za-z] match İ ı ſ K (U+212A) too
+    r"[A-Za-z0-9_\-+/=.\u0130\u0131\u017f\u212a]{16}",
     "credit_card": r"(?:\d[ -]?){12}\d",
-    # an IPv6 match holds 3+ hex groups, so a hex digit, a colon, a group and a colon
-    "ip": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",
-    "phone": r"\+\d|\d{3}[-.]\d{4}|1[3-9]\d{9}|0\d{1,4}[ -]\d{2}",
+    # an IPv6 match starts after no word character, colon or dot (``[^0-9A-Za-z_:.]`` holds
+    # every character Python's ``[^\w:.]`` does) and holds 3+ hex groups, so a hex digit, a
+    # colon, a group and a colon: ``std::cout`` and ``a::b`` need no redact() call
+    "ip": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|"
+    r"(?:^|[^0-9A-Za-z_:.])[0-9A-Fa-f:]*[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",
+    "phone": r"(?:^|[^0-9A-Za-z_+])\+\d|\d{3}[-.]\d{4}|1[3-9]\d{9}|0\d{1,4}[ -]\d{2}",
 }
 
 
