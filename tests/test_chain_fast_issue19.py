@@ -205,6 +205,14 @@ OUT_BITS = [
     "I'm sorry, but I cannot do that.",
     "I cannot provide",
     "作为一个人工智能",
+    "我无法提供",
+    "Sorry, I am unable to help",
+    "i won't do",
+    "I don't have access to",
+    "The task is impossible",
+    "not possible to view the image",
+    "it is not able to see the image",
+    "AS AN ARTIFICIAL INTELLIGENCE",
     "Mango, papaya.",
     "<nooutput>",
     "N/A",
@@ -258,6 +266,20 @@ def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
             "The cat ate the fish.",
         ),
     ]
+    refusals = [
+        "As an AI language model, I have no views.",
+        "I'm sorry, but I can't do that.",
+        "I am afraid I do not know that.",
+        "Sorry, I cannot provide that.",
+        "I am unable to help with it.",
+        "I won't write that.",
+        "I don't have access to the internet.",
+        "The task is not possible without the file.",
+        "It is not able to see the image here.",
+        "作为一个人工智能，我没有观点。",
+        "我无法提供这个。",
+    ]
+    rows += [("Tell me a joke.", "", r) for r in refusals]
     assert all(check_one(*r, p) is not None for r in rows)
     frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
     assert all(frame.select(may_fire(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0])

@@ -49,7 +49,7 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
-from curate.steps.rust_regex import SPACE, widened
+from curate.steps.rust_regex import NON_SPACE, SPACE, widened
 from curate.steps.words import is_code_line, split_words
 
 REASONS = (
@@ -402,6 +402,15 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return instruction, inp, last_response().fill_null("")
 
 
+# Words every REFUSAL_RE match contains (a cheaper test of the same rows, ASCII or not).
+REFUSAL_WORDS = (
+    r"(?i)as an? (?:ai|artificial intelligence)|sorry|afraid|i (?:cannot|can't|can not|am unable"
+    r"|am not able|won't|will not) |i (?:do not|don't) have |(?:task|instruction) (?:is|cannot be) "
+    r"|not (?:possible|able) |作为一?个?(?:人工智能|ai)|我(?:无法|不能)"
+)
+ASCII_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what str.strip() strips from ASCII text
+
+
 def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
     """True where :func:`check_one` may return a reason; False only where it returns None.
 
@@ -414,40 +423,44 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     def has(e: pl.Expr, rx: re.Pattern[str] | str) -> pl.Expr:
         return e.str.contains(widened(rx if isinstance(rx, str) else rx.pattern))
 
-    def same(e: pl.Expr) -> pl.Expr:  # _same on ASCII
-        e = e.str.replace_all(SPACE + "+", " ").str.strip_chars(" ")
-        return e.str.strip_chars_end(".!?。").str.strip_chars(" ")
+    def first_word(e: pl.Expr) -> pl.Expr:
+        return e.str.extract(f"^{SPACE}*({NON_SPACE}+)", 1)
 
     i, x, o = instruction, inp, output
     ascii_ = ~pl.concat_str(i, x, o).str.contains(r"[^\x00-\x7f]")
-    stripped = [e.str.replace_all(f"^{SPACE}+|{SPACE}+$", "").str.to_lowercase() for e in (x, o)]
-    folded_x = x.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars(" ")
+    # is_placeholder(s): s.strip() lower-cased (ASCII) is a placeholder (<= 11 characters, so its
+    # first 12 say) or starts with "<no"
     placeholder = pl.lit(False)
-    for s in stripped:
-        placeholder = placeholder | s.is_in(list(PLACEHOLDER_OUTPUTS)) | s.str.starts_with("<no")
-    placeholder = placeholder | folded_x.is_in(["noinput", "no input", "input"])
-    words = o.str.count_matches(f"[^{SPACE[1:-1]}]+")
+    for e in (x, o):
+        head = e.str.strip_chars(ASCII_WHITESPACE).str.head(12).str.to_lowercase()
+        placeholder = (
+            placeholder | head.is_in(list(PLACEHOLDER_OUTPUTS)) | head.str.starts_with("<no")
+        )
+    # fold(inp) in ("noinput", "no input", "input"): its letters and digits spell (no)input
+    alnum = x.str.replace_all("[^A-Za-z0-9]", "").str.head(8).str.to_lowercase()
+    placeholder = placeholder | alnum.is_in(["noinput", "input"])
+    words = o.str.count_matches(f"{NON_SPACE}+")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
         count.replace_strict(NUMBERS, default=None, return_dtype=pl.Int64),
     )
     prompt = pl.concat_str(i, x, separator="\n")
+    # copies_prompt: an answer of 2+ words equal to the instruction, the input or both (spacing
+    # and final punctuation aside) starts with the same first word
+    fw = first_word(o)
     fires = [
-        has(o, REFUSAL_RE),
+        o.str.contains(REFUSAL_WORDS),
         (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
         has(prompt, MEDIA_RE) | has(i, FILE_RE),
-        ~x.str.contains(f"[^{SPACE[1:-1]}]") & has(i, EMPTY_REF_RE),
+        ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE),
         has(i, LONG_RE) & (words < p.min_words_long),
         has(i, MEDIUM_RE) & (words < p.min_words_medium),
         has(i, EXPLAIN_RE) & (words < p.min_words_explain),
         has(i, COUNT_RE) & (words < n).fill_null(True),
         has(i, CHANGE_TASK_RE)
-        & (
-            (same(o) == same(i))
-            | (same(o) == same(x))
-            | (same(o) == same(pl.concat_str(i, x, separator=" ")))
-        ),
+        & ~has(i, NO_CHANGE_TASK_RE)
+        & ((fw == first_word(i)) | (fw == first_word(x))).fill_null(False),
     ]
     return ~ascii_ | placeholder | pl.any_horizontal(fires).fill_null(True)
 
