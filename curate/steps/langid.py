@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curate.core.decisions import filter_step
@@ -141,6 +142,38 @@ def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> 
     return chunks
 
 
+def _majority(
+    owners: list[int], langs: list[str], letters: list[int], prob: np.ndarray
+) -> dict[int, tuple[str, float, int]]:
+    """Each text's language: the one with most letters over its lines (the first seen on a tie),
+    its score the letter-weighted probability share, and the letters counted.
+
+    The sums run in line order (``np.bincount`` adds sequentially), as a per-line Python loop
+    would, so the rounded scores are the same to the bit.
+    Example: owners ``[0, 0]``, langs ``["en", "de"]``, letters ``[9, 3]``, prob ``[0.9, 0.5]``
+    -> ``{0: ("en", 0.8, 12)}`` (``(9*0.9 + 3*0.5) / 12``).
+    """
+    codes: dict[str, int] = {}
+    lang_code = np.array([codes.setdefault(x, len(codes)) for x in langs], dtype=np.int64)
+    owner = np.asarray(owners, dtype=np.int64)
+    weight = np.maximum(np.asarray(letters, dtype=np.int64), 1).astype(np.float64)
+    weighted = weight * np.minimum(prob, 1.0)
+    keys, first, inv = np.unique(owner * len(codes) + lang_code, True, True)
+    chars = np.bincount(inv, weights=weight)
+    score = np.bincount(inv, weights=weighted)
+    key_owner, key_lang = keys // len(codes), keys % len(codes)
+    totals = np.bincount(key_owner, weights=chars)
+    order = np.lexsort((first, -chars, key_owner))  # per owner: most letters, then first seen
+    names = list(codes)
+    out: dict[int, tuple[str, float, int]] = {}
+    for k in order.tolist():
+        i = int(key_owner[k])
+        if i not in out:
+            total = float(totals[i])
+            out[i] = (names[key_lang[k]], round(float(score[k]) / total, 4), int(total))
+    return out
+
+
 class LanguageIdentifier:
     """Majority-of-text language id over a fastText model.
 
@@ -179,27 +212,25 @@ class LanguageIdentifier:
         if not chunks:
             return out
         labels, probs = self.model.predict(chunks, k=1)
-        per: dict[int, dict[str, list[float]]] = {}
-        for i, chunk, n_letters, lab, pr in zip(
-            owners, chunks, weights, labels, probs, strict=True
-        ):
-            lang = lab[0].removeprefix("__label__") if len(lab) else "und"
-            lang = self.merge.get(lang, lang)
-            # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
-            if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
-                lang = "zh"
-            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(
-                1, len(_HAN.findall(chunk))
+        merged: dict[str, str] = {}  # fastText label -> our language code
+        langs = []
+        for lab in labels:
+            raw = lab[0] if len(lab) else "__label__und"
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            langs.append(merged[raw])
+        # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
+        for k, lang in enumerate(langs):
+            if lang == "ja" and not _KANA.search(chunks[k]) and _HAN.search(chunks[k]):
+                langs[k] = "zh"
+            elif lang == "zh" and len(_KANA.findall(chunks[k])) > 0.2 * max(
+                1, len(_HAN.findall(chunks[k]))
             ):
-                lang = "ja"
-            weight = float(n_letters or 1)
-            acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
-            acc[0] += weight
-            acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
-        for i, langs in per.items():
-            total = sum(v[0] for v in langs.values())
-            lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
-            out[i] = (lang, round(weighted / total, 4), int(total))
+                langs[k] = "ja"
+        prob = np.array([float(pr[0]) if len(pr) else 0.0 for pr in probs], dtype=np.float64)
+        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
+            out[i] = (lang, score, total)
         return out
 
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
