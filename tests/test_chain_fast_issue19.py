@@ -607,3 +607,38 @@ def test_prompts_and_responses_equal_the_row_loop_issue19(rows: list[tuple]) -> 
         }
     ).to_struct("s")
     assert prompts_and_responses(s) == _prompt_and_response(s)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),
+            st.sampled_from(["en", "de", "zh"]),
+            st.integers(0, 12),
+            st.floats(0.0, 1.2, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_majority_equals_the_dict_loop_issue19(lines: list[tuple[int, str, int, float]]) -> None:
+    """Ties (equal letters) go to the language seen first; scores equal to the bit."""
+    import numpy as np
+
+    from curate.steps.langid import _majority
+
+    lines.sort(key=lambda t: t[0])  # lines come grouped by text, in text order
+    per: dict[int, dict[str, list[float]]] = {}
+    for i, lang, n, pr in lines:
+        w = float(n or 1)
+        acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
+        acc[0] += w
+        acc[1] += w * min(1.0, pr)
+    want = {}
+    for i, langs in per.items():
+        total = sum(v[0] for v in langs.values())
+        lang, (_, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
+        want[i] = (lang, round(weighted / total, 4), int(total))
+    owners, langs, letters, prob = zip(*lines, strict=True)
+    assert _majority(list(owners), list(langs), list(letters), np.array(prob)) == want
