@@ -49,6 +49,7 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
+from curate.steps.rowops import on_live_rows
 from curate.steps.rust_regex import NON_SPACE, SPACE, widened
 from curate.steps.words import is_code_line, split_words
 
@@ -590,7 +591,7 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 pl.col("langid__response_score").alias("os"),
             ]
         lf = lf.with_columns(
-            _ic=pl.struct(cols).map_batches(batch, return_dtype=dtype),
+            _ic=pl.struct(cols).map_batches(on_live_rows(batch, dtype), return_dtype=dtype),
             _ic_quiet=live & quiet,
         )
         # a quiet row keeps langid's languages when it has an answer, as the loop would

@@ -23,6 +23,29 @@ StatsFn = Callable[[str], dict[str, Any]]
 RewriteFn = Callable[[str], tuple[str, dict[str, int]]]
 
 
+def on_live_rows(
+    batch: Callable[[pl.Series], pl.Series], dtype: pl.DataType
+) -> Callable[[pl.Series], pl.Series]:
+    """``batch`` over a struct column's rows whose ``_live`` field is true, null elsewhere: the
+    rows that are not live are never turned into Python objects (issue 19).
+
+    Example: ``on_live_rows(f, dtype)(s)`` equals ``f(s)`` when ``f`` maps rows that are not
+    live to null.
+    """
+
+    def run(s: pl.Series) -> pl.Series:
+        live = s.struct.field("_live").fill_null(False)
+        n_live = int(live.sum())
+        if n_live == len(s):
+            return batch(s)
+        got = batch(s.filter(live)) if n_live else pl.Series([], dtype=dtype)
+        # position of each row in ``got``, and a trailing null for the rows not live
+        at = (live.cast(pl.Int64).cum_sum() - 1).zip_with(live, pl.Series([n_live] * len(s)))
+        return pl.concat([got.cast(dtype), pl.Series([None], dtype=dtype)]).gather(at)
+
+    return run
+
+
 def with_stats(
     lf: pl.LazyFrame,
     ctx: StepContext,
@@ -158,7 +181,7 @@ def rewrite_rows(
         live = live & loop
         joined = contents.list.eval(pl.element().filter(pl.element() != "")).list.join("\n\n")
     packed = pl.struct(pl.col("text"), pl.col("messages"), live.alias("_live"))
-    lf = lf.with_columns(_rw=packed.map_batches(batch, return_dtype=struct))
+    lf = lf.with_columns(_rw=packed.map_batches(on_live_rows(batch, struct), return_dtype=struct))
     done = pl.col("_rw").is_not_null()
     text = (
         pl.col("text")
