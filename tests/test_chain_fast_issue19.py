@@ -642,3 +642,23 @@ def test_majority_equals_the_dict_loop_issue19(lines: list[tuple[int, str, int, 
         want[i] = (lang, round(weighted / total, 4), int(total))
     owners, langs, letters, prob = zip(*lines, strict=True)
     assert _majority(list(owners), list(langs), list(letters), np.array(prob)) == want
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.one_of(st.none(), st.text(max_size=5))), max_size=12))
+def test_on_live_rows_equals_the_whole_batch_issue19(rows: list[tuple[bool, str | None]]) -> None:
+    from curate.steps.rowops import on_live_rows
+
+    dtype = pl.Struct({"n": pl.Int64, "t": pl.String})
+
+    def batch(s: pl.Series) -> pl.Series:
+        out = [
+            None if not r["_live"] else {"n": len(r["t"] or ""), "t": r["t"]} for r in s.to_list()
+        ]
+        return pl.Series(out, dtype=dtype)
+
+    s = pl.DataFrame(
+        {"_live": [a for a, _ in rows], "t": pl.Series([b for _, b in rows], dtype=pl.String)},
+        schema={"_live": pl.Boolean, "t": pl.String},
+    ).to_struct("s")
+    assert on_live_rows(batch, dtype)(s).to_list() == batch(s).to_list()
