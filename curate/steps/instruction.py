@@ -330,12 +330,13 @@ def copies_prompt(instruction: str, inp: str, output: str) -> bool:
     Example: ``copies_prompt("Rewrite in passive voice.", "The cat ate the fish.", "The cat ate the fish.")``
     -> True; the same with ``"Correct the grammar."`` -> False (no change may be right).
     """
+    # the task test first: it is cheaper than collapsing a long answer (issue 19)
+    if not CHANGE_TASK_RE.search(instruction) or NO_CHANGE_TASK_RE.search(instruction):
+        return False
     out = _same(output)
     if len(out.split()) < 2:
         return False
-    if out not in (_same(instruction), _same(inp), _same(f"{instruction} {inp}")):
-        return False
-    return bool(CHANGE_TASK_RE.search(instruction)) and not NO_CHANGE_TASK_RE.search(instruction)
+    return out in (_same(instruction), _same(inp), _same(f"{instruction} {inp}"))
 
 
 def _same(text: str) -> str:

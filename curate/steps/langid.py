@@ -211,7 +211,8 @@ class LanguageIdentifier:
         out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
         if not chunks:
             return out
-        labels, probs = self.model.predict(chunks, k=1)
+        # the chunks are single lines, so fastText's per-line newline check is skipped
+        labels, probs = self.model.f.multilinePredict([c + "\n" for c in chunks], 1, 0.0, "strict")
         merged: dict[str, str] = {}  # fastText label -> our language code
         langs = []
         for lab in labels:
