@@ -662,3 +662,46 @@ def test_on_live_rows_equals_the_whole_batch_issue19(rows: list[tuple[bool, str 
         schema={"_live": pl.Boolean, "t": pl.String},
     ).to_struct("s")
     assert on_live_rows(batch, dtype)(s).to_list() == batch(s).to_list()
+
+
+FTFY_BITS = ["plain words", "\n", "\t", " ", "&amp;", "&", "<b>", "</b>", "\x1b[31m", "\r", "\r\n"]
+FTFY_BITS += [
+    "cafÃ©",
+    "Ã",
+    "©",
+    "“quoted”",
+    "‘x’",
+    "\u2028",
+    "\x85",
+    "\x80",
+    "\x9d",
+    "ﬁ",
+    "Ｆｕｌｌ",
+]
+FTFY_BITS += [
+    "\x00",
+    "\x07",
+    "\x7f",
+    "\ufeff",
+    "\u200b",
+    "é",
+    "中文",
+    "&#x2019;",
+    "&hellip;",
+    "\ud800"[:0],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(FTFY_BITS), max_size=14).map("".join),
+        st.text(max_size=40),
+    )
+)
+def test_fix_text_equals_ftfy_issue19(text: str) -> None:
+    import ftfy
+
+    from curate.core.textnorm import fix_text
+
+    assert fix_text(text) == ftfy.fix_text(text, normalization=None)

@@ -45,12 +45,46 @@ def normalise_text(
     return text
 
 
+# A line ftfy leaves as it is: printable ASCII without "&" (no HTML entity, no terminal escape, no
+# control character, no line break to convert), tabs and the final newline allowed.
+_INERT_LINE = re.compile(r"[\t\x20-\x25\x27-\x7e]*\n?")
+
+
+def fix_text(text: str) -> str:
+    """``ftfy.fix_text(text, normalization=None)``, without calling ftfy on the lines it would
+    return unchanged (issue 19): ftfy fixes a text line by line, and a plain ASCII line needs
+    nothing (ftfy returns ASCII unchanged from its encoding fixes, and its other fixes look for
+    non-ASCII characters, ``&``, escapes and control characters). The loop is ftfy's own, with its
+    one state: a ``<`` in a line turns HTML unescaping off for the rest of the text.
+
+    Example: ``fix_text("plain line\ncafÃ©")`` -> ``"plain line\ncafé"`` (ftfy sees one line).
+    """
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    out = []
+    pos = 0
+    while pos < len(text):
+        textbreak = text.find("\n", pos) + 1
+        if textbreak == 0:
+            textbreak = len(text)
+        if (textbreak - pos) > config.max_decode_length:
+            textbreak = pos + config.max_decode_length
+        segment = text[pos:textbreak]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        if _INERT_LINE.fullmatch(segment):
+            out.append(segment)
+        else:
+            out.append(ftfy.fix_and_explain(segment, config).text)
+        pos = textbreak
+    return "".join(out)
+
+
 def _normalise_once(
     text: str, fix_mojibake: bool, nfkc: bool, strip_control: bool, collapse_whitespace: bool
 ) -> str:
     plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
     if fix_mojibake and not (plain and "&" not in text):
-        text = ftfy.fix_text(text, normalization=None)
+        text = fix_text(text)
     if nfkc and not plain:
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
