@@ -197,6 +197,17 @@ INSTR_BITS = [
     "Ｗrite",
     "ıtem",
     "\u212a",
+    "İnput",
+    "List ٣ fruits",
+    "Name ² things",
+    "Is\u00a0it",
+    "\u3000",
+    "’",
+    "e\u0301",
+    "ſort",
+    "Wrıte an essay",
+    "Translate “this text”",
+    "—input—",
 ]
 OUT_BITS = [
     "The cat ate the fish",
@@ -225,6 +236,11 @@ OUT_BITS = [
     "\x1c",
     "Rewrite the sentence in passive voice",
     "é",
+    "…",
+    "\u3000N/A\u3000",
+    "İ cannot",
+    "The cat ate the fısh",
+    "٣",
 ]
 snippet = st.lists(st.sampled_from(INSTR_BITS), max_size=4).map(" ".join)
 triples = st.tuples(

@@ -49,6 +49,7 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
+from curate.steps.langid import PY_WHITESPACE
 from curate.steps.rowops import on_live_rows
 from curate.steps.rust_regex import NON_SPACE, SPACE, widened
 from curate.steps.words import is_code_line, split_words
@@ -413,12 +414,49 @@ REFUSAL_WORDS = (
 ASCII_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what str.strip() strips from ASCII text
 
 
+class _AsciiFold(dict):
+    """``str.translate`` table: each non-ASCII character to an ASCII one that every pattern of
+    :func:`may_fire` treats at least as Python treats the original (``ascii_fold``)."""
+
+    def __missing__(self, code: int) -> str | int:
+        c = chr(code)
+        if code < 128:
+            out: str | int = code
+        elif c in "\u0130\u0131":  # Python's (?i) matches İ and ı to i, ſ to s, K (Kelvin) to k
+            out = "i"
+        elif c in "\u017f\u212a":
+            out = "s" if c == "\u017f" else "k"
+        elif c.isspace():
+            out = "\t"  # whitespace to \s, but not to a literal space
+        elif c.isdecimal():
+            out = "9"  # \d; a count read from it is 9 or 99, no fewer words than the real one
+        elif c.isalnum():
+            out = "_"  # \w, no letter
+        else:
+            out = "~"  # \W
+        self[code] = out
+        return out
+
+
+_ASCII_FOLD = _AsciiFold()
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` with every non-ASCII character replaced by an ASCII stand-in of its class for the
+    patterns of :func:`may_fire`: ``"İt’s 中文 ٣"`` -> ``"it~s __ 9"``. A pattern of ASCII literals
+    matches the original (under Python's ``re``) only where it matches the folded text, and the
+    folded text has no more words; the stand-ins create no new letters, spaces or digits, so the
+    negated test (``NO_CHANGE_TASK_RE``) gains no match either.
+    """
+    return text if text.isascii() else text.translate(_ASCII_FOLD)
+
+
 def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
     """True where :func:`check_one` may return a reason; False only where it returns None.
 
-    Decided in Polars for ASCII records (where Python's and Rust's ``\\w``, ``\\b``, case folding
-    and ``\\d`` agree): each check's patterns, :func:`widened`, must match for it to fire; a
-    record with non-ASCII text, or whose input or answer may be a placeholder, is always True.
+    Decided in Polars on :func:`ascii_fold`-ed text (on ASCII the Rust and Python engines agree
+    on ``\\w``, ``\\b``, ``\\d`` and case folding): each check's patterns, :func:`widened`, must
+    match for it to fire. A record whose input or answer may be a placeholder is always True.
     Example: ``"Name a colour." / "" / "Blue is a colour."`` -> False.
     """
 
@@ -428,11 +466,15 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     def first_word(e: pl.Expr) -> pl.Expr:
         return e.str.extract(f"^{SPACE}*({NON_SPACE}+)", 1)
 
-    i, x, o = instruction, inp, output
-    ascii_ = ~pl.concat_str(i, x, o).str.contains(r"[^\x00-\x7f]")
+    # placeholders on the original text: a short non-ASCII input or answer ("…") takes the loop
+    placeholder = pl.lit(False)
+    for e in (pl.col("x"), pl.col("o")):
+        short = e.str.strip_chars(PY_WHITESPACE).str.len_chars() <= 40
+        placeholder = placeholder | (short & e.str.contains(r"[^\x00-\x7f]"))
+    refusal_han = pl.col("o").str.contains("作为|我(?:无法|不能)")
+    i, x, o = pl.col("fi"), pl.col("fx"), pl.col("fo")
     # is_placeholder(s): s.strip() lower-cased (ASCII) is a placeholder (<= 11 characters, so its
     # first 12 say) or starts with "<no"
-    placeholder = pl.lit(False)
     for e in (x, o):
         head = e.str.strip_chars(ASCII_WHITESPACE).str.head(12).str.to_lowercase()
         placeholder = (
@@ -452,7 +494,7 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     # and final punctuation aside) starts with the same first word
     fw = first_word(o)
     fires = [
-        o.str.contains(REFUSAL_WORDS),
+        refusal_han | o.str.contains(REFUSAL_WORDS),
         (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
         has(prompt, MEDIA_RE) | has(i, FILE_RE),
         ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE),
@@ -464,7 +506,20 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
         & ~has(i, NO_CHANGE_TASK_RE)
         & ((fw == first_word(i)) | (fw == first_word(x))).fill_null(False),
     ]
-    return ~ascii_ | placeholder | pl.any_horizontal(fires).fill_null(True)
+    flags = placeholder | pl.any_horizontal(fires).fill_null(True)
+
+    def run(s: pl.Series) -> pl.Series:
+        frame = s.struct.unnest()
+        folded = {}
+        for name in ("i", "x", "o"):
+            col = frame[name]
+            at = col.str.contains(r"[^\x00-\x7f]").fill_null(False).arg_true()
+            if len(at):
+                col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
+            folded[f"f{name}"] = col
+        return frame.with_columns(**folded).select(flags.alias(s.name)).to_series()
+
+    return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Boolean)
 
 
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
