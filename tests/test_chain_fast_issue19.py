@@ -721,3 +721,15 @@ def test_fix_text_equals_ftfy_issue19(text: str) -> None:
     from curate.core.textnorm import fix_text
 
     assert fix_text(text) == ftfy.fix_text(text, normalization=None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=20), max_size=10),
+    st.integers(0, 3),
+)
+def test_ascii_letter_counts_equal_isalpha_issue19(texts: list[str], skip: int) -> None:
+    from curate.steps.langid import ascii_letter_counts
+
+    s = pl.Series(["pad"] * skip + texts, dtype=pl.String).slice(skip)  # an offset into the buffer
+    assert ascii_letter_counts(s).tolist() == [sum(map(str.isalpha, t)) for t in texts]

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from curate.core.decisions import filter_step
 from curate.core.errors import ConfigError, MissingDependencyError
@@ -53,6 +54,22 @@ def _letters(text: str) -> int:
     if text.isascii():  # the ASCII letters are A-Z and a-z: count them in C
         return len(text.encode("ascii").translate(None, _NOT_LETTER))
     return sum(map(str.isalpha, text))
+
+
+def ascii_letter_counts(s: pl.Series) -> np.ndarray:
+    """Number of ``A-Z``/``a-z`` bytes in each string of ``s`` (no nulls), from its Arrow buffers
+    in one NumPy pass: the letter count of every ASCII string (non-ASCII strings need
+    :func:`_letters`). Example: ``["ab c", "", "XYZ1"]`` -> ``[3, 0, 3]``.
+    """
+    arr = s.rechunk().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    lower = raw | 0x20
+    hits = np.concatenate(([0], np.cumsum((lower >= ord("a")) & (lower <= ord("z")))))
+    return hits[off[1:]] - hits[off[:-1]]
 
 
 def code_line_flags(lines: list[str], max_symbol_frac: float = 0.05) -> list[bool]:
@@ -247,9 +264,8 @@ class LanguageIdentifier:
         :meth:`_voting_lines_loop` gives when lines are not merged)."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
-        frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(
-            a=ascii_, n=pl.col("t").str.count_matches("[A-Za-z]")
-        )
+        frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
+        frame = frame.with_columns(n=pl.Series(ascii_letter_counts(frame["t"]), dtype=pl.Int64))
         voted = (frame["a"] & (frame["n"] >= 2)).to_list()
         for k in frame["a"].not_().arg_true().to_list():  # non-ASCII: as the loop counts
             t = frame["t"][k]
@@ -263,15 +279,12 @@ class LanguageIdentifier:
             .explode("c")
             .with_columns(pl.col("c").str.strip_chars(PY_WHITESPACE))
             .filter(pl.col("c") != "")
-            .with_columns(
-                a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars(),
-                n=pl.col("c").str.count_matches("[A-Za-z]"),
-            )
+            .with_columns(a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars())
         )
         if not lines.height:
             return [], [], []
         chunks = lines["c"].to_list()
-        letters = lines["n"].to_list()
+        letters = ascii_letter_counts(lines["c"]).tolist()
         for k in lines["a"].not_().arg_true().to_list():
             letters[k] = _letters(chunks[k])
         lines = lines.with_columns(n=pl.Series(letters, dtype=pl.Int64))
