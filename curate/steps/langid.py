@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from curate.core.decisions import filter_step
 from curate.core.errors import ConfigError, MissingDependencyError
@@ -61,6 +60,8 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     in one NumPy pass: the letter count of every ASCII string (non-ASCII strings need
     :func:`_letters`). Example: ``["ab c", "", "XYZ1"]`` -> ``[3, 0, 3]``.
     """
+    import pyarrow as pa  # imported here: a step module loads with every run
+
     arr = s.rechunk().to_arrow()
     if not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
