@@ -57,7 +57,7 @@ def fix_text(text: str) -> str:
     non-ASCII characters, ``&``, escapes and control characters). The loop is ftfy's own, with its
     one state: a ``<`` in a line turns HTML unescaping off for the rest of the text.
 
-    Example: ``fix_text("plain line\ncafÃ©")`` -> ``"plain line\ncafé"`` (ftfy sees one line).
+    Example: ``fix_text("plain line\\ncafÃ©")`` -> ``"plain line\\ncafé"`` (ftfy sees one line).
     """
     config = ftfy.TextFixerConfig(explain=False, normalization=None)
     out = []
@@ -103,7 +103,7 @@ def plain_text(text: pl.Expr, *, fix_mojibake: bool = True) -> pl.Expr:
     """True for texts :func:`normalise_expr` normalises exactly as :func:`normalise_text` does:
     ASCII (no mojibake, its own NFKC form), and without ``&`` (HTML entities) when ftfy runs.
 
-    Example: ``"Hi  \r\n"`` -> True; ``"café"``, ``"a &amp; b"`` -> False.
+    Example: ``"Hi  \\r\\n"`` -> True; ``"café"``, ``"a &amp; b"`` -> False.
     """
     plain = ~text.str.contains(r"[^\x00-\x7f]")
     return plain & ~text.str.contains("&", literal=True) if fix_mojibake else plain

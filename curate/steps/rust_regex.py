@@ -3,9 +3,10 @@
 Polars matches a whole column in one pass, where Python's ``re`` goes record by record; the two
 engines agree on ASCII text except in three places this module rewrites: Python's ``\\s`` also
 takes U+001C-U+001F, Python's ``$`` also matches before a final newline, and Rust has no
-lookarounds. Steps use the rewritten pattern only on ASCII rows (non-ASCII rows take the Python
-path), and only where matching *at least* where Python does is enough (a prefilter), or, for
-patterns without lookarounds, where the match must be the same (issue 19).
+lookarounds. Steps use the rewritten pattern only on ASCII text (non-ASCII rows take the Python
+path, or are folded to ASCII stand-ins first: ``instruction.ascii_fold``), and only where
+matching *at least* where Python does is enough (a prefilter), or, for patterns without
+lookarounds, where the match must be the same (issue 19).
 """
 
 from __future__ import annotations
