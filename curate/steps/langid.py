@@ -237,25 +237,26 @@ class LanguageIdentifier:
         got_labels, got_probs = self.model.f.multilinePredict(
             [c + "\n" for c in distinct], 1, 0.0, "strict"
         )
-        labels = [got_labels[at[c]] for c in chunks]
-        probs = [got_probs[at[c]] for c in chunks]
         merged: dict[str, str] = {}  # fastText label -> our language code
-        langs = []
-        for lab in labels:
+        lang_of = []  # per distinct line
+        for lab in got_labels:
             raw = lab[0] if len(lab) else "__label__und"
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
-            langs.append(merged[raw])
+            lang_of.append(merged[raw])
         # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
-        for k, lang in enumerate(langs):
-            if lang == "ja" and not _KANA.search(chunks[k]) and _HAN.search(chunks[k]):
-                langs[k] = "zh"
-            elif lang == "zh" and len(_KANA.findall(chunks[k])) > 0.2 * max(
-                1, len(_HAN.findall(chunks[k]))
+        for k, lang in enumerate(lang_of):
+            if lang == "ja" and not _KANA.search(distinct[k]) and _HAN.search(distinct[k]):
+                lang_of[k] = "zh"
+            elif lang == "zh" and len(_KANA.findall(distinct[k])) > 0.2 * max(
+                1, len(_HAN.findall(distinct[k]))
             ):
-                langs[k] = "ja"
-        prob = np.array([float(pr[0]) if len(pr) else 0.0 for pr in probs], dtype=np.float64)
+                lang_of[k] = "ja"
+        prob_of = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs])
+        idx = [at[c] for c in chunks]
+        langs = [lang_of[k] for k in idx]
+        prob = prob_of[np.asarray(idx, dtype=np.int64)]
         for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
             out[i] = (lang, score, total)
         return out
