@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import ftfy
+import polars as pl
 
 # C0/C1 control characters except tab and newline; also the zero-width space, word joiner and BOM.
 # The zero-width non-joiner and joiner (U+200C, U+200D) stay: they carry meaning (Persian words,
@@ -44,12 +45,46 @@ def normalise_text(
     return text
 
 
+# A line ftfy leaves as it is: printable ASCII without "&" (no HTML entity, no terminal escape, no
+# control character, no line break to convert), tabs and the final newline allowed.
+_INERT_LINE = re.compile(r"[\t\x20-\x25\x27-\x7e]*\n?")
+
+
+def fix_text(text: str) -> str:
+    """``ftfy.fix_text(text, normalization=None)``, without calling ftfy on the lines it would
+    return unchanged (issue 19): ftfy fixes a text line by line, and a plain ASCII line needs
+    nothing (ftfy returns ASCII unchanged from its encoding fixes, and its other fixes look for
+    non-ASCII characters, ``&``, escapes and control characters). The loop is ftfy's own, with its
+    one state: a ``<`` in a line turns HTML unescaping off for the rest of the text.
+
+    Example: ``fix_text("plain line\\ncafÃ©")`` -> ``"plain line\\ncafé"`` (ftfy sees one line).
+    """
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    out = []
+    pos = 0
+    while pos < len(text):
+        textbreak = text.find("\n", pos) + 1
+        if textbreak == 0:
+            textbreak = len(text)
+        if (textbreak - pos) > config.max_decode_length:
+            textbreak = pos + config.max_decode_length
+        segment = text[pos:textbreak]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        if _INERT_LINE.fullmatch(segment):
+            out.append(segment)
+        else:
+            out.append(ftfy.fix_and_explain(segment, config).text)
+        pos = textbreak
+    return "".join(out)
+
+
 def _normalise_once(
     text: str, fix_mojibake: bool, nfkc: bool, strip_control: bool, collapse_whitespace: bool
 ) -> str:
     plain = text.isascii()  # ASCII has no mojibake and is its own NFKC form
     if fix_mojibake and not (plain and "&" not in text):
-        text = ftfy.fix_text(text, normalization=None)
+        text = fix_text(text)
     if nfkc and not plain:
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -61,6 +96,40 @@ def _normalise_once(
         text = "\n".join(line.rstrip() for line in text.split("\n"))
         text = _BLANKS.sub("\n\n", text).strip("\n")
         text = text.rstrip()
+    return text
+
+
+def plain_text(text: pl.Expr, *, fix_mojibake: bool = True) -> pl.Expr:
+    """True for texts :func:`normalise_expr` normalises exactly as :func:`normalise_text` does:
+    ASCII (no mojibake, its own NFKC form), and without ``&`` (HTML entities) when ftfy runs.
+
+    Example: ``"Hi  \\r\\n"`` -> True; ``"café"``, ``"a &amp; b"`` -> False.
+    """
+    plain = ~text.str.contains(r"[^\x00-\x7f]")
+    return plain & ~text.str.contains("&", literal=True) if fix_mojibake else plain
+
+
+def normalise_expr(
+    text: pl.Expr, *, strip_control: bool = True, collapse_whitespace: bool = True
+) -> pl.Expr:
+    """:func:`normalise_text` in Polars, for the texts :func:`plain_text` accepts (issue 19).
+
+    On ASCII text one pass is a fixed point, ftfy and NFKC change nothing, ``_CONTROL`` is its ASCII
+    part and ``str.rstrip`` strips ``[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f ]``.
+    Example: ``"a \\r\\n\\n\\n\\n\\x07b  "`` -> ``"a\\n\\nb"``.
+    """
+    text = text.str.replace_all("\r\n", "\n", literal=True).str.replace_all(
+        "\r", "\n", literal=True
+    )
+    if strip_control:
+        text = text.str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "")
+    if collapse_whitespace:
+        text = (
+            text.str.replace_all(r"(?m)[\t\x0b\x0c\x1c-\x1f ]+$", "")
+            .str.replace_all(r"\n{3,}", "\n\n")
+            .str.strip_chars("\n")
+            .str.strip_chars_end("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ")
+        )
     return text
 
 

@@ -7,6 +7,7 @@ characters, whitespace). ``length_filter_v1`` drops records with nothing to trai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 
@@ -15,7 +16,7 @@ from curate.core.evidence import rule_detail
 from curate.core.records import join_messages, last_response
 from curate.core.schemas import MESSAGE
 from curate.core.step import Step, StepContext, register
-from curate.core.textnorm import normalise_text
+from curate.core.textnorm import normalise_expr, normalise_text, plain_text
 
 # A "word" is a run of non-space characters outside CJK scripts, or one CJK character: Chinese
 # and Japanese are not written with spaces, so counting space-separated tokens would see one word.
@@ -48,25 +49,56 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         # Documents: normalise the text. Instruction records: normalise the messages, and
         # rebuild the text from them (it is their contents joined), so the two stay in step.
-        frame = lf.collect()
-        in_scope = frame.with_columns(_scope=ctx.scope())["_scope"].to_list()
-        text = frame["text"].to_list()
-        messages = frame["messages"].to_list()
-        for i, (scoped, msgs) in enumerate(zip(in_scope, messages, strict=True)):
-            if not scoped:
-                continue
+        # Rows whose texts are all plain (ASCII, no "&") are normalised in Polars
+        # (normalise_expr); the others go through normalise_text one by one (issue 19).
+        frame = lf.collect().with_row_index("_norm_at")
+        plain = partial(plain_text, fix_mojibake=p.fix_mojibake)
+        norm = partial(
+            normalise_expr,
+            strip_control=p.strip_control,
+            collapse_whitespace=p.collapse_whitespace,
+        )
+        chat = pl.col("messages").is_not_null()
+        content = pl.element().struct.field("content").fill_null("")
+        slow = ctx.scope() & (
+            pl.when(chat)
+            .then(~pl.col("messages").list.eval(plain(content)).list.all())
+            .otherwise(~plain(pl.col("text")).fill_null(True))
+        )
+        mask = frame.select(slow.fill_null(True))[:, 0]
+        messages = pl.col("messages").list.eval(
+            pl.struct(role=pl.element().struct.field("role"), content=norm(content))
+        )
+        joined = messages.list.eval(
+            pl.element().struct.field("content").filter(pl.element().struct.field("content") != "")
+        ).list.join("\n\n")
+        fast = frame.filter(~mask).with_columns(
+            text=pl.when(~ctx.scope())
+            .then(pl.col("text"))
+            .when(chat)
+            .then(joined)
+            .otherwise(norm(pl.col("text"))),
+            messages=pl.when(ctx.scope() & chat).then(messages).otherwise(pl.col("messages")),
+        )
+        if not mask.any():
+            return fast.drop("_norm_at").lazy()
+        rest = frame.filter(mask)
+        text = rest["text"].to_list()
+        msgs_in = rest["messages"].to_list()
+        for i, msgs in enumerate(msgs_in):
             if msgs is None:
                 text[i] = None if text[i] is None else normalise_text(text[i], **opts)
             else:
-                messages[i] = [
+                msgs_in[i] = [
                     {"role": m["role"], "content": normalise_text(m["content"] or "", **opts)}
                     for m in msgs
                 ]
-                text[i] = join_messages(messages[i])
-        return frame.with_columns(
+                text[i] = join_messages(msgs_in[i])
+        rest = rest.with_columns(
             text=pl.Series(text, dtype=pl.String),
-            messages=pl.Series(messages, dtype=pl.List(MESSAGE)),
-        ).lazy()
+            messages=pl.Series(msgs_in, dtype=pl.List(MESSAGE)),
+        )
+        return pl.concat([fast, rest]).sort("_norm_at").drop("_norm_at").lazy()
 
     return step
 

@@ -49,6 +49,9 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
+from curate.steps.langid import PY_WHITESPACE
+from curate.steps.rowops import on_live_rows
+from curate.steps.rust_regex import NON_SPACE, SPACE, widened
 from curate.steps.words import is_code_line, split_words
 
 REASONS = (
@@ -328,12 +331,13 @@ def copies_prompt(instruction: str, inp: str, output: str) -> bool:
     Example: ``copies_prompt("Rewrite in passive voice.", "The cat ate the fish.", "The cat ate the fish.")``
     -> True; the same with ``"Correct the grammar."`` -> False (no change may be right).
     """
+    # the task test first: it is cheaper than collapsing a long answer (issue 19)
+    if not CHANGE_TASK_RE.search(instruction) or NO_CHANGE_TASK_RE.search(instruction):
+        return False
     out = _same(output)
     if len(out.split()) < 2:
         return False
-    if out not in (_same(instruction), _same(inp), _same(f"{instruction} {inp}")):
-        return False
-    return bool(CHANGE_TASK_RE.search(instruction)) and not NO_CHANGE_TASK_RE.search(instruction)
+    return out in (_same(instruction), _same(inp), _same(f"{instruction} {inp}"))
 
 
 def _same(text: str) -> str:
@@ -401,6 +405,123 @@ def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return instruction, inp, last_response().fill_null("")
 
 
+# Words every REFUSAL_RE match contains (a cheaper test of the same rows, ASCII or not).
+REFUSAL_WORDS = (
+    r"(?i)as an? (?:ai|artificial intelligence)|sorry|afraid|i (?:cannot|can't|can not|am unable"
+    r"|am not able|won't|will not) |i (?:do not|don't) have |(?:task|instruction) (?:is|cannot be) "
+    r"|not (?:possible|able) |作为一?个?(?:人工智能|ai)|我(?:无法|不能)"
+)
+ASCII_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "  # what str.strip() strips from ASCII text
+
+
+class _AsciiFold(dict):
+    """``str.translate`` table: each non-ASCII character to an ASCII one that every pattern of
+    :func:`may_fire` treats at least as Python treats the original (``ascii_fold``)."""
+
+    def __missing__(self, code: int) -> str | int:
+        c = chr(code)
+        if code < 128:
+            out: str | int = code
+        elif c in "\u0130\u0131":  # Python's (?i) matches İ and ı to i, ſ to s, K (Kelvin) to k
+            out = "i"
+        elif c in "\u017f\u212a":
+            out = "s" if c == "\u017f" else "k"
+        elif c.isspace():
+            out = "\t"  # whitespace to \s, but not to a literal space
+        elif c.isdecimal():
+            out = "9"  # \d; a count read from it is 9 or 99, no fewer words than the real one
+        elif c.isalnum():
+            out = "_"  # \w, no letter
+        else:
+            out = "~"  # \W
+        self[code] = out
+        return out
+
+
+_ASCII_FOLD = _AsciiFold()
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` with every non-ASCII character replaced by an ASCII stand-in of its class for the
+    patterns of :func:`may_fire`: ``"İt’s 中文 ٣"`` -> ``"it~s __ 9"``. A pattern of ASCII literals
+    matches the original (under Python's ``re``) only where it matches the folded text, and the
+    folded text has no more words; the stand-ins create no new letters, spaces or digits, so the
+    negated test (``NO_CHANGE_TASK_RE``) gains no match either.
+    """
+    return text if text.isascii() else text.translate(_ASCII_FOLD)
+
+
+def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
+    """True where :func:`check_one` may return a reason; False only where it returns None.
+
+    Decided in Polars on :func:`ascii_fold`-ed text (on ASCII the Rust and Python engines agree
+    on ``\\w``, ``\\b``, ``\\d`` and case folding): each check's patterns, :func:`widened`, must
+    match for it to fire. A record whose input or answer may be a placeholder is always True.
+    Example: ``"Name a colour." / "" / "Blue is a colour."`` -> False.
+    """
+
+    def has(e: pl.Expr, rx: re.Pattern[str] | str) -> pl.Expr:
+        return e.str.contains(widened(rx if isinstance(rx, str) else rx.pattern))
+
+    def first_word(e: pl.Expr) -> pl.Expr:
+        return e.str.extract(f"^{SPACE}*({NON_SPACE}+)", 1)
+
+    # placeholders on the original text: a short non-ASCII input or answer ("…") takes the loop
+    placeholder = pl.lit(False)
+    for e in (pl.col("x"), pl.col("o")):
+        short = e.str.strip_chars(PY_WHITESPACE).str.len_chars() <= 40
+        placeholder = placeholder | (short & e.str.contains(r"[^\x00-\x7f]"))
+    refusal_han = pl.col("o").str.contains("作为|我(?:无法|不能)")
+    i, x, o = pl.col("fi"), pl.col("fx"), pl.col("fo")
+    # is_placeholder(s): s.strip() lower-cased (ASCII) is a placeholder (<= 11 characters, so its
+    # first 12 say) or starts with "<no"
+    for e in (x, o):
+        head = e.str.strip_chars(ASCII_WHITESPACE).str.head(12).str.to_lowercase()
+        placeholder = (
+            placeholder | head.is_in(list(PLACEHOLDER_OUTPUTS)) | head.str.starts_with("<no")
+        )
+    # fold(inp) in ("noinput", "no input", "input"): its letters and digits spell (no)input
+    alnum = x.str.replace_all("[^A-Za-z0-9]", "").str.head(8).str.to_lowercase()
+    placeholder = placeholder | alnum.is_in(["noinput", "input"])
+    words = o.str.count_matches(f"{NON_SPACE}+")
+    count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
+    n = pl.coalesce(
+        count.cast(pl.Int64, strict=False),
+        count.replace_strict(NUMBERS, default=None, return_dtype=pl.Int64),
+    )
+    prompt = pl.concat_str(i, x, separator="\n")
+    # copies_prompt: an answer of 2+ words equal to the instruction, the input or both (spacing
+    # and final punctuation aside) starts with the same first word
+    fw = first_word(o)
+    fires = [
+        refusal_han | o.str.contains(REFUSAL_WORDS),
+        (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
+        has(prompt, MEDIA_RE) | has(i, FILE_RE),
+        ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE),
+        has(i, LONG_RE) & (words < p.min_words_long),
+        has(i, MEDIUM_RE) & (words < p.min_words_medium),
+        has(i, EXPLAIN_RE) & (words < p.min_words_explain),
+        has(i, COUNT_RE) & (words < n).fill_null(True),
+        has(i, CHANGE_TASK_RE)
+        & ~has(i, NO_CHANGE_TASK_RE)
+        & ((fw == first_word(i)) | (fw == first_word(x))).fill_null(False),
+    ]
+    flags = placeholder | pl.any_horizontal(fires).fill_null(True)
+
+    def run(s: pl.Series) -> pl.Series:
+        frame = s.struct.unnest()
+        folded = {}
+        for name in ("i", "x", "o"):
+            col = frame[name]
+            at = col.str.contains(r"[^\x00-\x7f]").fill_null(False).arg_true()
+            if len(at):
+                col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
+            folded[f"f{name}"] = col
+        return frame.with_columns(**folded).select(flags.alias(s.name)).to_series()
+
+    return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Boolean)
+
+
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
 def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
     """AlpacaDataCleaned-style checks: placeholders, refusals, missing inputs/media, short or copied answers.
@@ -425,14 +546,14 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
 
     def mismatch(
         row: dict,
-        prompt: str,
-        output: str,
+        prompt: str | None,
+        output: str | None,
         pl_: str | None,
         ps: float | None,
         ol: str | None,
         os_: float | None,
     ) -> bool:
-        return bool(
+        if not (
             pl_
             and ol
             and pl_ != ol
@@ -440,7 +561,13 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             and os_ is not None
             and ps >= p.language_min_score
             and os_ >= p.language_min_score
-            and sum(map(str.isalpha, prompt)) >= p.language_min_letters
+        ):
+            return False
+        # the prose parts only when the languages differ (``None``: not computed yet)
+        prompt = prose(f"{row['i']}\n{row['x']}") if prompt is None else prompt
+        output = prose(row["o"]) if output is None else output
+        return bool(
+            sum(map(str.isalpha, prompt)) >= p.language_min_letters
             and sum(map(str.isalpha, output)) >= p.language_min_letters
             and len(output) >= 0.5 * len(row["o"])
             and not TRANSLATE_RE.search(f"{row['i']}\n{row['x']}")
@@ -469,15 +596,17 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 lang_jobs.append(i)
         if ident is None or not lang_jobs:
             return pl.Series(out, dtype=dtype)
-        prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
-        outputs = [prose(rows[i]["o"]) for i in lang_jobs]
+        n = len(lang_jobs)
+        prompts: list[str | None] = [None] * n
+        outputs: list[str | None] = [None] * n
         if "pl" in rows[lang_jobs[0]]:  # langid_v1 ran: reuse its prompt/answer languages
             got = [(rows[i]["pl"], rows[i]["ps"]) for i in lang_jobs] + [
                 (rows[i]["ol"], rows[i]["os"]) for i in lang_jobs
             ]
         else:
+            prompts = [prose(f"{rows[i]['i']}\n{rows[i]['x']}") for i in lang_jobs]
+            outputs = [prose(rows[i]["o"]) for i in lang_jobs]
             got = ident.identify(prompts + outputs)
-        n = len(lang_jobs)
         for k, i in enumerate(lang_jobs):
             (pl_, ps), (ol, os_) = got[k], got[n + k]
             out[i]["prompt_lang"], out[i]["output_lang"] = pl_, ol
@@ -494,23 +623,47 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        cols = [instruction.alias("i"), inp.alias("x"), output.alias("o"), live.alias("_live")]
-        if p.check_language and "langid__response_lang" in lf.collect_schema().names():
+        reuse = p.check_language and "langid__response_lang" in lf.collect_schema().names()
+        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output)
+        i, x, o = pl.col("_ic_i"), pl.col("_ic_x"), pl.col("_ic_o")
+        # Rows no check can fire on (decided in Polars, :func:`may_fire`) skip the Python loop,
+        # unless it must identify their languages or their two languages differ (issue 19).
+        quiet = pl.lit(False) if p.check_language and not reuse else ~may_fire(i, x, o, p)
+        if reuse:
+            lang, resp = pl.col("langid__lang"), pl.col("langid__response_lang")
+            quiet = quiet & ~(
+                (lang.fill_null("") != "")
+                & (resp.fill_null("") != "")
+                & (lang != resp)
+                & (pl.col("langid__score") >= p.language_min_score)
+                & (pl.col("langid__response_score") >= p.language_min_score)
+            ).fill_null(True)
+        cols = [i.alias("i"), x.alias("x"), o.alias("o"), (live & ~quiet).alias("_live")]
+        if reuse:
             cols += [
                 pl.col("langid__lang").alias("pl"),
                 pl.col("langid__score").alias("ps"),
                 pl.col("langid__response_lang").alias("ol"),
                 pl.col("langid__response_score").alias("os"),
             ]
-        lf = lf.with_columns(_ic=pl.struct(cols).map_batches(batch, return_dtype=dtype))
+        lf = lf.with_columns(
+            _ic=pl.struct(cols).map_batches(on_live_rows(batch, dtype), return_dtype=dtype),
+            _ic_quiet=live & quiet,
+        )
+        # a quiet row keeps langid's languages when it has an answer, as the loop would
+        answered = pl.col("_ic_quiet") & o.str.contains(r"[^\s\x1c-\x1f]")
         lf = lf.with_columns(
             instruction__reason=pl.col("_ic").struct.field("reason"),
-            instruction__prompt_lang=pl.col("_ic").struct.field("prompt_lang"),
-            instruction__output_lang=pl.col("_ic").struct.field("output_lang"),
+            instruction__prompt_lang=pl.when(answered & reuse)
+            .then(pl.col("langid__lang") if reuse else None)
+            .otherwise(pl.col("_ic").struct.field("prompt_lang")),
+            instruction__output_lang=pl.when(answered & reuse)
+            .then(pl.col("langid__response_lang") if reuse else None)
+            .otherwise(pl.col("_ic").struct.field("output_lang")),
             _ic_need=pl.col("_ic").struct.field("need"),
             _ic_words=pl.col("_ic").struct.field("words"),
-        ).drop("_ic")
-        return filt(lf).drop("_ic_need", "_ic_words")
+        ).drop("_ic", "_ic_i", "_ic_x", "_ic_o")
+        return filt(lf).drop("_ic_need", "_ic_words", "_ic_quiet")
 
     return step
 

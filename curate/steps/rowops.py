@@ -23,6 +23,29 @@ StatsFn = Callable[[str], dict[str, Any]]
 RewriteFn = Callable[[str], tuple[str, dict[str, int]]]
 
 
+def on_live_rows(
+    batch: Callable[[pl.Series], pl.Series], dtype: pl.DataType
+) -> Callable[[pl.Series], pl.Series]:
+    """``batch`` over a struct column's rows whose ``_live`` field is true, null elsewhere: the
+    rows that are not live are never turned into Python objects (issue 19).
+
+    Example: ``on_live_rows(f, dtype)(s)`` equals ``f(s)`` when ``f`` maps rows that are not
+    live to null.
+    """
+
+    def run(s: pl.Series) -> pl.Series:
+        live = s.struct.field("_live").fill_null(False)
+        n_live = int(live.sum())
+        if n_live == len(s):
+            return batch(s)
+        got = batch(s.filter(live)) if n_live else pl.Series([], dtype=dtype)
+        # position of each row in ``got``, and a trailing null for the rows not live
+        at = (live.cast(pl.Int64).cum_sum() - 1).zip_with(live, pl.Series([n_live] * len(s)))
+        return pl.concat([got.cast(dtype), pl.Series([None], dtype=dtype)]).gather(at)
+
+    return run
+
+
 def with_stats(
     lf: pl.LazyFrame,
     ctx: StepContext,
@@ -98,11 +121,17 @@ def rewrite_rows(
     names: Callable[[str], str] | None = None,
     messages: bool = True,
     live_only: bool = True,
+    may_change: Callable[[pl.Expr], pl.Expr] | None = None,
 ) -> pl.LazyFrame:
     """Rewrite ``text`` (or each message content) with ``fn(text) -> (new_text, counts)``.
 
     Counts are summed over a record's messages and added as integer columns (0 for rows the step
     did not touch). ``text`` of a record with messages is re-joined from the rewritten messages.
+
+    ``may_change(texts) -> bool`` (a vectorised test, e.g. ``e.str.contains(...)``) names the texts
+    ``fn`` can change or count in: it must be true for every text where ``fn(text) != (text, {})``
+    (all counts 0). Rows whose texts all fail it skip the Python loop; their messages stay as they
+    are and their ``text`` is re-joined in Polars, as the loop would (issue 19).
     """
     name = names or ctx.column
     struct = pl.Struct(
@@ -134,11 +163,33 @@ def rewrite_rows(
     live = (
         (pl.col("keep") if live_only else pl.lit(True)) & ctx.scope() & pl.col("text").is_not_null()
     )
+    rejoin = pl.lit(False)
+    if may_change is not None:
+        chat = pl.lit(messages) & pl.col("messages").is_not_null()
+        contents = pl.col("messages").list.eval(pl.element().struct.field("content"))
+        # a null content becomes "" in the loop: such rows take the loop
+        loop = (
+            pl.when(chat)
+            .then(
+                contents.list.eval(
+                    pl.element().is_null() | may_change(pl.element()).fill_null(True)
+                ).list.any()
+            )
+            .otherwise(may_change(pl.col("text")).fill_null(True))
+        )
+        rejoin = live & chat & ~loop
+        live = live & loop
+        joined = contents.list.eval(pl.element().filter(pl.element() != "")).list.join("\n\n")
     packed = pl.struct(pl.col("text"), pl.col("messages"), live.alias("_live"))
-    lf = lf.with_columns(_rw=packed.map_batches(batch, return_dtype=struct))
+    lf = lf.with_columns(_rw=packed.map_batches(on_live_rows(batch, struct), return_dtype=struct))
     done = pl.col("_rw").is_not_null()
+    text = (
+        pl.col("text")
+        if may_change is None
+        else pl.when(rejoin).then(joined).otherwise(pl.col("text"))
+    )
     return lf.with_columns(
-        text=pl.when(done).then(pl.col("_rw").struct.field("text")).otherwise(pl.col("text")),
+        text=pl.when(done).then(pl.col("_rw").struct.field("text")).otherwise(text),
         messages=pl.when(done)
         .then(pl.col("_rw").struct.field("messages"))
         .otherwise(pl.col("messages")),
