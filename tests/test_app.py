@@ -518,3 +518,33 @@ def test_why_a_matched_record_was_kept_or_dropped_issue16() -> None:
     assert explain(kept, two.with_columns(status=pl.lit("false_positive")), rule) == [
         "kept: all 2 dropping match(es) reviewed false positive"
     ]
+
+
+def test_server_warm_up_leaves_no_heavy_import_to_the_first_page_issue16(env) -> None:
+    """`cleanroom app` imports what the pages need before the first browser connects
+    (curate.app.serve.warm): the first Overview run then imports none of the heavy libraries
+    (pyarrow alone took 0.2-0.6 s of the first page on a 200k-record DB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from curate.app.serve import warm\n"
+        "warm()\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "before = set(sys.modules)\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=True,
+    ).stdout
+    new = set(eval(out.strip().splitlines()[-1]))  # noqa: S307  (our own printed list)
+    heavy = {"pyarrow", "polars", "duckdb", "numpy", "altair", "cloudpickle", "yaml", "pydantic"}
+    assert not new & heavy, new & heavy
