@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -84,6 +85,34 @@ def test_lazy_ids_count_repeats_across_blocks_and_paths_issue19(tmp_path: Path) 
     lazy = ingest_arrow.LazyIds(path, source="rep", shard_rows=100, block_bytes=90)
     shard = next(iter(lazy))
     assert lazy.ids(shard, [4, 0]) == [fast["id"][4], fast["id"][0]]
+
+
+_KEY_HALF = st.one_of(
+    st.integers(0, 3),  # small: equal top bits, so every row passes the flag table
+    st.sampled_from([2**64 - 1, 2**63, 2**63 + 1]),  # the top of the range
+    st.integers(0, 2**64 - 1),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(_KEY_HALF, st.sampled_from([0, 1, 2**64 - 1])), max_size=12),
+        max_size=6,
+    )
+)
+def test_repeat_counter_matches_per_row_set_issue19(blocks: list[list[tuple[int, int]]]) -> None:
+    """The NumPy repeat count equals the plain set and dict per row, block after block: repeats
+    within and across blocks, and keys sharing their first half (or its top bits) but not the
+    second."""
+    counter = ingest_arrow.RepeatCounter()
+    seen: set[tuple[int, int]] = set()
+    repeats: dict[tuple[int, int], int] = {}
+    for keys in blocks:
+        a = np.array([k[0] for k in keys], np.uint64)
+        b = np.array([k[1] for k in keys], np.uint64)
+        got = counter.count(a, b).tolist()
+        assert got == ingest_arrow.RepeatCounter.count_reference(keys, seen, repeats)
 
 
 def _alpaca_rows() -> list[object]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # pydantic costs ~0.1 s to import; only the annotation needs it here
+    from pydantic import ValidationError
 
 from curate.core.errors import ConfigError
 
