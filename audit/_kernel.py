@@ -22,39 +22,12 @@ WINDOW_KERNEL = None
 UTF8_KERNEL = None
 
 
-def _import_numba_array_math_without_scipy() -> None:
-    """Import ``numba.np.arraymath`` while ``scipy.linalg`` is unimportable, unless it is loaded.
-
-    numba's CPU target imports ``numba.np.arraymath`` the first time a kernel is compiled or
-    loaded from its cache, and that module probes for BLAS by importing ``scipy.linalg``
-    (~0.2-0.3 s with the NumPy submodules SciPy pulls in; a third of the CLI's import time
-    beyond Polars and numba). None of these kernels uses BLAS. The only effect of the failed probe
-    is numba's ``_HAVE_BLAS = False``, which makes ``np.correlate``/``np.convolve`` in jitted code
-    use numba's own loop for the inner product; every linear-algebra overload (``np.dot``,
-    ``np.linalg.*``) checks for SciPy again when it is compiled, and ``scipy.linalg`` imports
-    normally afterwards. A process that already imported ``scipy.linalg`` is left alone.
-
-    Example: ``_import_numba_array_math_without_scipy()`` then ``"scipy.linalg" in sys.modules``
-    -> ``False`` in a fresh process.
-    """
-    import sys
-
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
-        return
-    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import -> ImportError
-    try:
-        import numba.np.arraymath  # noqa: F401
-    finally:
-        del sys.modules["scipy.linalg"]
-
-
 if not os.environ.get("CLEANROOM_NO_NUMBA"):
     try:
         import numba
     except ImportError:  # pragma: no cover - numba is a dependency, the fallback is tested
         numba = None
     if numba is not None:
-        _import_numba_array_math_without_scipy()
         _M1 = np.uint64(0xBF58476D1CE4E5B9)
         _M2 = np.uint64(0x94D049BB133111EB)
         _S8 = np.uint64(0x9FB21C651E98DF25)

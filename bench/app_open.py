@@ -268,7 +268,9 @@ def main() -> None:
     reviews = folder / "reviews.duckdb"
     if args.db:
         db = args.db.resolve()
-        reviews = db.parent / "reviews.duckdb"  # the verdicts beside it, as `cleanroom app` finds them
+        reviews = (
+            db.parent / "reviews.duckdb"
+        )  # the verdicts beside it, as `cleanroom app` finds them
         info = {"db": str(db), "db_mb": round(db.stat().st_size / 2**20, 1)}
     elif args.records:
         sys.path.insert(0, str(ROOT / "bench"))

@@ -783,29 +783,6 @@ def test_tokenised_same_without_numba(monkeypatch):
     assert with_kernel.lens.tolist() == without.lens.tolist() == [6, 0, 2, 1]
 
 
-def test_kernels_run_without_importing_scipy_linalg_issue19():
-    """Loading and running the compiled tokeniser does not import ``scipy.linalg`` (numba's
-    BLAS probe, ~0.2-0.3 s of every CLI scan), and numba's linear algebra still works after."""
-    pytest.importorskip("numba")
-    if os.environ.get("CLEANROOM_NO_NUMBA"):
-        pytest.skip("kernel switched off by CLEANROOM_NO_NUMBA")
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, numba, numpy as np, polars as pl\n"
-        "from audit.index import Tokenised\n"
-        "t = Tokenised.of_texts(pl.Series(['The quick-brown fox ok', 'Привет, мир']))\n"
-        "print(int(t.lens.sum()), 'scipy.linalg' in sys.modules)\n"
-        "dot = numba.njit(lambda a, b: np.dot(a, b))\n"
-        "print(dot(np.ones(3), np.ones(3)), 'scipy.linalg' in sys.modules)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
-    ).stdout.split()
-    assert out == ["7", "False", "3.0", "True"]
-
-
 _VOCAB = ["ab", "cd", "ef", "gh", "the", "x", "yz"]
 
 
