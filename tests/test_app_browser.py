@@ -250,8 +250,16 @@ def test_browser_keys_undo_bulk_url_and_cluster_verdict_issue16(
             expect(preview.first).to_be_visible(timeout=20_000)
             n = int(re.search(r"Preview: (\d+)", preview.first.inner_text()).group(1))
             assert n >= 2
-            page.get_by_text(re.compile("Yes, record")).click()
-            settle(page)
+            # The confirmation must be ticked before Apply is enabled. Under load a click can land
+            # while a rerun is still replacing the panel and be lost (seen once in a full parallel
+            # run); click again until the box shows ticked (at most 3 tries), then apply.
+            box = page.get_by_role("checkbox", name=re.compile("Yes, record"))
+            for _ in range(3):
+                if box.is_checked():
+                    break
+                page.get_by_text(re.compile("Yes, record")).click()
+                settle(page)
+            expect(box).to_be_checked()
             page.get_by_role("button", name=re.compile(f"Apply to {n} matches")).click()
             expect(page.get_by_text(re.compile(f"on {n} matches of gsm8k")).first).to_be_visible(
                 timeout=20_000
