@@ -262,3 +262,23 @@ def test_help_imports_no_heavy_modules_issue19() -> None:
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]", res.stdout
+
+
+def test_release_models_frees_the_process_caches_issue19() -> None:
+    """`cleanroom curate` frees the cached models before the export (peak RSS): every listed
+    loader resolves to a cache, and after release the next load builds a new model."""
+    import importlib
+
+    from curate.plugins import MODEL_CACHES, release_models
+    from curate.steps.langid import load_model, model_path
+
+    for module, path in MODEL_CACHES:  # each entry names a real cached loader
+        obj = importlib.import_module(module)
+        for name in path.split("."):
+            obj = getattr(obj, name)
+        assert callable(getattr(getattr(obj, "__func__", obj), "cache_clear"))
+    embedder = StaticEmbedder.load()
+    lid = load_model(model_path())
+    assert StaticEmbedder.load() is embedder and load_model(model_path()) is lid
+    assert release_models() >= 2
+    assert StaticEmbedder.load() is not embedder and load_model(model_path()) is not lid

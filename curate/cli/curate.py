@@ -75,6 +75,7 @@ def curate(
         return
     from curate.core.progress import stage
     from curate.io.store import OutputPaths
+    from curate.plugins import release_models
     from curate.run.export import export_run
     from curate.run.pipeline import run_curate
 
@@ -101,6 +102,7 @@ def curate(
         return
     # The pipeline draws its own bars (reading, steps, model scoring); then one for the writing.
     result = run_curate(rec, where=str(recipe), reviews_db=reviews_db)
+    release_models()  # the export needs none; frees them before the `datasets` copy (peak RSS)
     with stage("writing DuckDB, Parquet and datasets copies", total=None, unit="files"):
         export_run(
             result,
