@@ -218,7 +218,14 @@ def test_ray_engine_equals_local(tmp_path, reference) -> None:
     args = ["curate", str(recipe), "--engine", "ray", "--workers", "2", "--shard-records", "90"]
     args += ["--run-dir", str(tmp_path / "run"), "--db", str(tmp_path / "ray.duckdb")]
     args += ["--reviews-db", str(tmp_path / "none.duckdb")]
-    r = _cli(args)
+    # Known: on a fresh install the Ray driver sometimes aborts in its own task-reply handler
+    # (a `_raylet.so` stack trace, exit 1) when the whole suite runs beside it; seen in 2 of 3
+    # clean-clone runs, never in a run of this test alone. That crash is retried (resuming the
+    # run), up to 3 runs; a wrong result or any other error is not.
+    for _ in range(3):
+        r = _cli([*args, "--resume"] if (tmp_path / "run").exists() else args)
+        if r.returncode == 0 or "_raylet.so" not in r.stderr:
+            break
     assert r.returncode == 0, r.stderr[-2000:]
     assert "ray" in r.stdout.lower()
     assert table_hashes(tmp_path / "ray.duckdb") == want
