@@ -276,7 +276,7 @@ def test_release_models_frees_the_process_caches_issue19() -> None:
         obj = importlib.import_module(module)
         for name in path.split("."):
             obj = getattr(obj, name)
-        assert callable(getattr(getattr(obj, "__func__", obj), "cache_clear"))
+        assert callable(getattr(obj, "__func__", obj).cache_clear)
     embedder = StaticEmbedder.load()
     lid = load_model(model_path())
     assert StaticEmbedder.load() is embedder and load_model(model_path()) is lid
