@@ -491,19 +491,26 @@ class _Reader:
 
     def read(self, block: bytes) -> pl.DataFrame:
         """The block's rows; the reference path when pyarrow refuses it."""
+        frame = self._fast_frame(block)
+        return self.read_slow(block) if frame is None else self._id_text(frame)
+
+    def _fast_frame(self, block: bytes) -> pl.DataFrame | None:
+        """The block parsed by pyarrow (fields as strings, ``_sid`` when ids come from a field),
+        or None when the reference path must read it (bare CRs, a block pyarrow refuses, ids it
+        cannot take)."""
         if not self.columns or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")):
-            return self.read_slow(block)
+            return None
         table = self._arrow(block)
         if table is None:
-            return self.read_slow(block)
+            return None
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         if self.id_field:
             sids = block_ids(block, self.id_field)
             if sids is None:
-                return self.read_slow(block)
+                return None
             frame = frame.with_columns(_sid=sids)
-        return self._id_text(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
+        return frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns)
 
     def _arrow(self, block: bytes) -> Any:
         return _arrow_table(block, self.columns)
@@ -585,19 +592,10 @@ class _Reader:
     def read_lazy(self, block: bytes) -> pl.DataFrame:
         """The block's rows without ids: ``text``, the id :attr:`ingredients`, ``_base`` (the
         id, already known for rows read by the reference) and ``_sid``."""
-        if not self.columns or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")):
+        frame = self._fast_frame(block)
+        if frame is None:
             return self.read_slow_lazy(block)
-        table = self._arrow(block)
-        if table is None:
-            return self.read_slow_lazy(block)
-        frame = pl.from_arrow(table)
-        assert isinstance(frame, pl.DataFrame)
-        if self.id_field:
-            sids = block_ids(block, self.id_field)
-            if sids is None:
-                return self.read_slow_lazy(block)
-            frame = frame.with_columns(_sid=sids)
-        frame = self._prepare(frame.with_columns(pl.col(c).cast(pl.String) for c in self.columns))
+        frame = self._prepare(frame)
         return frame.select(
             "text",
             *[c for c in self.ingredients if c != "text"],
