@@ -199,7 +199,6 @@ def render() -> None:
     st.caption(f"Latest run, started {run['started_at']:%Y-%m-%d %H:%M:%S} UTC")
     headline(run)
     reviews_note(stats)
-    st.html(f"<style>{charts.CSS}</style>")
     left, right = st.columns(2)
     with left:
         drops_chart(rid)
