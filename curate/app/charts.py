@@ -62,6 +62,10 @@ CSS = """
 .cr-table td {border-bottom: 1px solid rgba(128,128,128,.15); padding: .2rem .5rem;
   overflow-wrap: anywhere; font-variant-numeric: tabular-nums;}
 .cr-table td.cr-num {text-align: right; white-space: nowrap;}
+.cr-pct {display: inline-block; width: 3.5rem; height: .55rem; margin-right: .4rem;
+  background: rgba(128,128,128,.15); border-radius: 2px; overflow: hidden;}
+.cr-pct i {display: block; height: 100%; background: #4e79a7;}
+.cr-scroll {overflow-y: auto; border: 1px solid rgba(128,128,128,.2); border-radius: 4px;}
 """
 
 
@@ -136,14 +140,33 @@ def histogram(bins: pl.DataFrame, series: dict[str, str], label: str) -> str:
     )
 
 
-def table(frame: pl.DataFrame) -> str:
-    """A plain HTML table of a small frame (numbers right-aligned with thousands separators)."""
+def table(
+    frame: pl.DataFrame,
+    preview: int | None = None,
+    max_height: int | None = None,
+    percent: Sequence[str] = (),
+) -> str:
+    """A plain HTML table of a small frame (numbers right-aligned with thousands separators).
+
+    Columns named in ``percent`` hold fractions in [0, 1], drawn as a small bar and a percentage.
+    With ``preview``, a text longer than that many characters shows its start and "…", the whole
+    text in the cell's ``title`` (hover); with ``max_height`` (px) the table scrolls inside a box.
+    Example: ``table(pl.DataFrame({"n": [1200]}))`` -> ``...<td class="cr-num">1,200</td>...``.
+    """
     numeric = {c for c, t in frame.schema.items() if t.is_numeric()}
 
     def cell(col: str, v: object) -> str:
+        if col in percent and isinstance(v, int | float):
+            pct = min(max(float(v), 0.0), 1.0) * 100
+            return (
+                f'<td class="cr-num"><span class="cr-pct"><i style="width: {pct:.0f}%"></i></span>'
+                f"{pct:.0f}%</td>"
+            )
         if col in numeric and v is not None:
             text = f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
             return f'<td class="cr-num">{text}</td>'
+        if preview is not None and isinstance(v, str) and len(v) > preview:
+            return f'<td title="{esc(v)}">{esc(v[:preview])}…</td>'
         return f"<td>{esc(v)}</td>"
 
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
@@ -151,7 +174,10 @@ def table(frame: pl.DataFrame) -> str:
         "<tr>" + "".join(cell(c, v) for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
         for row in frame.iter_rows()
     )
-    return f'<table class="cr-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    html = f'<table class="cr-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    if max_height is not None:
+        return f'<div class="cr-scroll" style="max-height: {int(max_height)}px">{html}</div>'
+    return html
 
 
 # Streamlit's lazily loaded script bundles for charts and data grids (hashed names in its static

@@ -10,9 +10,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from curate.app import charts, ui
 from curate.app import queries as Q
 from curate.app import review_actions as RA
-from curate.app import ui
 from curate.app.highlight import esc, lines_html, parse_spans
 from curate.app.why import drop_label, explain
 from curate.core.verdicts import DIRTY_VERDICTS, disagreements, fold_status, progress
@@ -336,7 +336,7 @@ def render_item(
     verdict_form(rid, bench, item_id, rec_id, hit)
     st.checkbox("After a verdict, open the next unreviewed match", value=True, key="cont_auto_next")
     record_matches_table(rec_matches)
-    item_records_table(item_hits)
+    item_records_table(item_hits, f"cont_hits::{bench}::{item_id}")
 
 
 def match_chips(hit: dict, cover: dict, row: dict) -> None:
@@ -454,53 +454,44 @@ def verdict_form(rid: str, bench: str, item_id: str, rec_id: str, hit: dict) -> 
 def record_matches_table(rec_matches: pl.DataFrame) -> None:
     """Every match of this record (all benchmarks), with review state and whether it drops."""
     st.markdown(f"##### All matches of this record ({rec_matches.height})")
-    st.dataframe(
-        rec_matches.select(
-            "benchmark",
-            "item_id",
-            pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
-            "reviewer",
-            "coverage",
-            "parts",
-            "audit",
-            pl.when(pl.col("drops")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("drops it"),
-        ).sort(["drops it", "coverage"], descending=True),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "coverage": st.column_config.ProgressColumn(
-                "coverage", format="percent", min_value=0.0, max_value=1.0
-            )
-        },
-    )
+    shown = rec_matches.select(
+        "benchmark",
+        "item_id",
+        pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
+        "reviewer",
+        "coverage",
+        "parts",
+        "audit",
+        pl.when(pl.col("drops")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("drops it"),
+    ).sort(["drops it", "coverage"], descending=True)
+    st.html(charts.table(shown, max_height=300, percent=["coverage"]))
 
 
-def item_records_table(item_hits: pl.DataFrame) -> None:
-    """Every record matching this item."""
+HITS_PAGE = 100  # rows of "Records matching this item" per page
+
+
+def item_records_table(item_hits: pl.DataFrame, page_key: str) -> None:
+    """Every record matching this item (paged, ``page_key`` holds the page)."""
     st.markdown(f"##### Records matching this item ({item_hits.height})")
-    st.dataframe(
-        item_hits.select(
-            pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
-            "id",
-            "source",
-            "coverage",
-            "longest_match",
-            "parts",
-            pl.when(pl.col("keep"))
-            .then(pl.lit("kept"))
-            .otherwise(pl.col("drop_reason"))
-            .alias("decision"),
-            "reviewer",
-            "note",
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "id": st.column_config.TextColumn("id", width="large"),
-            "coverage": st.column_config.ProgressColumn(
-                "coverage", format="percent", min_value=0.0, max_value=1.0
-            ),
-        },
+    shown = item_hits.select(
+        pl.col("status").replace_strict(ui.STATUS_LABEL, default="").alias("review"),
+        "id",
+        "source",
+        "coverage",
+        "longest_match",
+        "parts",
+        pl.when(pl.col("keep"))
+        .then(pl.lit("kept"))
+        .otherwise(pl.col("drop_reason"))
+        .alias("decision"),
+        "reviewer",
+        "note",
+    )
+    offset = ui.pager(shown.height, page_key, HITS_PAGE)  # an item copied many times
+    st.html(
+        charts.table(
+            shown.slice(offset, HITS_PAGE), preview=120, max_height=300, percent=["coverage"]
+        )
     )
 
 
@@ -528,11 +519,8 @@ def bulk_panel(rid: str, bench: str, bh: pl.DataFrame) -> None:
             f"{sel['item_id'].n_unique():,} item(s) · {sel['id'].n_unique():,} record(s) would get "
             f"<b>{esc(ui.STATUS_LABEL[verdict])}</b></div>"
         )
-        st.dataframe(
-            sel.select("item_id", "id", "coverage", "parts", "status").head(20),
-            hide_index=True,
-            width="stretch",
-        )
+        shown = sel.select("item_id", "id", "coverage", "parts", "status").head(20)
+        st.html(charts.table(shown, max_height=300, percent=["coverage"]))
         RA.bulk_confirm("contamination", sel, verdict, bench, rid)
 
 

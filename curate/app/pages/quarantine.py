@@ -1,11 +1,15 @@
-"""Quarantine: input lines that could not be parsed, with their errors and raw text (paged)."""
+"""Quarantine: input lines that could not be parsed, with their errors and raw text (paged).
+
+Both tables are read-only, so they are plain HTML (:func:`curate.app.charts.table`): no data-grid
+bundle to fetch and compile (about 1 s of a first visit on a 2-core machine, issue 16).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from curate.app import charts, ui
 from curate.app import queries as Q
-from curate.app import ui
 
 PAGE_SIZE = 100
 
@@ -20,7 +24,7 @@ def per_file(rid: str) -> list[str]:
     st.caption(
         "Lines that could not be read into a record. The run went on without them; fix the input and re-run."
     )
-    st.dataframe(files, hide_index=True, width="stretch")
+    st.html(charts.table(files, max_height=240))
     return files["source_file"].to_list()
 
 
@@ -42,7 +46,8 @@ def render() -> None:
         "ORDER BY source_file, line LIMIT ? OFFSET ?",
         (*params, PAGE_SIZE, offset),
     )
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(420, 38 + 35 * rows.height))
+    # a raw line can be long: the table shows its start (hover for all), "Open a line" all of it
+    st.html(charts.table(rows, preview=160, max_height=420))
     keys = [f"{r['source_file']}:{r['line']}" for r in rows.iter_rows(named=True)]
     pick = st.selectbox(
         "Open a line", range(len(keys)), format_func=lambda i: keys[i], key="q_open"
