@@ -123,11 +123,18 @@ class RayExecutor(Executor):
         if remote is None:
             remote = self._remote[fn] = self._ray.remote(num_cpus=1, max_retries=0)(fn)
         refs = [remote.remote(*args) for args in calls]
+        taken = 0
         try:
             for ref in refs:
-                yield self._ray.get(ref)
+                result = self._ray.get(ref)
+                taken += 1
+                yield result
         finally:
-            for ref in refs:
+            # Cancel only the tasks whose results were never taken (the run stopped early: an
+            # error, a kill). Cancelling a task whose result was already read races with Ray's
+            # own bookkeeping of its reply and aborted the driver ("Tried to complete task that
+            # was not pending", Ray 2.60; ray-project/ray#54846).
+            for ref in refs[taken:]:
                 with contextlib.suppress(Exception):  # a finished task cannot be cancelled
                     self._ray.cancel(ref)
 
