@@ -10,9 +10,12 @@ records with planted GSM8K/MBPP test questions and 40 re-posted Alpaca records),
 exact dedup), adds ``benchmark_items`` (GSM8K test 1,319 + MBPP 974) and the contamination rows of
 a plain-Python 8-gram scan, then measures:
 
-- cold server start (``streamlit run`` until ``/_stcore/health`` answers);
-- in Chromium: each page from navigation until its main content is visible (first visit: cold
-  caches), and a second visit (warm caches);
+- cold server start (``streamlit run`` until ``/_stcore/health`` answers), which includes the
+  first views the server computes before it starts (:func:`curate.app.serve.prewarm`: Overview
+  and Contamination; ``--no-prewarm`` turns that off);
+- in Chromium: each page from navigation (a full page load, as a shared link opens it) until its
+  main content is in the page's rendered text, looked for every 25 ms (first visit to a fresh
+  server, then a second visit with the server's caches warm);
 - in process (AppTest, modules imported as the server does): each page's script run with a cold
   data cache, then warm;
 - reference: a blank Streamlit page (a title and one line) served and loaded the same way: the
@@ -20,6 +23,7 @@ a plain-Python 8-gram scan, then measures:
 
 Writes bench/results/app_open.json and screenshots bench/results/app_<page>.png.
 Run: PYTHONPATH=. python bench/app_open.py [--keep DIR] [--db out/cleanroom.duckdb --pages overview]
+[--no-prewarm]
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -217,12 +222,15 @@ def browser_times(db: Path, reviews: Path, shots: bool, script: Path | None = No
     env = dict(
         os.environ, CLEANROOM_DB=str(db), CLEANROOM_REVIEWS_DB=str(reviews), PYTHONPATH=str(ROOT)
     )
+    if script:  # the blank reference app has no pages to warm
+        env["CLEANROOM_APP_PREWARM"] = "0"
     t = time.perf_counter()
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
     proc = subprocess.Popen(
         streamlit_command(script or ROOT / "app.py", "127.0.0.1", port),
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         while True:
@@ -232,6 +240,9 @@ def browser_times(db: Path, reviews: Path, shots: bool, script: Path | None = No
             except OSError:
                 time.sleep(0.05)
         out: dict = {"server_start_s": round(time.perf_counter() - t, 2)}
+        # the first views the server computed before it started (curate.app.serve.prewarm)
+        warmed = re.search(r"first views computed before start \((.*)\)", log.read_text())
+        out["prewarm"] = warmed[1] if warmed else ""
         with sync_playwright() as p:
             ctx = p.chromium.launch_persistent_context(
                 tempfile.mkdtemp(),
@@ -260,6 +271,7 @@ def browser_times(db: Path, reviews: Path, shots: bool, script: Path | None = No
     finally:
         proc.terminate()
         proc.wait()
+        log.unlink(missing_ok=True)
 
 
 def main() -> None:
@@ -277,7 +289,14 @@ def main() -> None:
         default=200_000,
         help="generate a DB with this many records (bench/_app_bigdb.py); 0: build from the real data",
     )
+    ap.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="start the servers without computing the first views (CLEANROOM_APP_PREWARM=0)",
+    )
     args = ap.parse_args()
+    if args.no_prewarm:
+        os.environ["CLEANROOM_APP_PREWARM"] = "0"
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name in [p for p in PAGES if p not in args.pages.split(",")]:
         del PAGES[name]
@@ -337,6 +356,8 @@ def main() -> None:
             f"{b['warm_complete_s']:>11.2f}{at[name]['first_s']:>13.3f}{at[name]['warm_s']:>13.3f}"
         )
     print(f"\nserver start (cleanroom app -> health): {br['server_start_s']:.2f} s")
+    for r in runs:
+        print(f"  first views computed before start: {r['prewarm'] or 'none (prewarm off)'}")
     blank = {v: statistics.median(b[""][v][1] for b in blanks) for v in ("cold", "warm")}
     print(
         f"reference: a blank Streamlit page (title + one line) on the same server and browser: cold {blank['cold']:.2f} s, "
@@ -356,6 +377,7 @@ def main() -> None:
         "blank_reference": blank,
         "loadavg": os.getloadavg()[0],
         "db_path": str(db),
+        "prewarm": [r["prewarm"] for r in runs],
     }
     name = "app_open.json" if not args.db else f"app_open_{args.db.stem}.json"
     (RESULTS / name).write_text(json.dumps(out, indent=2))

@@ -104,7 +104,10 @@ def main() -> None:
     """``python -m curate.app.serve run SCRIPT [streamlit flags]``."""
     warm()
     if len(sys.argv) > 2 and sys.argv[1] == "run":
-        prewarm(sys.argv[2])
+        done = prewarm(sys.argv[2])
+        if done:
+            pages = ", ".join(f"{name} {sec:.2f} s" for name, sec in done.items())
+            print(f"cleanroom app: first views computed before start ({pages})", flush=True)
     from streamlit.web.cli import main as streamlit_main
 
     sys.argv = ["streamlit", *sys.argv[1:]]
