@@ -69,7 +69,7 @@ def open_page(page: str) -> AppTest:
 
 
 def htmls(at: AppTest) -> str:
-    """Every st.html body of the page that shows data (the one app-owned script is left out)."""
+    """Every st.html body of the page that shows data (an HTML element with a script is left out)."""
     return "\n".join(h.proto.body for h in at.get("html") if not h.proto.unsafe_allow_javascript)
 
 
@@ -116,10 +116,9 @@ def test_overview_counts_and_charts(env) -> None:
         assert re.search(rf'cr-bar-n">{n:,} of [\d,]+ items', body), bench
     assert "fixture__score histogram" in body and body.count('class="cr-hist-col"') == 30
     assert all(r in body for (r,) in runs)  # run history
-    # the only script on the page: the bundle prefetch, naming files the installed Streamlit has
-    scripts = [h.proto.body for h in at.get("html") if h.proto.unsafe_allow_javascript]
-    assert len(scripts) == 1 and "__crPrefetch" in scripts[0]
-    assert "DataFrame." in scripts[0] and "embed." in scripts[0]
+    # no script of ours on the page (a background fetch of the chart bundles was tried and
+    # removed: it made the Overview 0.4 s slower and the next page no faster, docs/APP.md)
+    assert not [h for h in at.get("html") if h.proto.unsafe_allow_javascript]
 
 
 def test_contamination_detail_highlights_both_texts(env) -> None:

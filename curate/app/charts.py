@@ -5,19 +5,15 @@ browser fetch and compile Streamlit's Vega (0.8 MB) or data-grid (1.3 MB) script
 draws anything, which was about 1.5 s of a first visit on a 2-core machine (``bench/app_open.py``,
 issue 16). These helpers draw the same figures with no script at all: every number is printed
 (nothing depends on a hover), labels wrap instead of being cut off, and hovering a bar still shows
-its exact count (a ``title``). The other pages keep ``st.dataframe`` and Altair, where sorting,
-selection and zooming matter; :func:`prefetch_script` (on every page) starts loading their bundles
-as soon as a page's first element arrives, while the server is still running the page.
+its exact count (a ``title``). Read-only tables on other pages use :func:`table` too; the
+pages keep ``st.dataframe`` and Altair where sorting, selection and zooming matter.
 
 Every helper returns an HTML string for ``st.html``; every text in it is escaped.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
 
 import polars as pl
 
@@ -178,33 +174,3 @@ def table(
     if max_height is not None:
         return f'<div class="cr-scroll" style="max-height: {int(max_height)}px">{html}</div>'
     return html
-
-
-# Streamlit's lazily loaded script bundles for charts and data grids (hashed names in its static
-# folder). Looked up in the installed Streamlit; a version that renames them just loses the prefetch.
-PREFETCH = ("DataFrame", "arrowFormatUtils", "ArrowVegaLiteChart", "embed", "loadVegaEmbed")
-
-
-@cache
-def prefetch_names() -> tuple[str, ...]:
-    """File names of the bundles in :data:`PREFETCH` found in the installed Streamlit."""
-    import streamlit
-
-    js = Path(streamlit.__file__).parent / "static" / "static" / "js"
-    return tuple(sorted(f.name for stem in PREFETCH for f in js.glob(f"{stem}.*.js")))
-
-
-def prefetch_script() -> str:
-    """A script that, once per page load and as soon as the browser is idle, imports the chart and
-    data-grid bundles, so a table or chart does not wait for them when it arrives ("" if none
-    found). The bundles are the ones Streamlit would load itself (same URLs, one module each)."""
-    names = prefetch_names()
-    if not names:
-        return ""
-    return (
-        "<script>(() => { if (window.__crPrefetch) return; window.__crPrefetch = 1;"
-        " const main = document.querySelector('script[src*=\"static/js/index\"]');"
-        " const base = main ? main.src.replace(/[^/]*$/, '') : new URL('static/js/', document.baseURI).href;"
-        f" const go = () => {{ for (const n of {json.dumps(list(names))}) import(base + n).catch(() => {{}}); }};"
-        " (window.requestIdleCallback || setTimeout)(go, {timeout: 300}); })();</script>"
-    )

@@ -67,12 +67,8 @@ section[data-testid="stSidebar"][aria-expanded="true"] {width: 232px !important;
 
 
 def setup() -> None:
-    """Inject the app's CSS (the charts' too; once per page run) and start loading the chart/table
-    bundles."""
+    """Inject the app's CSS (the charts' too; once per page run)."""
     st.html(CSS.replace("</style>", charts.CSS + "</style>"))
-    prefetch = charts.prefetch_script()
-    if prefetch:  # while the server runs the page, the browser fetches what its tables will need
-        st.html(prefetch, unsafe_allow_javascript=True)
 
 
 def badge(status: str) -> str:
