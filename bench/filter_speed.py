@@ -45,7 +45,7 @@ DEFAULT_CHAIN: list[tuple[str, dict, tuple[str, ...] | None]] = [
     ("length_filter_v1", {}, None),
     ("web_lines_v1", {}, ("document",)),
     ("pii_redact_v1", {}, None),
-    ("langid_v1", {}, None),
+    ("langid_v2", {}, None),
     # the web pages are Chinese and Russian: allow them here so every later step has work to do
     ("language_filter_v1", {"languages": ["en", "zh", "ru"], "min_score": 0.65}, ("document",)),
     ("language_filter_v1", {"languages": ["en"], "min_score": 0.0}, ("instruction",)),

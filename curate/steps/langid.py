@@ -261,9 +261,61 @@ class LanguageIdentifier:
             out[i] = (lang, score, total)
         return out
 
+    def identify_whole(
+        self, texts: list[str | None], whole: list[bool], text_chars: int = 200
+    ) -> list[tuple[str | None, float | None, int]]:
+        """``langid_v2``'s method: a text marked in ``whole`` that is all ASCII is one fastText
+        prediction over its voting lines joined by spaces (:func:`whole_text_head`: the first
+        ``text_chars`` characters, cut at a space); the other texts go line by line
+        (:meth:`identify_with_letters`). ``letters`` counts every voting line either way.
+
+        Example: ``identify_whole(["Hi there.\nHow are you?", "猫。"], [True, True])`` ->
+        ``[("en", 0.9..., 15), ("zh", ..., 1)]`` (the second has a non-ASCII character, so it
+        goes line by line).
+        """
+        s = pl.Series(texts, dtype=pl.String)
+        ascii_ = (s.str.len_bytes() == s.str.len_chars()).fill_null(False)
+        fast = pl.Series(whole, dtype=pl.Boolean) & ascii_
+        fast_at = fast.arg_true().to_list()
+        slow_at = (~fast).arg_true().to_list()
+        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
+        if slow_at:
+            got = self.identify_with_letters([texts[k] for k in slow_at])
+            for k, r in zip(slow_at, got, strict=True):
+                out[k] = r
+        lines = self._voting_frame(s.gather(fast_at).to_list()) if fast_at else None
+        if lines is None:
+            return out
+        per = lines.group_by("owner", maintain_order=True).agg(
+            c=pl.col("c").str.join(" "), n=pl.col("n").sum()
+        )
+        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
+        got_labels, got_probs = self.model.f.multilinePredict(
+            [h + "\n" for h in heads], 1, 0.0, "strict"
+        )
+        merged: dict[str, str] = {}
+        for owner, n, lab, pr in zip(
+            per["owner"].to_list(), per["n"].to_list(), got_labels, got_probs, strict=True
+        ):
+            raw = lab[0] if len(lab) else "__label__und"
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
+            out[fast_at[owner]] = (merged[raw], round(prob, 4), int(n))
+        return out
+
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, their text's index and their letters, in one Polars pass (what
         :meth:`_voting_lines_loop` gives when lines are not merged)."""
+        lines = self._voting_frame(texts)
+        if lines is None:
+            return [], [], []
+        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+
+    def _voting_frame(self, texts: list[str | None]) -> pl.DataFrame | None:
+        """:meth:`_voting_lines` as a frame (``owner``: the text's index, ``c``: the line,
+        ``n``: its letters), in text and line order; ``None`` when no line votes."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
         frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
@@ -284,7 +336,7 @@ class LanguageIdentifier:
             .with_columns(a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars())
         )
         if not lines.height:
-            return [], [], []
+            return None
         chunks = lines["c"].to_list()
         letters = ascii_letter_counts(lines["c"]).tolist()
         for k in lines["a"].not_().arg_true().to_list():
@@ -295,7 +347,7 @@ class LanguageIdentifier:
             lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
             prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
             lines = lines.filter(~pl.col("code") | (prose < 10))
-        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+        return lines.select("owner", "c", "n") if lines.height else None
 
     def _voting_lines_loop(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, one text at a time (used when short lines are merged)."""
@@ -316,12 +368,51 @@ class LanguageIdentifier:
         return owners, chunks, weights
 
 
+# What fastText splits words on, of the characters a joined ASCII text can hold ("\n" is not one:
+# the lines are joined with spaces).
+_HEAD_CUT = re.compile(r"[\t\x0b\x0c\r ]+[^\t\x0b\x0c\r ]*$")
+
+
+def whole_text_head(col: pl.Expr, text_chars: int) -> pl.Expr:
+    """The first ``text_chars`` characters of each text, cut at a space (the partial word at the
+    end goes; a text with no space in its head is cut hard): :func:`whole_text_head_py` in Polars.
+    """
+    head = (
+        col.str.slice(0, text_chars + 1).str.replace(_HEAD_CUT.pattern, "").str.slice(0, text_chars)
+    )
+    return pl.when(col.str.len_chars() > text_chars).then(head).otherwise(col)
+
+
+def whole_text_head_py(text: str, text_chars: int) -> str:
+    """The reference of :func:`whole_text_head` for one text.
+
+    Example: ``whole_text_head_py("The cat sat on the mat", 10)`` -> ``"The cat"`` (``"The cat sa"``
+    ends in a partial word).
+    """
+    if len(text) <= text_chars:
+        return text
+    return _HEAD_CUT.sub("", text[: text_chars + 1], count=1)[:text_chars]
+
+
 @dataclass(frozen=True)
 class LangIdParams:
     min_chunk_chars: int = 0
     max_chars: int = 20_000
     skip_code: bool = True
     merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
+
+
+@dataclass(frozen=True)
+class LangIdV2Params(LangIdParams):
+    """``langid_v1``'s parameters plus ``text_chars``: how much of an ASCII instruction text
+    fastText reads (the head of its voting lines joined, cut at a space)."""
+
+    text_chars: int = 200
+
+    def __post_init__(self) -> None:
+        # checked when the recipe is validated, before any data is read
+        if self.text_chars < 1:
+            raise ValueError("'text_chars' must be a positive number of characters, e.g. 200")
 
 
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|«[^»\n]{1,300}»|「[^」\n]{1,300}」")
@@ -408,9 +499,16 @@ def _langid_columns(
         }
     )
 
+    text_chars = p.text_chars if isinstance(p, LangIdV2Params) else None
+
     def batch(s: pl.Series) -> pl.Series:
         prompts, responses = prompts_and_responses(s)
-        res = ident.identify_with_letters(prompts + responses)
+        if text_chars is None:
+            res = ident.identify_with_letters(prompts + responses)
+        else:  # langid_v2: the answers of instruction records as whole texts when ASCII
+            chat = s.struct.field("messages").is_not_null().to_list()
+            whole = [False] * len(prompts) + chat
+            res = ident.identify_whole(prompts + responses, whole, text_chars)
         n = len(prompts)
         cols = {
             "lang": [r[0] for r in res[:n]],
@@ -435,6 +533,15 @@ def _langid_columns(
 def langid(p: LangIdParams, ctx: StepContext) -> Step:
     """Tag each record with its language (fastText lid.176, majority of text) and a score."""
     model_path()  # fail before any data is touched when the model is missing
+    return lambda lf: _langid_columns(lf, ctx, p)
+
+
+@register("langid_v2", kind="tagger", params=LangIdV2Params)
+def langid_v2(p: LangIdV2Params, ctx: StepContext) -> Step:
+    """As ``langid_v1``, but an all-ASCII prompt or answer of an instruction record is one
+    fastText prediction on its first ``text_chars`` characters (voting lines joined), not a vote of its lines.
+    """
+    model_path()
     return lambda lf: _langid_columns(lf, ctx, p)
 
 
