@@ -3,6 +3,8 @@ Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language
 
 ``langid_v1`` (tagger) adds ``langid__lang`` (ISO 639 code, e.g. ``en``, ``zh``) and
 ``langid__score``; ``language_filter_v1`` keeps the languages you allow with a minimum score.
+``langid_v2`` differs in one place: an all-ASCII answer of an instruction record is one
+prediction on the head of its voting lines (``text_chars``), not a vote of all its lines.
 
 Mixed-language text is labelled by *majority of text*: each line is classified, and the language
 with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
@@ -538,8 +540,12 @@ def langid(p: LangIdParams, ctx: StepContext) -> Step:
 
 @register("langid_v2", kind="tagger", params=LangIdV2Params)
 def langid_v2(p: LangIdV2Params, ctx: StepContext) -> Step:
-    """As ``langid_v1``, but an all-ASCII prompt or answer of an instruction record is one
-    fastText prediction on its first ``text_chars`` characters (voting lines joined), not a vote of its lines.
+    """As ``langid_v1``, but an all-ASCII answer of an instruction record is one fastText
+    prediction on the first ``text_chars`` characters of its voting lines joined (issue 19).
+
+    The answer's language only settles ``language_filter_v1``'s exemption and the instruction
+    checks' language mismatch; prompts and documents keep ``langid_v1``'s line vote. Agreement
+    with ``langid_v1`` on real data: docs/FILTERS.md ("Language ID v2").
     """
     model_path()
     return lambda lf: _langid_columns(lf, ctx, p)
