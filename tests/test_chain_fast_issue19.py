@@ -263,9 +263,24 @@ def test_instruction_may_fire_is_necessary_issue19(rows: list[tuple[str, str, st
             assert check_one(i, x, o, p) is None, (i, x, o)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(triples, min_size=1, max_size=40))
+def test_check_one_with_fire_mask_equals_every_check_issue19(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    """Running only the checks whose bit :func:`fire_mask` sets gives check_one's answer."""
+    from curate.steps.instruction import InstructionParams, check_one, fire_mask
+
+    p = InstructionParams(check_language=False)
+    frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
+    masks = frame.select(fire_mask(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0].to_list()
+    for (i, x, o), mask in zip(rows, masks, strict=True):
+        assert check_one(i, x, o, p, mask) == check_one(i, x, o, p), (i, x, o, mask)
+
+
 def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
     """The examples of each reason in the reason tests are routed to the Python checks."""
-    from curate.steps.instruction import InstructionParams, check_one, may_fire
+    from curate.steps.instruction import InstructionParams, check_one, fire_mask, may_fire
 
     p = InstructionParams(check_language=False)
     rows = [
@@ -299,6 +314,11 @@ def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
     assert all(check_one(*r, p) is not None for r in rows)
     frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
     assert all(frame.select(may_fire(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0])
+    # and each row's mask lets its own check run (issue 19)
+    masks = frame.select(fire_mask(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0].to_list()
+    assert [check_one(*r, p, m) for r, m in zip(rows, masks, strict=True)] == [
+        check_one(*r, p) for r in rows
+    ]
 
 
 def _instruction_rows() -> list[tuple[str, str, str]]:
@@ -336,7 +356,9 @@ def test_instruction_step_equals_all_python_path_issue19(monkeypatch) -> None:  
     runs = []
     for always in (False, True):
         if always:
-            monkeypatch.setattr(instruction, "may_fire", lambda *a: pl.lit(True))
+            monkeypatch.setattr(
+                instruction, "fire_mask", lambda *a: pl.lit(instruction.ALL_CHECKS, pl.Int64)
+            )
         runs.append(
             [
                 run_step("instruction_checks_v1", f, params, kinds=("instruction",))
