@@ -508,7 +508,15 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
     # fold(inp) in ("noinput", "no input", "input"): its letters and digits spell (no)input
     alnum = x.str.replace_all("[^A-Za-z0-9]", "").str.head(8).str.to_lowercase()
     placeholder = placeholder | alnum.is_in(["noinput", "input"])
-    words = o.str.count_matches(f"{NON_SPACE}+")
+    # the answer's words are counted only where a length rule applies (they are 1/4 of the work)
+    length_rules = {
+        "_long": has(i, LONG_RE),
+        "_medium": has(i, MEDIUM_RE),
+        "_explain": has(i, EXPLAIN_RE),
+        "_count": has(i, COUNT_RE),
+    }
+    asks = pl.any_horizontal(pl.col(c) for c in length_rules).fill_null(True)
+    words = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
@@ -523,10 +531,10 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
         (NEEDS_URL, (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE)),
         (NEEDS_MEDIA, has(prompt, MEDIA_RE) | has(i, FILE_RE)),
         (EMPTY_INPUT_REF, ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE)),
-        (TOO_SHORT, has(i, LONG_RE) & (words < p.min_words_long)),
-        (TOO_SHORT, has(i, MEDIUM_RE) & (words < p.min_words_medium)),
-        (TOO_SHORT, has(i, EXPLAIN_RE) & (words < p.min_words_explain)),
-        (TOO_SHORT, has(i, COUNT_RE) & (words < n).fill_null(True)),
+        (TOO_SHORT, pl.col("_long") & (words < p.min_words_long)),
+        (TOO_SHORT, pl.col("_medium") & (words < p.min_words_medium)),
+        (TOO_SHORT, pl.col("_explain") & (words < p.min_words_explain)),
+        (TOO_SHORT, pl.col("_count") & (words < n).fill_null(True)),
         (
             COPIES_PROMPT,
             has(i, CHANGE_TASK_RE)
@@ -548,7 +556,8 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
             if len(at):
                 col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
             folded[f"f{name}"] = col
-        return frame.with_columns(**folded).select(flags.alias(s.name)).to_series()
+        frame = frame.with_columns(**folded).with_columns(**length_rules)
+        return frame.select(flags.alias(s.name)).to_series()
 
     return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Int64)
 
