@@ -156,3 +156,34 @@ def test_langid_v2_rejects_text_chars_below_one_issue19() -> None:
     spec = get_step("langid_v2")
     with pytest.raises(ConfigError, match="text_chars"):
         spec.build_params({"text_chars": 0}, "recipe.yaml")
+
+
+def test_c4_quality_reads_only_live_rows_issue19() -> None:
+    """c4_quality_v1 computes its reasons and details on kept, in-scope rows only: those rows get
+    what they get on their own, the others are left as they were."""
+    from tests.filter_helpers import BASE_EN
+
+    docs = [
+        "Lorem ipsum dolor sit amet. " + BASE_EN,
+        "function f() { return 1; } " + BASE_EN,
+        "One line only.",
+        BASE_EN,
+        "Already dropped { lorem ipsum.",
+    ]
+    instr = [("Explain {x} and lorem ipsum.", "", "Lorem ipsum is { placeholder text.")]
+    frame = frame_of(texts=docs, instructions=instr)
+    frame = frame.with_columns(
+        keep=pl.col("_row") != 4,
+        drop_reason=pl.when(pl.col("_row") == 4).then(pl.lit("length__min_words")),
+        stage=pl.when(pl.col("_row") == 4).then(pl.lit("length_filter_v1")),
+    )
+    got = run_step("c4_quality_v1", frame, kinds=("document",))
+    alone = run_step("c4_quality_v1", frame_of(texts=docs[:4]), kinds=("document",))
+    cols = ["keep", "stage", "drop_reason", "detail"]
+    assert got.head(4).select(cols).equals(alone.select(cols))
+    assert got.tail(2).select(cols).equals(frame.tail(2).select(cols))
+    assert got["drop_reason"].to_list()[:3] == [
+        "c4_quality__lorem_ipsum",
+        "c4_quality__curly_bracket",
+        "c4_quality__min_sentences",
+    ]
