@@ -745,6 +745,44 @@ def test_fix_text_equals_ftfy_issue19(text: str) -> None:
     assert fix_text(text) == ftfy.fix_text(text, normalization=None)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(FTFY_BITS), max_size=14).map("".join),
+        st.text(max_size=40),
+        st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=12),
+    )
+)
+def test_ftfy_keeps_only_what_ftfy_keeps_issue19(text: str) -> None:
+    """The shortcut of textnorm.fix_text: ``ftfy_keeps`` is never true of a line ftfy changes."""
+    import ftfy
+
+    from curate.core.textnorm import ftfy_keeps
+
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    for line in text.splitlines(keepends=True) or [text]:
+        if ftfy_keeps(line):
+            assert ftfy.fix_and_explain(line, config).text == line, repr(line)
+
+
+def test_ftfy_keeps_every_character_issue19() -> None:
+    """Each code point below U+2100 and every 97th above, between letters and alone: where
+    ``ftfy_keeps`` says ftfy leaves it, ftfy leaves it."""
+    import ftfy
+
+    from curate.core.textnorm import ftfy_keeps
+
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    codes = [*range(0x2100), *range(0x2100, 0x110000, 97)]
+    kept = 0
+    for c in codes:
+        for line in (chr(c), f"a{chr(c)}b c", f"\u00e9{chr(c)}"):
+            if ftfy_keeps(line):
+                kept += 1
+                assert ftfy.fix_and_explain(line, config).text == line, hex(c)
+    assert kept > len(codes)  # the shortcut does apply to ordinary characters
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=20), max_size=10),
