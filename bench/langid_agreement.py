@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import filter_speed as fs  # noqa: E402  (the chain and the loaders)
 
+from curate.core.records import last_response  # noqa: E402
 from curate.plugins import get_step  # noqa: E402
 from curate.run.pipeline import run_steps  # noqa: E402
 from curate.run.recipe import PlannedStep, StepConfig  # noqa: E402
@@ -72,6 +73,10 @@ def main() -> None:
         lang, resp = same("langid__lang"), same("langid__response_lang")
         keep, reason = same("keep"), same("drop_reason")
         diff = ~(lang & resp & keep & reason)
+        # answers langid_v2 reads whole: the all-ASCII answers of instruction records
+        answer = a.select(last_response())[:, 0]
+        whole = answer.is_not_null() & ~answer.str.contains(r"[^\x00-\x7f]").fill_null(True)
+        d = (a["langid__response_score"] - b["langid__response_score"]).abs().drop_nulls()
         table.append(
             {
                 "corpus": name,
@@ -82,6 +87,9 @@ def main() -> None:
                 "reason_agree": int(reason.sum()),
                 "kept_v1": int(a["keep"].sum()),
                 "kept_v2": int(b["keep"].sum()),
+                "answers_ascii": int(whole.sum()),
+                "answer_score_diff_median": round(float(d.median() or 0.0), 4),
+                "answer_score_diff_p99": round(float(d.quantile(0.99) or 0.0), 4),
             }
         )
         for k in diff.arg_true().to_list():
@@ -106,14 +114,16 @@ def main() -> None:
         "## langid_v2 against langid_v1 (bench/langid_agreement.py)",
         "",
         "| corpus | records | prompt language equal | answer language equal | keep/drop equal "
-        "| drop reason equal | kept (v1) | kept (v2) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| drop reason equal | kept (v1) | kept (v2) | ASCII answers (read whole by v2) "
+        "| answer score difference, median / p99 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table:
         md.append(
             f"| {r['corpus']} | {r['records']:,} | {r['prompt_lang_agree']:,} | "
             f"{r['answer_lang_agree']:,} | {r['keep_agree']:,} | {r['reason_agree']:,} | "
-            f"{r['kept_v1']:,} | {r['kept_v2']:,} |"
+            f"{r['kept_v1']:,} | {r['kept_v2']:,} | {r['answers_ascii']:,} | "
+            f"{r['answer_score_diff_median']} / {r['answer_score_diff_p99']} |"
         )
     (out / "langid_agreement.md").write_text("\n".join(md) + "\n")
     (out / "langid_agreement.json").write_text(json.dumps(table, indent=2))
