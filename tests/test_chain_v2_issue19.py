@@ -37,9 +37,10 @@ texts = st.one_of(
 )
 
 
-def _whole_reference(ident, text: str | None, text_chars: int) -> tuple:  # noqa: ANN001
+def _whole_reference(ident, text: str | None, text_chars: int, min_score: float) -> tuple:  # noqa: ANN001
     """One ASCII text the slow way: voting lines as ``langid_v1`` picks them (``chunk_text``,
-    ``is_code_line``, ``str.isalpha``), joined with spaces, the head cut, one ``predict``."""
+    ``is_code_line``, ``str.isalpha``), joined with spaces, the head cut, one ``predict``; the
+    line vote instead for prose the prediction gives less than ``min_score``."""
     from curate.steps.langid import chunk_text, whole_text_head_py
     from curate.steps.words import is_code_line
 
@@ -50,31 +51,32 @@ def _whole_reference(ident, text: str | None, text_chars: int) -> tuple:  # noqa
         return (None, None, 0)
     parts = chunk_text(text, 0, ident.max_chars)
     prose = [c for c in parts if not is_code_line(c)]
-    parts = prose if sum(map(letters, prose)) >= 10 else parts
+    has_prose = sum(map(letters, prose)) >= 10
+    parts = prose if has_prose else parts
     head = whole_text_head_py(" ".join(parts), text_chars)
     labels, probs = ident.model.predict([head], k=1)
     lang = labels[0][0].removeprefix("__label__")
-    return (
-        ident.merge.get(lang, lang),
-        round(min(1.0, float(probs[0][0])), 4),
-        sum(map(letters, parts)),
-    )
+    prob = min(1.0, float(probs[0][0]))
+    if has_prose and prob < min_score:
+        return ident.identify_with_letters([text])[0]
+    return (ident.merge.get(lang, lang), round(prob, 4), sum(map(letters, parts)))
 
 
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.tuples(texts, st.booleans()), max_size=10),
     st.sampled_from([200, 15, 1]),
+    st.sampled_from([0.8, 0.0, 1.0, 0.5]),
 )
 def test_identify_whole_equals_reference_issue19(
-    rows: list[tuple[str | None, bool]], text_chars: int
+    rows: list[tuple[str | None, bool]], text_chars: int, min_score: float
 ) -> None:
     from curate.steps.langid import LanguageIdentifier
 
     ident = LanguageIdentifier()
-    got = ident.identify_whole([t for t, _ in rows], [w for _, w in rows], text_chars)
+    got = ident.identify_whole([t for t, _ in rows], [w for _, w in rows], text_chars, min_score)
     want = [
-        _whole_reference(ident, t, text_chars)
+        _whole_reference(ident, t, text_chars, min_score)
         if w and t is not None and t.isascii()
         else ident.identify_with_letters([t])[0]
         for t, w in rows
@@ -92,7 +94,7 @@ def test_identify_whole_reads_only_the_head_issue19() -> None:
         ["Le chat est assis sur le tapis rouge dans la grande maison de ma famille."] * 4
     )
     (lang, _, letters), (v1_lang, _, v1_letters) = (
-        ident.identify_whole([text], [True], 60)[0],
+        ident.identify_whole([text], [True], 60, 0.0)[0],
         ident.identify_with_letters([text])[0],
     )
     assert (lang, v1_lang) == ("en", "fr")
@@ -152,10 +154,30 @@ def test_langid_v2_tags_prompts_and_documents_as_v1_issue19() -> None:
     assert v2["langid__response_lang"].to_list()[2] == "fr"
 
 
-def test_langid_v2_rejects_text_chars_below_one_issue19() -> None:
+def test_identify_whole_votes_unsure_prose_by_line_issue19() -> None:
+    """Two English lines around a German one: one prediction blends them (German, unsure); the
+    line vote says English, and below ``min_score`` the line vote decides."""
+    from curate.steps.langid import LanguageIdentifier
+
+    ident = LanguageIdentifier()
+    text = (
+        "The library closes early on Sundays, so plan your visit for the morning.\n"
+        "Die neue Bahnlinie verbindet den Flughafen in zwanzig Minuten mit der Innenstadt.\n"
+        "My grandmother grew tomatoes and beans in a small garden behind her house."
+    )
+    blended = ident.identify_whole([text], [True], 200, 0.0)[0]
+    assert blended[0] == "de" and blended[1] < 0.8
+    assert ident.identify_whole([text], [True])[0] == ident.identify_with_letters([text])[0]
+    assert ident.identify_with_letters([text])[0][0] == "en"
+
+
+@pytest.mark.parametrize(
+    ("params", "name"), [({"text_chars": 0}, "text_chars"), ({"whole_min_score": 1.5}, "whole_min")]
+)
+def test_langid_v2_rejects_bad_params_issue19(params: dict, name: str) -> None:
     spec = get_step("langid_v2")
-    with pytest.raises(ConfigError, match="text_chars"):
-        spec.build_params({"text_chars": 0}, "recipe.yaml")
+    with pytest.raises(ConfigError, match=name):
+        spec.build_params(params, "recipe.yaml")
 
 
 def test_c4_quality_reads_only_live_rows_issue19() -> None:

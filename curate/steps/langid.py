@@ -4,7 +4,8 @@ Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language
 ``langid_v1`` (tagger) adds ``langid__lang`` (ISO 639 code, e.g. ``en``, ``zh``) and
 ``langid__score``; ``language_filter_v1`` keeps the languages you allow with a minimum score.
 ``langid_v2`` differs in one place: an all-ASCII answer of an instruction record is one
-prediction on the head of its voting lines (``text_chars``), not a vote of all its lines.
+prediction on the head of its voting lines (``text_chars``), not a vote of all its lines, unless
+it is prose that prediction is unsure of (``whole_min_score``: two languages blend in one).
 
 Mixed-language text is labelled by *majority of text*: each line is classified, and the language
 with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
@@ -267,12 +268,20 @@ class LanguageIdentifier:
         return out
 
     def identify_whole(
-        self, texts: list[str | None], whole: list[bool], text_chars: int = 200
+        self,
+        texts: list[str | None],
+        whole: list[bool],
+        text_chars: int = 200,
+        min_score: float = 0.8,
     ) -> list[tuple[str | None, float | None, int]]:
         """``langid_v2``'s method: a text marked in ``whole`` that is all ASCII is one fastText
         prediction over its voting lines joined by spaces (:func:`whole_text_head`: the first
-        ``text_chars`` characters, cut at a space); the other texts go line by line
-        (:meth:`identify_with_letters`). ``letters`` counts every voting line either way.
+        ``text_chars`` characters, cut at a space). That prediction stands when its probability
+        is at least ``min_score`` or the text has no prose (code, or lines with fewer than 10
+        prose letters in all); otherwise (prose the model is unsure of: often two languages,
+        which one prediction blends) the text is voted line by line. The texts not marked, or
+        not ASCII, go line by line (:meth:`identify_with_letters`). ``letters`` counts every
+        voting line either way.
 
         Example: ``identify_whole(["Hi there.\nHow are you?", "猫。"], [True, True])`` ->
         ``[("en", 0.9..., 15), ("zh", ..., 1)]`` (the second has a non-ASCII character, so it
@@ -292,22 +301,35 @@ class LanguageIdentifier:
         if lines is None:
             return out
         per = lines.group_by("owner", maintain_order=True).agg(
-            c=pl.col("c").str.join(" "), n=pl.col("n").sum()
+            c=pl.col("c").str.join(" "), n=pl.col("n").sum(), prose=pl.col("prose").first()
         )
         heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
         got_labels, got_probs = self.model.f.multilinePredict(
             [h + "\n" for h in heads], 1, 0.0, "strict"
         )
         merged: dict[str, str] = {}
-        for owner, n, lab, pr in zip(
-            per["owner"].to_list(), per["n"].to_list(), got_labels, got_probs, strict=True
+        unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
+        for owner, n, prose, lab, pr in zip(
+            per["owner"].to_list(),
+            per["n"].to_list(),
+            per["prose"].to_list(),
+            got_labels,
+            got_probs,
+            strict=True,
         ):
             raw = lab[0] if len(lab) else "__label__und"
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
             prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
-            out[fast_at[owner]] = (merged[raw], round(prob, 4), int(n))
+            if prose and prob < min_score:
+                unsure.append(fast_at[owner])
+            else:
+                out[fast_at[owner]] = (merged[raw], round(prob, 4), int(n))
+        if unsure:
+            again = self.identify_with_letters([texts[k] for k in unsure])
+            for k, r in zip(unsure, again, strict=True):
+                out[k] = r
         return out
 
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
@@ -320,7 +342,8 @@ class LanguageIdentifier:
 
     def _voting_frame(self, texts: list[str | None]) -> pl.DataFrame | None:
         """:meth:`_voting_lines` as a frame (``owner``: the text's index, ``c``: the line,
-        ``n``: its letters), in text and line order; ``None`` when no line votes."""
+        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote), in
+        text and line order; ``None`` when no line votes."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
         frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
@@ -351,8 +374,10 @@ class LanguageIdentifier:
             # Code lines say little about the human language; vote with the prose lines.
             lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
             prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
-            lines = lines.filter(~pl.col("code") | (prose < 10))
-        return lines.select("owner", "c", "n") if lines.height else None
+            lines = lines.with_columns(prose=prose >= 10).filter(~pl.col("code") | ~pl.col("prose"))
+        else:
+            lines = lines.with_columns(prose=pl.lit(True))
+        return lines.select("owner", "c", "n", "prose") if lines.height else None
 
     def _voting_lines_loop(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, one text at a time (used when short lines are merged)."""
@@ -409,15 +434,19 @@ class LangIdParams:
 
 @dataclass(frozen=True)
 class LangIdV2Params(LangIdParams):
-    """``langid_v1``'s parameters plus ``text_chars``: how much of an ASCII instruction text
-    fastText reads (the head of its voting lines joined, cut at a space)."""
+    """``langid_v1``'s parameters plus ``text_chars``, how much of an ASCII answer fastText reads
+    (the head of its voting lines joined, cut at a space), and ``whole_min_score``, the
+    probability below which a prose answer is voted line by line after all."""
 
     text_chars: int = 200
+    whole_min_score: float = 0.8
 
     def __post_init__(self) -> None:
         # checked when the recipe is validated, before any data is read
         if self.text_chars < 1:
             raise ValueError("'text_chars' must be a positive number of characters, e.g. 200")
+        if not 0.0 <= self.whole_min_score <= 1.0:
+            raise ValueError("'whole_min_score' must be between 0 and 1")
 
 
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|«[^»\n]{1,300}»|「[^」\n]{1,300}」")
@@ -504,16 +533,18 @@ def _langid_columns(
         }
     )
 
-    text_chars = p.text_chars if isinstance(p, LangIdV2Params) else None
+    v2 = p if isinstance(p, LangIdV2Params) else None
 
     def batch(s: pl.Series) -> pl.Series:
         prompts, responses = prompts_and_responses(s)
-        if text_chars is None:
+        if v2 is None:
             res = ident.identify_with_letters(prompts + responses)
         else:  # langid_v2: the answers of instruction records as whole texts when ASCII
             chat = s.struct.field("messages").is_not_null().to_list()
             whole = [False] * len(prompts) + chat
-            res = ident.identify_whole(prompts + responses, whole, text_chars)
+            res = ident.identify_whole(
+                prompts + responses, whole, v2.text_chars, v2.whole_min_score
+            )
         n = len(prompts)
         cols = {
             "lang": [r[0] for r in res[:n]],
@@ -544,11 +575,12 @@ def langid(p: LangIdParams, ctx: StepContext) -> Step:
 @register("langid_v2", kind="tagger", params=LangIdV2Params)
 def langid_v2(p: LangIdV2Params, ctx: StepContext) -> Step:
     """As ``langid_v1``, but an all-ASCII answer of an instruction record is one fastText
-    prediction on the first ``text_chars`` characters of its voting lines joined (issue 19).
+    prediction on the first ``text_chars`` characters of its voting lines joined (issue 19),
+    unless it is prose that prediction gives less than ``whole_min_score``: then lines vote.
 
     The answer's language only settles ``language_filter_v1``'s exemption and the instruction
     checks' language mismatch; prompts and documents keep ``langid_v1``'s line vote. Agreement
-    with ``langid_v1`` on real data: docs/FILTERS.md ("Language ID v2").
+    with ``langid_v1`` on real data: docs/FILTERS.md ("langid_v2 against langid_v1").
     """
     model_path()
     return lambda lf: _langid_columns(lf, ctx, p)
