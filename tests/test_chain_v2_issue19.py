@@ -40,7 +40,8 @@ texts = st.one_of(
 def _whole_reference(ident, text: str | None, text_chars: int, min_score: float) -> tuple:  # noqa: ANN001
     """One ASCII text the slow way: voting lines as ``langid_v1`` picks them (``chunk_text``,
     ``is_code_line``, ``str.isalpha``), joined with spaces, the head cut, one ``predict``; the
-    line vote instead for prose the prediction gives less than ``min_score``."""
+    line vote instead for prose lines (two or more) the prediction gives less than
+    ``min_score``."""
     from curate.steps.langid import chunk_text, whole_text_head_py
     from curate.steps.words import is_code_line
 
@@ -57,7 +58,7 @@ def _whole_reference(ident, text: str | None, text_chars: int, min_score: float)
     labels, probs = ident.model.predict([head], k=1)
     lang = labels[0][0].removeprefix("__label__")
     prob = min(1.0, float(probs[0][0]))
-    if has_prose and prob < min_score:
+    if has_prose and len(parts) >= 2 and prob < min_score:
         return ident.identify_with_letters([text])[0]
     return (ident.merge.get(lang, lang), round(prob, 4), sum(map(letters, parts)))
 

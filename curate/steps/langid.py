@@ -277,9 +277,9 @@ class LanguageIdentifier:
         """``langid_v2``'s method: a text marked in ``whole`` that is all ASCII is one fastText
         prediction over its voting lines joined by spaces (:func:`whole_text_head`: the first
         ``text_chars`` characters, cut at a space). That prediction stands when its probability
-        is at least ``min_score`` or the text has no prose (code, or lines with fewer than 10
-        prose letters in all); otherwise (prose the model is unsure of: often two languages,
-        which one prediction blends) the text is voted line by line. The texts not marked, or
+        is at least ``min_score``, when the text has no prose (code, or lines with fewer than 10
+        prose letters in all) or one voting line; otherwise (prose lines the model is unsure
+        of together: often two languages, which one prediction blends) the lines vote. The texts not marked, or
         not ASCII, go line by line (:meth:`identify_with_letters`). ``letters`` counts every
         voting line either way.
 
@@ -301,7 +301,10 @@ class LanguageIdentifier:
         if lines is None:
             return out
         per = lines.group_by("owner", maintain_order=True).agg(
-            c=pl.col("c").str.join(" "), n=pl.col("n").sum(), prose=pl.col("prose").first()
+            c=pl.col("c").str.join(" "),
+            n=pl.col("n").sum(),
+            # a vote needs two lines; one line's vote is its one prediction
+            vote=pl.col("prose").first() & (pl.len() >= 2),
         )
         heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
         got_labels, got_probs = self.model.f.multilinePredict(
@@ -309,10 +312,10 @@ class LanguageIdentifier:
         )
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
-        for owner, n, prose, lab, pr in zip(
+        for owner, n, vote, lab, pr in zip(
             per["owner"].to_list(),
             per["n"].to_list(),
-            per["prose"].to_list(),
+            per["vote"].to_list(),
             got_labels,
             got_probs,
             strict=True,
@@ -322,7 +325,7 @@ class LanguageIdentifier:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
             prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
-            if prose and prob < min_score:
+            if vote and prob < min_score:
                 unsure.append(fast_at[owner])
             else:
                 out[fast_at[owner]] = (merged[raw], round(prob, 4), int(n))
