@@ -783,6 +783,17 @@ def test_ftfy_keeps_every_character_issue19() -> None:
     assert kept > len(codes)  # the shortcut does apply to ordinary characters
 
 
+def test_ftfy_keeps_is_off_for_another_ftfy_issue19(monkeypatch) -> None:  # noqa: ANN001
+    """An ftfy with other fixers turns the shortcut off instead of trusting an old list."""
+    import ftfy
+
+    import curate.core.textnorm as textnorm
+
+    assert textnorm._FTFY_TOUCHED is not None  # on for the installed ftfy
+    monkeypatch.setitem(ftfy.FIXERS, "new_fixer", lambda t: t)
+    assert textnorm._ftfy_touched() is None
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.text(alphabet=st.characters(max_codepoint=127), max_size=20), max_size=10),
