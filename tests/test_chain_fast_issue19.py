@@ -263,9 +263,24 @@ def test_instruction_may_fire_is_necessary_issue19(rows: list[tuple[str, str, st
             assert check_one(i, x, o, p) is None, (i, x, o)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(triples, min_size=1, max_size=40))
+def test_check_one_with_fire_mask_equals_every_check_issue19(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    """Running only the checks whose bit :func:`fire_mask` sets gives check_one's answer."""
+    from curate.steps.instruction import InstructionParams, check_one, fire_mask
+
+    p = InstructionParams(check_language=False)
+    frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
+    masks = frame.select(fire_mask(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0].to_list()
+    for (i, x, o), mask in zip(rows, masks, strict=True):
+        assert check_one(i, x, o, p, mask) == check_one(i, x, o, p), (i, x, o, mask)
+
+
 def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
     """The examples of each reason in the reason tests are routed to the Python checks."""
-    from curate.steps.instruction import InstructionParams, check_one, may_fire
+    from curate.steps.instruction import InstructionParams, check_one, fire_mask, may_fire
 
     p = InstructionParams(check_language=False)
     rows = [
@@ -299,6 +314,11 @@ def test_instruction_may_fire_fires_on_every_reason_issue19() -> None:
     assert all(check_one(*r, p) is not None for r in rows)
     frame = pl.DataFrame(rows, schema=["i", "x", "o"], orient="row")
     assert all(frame.select(may_fire(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0])
+    # and each row's mask lets its own check run (issue 19)
+    masks = frame.select(fire_mask(pl.col("i"), pl.col("x"), pl.col("o"), p))[:, 0].to_list()
+    assert [check_one(*r, p, m) for r, m in zip(rows, masks, strict=True)] == [
+        check_one(*r, p) for r in rows
+    ]
 
 
 def _instruction_rows() -> list[tuple[str, str, str]]:
@@ -336,7 +356,9 @@ def test_instruction_step_equals_all_python_path_issue19(monkeypatch) -> None:  
     runs = []
     for always in (False, True):
         if always:
-            monkeypatch.setattr(instruction, "may_fire", lambda *a: pl.lit(True))
+            monkeypatch.setattr(
+                instruction, "fire_mask", lambda *a: pl.lit(instruction.ALL_CHECKS, pl.Int64)
+            )
         runs.append(
             [
                 run_step("instruction_checks_v1", f, params, kinds=("instruction",))
@@ -721,6 +743,55 @@ def test_fix_text_equals_ftfy_issue19(text: str) -> None:
     from curate.core.textnorm import fix_text
 
     assert fix_text(text) == ftfy.fix_text(text, normalization=None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(FTFY_BITS), max_size=14).map("".join),
+        st.text(max_size=40),
+        st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=12),
+    )
+)
+def test_ftfy_keeps_only_what_ftfy_keeps_issue19(text: str) -> None:
+    """The shortcut of textnorm.fix_text: ``ftfy_keeps`` is never true of a line ftfy changes."""
+    import ftfy
+
+    from curate.core.textnorm import ftfy_keeps
+
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    for line in text.splitlines(keepends=True) or [text]:
+        if ftfy_keeps(line):
+            assert ftfy.fix_and_explain(line, config).text == line, repr(line)
+
+
+def test_ftfy_keeps_every_character_issue19() -> None:
+    """Each code point below U+2100 and every 97th above, between letters and alone: where
+    ``ftfy_keeps`` says ftfy leaves it, ftfy leaves it."""
+    import ftfy
+
+    from curate.core.textnorm import ftfy_keeps
+
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    codes = [*range(0x2100), *range(0x2100, 0x110000, 97)]
+    kept = 0
+    for c in codes:
+        for line in (chr(c), f"a{chr(c)}b c", f"\u00e9{chr(c)}"):
+            if ftfy_keeps(line):
+                kept += 1
+                assert ftfy.fix_and_explain(line, config).text == line, hex(c)
+    assert kept > len(codes)  # the shortcut does apply to ordinary characters
+
+
+def test_ftfy_keeps_is_off_for_another_ftfy_issue19(monkeypatch) -> None:  # noqa: ANN001
+    """An ftfy with other fixers turns the shortcut off instead of trusting an old list."""
+    import ftfy
+
+    import curate.core.textnorm as textnorm
+
+    assert textnorm._FTFY_TOUCHED is not None  # on for the installed ftfy
+    monkeypatch.setitem(ftfy.FIXERS, "new_fixer", lambda t: t)
+    assert textnorm._ftfy_touched() is None
 
 
 @settings(max_examples=100, deadline=None)

@@ -11,6 +11,7 @@ import unicodedata
 
 import ftfy
 import polars as pl
+from ftfy.badness import is_bad
 
 # C0/C1 control characters except tab and newline; also the zero-width space, word joiner and BOM.
 # The zero-width non-joiner and joiner (U+200C, U+200D) stay: they carry meaning (Persian words,
@@ -50,6 +51,75 @@ def normalise_text(
 _INERT_LINE = re.compile(r"[\t\x20-\x25\x27-\x7e]*\n?")
 
 
+# ftfy's fixers (ftfy 6.2-6.3) and the patterns of the three it applies with a regex: the
+# shortcut below was read off them, and is off for an ftfy whose fixers differ.
+_FTFY_FIXERS = {
+    "decode_inconsistent_utf8",
+    "fix_c1_controls",
+    "fix_character_width",
+    "fix_latin_ligatures",
+    "fix_line_breaks",
+    "fix_surrogates",
+    "remove_control_chars",
+    "remove_terminal_escapes",
+    "replace_lossy_sequences",
+    "restore_byte_a0",
+    "uncurl_quotes",
+    "unescape_html",
+}
+_FTFY_PATTERNS = ("[\u02bc\u2018-\u201b]", "[\u201c-\u201f]", r"[\x80-\x9f]")
+
+
+def _ftfy_touched() -> re.Pattern[str] | None:
+    """Every character one of ftfy's fixers (other than the mojibake repair) may change, read
+    from ftfy's own tables: ``&`` (HTML entities), ESC (terminal escapes), C1 controls,
+    ligatures, full/half-width forms, curly quotes, line breaks, surrogates, control characters.
+    ``None`` (no shortcut: every line that is not plain ASCII goes to ftfy) when the installed
+    ftfy's fixers or quote patterns are not the ones this list was read from.
+    """
+    from ftfy import FIXERS, chardata
+
+    patterns = (
+        chardata.SINGLE_QUOTE_RE.pattern,
+        chardata.DOUBLE_QUOTE_RE.pattern,
+        chardata.C1_CONTROL_RE.pattern,
+    )
+    if set(FIXERS) != _FTFY_FIXERS or patterns != _FTFY_PATTERNS:
+        return None
+    codes = set(chardata.LIGATURES) | set(chardata.WIDTH_MAP) | set(chardata.CONTROL_CHARS)
+    codes |= {ord(c) for c in "&\x1b\r\x85\u2028\u2029\u02bc"}
+    codes |= set(range(0x80, 0xA0)) | set(range(0x2018, 0x2020)) | set(range(0xD800, 0xE000))
+    ranges: list[list[int]] = []
+    for c in sorted(codes):
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    cls = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{cls}]")
+
+
+_FTFY_TOUCHED = _ftfy_touched()
+
+
+def ftfy_keeps(segment: str) -> bool:
+    """True when ``ftfy.fix_and_explain(segment, config)`` (our config: no normalisation) returns
+    ``segment`` unchanged, decided without running ftfy's fixers (issue 19): no character any
+    fixer changes (:func:`_ftfy_touched`) and nothing that looks like mojibake to ftfy
+    (``ftfy.badness.is_bad``, the test its encoding repair starts with). Always False for an
+    ftfy release the character list was not read from.
+
+    Example: ``ftfy_keeps("café au lait")`` -> True; ``ftfy_keeps("cafÃ©")``,
+    ``ftfy_keeps("“quoted”")`` -> False.
+    """
+    if _FTFY_TOUCHED is None:
+        return False
+    return not _FTFY_TOUCHED.search(segment) and not is_bad(segment)
+
+
 def fix_text(text: str) -> str:
     """``ftfy.fix_text(text, normalization=None)``, without calling ftfy on the lines it would
     return unchanged (issue 19): ftfy fixes a text line by line, and a plain ASCII line needs
@@ -71,7 +141,7 @@ def fix_text(text: str) -> str:
         segment = text[pos:textbreak]
         if config.unescape_html == "auto" and "<" in segment:
             config = config._replace(unescape_html=False)
-        if _INERT_LINE.fullmatch(segment):
+        if _INERT_LINE.fullmatch(segment) or ftfy_keeps(segment):
             out.append(segment)
         else:
             out.append(ftfy.fix_and_explain(segment, config).text)

@@ -135,14 +135,16 @@ def c4_quality(p: C4QualityParams, ctx: StepContext) -> Step:
 def _c4_quality_with(p: C4QualityParams, ctx: StepContext, count: Callable[[str], int]) -> Step:
     """The C4 document rules with ``count(text)`` as the sentence counter."""
     reasons = {}
+    # the text of the rows the filter can drop (kept, in scope): the reasons and details of the
+    # others are never read, so they are not computed (issue 19: instruction records skip this)
+    text = pl.when(pl.col("keep") & ctx.scope()).then(pl.col("text"))
     if p.filter_lorem_ipsum:
-        reasons["c4_quality__lorem_ipsum"] = (
-            pl.col("text").str.to_lowercase().str.contains("lorem ipsum", literal=True)
+        reasons["c4_quality__lorem_ipsum"] = text.str.to_lowercase().str.contains(
+            "lorem ipsum", literal=True
         )
     if p.filter_curly_bracket:
-        reasons["c4_quality__curly_bracket"] = pl.col("text").str.contains("{", literal=True)
+        reasons["c4_quality__curly_bracket"] = text.str.contains("{", literal=True)
     reasons["c4_quality__min_sentences"] = pl.col(ctx.column("sentences")) < p.min_num_sentences
-    text = pl.col("text")
     details = {
         "c4_quality__lorem_ipsum": rule_detail(
             "c4_quality__lorem_ipsum", op="contains", span=first_span(text, "lorem ipsum")

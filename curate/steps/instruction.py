@@ -362,26 +362,40 @@ class InstructionParams:
     language_min_letters: int = 20
 
 
-def check_one(instruction: str, inp: str, output: str, p: InstructionParams) -> str | None:
-    """The first reason (without language) that fires for one record, or None."""
+# One bit per check after the placeholder test, in check_one's order (:func:`fire_mask`).
+REFUSAL, NEEDS_URL, NEEDS_MEDIA, EMPTY_INPUT_REF, TOO_SHORT, COPIES_PROMPT = (1, 2, 4, 8, 16, 32)
+ALL_CHECKS = 63
+
+
+def check_one(
+    instruction: str, inp: str, output: str, p: InstructionParams, checks: int = ALL_CHECKS
+) -> str | None:
+    """The first reason (without language) that fires for one record, or None.
+
+    ``checks`` (bits ``REFUSAL`` ... ``COPIES_PROMPT``) skips the checks whose bit is off: with the
+    bits :func:`fire_mask` sets, the answer is the same as with every check (issue 19), as a
+    check whose bit is off cannot fire. The placeholder test always runs.
+    Example: ``check_one("Name a colour.", "", "<nooutput>", p)`` ->
+    ``"instruction__placeholder_output"``.
+    """
     if not output.strip():
         return None  # length_filter_v1's length__empty_response
     if is_placeholder(inp) or fold(inp) in ("noinput", "no input", "input"):
         inp = ""
     if is_placeholder(output):
         return "instruction__placeholder_output"
-    if REFUSAL_RE.search(output):
+    if checks & REFUSAL and REFUSAL_RE.search(output):
         return "instruction__refusal"
-    if needs_url(instruction, inp):
+    if checks & NEEDS_URL and needs_url(instruction, inp):
         return "instruction__needs_url"
-    if needs_media(instruction, inp):
+    if checks & NEEDS_MEDIA and needs_media(instruction, inp):
         return "instruction__needs_media"
-    if empty_input_ref(instruction, inp):
+    if checks & EMPTY_INPUT_REF and empty_input_ref(instruction, inp):
         return "instruction__empty_input_ref"
-    need = required_words(instruction, p)
+    need = required_words(instruction, p) if checks & TOO_SHORT else 0
     if need and len(split_words(output)) < need:
         return "instruction__too_short"
-    if copies_prompt(instruction, inp, output):
+    if checks & COPIES_PROMPT and copies_prompt(instruction, inp, output):
         return "instruction__copies_prompt"
     return None
 
@@ -459,6 +473,17 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     match for it to fire. A record whose input or answer may be a placeholder is always True.
     Example: ``"Name a colour." / "" / "Blue is a colour."`` -> False.
     """
+    return fire_mask(instruction, inp, output, p) != 0
+
+
+def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
+    """The bits of the checks that may fire on each row (:func:`check_one`'s ``checks``): a
+    check whose bit is off returns False there. 0: no reason can fire (:func:`may_fire` is
+    False); a row whose input or answer may be a placeholder gets every bit, ``ALL_CHECKS``.
+
+    Example: ``"Describe the following photo." / "" / "A dog."`` -> ``NEEDS_MEDIA |
+    EMPTY_INPUT_REF`` (and more bits when a looser test matches too).
+    """
 
     def has(e: pl.Expr, rx: re.Pattern[str] | str) -> pl.Expr:
         return e.str.contains(widened(rx if isinstance(rx, str) else rx.pattern))
@@ -483,7 +508,15 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     # fold(inp) in ("noinput", "no input", "input"): its letters and digits spell (no)input
     alnum = x.str.replace_all("[^A-Za-z0-9]", "").str.head(8).str.to_lowercase()
     placeholder = placeholder | alnum.is_in(["noinput", "input"])
-    words = o.str.count_matches(f"{NON_SPACE}+")
+    # the answer's words are counted only where a length rule applies (they are 1/4 of the work)
+    length_rules = {
+        "_long": has(i, LONG_RE),
+        "_medium": has(i, MEDIUM_RE),
+        "_explain": has(i, EXPLAIN_RE),
+        "_count": has(i, COUNT_RE),
+    }
+    asks = pl.any_horizontal(pl.col(c) for c in length_rules).fill_null(True)
+    words = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
@@ -494,19 +527,25 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
     # and final punctuation aside) starts with the same first word
     fw = first_word(o)
     fires = [
-        refusal_han | o.str.contains(REFUSAL_WORDS),
-        (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE),
-        has(prompt, MEDIA_RE) | has(i, FILE_RE),
-        ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE),
-        has(i, LONG_RE) & (words < p.min_words_long),
-        has(i, MEDIUM_RE) & (words < p.min_words_medium),
-        has(i, EXPLAIN_RE) & (words < p.min_words_explain),
-        has(i, COUNT_RE) & (words < n).fill_null(True),
-        has(i, CHANGE_TASK_RE)
-        & ~has(i, NO_CHANGE_TASK_RE)
-        & ((fw == first_word(i)) | (fw == first_word(x))).fill_null(False),
+        (REFUSAL, refusal_han | o.str.contains(REFUSAL_WORDS)),
+        (NEEDS_URL, (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE)),
+        (NEEDS_MEDIA, has(prompt, MEDIA_RE) | has(i, FILE_RE)),
+        (EMPTY_INPUT_REF, ~x.str.contains(NON_SPACE) & has(i, EMPTY_REF_RE)),
+        (TOO_SHORT, pl.col("_long") & (words < p.min_words_long)),
+        (TOO_SHORT, pl.col("_medium") & (words < p.min_words_medium)),
+        (TOO_SHORT, pl.col("_explain") & (words < p.min_words_explain)),
+        (TOO_SHORT, pl.col("_count") & (words < n).fill_null(True)),
+        (
+            COPIES_PROMPT,
+            has(i, CHANGE_TASK_RE)
+            & ~has(i, NO_CHANGE_TASK_RE)
+            & ((fw == first_word(i)) | (fw == first_word(x))).fill_null(False),
+        ),
     ]
-    flags = placeholder | pl.any_horizontal(fires).fill_null(True)
+    bits = pl.lit(0, pl.Int64)
+    for bit, cond in fires:  # a null (a missing text) may fire
+        bits = bits | pl.when(cond.fill_null(True)).then(pl.lit(bit, pl.Int64)).otherwise(0)
+    flags = pl.when(placeholder).then(pl.lit(ALL_CHECKS, pl.Int64)).otherwise(bits)
 
     def run(s: pl.Series) -> pl.Series:
         frame = s.struct.unnest()
@@ -517,9 +556,10 @@ def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instruction
             if len(at):
                 col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
             folded[f"f{name}"] = col
-        return frame.with_columns(**folded).select(flags.alias(s.name)).to_series()
+        frame = frame.with_columns(**folded).with_columns(**length_rules)
+        return frame.select(flags.alias(s.name)).to_series()
 
-    return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Boolean)
+    return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Int64)
 
 
 @register("instruction_checks_v1", kind="filter", params=InstructionParams, reasons=REASONS)
@@ -581,7 +621,7 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             if r is None or not r["_live"]:
                 out.append(None)
                 continue
-            reason = check_one(r["i"] or "", r["x"] or "", r["o"] or "", p)
+            reason = check_one(r["i"] or "", r["x"] or "", r["o"] or "", p, r["_checks"])
             short = reason == "instruction__too_short"
             out.append(
                 {
@@ -626,9 +666,14 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
         reuse = p.check_language and "langid__response_lang" in lf.collect_schema().names()
         lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output)
         i, x, o = pl.col("_ic_i"), pl.col("_ic_x"), pl.col("_ic_o")
-        # Rows no check can fire on (decided in Polars, :func:`may_fire`) skip the Python loop,
-        # unless it must identify their languages or their two languages differ (issue 19).
-        quiet = pl.lit(False) if p.check_language and not reuse else ~may_fire(i, x, o, p)
+        # Rows no check can fire on (decided in Polars, :func:`fire_mask`) skip the Python loop,
+        # unless it must identify their languages or their two languages differ; the others run
+        # only the checks that may fire on them (issue 19).
+        mask = fire_mask(i, x, o, p)
+        if p.check_language and not reuse:
+            mask = pl.lit(ALL_CHECKS, pl.Int64)
+        lf = lf.with_columns(_ic_checks=mask)
+        quiet = pl.col("_ic_checks") == 0
         if reuse:
             lang, resp = pl.col("langid__lang"), pl.col("langid__response_lang")
             quiet = quiet & ~(
@@ -639,6 +684,7 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 & (pl.col("langid__response_score") >= p.language_min_score)
             ).fill_null(True)
         cols = [i.alias("i"), x.alias("x"), o.alias("o"), (live & ~quiet).alias("_live")]
+        cols.append(pl.col("_ic_checks").alias("_checks"))
         if reuse:
             cols += [
                 pl.col("langid__lang").alias("pl"),
@@ -662,7 +708,7 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
             .otherwise(pl.col("_ic").struct.field("output_lang")),
             _ic_need=pl.col("_ic").struct.field("need"),
             _ic_words=pl.col("_ic").struct.field("words"),
-        ).drop("_ic", "_ic_i", "_ic_x", "_ic_o")
+        ).drop("_ic", "_ic_i", "_ic_x", "_ic_o", "_ic_checks")
         return filt(lf).drop("_ic_need", "_ic_words", "_ic_quiet")
 
     return step

@@ -3,6 +3,9 @@ Efficient Text Classification*; model card: https://fasttext.cc/docs/en/language
 
 ``langid_v1`` (tagger) adds ``langid__lang`` (ISO 639 code, e.g. ``en``, ``zh``) and
 ``langid__score``; ``language_filter_v1`` keeps the languages you allow with a minimum score.
+``langid_v2`` differs in one place: an all-ASCII answer of an instruction record is one
+prediction on the head of its voting lines (``text_chars``), not a vote of all its lines, unless
+it is prose that prediction is unsure of (``whole_min_score``: two languages blend in one).
 
 Mixed-language text is labelled by *majority of text*: each line is classified, and the language
 with the most letters wins. Japanese needs kana: a Han-only line that lid.176 calls ``ja`` is
@@ -68,9 +71,12 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     _, offsets, data = arr.buffers()
     off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    lower = raw | 0x20
-    hits = np.concatenate(([0], np.cumsum((lower >= ord("a")) & (lower <= ord("z")))))
-    return hits[off[1:]] - hits[off[:-1]]
+    letter = ((raw | 0x20) - ord("a")).astype(np.uint8) < 26  # a-z after folding case (wraps)
+    # running count in int32 (half the memory traffic of int64) while it cannot overflow
+    hits = np.empty(len(raw) + 1, dtype=np.int32 if len(raw) < 2**31 - 1 else np.int64)
+    hits[0] = 0
+    np.cumsum(letter, dtype=hits.dtype, out=hits[1:])
+    return (hits[off[1:]] - hits[off[:-1]]).astype(np.int64)
 
 
 def code_line_flags(lines: list[str], max_symbol_frac: float = 0.05) -> list[bool]:
@@ -261,9 +267,86 @@ class LanguageIdentifier:
             out[i] = (lang, score, total)
         return out
 
+    def identify_whole(
+        self,
+        texts: list[str | None],
+        whole: list[bool],
+        text_chars: int = 200,
+        min_score: float = 0.8,
+    ) -> list[tuple[str | None, float | None, int]]:
+        """``langid_v2``'s method: a text marked in ``whole`` that is all ASCII is one fastText
+        prediction over its voting lines joined by spaces (:func:`whole_text_head`: the first
+        ``text_chars`` characters, cut at a space). That prediction stands when its probability
+        is at least ``min_score``, when the text has no prose (code, or lines with fewer than 10
+        prose letters in all) or one voting line; otherwise (prose lines the model is unsure
+        of together: often two languages, which one prediction blends) the lines vote. The texts not marked, or
+        not ASCII, go line by line (:meth:`identify_with_letters`). ``letters`` counts every
+        voting line either way.
+
+        Example: ``identify_whole(["Hi there.\nHow are you?", "猫。"], [True, True])`` ->
+        ``[("en", 0.9..., 15), ("zh", ..., 1)]`` (the second has a non-ASCII character, so it
+        goes line by line).
+        """
+        s = pl.Series(texts, dtype=pl.String)
+        ascii_ = (s.str.len_bytes() == s.str.len_chars()).fill_null(False)
+        fast = pl.Series(whole, dtype=pl.Boolean) & ascii_
+        fast_at = fast.arg_true().to_list()
+        slow_at = (~fast).arg_true().to_list()
+        out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
+        if slow_at:
+            got = self.identify_with_letters([texts[k] for k in slow_at])
+            for k, r in zip(slow_at, got, strict=True):
+                out[k] = r
+        lines = self._voting_frame(s.gather(fast_at).to_list()) if fast_at else None
+        if lines is None:
+            return out
+        per = lines.group_by("owner", maintain_order=True).agg(
+            c=pl.col("c").str.join(" "),
+            n=pl.col("n").sum(),
+            # a vote needs two lines; one line's vote is its one prediction
+            vote=pl.col("prose").first() & (pl.len() >= 2),
+        )
+        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
+        got_labels, got_probs = self.model.f.multilinePredict(
+            [h + "\n" for h in heads], 1, 0.0, "strict"
+        )
+        merged: dict[str, str] = {}
+        unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
+        for owner, n, vote, lab, pr in zip(
+            per["owner"].to_list(),
+            per["n"].to_list(),
+            per["vote"].to_list(),
+            got_labels,
+            got_probs,
+            strict=True,
+        ):
+            raw = lab[0] if len(lab) else "__label__und"
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
+            if vote and prob < min_score:
+                unsure.append(fast_at[owner])
+            else:
+                out[fast_at[owner]] = (merged[raw], round(prob, 4), int(n))
+        if unsure:
+            again = self.identify_with_letters([texts[k] for k in unsure])
+            for k, r in zip(unsure, again, strict=True):
+                out[k] = r
+        return out
+
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, their text's index and their letters, in one Polars pass (what
         :meth:`_voting_lines_loop` gives when lines are not merged)."""
+        lines = self._voting_frame(texts)
+        if lines is None:
+            return [], [], []
+        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+
+    def _voting_frame(self, texts: list[str | None]) -> pl.DataFrame | None:
+        """:meth:`_voting_lines` as a frame (``owner``: the text's index, ``c``: the line,
+        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote), in
+        text and line order; ``None`` when no line votes."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
         frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
@@ -284,7 +367,7 @@ class LanguageIdentifier:
             .with_columns(a=pl.col("c").str.len_bytes() == pl.col("c").str.len_chars())
         )
         if not lines.height:
-            return [], [], []
+            return None
         chunks = lines["c"].to_list()
         letters = ascii_letter_counts(lines["c"]).tolist()
         for k in lines["a"].not_().arg_true().to_list():
@@ -294,8 +377,10 @@ class LanguageIdentifier:
             # Code lines say little about the human language; vote with the prose lines.
             lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
             prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
-            lines = lines.filter(~pl.col("code") | (prose < 10))
-        return lines["owner"].to_list(), lines["c"].to_list(), lines["n"].to_list()
+            lines = lines.with_columns(prose=prose >= 10).filter(~pl.col("code") | ~pl.col("prose"))
+        else:
+            lines = lines.with_columns(prose=pl.lit(True))
+        return lines.select("owner", "c", "n", "prose") if lines.height else None
 
     def _voting_lines_loop(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, one text at a time (used when short lines are merged)."""
@@ -316,12 +401,55 @@ class LanguageIdentifier:
         return owners, chunks, weights
 
 
+# What fastText splits words on, of the characters a joined ASCII text can hold ("\n" is not one:
+# the lines are joined with spaces).
+_HEAD_CUT = re.compile(r"[\t\x0b\x0c\r ]+[^\t\x0b\x0c\r ]*$")
+
+
+def whole_text_head(col: pl.Expr, text_chars: int) -> pl.Expr:
+    """The first ``text_chars`` characters of each text, cut at a space (the partial word at the
+    end goes; a text with no space in its head is cut hard): :func:`whole_text_head_py` in Polars.
+    """
+    head = (
+        col.str.slice(0, text_chars + 1).str.replace(_HEAD_CUT.pattern, "").str.slice(0, text_chars)
+    )
+    return pl.when(col.str.len_chars() > text_chars).then(head).otherwise(col)
+
+
+def whole_text_head_py(text: str, text_chars: int) -> str:
+    """The reference of :func:`whole_text_head` for one text.
+
+    Example: ``whole_text_head_py("The cat sat on the mat", 10)`` -> ``"The cat"`` (``"The cat sa"``
+    ends in a partial word).
+    """
+    if len(text) <= text_chars:
+        return text
+    return _HEAD_CUT.sub("", text[: text_chars + 1], count=1)[:text_chars]
+
+
 @dataclass(frozen=True)
 class LangIdParams:
     min_chunk_chars: int = 0
     max_chars: int = 20_000
     skip_code: bool = True
     merge: dict[str, str] = field(default_factory=lambda: {"wuu": "zh", "yue": "zh"})
+
+
+@dataclass(frozen=True)
+class LangIdV2Params(LangIdParams):
+    """``langid_v1``'s parameters plus ``text_chars``, how much of an ASCII answer fastText reads
+    (the head of its voting lines joined, cut at a space), and ``whole_min_score``, the
+    probability below which a prose answer is voted line by line after all."""
+
+    text_chars: int = 200
+    whole_min_score: float = 0.8
+
+    def __post_init__(self) -> None:
+        # checked when the recipe is validated, before any data is read
+        if self.text_chars < 1:
+            raise ValueError("'text_chars' must be a positive number of characters, e.g. 200")
+        if not 0.0 <= self.whole_min_score <= 1.0:
+            raise ValueError("'whole_min_score' must be between 0 and 1")
 
 
 _QUOTED = re.compile(r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|«[^»\n]{1,300}»|「[^」\n]{1,300}」")
@@ -408,9 +536,18 @@ def _langid_columns(
         }
     )
 
+    v2 = p if isinstance(p, LangIdV2Params) else None
+
     def batch(s: pl.Series) -> pl.Series:
         prompts, responses = prompts_and_responses(s)
-        res = ident.identify_with_letters(prompts + responses)
+        if v2 is None:
+            res = ident.identify_with_letters(prompts + responses)
+        else:  # langid_v2: the answers of instruction records as whole texts when ASCII
+            chat = s.struct.field("messages").is_not_null().to_list()
+            whole = [False] * len(prompts) + chat
+            res = ident.identify_whole(
+                prompts + responses, whole, v2.text_chars, v2.whole_min_score
+            )
         n = len(prompts)
         cols = {
             "lang": [r[0] for r in res[:n]],
@@ -435,6 +572,20 @@ def _langid_columns(
 def langid(p: LangIdParams, ctx: StepContext) -> Step:
     """Tag each record with its language (fastText lid.176, majority of text) and a score."""
     model_path()  # fail before any data is touched when the model is missing
+    return lambda lf: _langid_columns(lf, ctx, p)
+
+
+@register("langid_v2", kind="tagger", params=LangIdV2Params)
+def langid_v2(p: LangIdV2Params, ctx: StepContext) -> Step:
+    """As ``langid_v1``, but an all-ASCII answer of an instruction record is one fastText
+    prediction on the first ``text_chars`` characters of its voting lines joined (issue 19),
+    unless it is prose that prediction gives less than ``whole_min_score``: then lines vote.
+
+    The answer's language only settles ``language_filter_v1``'s exemption and the instruction
+    checks' language mismatch; prompts and documents keep ``langid_v1``'s line vote. Agreement
+    with ``langid_v1`` on real data: docs/FILTERS.md ("langid_v2 against langid_v1").
+    """
+    model_path()
     return lambda lf: _langid_columns(lf, ctx, p)
 
 

@@ -11,10 +11,13 @@ lookarounds, where the match must be the same (issue 19).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SPACE = r"[\s\x1c-\x1f]"  # Python's \s on ASCII: Rust's \s plus U+001C-U+001F
 NON_SPACE = r"[^\s\x1c-\x1f]"
 
 
+@lru_cache(maxsize=256)  # a pure function of the pattern, rebuilt by each step run otherwise
 def widened(pattern: str) -> str:
     """``pattern`` for Polars, matching wherever Python's ``re`` matches on ASCII text.
 
