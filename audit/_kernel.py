@@ -481,9 +481,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     return i + 1
                 if c == 92:
                     d = data[i + 1]
-                    if d == 34 or d == 92 or d == 47 or d == 98 or d == 102 or d == 110:
-                        i += 2
-                    elif d == 114 or d == 116:
+                    if (d == 34 or d == 92 or d == 47 or d == 98 or d == 102 or d == 110
+                            or d == 114 or d == 116):  # fmt: skip
                         i += 2
                     elif d == 117:
                         h = _hex4(data, i + 2)
