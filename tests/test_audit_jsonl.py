@@ -211,6 +211,7 @@ ODD_LINES = [
     b"   ",
     b"\r",
     b"{}",
+    b'{"instruction": "a\\/b \\b\\f \\u0041BC \\u00e9t\\u00C9 \\u4E2d", "output": "x\\ty\\/z"}',
     b'{"instruction": "\xe4\xb8\xad\xe6\x96\x87 \\u00e9\\u0301 e\\u0301", "output": "ok"}',
 ]
 
