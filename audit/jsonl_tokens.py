@@ -41,7 +41,7 @@ import numpy as np
 import polars as pl
 
 from audit.index import Tokenised, _utf8_kernel
-from audit.normalise import codepoint_tables
+from audit.normalise import codepoint_tables, tokenize_series
 from curate.io import ingest_arrow
 from curate.io.formats import decode_json
 from curate.io.paths import suffix_of
@@ -217,14 +217,16 @@ class TokenShards:
             kl = part[kern]
             if len(kl):
                 t0 = int(tok_end[kl[0]] - lens[kl[0]])
-                h = out[t0 : int(tok_end[kl[-1]])].copy()
+                h = out[t0 : int(tok_end[kl[-1]])]  # a view: valid until the next block
             else:
                 h = np.zeros(0, np.uint64)
             klens = lens[kl]
             rl = part[~kern].tolist()
             if rl:
                 texts = pl.Series([ref[x][0] for x in rl], dtype=pl.String)
-                rt = Tokenised.of_texts(texts)
+                # a few texts per shard, most with a character decided on the whole text:
+                # the normaliser's token lists directly (one Polars pass; same hashes)
+                rt = Tokenised.of(tokenize_series(texts))
                 order = np.concatenate([np.flatnonzero(kern), np.flatnonzero(~kern)])
                 tok = Tokenised.from_hashes(
                     np.concatenate([h, rt.h]), np.concatenate([klens, rt.lens]), order
@@ -281,7 +283,8 @@ class TokenShards:
         return shard
 
     def tokenised(self, frame: pl.DataFrame) -> Tokenised:
-        """The shard's token hashes (records in the frame's order)."""
+        """The shard's token hashes (records in the frame's order); its arrays may be views
+        of a reused buffer: valid until the next shard is read (copy them to keep them)."""
         return self._current(frame)["tok"]
 
     def text_bytes(self, frame: pl.DataFrame) -> int:
