@@ -787,15 +787,16 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             more[:k] = out[:k]
             return more
 
-        @numba.njit(cache=True, nogil=True)
+        @numba.njit(cache=True, nogil=True, inline="always")
         def _field_tokens(data, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
-                          multi_off, multi_chars, multi_cls, scratch, per_byte):  # fmt: skip
+                          multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
             """Token hashes of the JSON string contents ``data[i:end]`` (escapes decoded on
             the fly) appended at ``out[k:]``, as :func:`_utf8_tokens` hashes the decoded text.
 
             ``acls`` is the ASCII class table with the backslash as class 2 (an escape);
-            ``per_byte`` bounds the tokens an input byte can give (``out`` is grown for that
-            before the loop: growing it inside would make the loop 3x slower). Returns ``(out, k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
+            ``out`` must have room for every token the bytes can give (the caller grows it:
+            an array assigned inside the loop, or returned, makes the loop 3x slower).
+            Returns ``(k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
             normalisation depends on its neighbours or a token over ~64 KB.
             """
             limit = len(cls)
@@ -803,10 +804,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             tl = 0
             head = np.uint64(0)
             plain = True
-            out = _grow(out, k, (end - i) * per_byte + 2)
             while i < end:
                 if tl + 96 > len(scratch):
-                    return out, k, nbytes, False
+                    return k, nbytes, False
                 b = data[i]
                 if b < 0x80:
                     c = acls[b]
@@ -862,7 +862,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
                     i += 4
                 if cp >= limit or cls[cp] == 3:
-                    return out, k, nbytes, False
+                    return k, nbytes, False
                 c = cls[cp]
                 if c == 1:
                     tl = _put(scratch, tl, np.int64(one[cp]))
@@ -912,7 +912,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 else:
                     out[k] = _token_hash(scratch, tl)
                 k += 1
-            return out, k, nbytes, True
+            return k, nbytes, True
 
         @numba.njit(cache=True, nogil=True)
         def _jsonl_tokens(data, u64, n, mode, kb, koff, out, acls, ascii_low, cls, one,
@@ -979,9 +979,12 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 break
                             if j == 1 and nk == 3 and not use_ctx:
                                 continue
-                            out, k, nb, good = _field_tokens(
+                            need = (fe[j] - fs[j]) * per_byte + 2
+                            if k + need > len(out):
+                                out = _grow(out, k, need)
+                            k, nb, good = _field_tokens(
                                 data, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                                multi_keys, multi_off, multi_chars, multi_cls, scratch, per_byte,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
                             )  # fmt: skip
                             ok = good
                             if j == 1 and nk == 3:
@@ -1000,9 +1003,12 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 break
                             if kind[j] != 1:
                                 continue
-                            out, k, nb, good = _field_tokens(
+                            need = (fe[j] - fs[j]) * per_byte + 2
+                            if k + need > len(out):
+                                out = _grow(out, k, need)
+                            k, nb, good = _field_tokens(
                                 data, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                                multi_keys, multi_off, multi_chars, multi_cls, scratch, per_byte,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
                             )  # fmt: skip
                             ok = good
                             total += nb + (2 if present > 0 else 0)
