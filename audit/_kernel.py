@@ -433,6 +433,10 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
         # ---- JSONL lines straight to token hashes (issue 19: the CLI's read + tokenise) ----
 
         _QQ = np.uint64(0x2222222222222222)
+        # x + _GEc has the top bit of a byte set when that byte (under 0x80) is >= c
+        _GE30, _GE3A = np.uint64(0x5050505050505050), np.uint64(0x4646464646464646)
+        _GE41, _GE5B = np.uint64(0x3F3F3F3F3F3F3F3F), np.uint64(0x2525252525252525)
+        _GE61, _GE7B = np.uint64(0x1F1F1F1F1F1F1F1F), np.uint64(0x0505050505050505)
         _BS = np.uint64(0x5C5C5C5C5C5C5C5C)
         _SP = np.uint64(0x2020202020202020)
 
@@ -788,7 +792,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             return more
 
         @numba.njit(cache=True, nogil=True, inline="always")
-        def _field_tokens(data, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
+        def _field_tokens(data, u64, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
                           multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
             """Token hashes of the JSON string contents ``data[i:end]`` (escapes decoded on
             the fly) appended at ``out[k:]``, as :func:`_utf8_tokens` hashes the decoded text.
@@ -810,6 +814,26 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 b = data[i]
                 if b < 0x80:
                     c = acls[b]
+                    if c == 1 and tl == 0 and i + 8 <= end:
+                        # a short word and the separator after it in one step: the run of
+                        # letters and digits from ``i`` found with bit tricks on 8 bytes (no
+                        # carry between bytes: each is under 0x80); when a plain separator
+                        # ends it, the token is hashed from the word itself (the same value
+                        # as the byte loop's ``head``), else the byte loop takes over
+                        w = u64[i]
+                        x = w & _7F
+                        upper = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                        alnum = ((x + _GE30) & ~(x + _GE3A)) | upper | ((x + _GE61) & ~(x + _GE7B))
+                        stop = ~(alnum & ~w) & _HI  # a byte that is not ASCII stops too
+                        if stop != 0:
+                            m = _low_byte(stop)
+                            sb = data[i + m]
+                            if m > 0 and sb < 0x80 and acls[sb] == 0:
+                                low8 = (w | (upper >> np.uint64(2))) & _MASK[m]
+                                out[k] = _mix(low8 + np.uint64(m) * _LEN + _SEED)
+                                k += 1
+                                i += m + 1
+                                continue
                     if c == 1:
                         i += 1
                         low = ascii_low[b]
@@ -983,7 +1007,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                             if k + need > len(out):
                                 out = _grow(out, k, need)
                             k, nb, good = _field_tokens(
-                                data, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
                                 multi_keys, multi_off, multi_chars, multi_cls, scratch,
                             )  # fmt: skip
                             ok = good
@@ -1007,7 +1031,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                             if k + need > len(out):
                                 out = _grow(out, k, need)
                             k, nb, good = _field_tokens(
-                                data, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
                                 multi_keys, multi_off, multi_chars, multi_cls, scratch,
                             )  # fmt: skip
                             ok = good
