@@ -834,6 +834,26 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 k += 1
                                 i += m + 1
                                 continue
+                        elif i + 16 <= end:  # 8 to 15 letters and digits: two words
+                            w2 = u64[i + 8]
+                            x = w2 & _7F
+                            up2 = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                            al2 = ((x + _GE30) & ~(x + _GE3A)) | up2 | ((x + _GE61) & ~(x + _GE7B))
+                            stop = ~(al2 & ~w2) & _HI
+                            if stop != 0:
+                                m = 8 + _low_byte(stop)
+                                sb = data[i + m]
+                                if sb < 0x80 and acls[sb] == 0:
+                                    h = w | (upper >> np.uint64(2))
+                                    if m > 8:  # the token's last 8 bytes, lower-cased
+                                        we = u64[i + m - 8]
+                                        x = we & _7F
+                                        up2 = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                                        h = _mix(h + _S8) ^ (we | (up2 >> np.uint64(2)))
+                                    out[k] = _mix(h + np.uint64(m) * _LEN + _SEED)
+                                    k += 1
+                                    i += m + 1
+                                    continue
                     if c == 1:
                         i += 1
                         low = ascii_low[b]
