@@ -225,6 +225,33 @@ def test_each_odd_line_is_read_like_the_reference_issue19(tmp_path: Path, odd: b
     _check(path)
 
 
+def test_words_of_every_length_and_case_issue19(tmp_path: Path) -> None:
+    """Letters and digits are read eight bytes at a time: words of 1 to 24 characters, with
+    capitals anywhere (first, last, in the last eight bytes), ended by a space, punctuation, an
+    escape, a non-ASCII letter, a control character or the end of the field."""
+    import random
+
+    rng = random.Random(19)
+    ends = [" ", ", ", "\n", "\t", '"', "é", "\x01", "_", "-x", ""]
+    rows = []
+    for length in range(1, 25):
+        for pattern in range(6):
+            word = "".join(rng.choice("abcxyz0189") for _ in range(length))
+            if pattern == 1:
+                word = word.upper()
+            elif pattern == 2:
+                word = word[:-1] + "Q"
+            elif pattern == 3:
+                word = "".join(c.upper() if rng.random() < 0.5 else c for c in word)
+            elif pattern == 4:
+                word = word[: max(0, length - 8)] + word[max(0, length - 8) :].upper()
+            for end in ends:
+                text = f"{word}{end}" * 3
+                rows.append({"instruction": text, "input": f"x {word}", "output": word + end})
+    path = _write(tmp_path / "words.jsonl", _dump(rows))
+    _check(path, blocks=(1 << 20,))
+
+
 def test_clean_lines_never_reach_the_reference_reader_issue19(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
