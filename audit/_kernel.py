@@ -9,6 +9,10 @@ path runs. :mod:`audit.index` imports this module on first use (numba's import t
 
 The first call compiles the kernel (~1-4 s), cached on disk by numba (``cache=True``, in
 ``audit/__pycache__``); later processes load it from the cache (~1 s including numba's start).
+
+Also here: ``UTF8_KERNEL`` (texts to token hashes through per-code-point tables),
+``WINDOW_KERNEL`` (the window lookup) and ``JSONL_KERNEL`` (JSONL lines straight to token
+hashes for :mod:`audit.jsonl_tokens`; compiling it takes ~20-40 s once).
 """
 
 from __future__ import annotations
