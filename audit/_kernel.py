@@ -9,6 +9,10 @@ path runs. :mod:`audit.index` imports this module on first use (numba's import t
 
 The first call compiles the kernel (~1-4 s), cached on disk by numba (``cache=True``, in
 ``audit/__pycache__``); later processes load it from the cache (~1 s including numba's start).
+
+Also here: ``UTF8_KERNEL`` (texts to token hashes through per-code-point tables),
+``WINDOW_KERNEL`` (the window lookup) and ``JSONL_KERNEL`` (JSONL lines straight to token
+hashes for :mod:`audit.jsonl_tokens`; compiling it takes ~20-40 s once).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 KERNEL = None
 WINDOW_KERNEL = None
 UTF8_KERNEL = None
+JSONL_KERNEL = None
 
 
 if not os.environ.get("CLEANROOM_NO_NUMBA"):
@@ -428,3 +433,654 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             return out[:k], lens, ok
 
         UTF8_KERNEL = _utf8_tokens
+
+        # ---- JSONL lines straight to token hashes (issue 19: the CLI's read + tokenise) ----
+
+        _QQ = np.uint64(0x2222222222222222)
+        # x + _GEc has the top bit of a byte set when that byte (under 0x80) is >= c
+        _GE30, _GE3A = np.uint64(0x5050505050505050), np.uint64(0x4646464646464646)
+        _GE41, _GE5B = np.uint64(0x3F3F3F3F3F3F3F3F), np.uint64(0x2525252525252525)
+        _GE61, _GE7B = np.uint64(0x1F1F1F1F1F1F1F1F), np.uint64(0x0505050505050505)
+        _BS = np.uint64(0x5C5C5C5C5C5C5C5C)
+        _SP = np.uint64(0x2020202020202020)
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _ws(data, i):
+            """The first index at or after ``i`` that is not a space or a tab."""
+            while data[i] == 32 or data[i] == 9:
+                i += 1
+            return i
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _hex4(data, i):
+            """The value of 4 hex digits at ``data[i:i+4]``, or -1."""
+            v = 0
+            for j in range(i, i + 4):
+                c = np.int64(data[j])
+                if 48 <= c <= 57:
+                    v = v * 16 + c - 48
+                elif 97 <= c <= 102:
+                    v = v * 16 + c - 87
+                elif 65 <= c <= 70:
+                    v = v * 16 + c - 55
+                else:
+                    return -1
+            return v
+
+        @numba.njit(cache=True, nogil=True)
+        def _skip_string(data, u64, i, n):
+            """Index after the closing quote of the JSON string whose contents start at ``i``,
+            or -1 when it is not one :func:`json.loads` reads as Unicode text: a raw control
+            character (a line break included), a bad escape, a lone surrogate escape, invalid
+            UTF-8. Eight bytes at a time while none is a quote, a backslash, a control
+            character or non-ASCII (bit tricks: the lowest flagged byte is exact)."""
+            while True:
+                if i + 8 <= n:
+                    w = u64[i]
+                    x = w ^ _QQ
+                    y = w ^ _BS
+                    m = (((x - _LO) & ~x) | ((y - _LO) & ~y) | ((w - _SP) & ~w) | w) & _HI
+                    if m == 0:
+                        i += 8
+                        continue
+                    i += _low_byte(m)
+                c = data[i]
+                if c == 34:
+                    return i + 1
+                if c == 92:
+                    d = data[i + 1]
+                    if (d == 34 or d == 92 or d == 47 or d == 98 or d == 102 or d == 110
+                            or d == 114 or d == 116):  # fmt: skip
+                        i += 2
+                    elif d == 117:
+                        h = _hex4(data, i + 2)
+                        if h < 0 or 0xDC00 <= h < 0xE000:
+                            return -1
+                        if 0xD800 <= h < 0xDC00:
+                            if data[i + 6] != 92 or data[i + 7] != 117:
+                                return -1
+                            lo = _hex4(data, i + 8)
+                            if lo < 0xDC00 or lo >= 0xE000:
+                                return -1
+                            i += 12
+                        else:
+                            i += 6
+                    else:
+                        return -1
+                    continue
+                if c < 0x20:
+                    return -1
+                if c < 0x80:
+                    i += 1
+                    continue
+                b1 = data[i + 1]
+                if c < 0xC2:
+                    return -1
+                if c < 0xE0:
+                    if (b1 & 0xC0) != 0x80:
+                        return -1
+                    i += 2
+                    continue
+                if c < 0xF0:
+                    if (b1 & 0xC0) != 0x80 or (data[i + 2] & 0xC0) != 0x80:
+                        return -1
+                    if (c == 0xE0 and b1 < 0xA0) or (c == 0xED and b1 >= 0xA0):
+                        return -1
+                    i += 3
+                    continue
+                if c >= 0xF5 or (b1 & 0xC0) != 0x80 or (data[i + 2] & 0xC0) != 0x80:
+                    return -1
+                if (data[i + 3] & 0xC0) != 0x80:
+                    return -1
+                if (c == 0xF0 and b1 < 0x90) or (c == 0xF4 and b1 >= 0x90):
+                    return -1
+                i += 4
+
+        @numba.njit(cache=True, nogil=True)
+        def _skip_number(data, i):
+            """Index after the JSON number at ``i`` (the grammar of ``json.loads``: no NaN, no
+            Infinity, no leading zeros), or -1; numbers over 1000 characters give -1 too."""
+            st = i
+            if data[i] == 45:
+                i += 1
+            if data[i] == 48:
+                i += 1
+            elif 49 <= data[i] <= 57:
+                while 48 <= data[i] <= 57:
+                    i += 1
+            else:
+                return -1
+            if data[i] == 46:
+                i += 1
+                if not 48 <= data[i] <= 57:
+                    return -1
+                while 48 <= data[i] <= 57:
+                    i += 1
+            if data[i] == 101 or data[i] == 69:
+                i += 1
+                if data[i] == 43 or data[i] == 45:
+                    i += 1
+                if not 48 <= data[i] <= 57:
+                    return -1
+                while 48 <= data[i] <= 57:
+                    i += 1
+            return i if i - st <= 1000 else -1
+
+        @numba.njit(cache=True, nogil=True)
+        def _skip_value(data, u64, i, n, stack):
+            """Index after the JSON value at ``i`` (any nesting up to ``len(stack)`` levels,
+            validated as :func:`json.loads` would), or -1."""
+            depth = 0
+            while True:
+                i = _ws(data, i)
+                c = data[i]
+                if c == 34:
+                    i = _skip_string(data, u64, i + 1, n)
+                    if i < 0:
+                        return -1
+                elif c == 123 or c == 91:
+                    i = _ws(data, i + 1)
+                    if (c == 123 and data[i] == 125) or (c == 91 and data[i] == 93):
+                        i += 1
+                    else:
+                        if depth == len(stack):
+                            return -1
+                        stack[depth] = c
+                        depth += 1
+                        if c == 123:  # the first key of an object
+                            if data[i] != 34:
+                                return -1
+                            i = _skip_string(data, u64, i + 1, n)
+                            if i < 0:
+                                return -1
+                            i = _ws(data, i)
+                            if data[i] != 58:
+                                return -1
+                            i += 1
+                        continue
+                elif c == 116:
+                    if data[i + 1] != 114 or data[i + 2] != 117 or data[i + 3] != 101:
+                        return -1
+                    i += 4
+                elif c == 102:
+                    if data[i + 1] != 97 or data[i + 2] != 108 or data[i + 3] != 115:
+                        return -1
+                    if data[i + 4] != 101:
+                        return -1
+                    i += 5
+                elif c == 110:
+                    if data[i + 1] != 117 or data[i + 2] != 108 or data[i + 3] != 108:
+                        return -1
+                    i += 4
+                elif c == 45 or 48 <= c <= 57:
+                    i = _skip_number(data, i)
+                    if i < 0:
+                        return -1
+                else:
+                    return -1
+                # after a value: close containers, or go on to the next element
+                while True:
+                    if depth == 0:
+                        return i
+                    i = _ws(data, i)
+                    c = data[i]
+                    if stack[depth - 1] == 123:
+                        if c == 125:
+                            depth -= 1
+                            i += 1
+                            continue
+                        if c != 44:
+                            return -1
+                        i = _ws(data, i + 1)
+                        if data[i] != 34:
+                            return -1
+                        i = _skip_string(data, u64, i + 1, n)
+                        if i < 0:
+                            return -1
+                        i = _ws(data, i)
+                        if data[i] != 58:
+                            return -1
+                        i += 1
+                        break
+                    if c == 93:
+                        depth -= 1
+                        i += 1
+                        continue
+                    if c != 44:
+                        return -1
+                    i += 1
+                    break
+
+        @numba.njit(cache=True, nogil=True)
+        def _scan_line(data, u64, i, n, kb, koff, kind, fs, fe, stack):
+            """Check the line at ``i`` as one JSON object and find the wanted keys' values.
+
+            Returns ``(status, end)``: status 0 (an object; ``kind[j]`` of wanted key ``j``: 0
+            absent, 1 a string whose contents are ``data[fs[j]:fe[j]]``, 2 null, 3 another
+            value), 1 (anything else: the line goes to the reference reader), 2 (a blank
+            line); ``end`` is the index of the line's ``\\n`` (or ``n``) for status 0 and 2, -1
+            for status 1. Only spaces and tabs are taken as white space (and one CR before the
+            line break); a key with an escape or a wanted key seen twice also give status 1.
+            """
+            nk = len(koff) - 1
+            for j in range(nk):
+                kind[j] = 0
+            i = _ws(data, i)
+            if data[i] == 13:
+                i = _ws(data, i + 1)
+            if i >= n or data[i] == 10:
+                return 2, i
+            if data[i] != 123:
+                return 1, -1
+            i = _ws(data, i + 1)
+            if data[i] != 125:
+                while True:
+                    if data[i] != 34:
+                        return 1, -1
+                    ks = i + 1
+                    i = _skip_string(data, u64, ks, n)
+                    if i < 0:
+                        return 1, -1
+                    ke = i - 1
+                    which = -1
+                    for j in range(nk):
+                        if koff[j + 1] - koff[j] == ke - ks:
+                            same = True
+                            for t in range(ke - ks):
+                                if data[ks + t] != kb[koff[j] + t]:
+                                    same = False
+                                    break
+                            if same:
+                                which = j
+                    for t in range(ks, ke):
+                        if data[t] == 92:
+                            return 1, -1
+                    i = _ws(data, i)
+                    if data[i] != 58:
+                        return 1, -1
+                    i = _ws(data, i + 1)
+                    if which >= 0:
+                        if kind[which] != 0:
+                            return 1, -1
+                        c = data[i]
+                        if c == 34:
+                            fs[which] = i + 1
+                            i = _skip_string(data, u64, i + 1, n)
+                            if i < 0:
+                                return 1, -1
+                            fe[which] = i - 1
+                            kind[which] = 1
+                        else:
+                            st = i
+                            i = _skip_value(data, u64, i, n, stack)
+                            if i < 0:
+                                return 1, -1
+                            null = i - st == 4 and c == 110
+                            kind[which] = 2 if null else 3
+                    else:
+                        i = _skip_value(data, u64, i, n, stack)
+                        if i < 0:
+                            return 1, -1
+                    i = _ws(data, i)
+                    if data[i] == 44:
+                        i = _ws(data, i + 1)
+                        continue
+                    if data[i] == 125:
+                        break
+                    return 1, -1
+            i = _ws(data, i + 1)
+            if data[i] == 13:
+                i += 1
+            if i < n and data[i] != 10:
+                return 1, -1
+            return 0, i
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _unescape(data, i):
+            """``(code point, next index)`` of the (validated) JSON escape at ``data[i]``."""
+            d = data[i + 1]
+            if d == 117:
+                h = _hex4(data, i + 2)
+                if 0xD800 <= h < 0xDC00:
+                    lo = _hex4(data, i + 8)
+                    return 0x10000 + ((h - 0xD800) << 10) + (lo - 0xDC00), i + 12
+                return h, i + 6
+            if d == 110:
+                return 10, i + 2
+            if d == 116:
+                return 9, i + 2
+            if d == 114:
+                return 13, i + 2
+            if d == 98:
+                return 8, i + 2
+            if d == 102:
+                return 12, i + 2
+            return np.int64(d), i + 2  # " \\ /
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _utf8_len(cp):
+            return 1 if cp < 0x80 else (2 if cp < 0x800 else (3 if cp < 0x10000 else 4))
+
+        @numba.njit(cache=True, nogil=True)
+        def _is_blank(data, i, end, space):
+            """True when the JSON string contents ``data[i:end]`` are only white space in the
+            sense of :meth:`str.strip` (``space``: a table of :meth:`str.isspace` per code
+            point, True only below its length)."""
+            while i < end:
+                b = data[i]
+                if b == 92:
+                    cp, i = _unescape(data, i)
+                elif b < 0x80:
+                    cp = np.int64(b)
+                    i += 1
+                elif b < 0xE0:
+                    cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
+                    i += 2
+                elif b < 0xF0:
+                    cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
+                    cp |= np.int64(data[i + 2]) & 0x3F
+                    i += 3
+                else:
+                    return False  # no white space above the BMP
+                if cp >= len(space) or not space[cp]:
+                    return False
+            return True
+
+        @numba.njit(cache=True, nogil=True)
+        def _grow(out, k, need):
+            """``out`` with room for ``need`` more values after ``k`` (a new array, or ``out``)."""
+            if k + need <= len(out):
+                return out
+            more = np.empty(max(2 * len(out), k + need) + 1024, np.uint64)
+            more[:k] = out[:k]
+            return more
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _field_tokens(data, u64, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
+                          multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
+            """Token hashes of the JSON string contents ``data[i:end]`` (escapes decoded on
+            the fly) appended at ``out[k:]``, as :func:`_utf8_tokens` hashes the decoded text.
+
+            ``acls`` is the ASCII class table with the backslash as class 2 (an escape);
+            ``out`` must have room for every token the bytes can give (the caller grows it:
+            an array assigned inside the loop, or returned, makes the loop 3x slower).
+            Returns ``(k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
+            normalisation depends on its neighbours or a token over ~64 KB.
+            """
+            limit = len(cls)
+            nbytes = end - i
+            tl = 0
+            head = np.uint64(0)
+            plain = True
+            while i < end:
+                if tl + 96 > len(scratch):
+                    return k, nbytes, False
+                b = data[i]
+                if b < 0x80:
+                    c = acls[b]
+                    if c == 1 and tl == 0 and i + 8 <= end:
+                        # a short word and the separator after it in one step: the run of
+                        # letters and digits from ``i`` found with bit tricks on 8 bytes (no
+                        # carry between bytes: each is under 0x80); when a plain separator
+                        # ends it, the token is hashed from the word itself (the same value
+                        # as the byte loop's ``head``), else the byte loop takes over
+                        w = u64[i]
+                        x = w & _7F
+                        upper = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                        alnum = ((x + _GE30) & ~(x + _GE3A)) | upper | ((x + _GE61) & ~(x + _GE7B))
+                        stop = ~(alnum & ~w) & _HI  # a byte that is not ASCII stops too
+                        if stop != 0:
+                            m = _low_byte(stop)
+                            sb = data[i + m]
+                            if m > 0 and sb < 0x80 and acls[sb] == 0:
+                                low8 = (w | (upper >> np.uint64(2))) & _MASK[m]
+                                out[k] = _mix(low8 + np.uint64(m) * _LEN + _SEED)
+                                k += 1
+                                i += m + 1
+                                continue
+                        elif i + 16 <= end:  # 8 to 15 letters and digits: two words
+                            w2 = u64[i + 8]
+                            x = w2 & _7F
+                            up2 = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                            al2 = ((x + _GE30) & ~(x + _GE3A)) | up2 | ((x + _GE61) & ~(x + _GE7B))
+                            stop = ~(al2 & ~w2) & _HI
+                            if stop != 0:
+                                m = 8 + _low_byte(stop)
+                                sb = data[i + m]
+                                if sb < 0x80 and acls[sb] == 0:
+                                    h = w | (upper >> np.uint64(2))
+                                    if m > 8:  # the token's last 8 bytes, lower-cased
+                                        we = u64[i + m - 8]
+                                        x = we & _7F
+                                        up2 = ((x + _GE41) & ~(x + _GE5B)) & _HI
+                                        h = _mix(h + _S8) ^ (we | (up2 >> np.uint64(2)))
+                                    out[k] = _mix(h + np.uint64(m) * _LEN + _SEED)
+                                    k += 1
+                                    i += m + 1
+                                    continue
+                    if c == 1:
+                        i += 1
+                        low = ascii_low[b]
+                        scratch[tl] = low
+                        if tl < 8:
+                            head |= np.uint64(low) << np.uint64(8 * tl)
+                        tl += 1
+                        continue
+                    if c == 0:
+                        i += 1
+                        if tl > 0:
+                            if plain and tl <= 8:
+                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
+                            else:
+                                out[k] = _token_hash(scratch, tl)
+                            k += 1
+                            tl = 0
+                            head = np.uint64(0)
+                            plain = True
+                        continue
+                    st = i
+                    cp, i = _unescape(data, i)
+                    nbytes -= (i - st) - _utf8_len(cp)
+                    if cp < 0x80:
+                        if cp != 92 and acls[cp] == 1:
+                            low = ascii_low[cp]
+                            scratch[tl] = low
+                            if tl < 8:
+                                head |= np.uint64(low) << np.uint64(8 * tl)
+                            tl += 1
+                        elif tl > 0:
+                            if plain and tl <= 8:
+                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
+                            else:
+                                out[k] = _token_hash(scratch, tl)
+                            k += 1
+                            tl = 0
+                            head = np.uint64(0)
+                            plain = True
+                        continue
+                elif b < 0xE0:
+                    cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
+                    i += 2
+                elif b < 0xF0:
+                    cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
+                    cp |= np.int64(data[i + 2]) & 0x3F
+                    i += 3
+                else:
+                    cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
+                    cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
+                    i += 4
+                if cp >= limit or cls[cp] == 3:
+                    return k, nbytes, False
+                c = cls[cp]
+                if c == 1:
+                    tl = _put(scratch, tl, np.int64(one[cp]))
+                    plain = False
+                    continue
+                if c != 4:
+                    if tl > 0:
+                        out[k] = _token_hash(scratch, tl)
+                        k += 1
+                        tl = 0
+                        head = np.uint64(0)
+                        plain = True
+                    if c == 2:
+                        tl = _put(scratch, 0, np.int64(one[cp]))
+                        out[k] = _token_hash(scratch, tl)
+                        k += 1
+                        tl = 0
+                    continue
+                lo = 0
+                hi = len(multi_keys)
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if multi_keys[mid] < cp:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                for q in range(multi_off[lo], multi_off[lo + 1]):
+                    cc = multi_cls[q]
+                    if cc == 1:
+                        tl = _put(scratch, tl, multi_chars[q])
+                        plain = False
+                        continue
+                    if tl > 0:
+                        out[k] = _token_hash(scratch, tl)
+                        k += 1
+                        tl = 0
+                        head = np.uint64(0)
+                        plain = True
+                    if cc == 2:
+                        tl = _put(scratch, 0, multi_chars[q])
+                        out[k] = _token_hash(scratch, tl)
+                        k += 1
+                        tl = 0
+            if tl > 0:
+                if plain and tl <= 8:
+                    out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
+                else:
+                    out[k] = _token_hash(scratch, tl)
+                k += 1
+            return k, nbytes, True
+
+        @numba.njit(cache=True, nogil=True)
+        def _jsonl_tokens(data, u64, n, mode, kb, koff, out, acls, ascii_low, cls, one,
+                          multi_keys, multi_off, multi_chars, multi_cls, space):  # fmt: skip
+            """Token hashes of the records of the JSONL lines in ``data[:n]`` (``data`` has 16
+            zero bytes after ``n``), without building their text.
+
+            ``mode`` says how a record's text is made of the wanted keys' string values
+            (``kb``/``koff``: the keys, in that order), like :class:`curate.io.ingest_arrow._Reader`:
+            0 instruction pair (keys: prompt, context if the layout has one, answer; text =
+            prompt, context unless blank, answer, non-empty parts joined by a blank line), 1
+            document (keys: the fields; text = the present non-null values joined by a blank
+            line), 2 document of one required field (the ``text`` layout). A line
+            whose record this cannot decide exactly (not a plain JSON object, a wanted value of
+            another type, a required one missing, a character decided on the whole text, ...)
+            gets status 1 and is left to the reference reader; blank lines are skipped.
+
+            Returns ``(out, tokens, status, line_start, line_end, token_counts, text_bytes)``
+            per line (status 0: tokens in ``out`` in line order).
+            """
+            lines = (
+                n // 2 + 2
+            )  # a recorded line has at least 2 bytes (untouched pages cost nothing)
+            status = np.empty(lines, np.int8)
+            ls = np.empty(lines, np.int64)
+            le = np.empty(lines, np.int64)
+            lens = np.empty(lines, np.int64)
+            nbytes = np.empty(lines, np.int64)
+            nk = len(koff) - 1
+            kind = np.zeros(nk, np.int64)
+            fs = np.zeros(nk, np.int64)
+            fe = np.zeros(nk, np.int64)
+            stack = np.zeros(64, np.uint8)
+            scratch = np.zeros(1 << 16, np.uint8)
+            # tokens per input byte at most: ASCII 1, a CJK character 2 from 3 bytes, a character
+            # of 2 or more bytes that normalises to ``wide`` characters ``wide`` + 1
+            wide = 1
+            for j in range(len(multi_off) - 1):
+                wide = max(wide, multi_off[j + 1] - multi_off[j])
+            per_byte = wide // 2 + 2
+            k = 0
+            r = 0
+            i = 0
+            while i < n:
+                st, end = _scan_line(data, u64, i, n, kb, koff, kind, fs, fe, stack)
+                if st == 1:
+                    end = i
+                    while end < n and data[end] != 10:
+                        end += 1
+                elif st == 0:
+                    k0 = k
+                    total = 0
+                    if mode == 0:
+                        ok = kind[0] == 1 and kind[nk - 1] == 1
+                        use_ctx = False
+                        if nk == 3:
+                            if kind[1] == 1:
+                                use_ctx = not _is_blank(data, fs[1], fe[1], space)
+                            elif kind[1] == 3:
+                                ok = False
+                        part = 0
+                        for j in range(nk):
+                            if not ok:
+                                break
+                            if j == 1 and nk == 3 and not use_ctx:
+                                continue
+                            need = (fe[j] - fs[j]) * per_byte + 2
+                            if k + need > len(out):
+                                out = _grow(out, k, need)
+                            k, nb, good = _field_tokens(
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                            )  # fmt: skip
+                            ok = good
+                            if j == 1 and nk == 3:
+                                part += 2 + nb
+                            elif j == 0:
+                                part += nb
+                            else:  # the answer: joined to a non-empty prompt by a blank line
+                                total = part + nb + (2 if part > 0 and nb > 0 else 0)
+                    else:
+                        ok = True
+                        present = 0
+                        for j in range(nk):
+                            if kind[j] == 3:
+                                ok = False
+                            if not ok:
+                                break
+                            if kind[j] != 1:
+                                continue
+                            need = (fe[j] - fs[j]) * per_byte + 2
+                            if k + need > len(out):
+                                out = _grow(out, k, need)
+                            k, nb, good = _field_tokens(
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                            )  # fmt: skip
+                            ok = good
+                            total += nb + (2 if present > 0 else 0)
+                            present += 1
+                        if mode == 2 and kind[0] != 1:
+                            ok = False
+                    if not ok:
+                        k = k0
+                        st = 1
+                        end = i
+                        while end < n and data[end] != 10:
+                            end += 1
+                    else:
+                        lens[r] = k - k0
+                        nbytes[r] = total
+                if st == 1:
+                    lens[r] = 0
+                    nbytes[r] = 0
+                if st != 2:
+                    status[r] = st
+                    ls[r] = i
+                    le[r] = end
+                    r += 1
+                i = end + 1
+            return out, k, status[:r], ls[:r], le[:r], lens[:r], nbytes[:r]
+
+        JSONL_KERNEL = _jsonl_tokens

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -68,19 +69,23 @@ class Shard:
     prefilters: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _tok: Tokenised | None = None
     _tokens: pl.Series | None = None
+    texts: Callable[[], pl.Series] | None = None  # the texts when the frame has none
+
+    def _texts(self) -> pl.Series:
+        return self.frame["text"] if self.texts is None else self.texts()
 
     @property
     def tok(self) -> Tokenised:
         """Flat token hashes of the shard (for n-gram windows)."""
         if self._tok is None:
-            self._tok = Tokenised.of_texts(self.frame["text"], keep_order=False)
+            self._tok = Tokenised.of_texts(self._texts(), keep_order=False)
         return self._tok
 
     @property
     def tokens(self) -> pl.Series:
         """Token lists of the shard (for substrings)."""
         if self._tokens is None:
-            self._tokens = tokenize_series(self.frame["text"])
+            self._tokens = tokenize_series(self._texts())
         return self._tokens
 
     def record_tokens(self) -> np.ndarray:

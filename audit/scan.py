@@ -86,11 +86,15 @@ def iter_corpus(
 
 
 def corpus_shards(
-    arg: str, shard_rows: int = 20_000, id_field: str | None = None
+    arg: str, shard_rows: int = 20_000, id_field: str | None = None, *, tokens_only: bool = True
 ) -> Iterable[pl.DataFrame]:
     """:func:`iter_corpus` for :func:`scan`: for JSONL, shards whose ids are computed only for
-    the records the scan reports (:class:`curate.io.ingest_arrow.LazyIds`: same ids); other
-    formats as :func:`iter_corpus`."""
+    the records the scan reports (same ids); other formats as :func:`iter_corpus`.
+
+    With ``tokens_only`` (matchers that read token hashes alone: n-grams, llama2) JSONL goes
+    through :class:`audit.jsonl_tokens.TokenShards` (bytes to token hashes in one compiled
+    pass, texts only for the records that match), else :class:`curate.io.ingest_arrow.LazyIds`.
+    """
     path, fld = parse_corpus_arg(arg)
     if not Path(path).is_file():
         raise ConfigError(f"corpus file not found: {path}")
@@ -100,6 +104,17 @@ def corpus_shards(
     stem = stem[: -len(suffix_of(stem) or "")]
     first = next((r.fields for r in iter_raw_rows(Path(path)) if isinstance(r, RawRow)), None)
     idf = detect_id_field(first, id_field, where=path)
+    if tokens_only:
+        from audit.jsonl_tokens import TokenShards
+
+        return TokenShards(
+            path,
+            source=stem,
+            fields=None if fld is None else fld.split(","),
+            shard_rows=shard_rows,
+            where=path,
+            id_field=idf,
+        )
     return ingest_arrow.LazyIds(
         path,
         source=stem,
@@ -220,15 +235,32 @@ def find_hits(
     for k, frame in enumerate(shards):
         if progress:
             progress(f"shard {k + 1}: {offset + frame.height} records")
-        n_bytes += int(frame["text"].fill_null("").str.len_bytes().sum() or 0)
-        shard = Shard(frame, offset, union, ngram_indexes)
+        # token hashes without texts (audit.jsonl_tokens): texts and ids for hits only
+        tokens_only = "text" not in frame.columns
+        if tokens_only:
+            n_bytes += shards.text_bytes(frame)  # type: ignore[attr-defined]
+            shard = Shard(
+                frame, offset, union, ngram_indexes, _tok=shards.tokenised(frame),  # type: ignore[attr-defined]
+                texts=lambda f=frame: shards.texts(f),  # type: ignore[attr-defined]
+            )  # fmt: skip
+        else:
+            n_bytes += int(frame["text"].fill_null("").str.len_bytes().sum() or 0)
+            shard = Shard(frame, offset, union, ngram_indexes)
         hit_rows: set[int] = set()
         for j, m in enumerate(matchers):
             found = m.shard_hits(shard)
             if found.height:
                 hits[j].append(found)
                 hit_rows.update(found["rec"].unique().to_list())
-        if hit_rows:
+        if hit_rows and tokens_only:
+            lens = shard.record_tokens()
+            rows = sorted(hit_rows)
+            ids, rtexts, sids = shards.records(frame, [r - offset for r in rows])  # type: ignore[attr-defined]
+            for j, (r, rid) in enumerate(zip(rows, ids, strict=True)):
+                texts[r] = (rid, rtexts[j], int(lens[r - offset]))
+                if sids is not None:
+                    source_ids[rid] = sids[j]
+        elif hit_rows:
             lens = shard.record_tokens()
             rows = sorted(hit_rows)
             if "id" in frame.columns:

@@ -893,11 +893,16 @@ def test_compiled_utf8_pass_takes_common_scripts_issue19():
     assert lens.tolist() == [2, 7, 2, 0, 0, 2]
 
 
-@pytest.mark.parametrize("preset", ["gpt3", "llama2", "tulu3"])
-def test_lazy_ids_scan_equals_eager_scan_issue19(tmp_path, corpus, preset, monkeypatch):
-    """The CLI's shards (ids computed for reported records only) give the same contamination
-    rows, ids included, as shards with every id: the planted copies are repeated (so ids get
-    ``-n`` suffixes), blocks are small, and one line is bad (its block read by the reference)."""
+@pytest.mark.parametrize("tokens_only", [True, False])
+@pytest.mark.parametrize("preset", ["gpt3", "llama2", "tulu3", "gpt4"])
+def test_lazy_ids_scan_equals_eager_scan_issue19(
+    tmp_path, corpus, preset, tokens_only, monkeypatch
+):
+    """The CLI's shards (ids computed for reported records only: token hashes straight from the
+    JSONL bytes with ``tokens_only``, :class:`audit.jsonl_tokens.TokenShards`; else
+    :class:`curate.io.ingest_arrow.LazyIds`) give the same contamination rows, ids included, as
+    shards with every id: the planted copies are repeated (so ids get ``-n`` suffixes), blocks
+    are small, and one line is bad (read by the reference)."""
     from audit.scan import corpus_shards
     from curate.io import ingest_arrow
 
@@ -907,7 +912,8 @@ def test_lazy_ids_scan_equals_eager_scan_issue19(tmp_path, corpus, preset, monke
     monkeypatch.setattr(ingest_arrow, "BLOCK_BYTES", 700)
     items = [load_benchmark(f"{bench_file(tmp_path)}:question:answer")]
     eager = scan(items, iter_corpus(str(corpus), shard_rows=17), get_preset(preset))
-    lazy = scan(items, corpus_shards(str(corpus), shard_rows=17), get_preset(preset))
+    shards = corpus_shards(str(corpus), shard_rows=17, tokens_only=tokens_only)
+    lazy = scan(items, shards, get_preset(preset))
     assert eager.contamination.height > 0
     assert eager.contamination["id"].str.contains("-").any()  # repeats are reported
     assert lazy.contamination.equals(eager.contamination)

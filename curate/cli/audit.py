@@ -179,7 +179,9 @@ def scan_cmd(
             # ids of the records a scan reports only (same ids); semantic embeds every record
             iter_corpus(corpus, shard_rows, id_field=id_field)
             if chosen.method == "semantic"
-            else corpus_shards(corpus, shard_rows, id_field=id_field),
+            else corpus_shards(
+                corpus, shard_rows, id_field=id_field, tokens_only=chosen.method != "substring"
+            ),
             chosen,
             progress=status.describe,
             semantic=semantic,
