@@ -58,11 +58,10 @@ def run_api(path: str) -> dict:
 
     import polars as pl
 
+    from audit.background import get_background
     from audit.benchmarks import load_benchmark
     from audit.presets import PRESETS
     from audit.scan import iter_corpus, scan, shards_of
-
-    from audit.background import get_background
 
     corpus = pl.concat(list(iter_corpus(path)))
     items = [load_benchmark(b) for b in benchmarks()]
