@@ -104,18 +104,12 @@ def corpus_shards(
     stem = stem[: -len(suffix_of(stem) or "")]
     first = next((r.fields for r in iter_raw_rows(Path(path)) if isinstance(r, RawRow)), None)
     idf = detect_id_field(first, id_field, where=path)
+    reader: Any = ingest_arrow.LazyIds
     if tokens_only:
         from audit.jsonl_tokens import TokenShards
 
-        return TokenShards(
-            path,
-            source=stem,
-            fields=None if fld is None else fld.split(","),
-            shard_rows=shard_rows,
-            where=path,
-            id_field=idf,
-        )
-    return ingest_arrow.LazyIds(
+        reader = TokenShards
+    return reader(
         path,
         source=stem,
         fields=None if fld is None else fld.split(","),
