@@ -133,7 +133,7 @@ class RayExecutor(Executor):
             # Cancel only the tasks whose results were never taken (the run stopped early: an
             # error, a kill). Cancelling a task whose result was already read races with Ray's
             # own bookkeeping of its reply and aborted the driver ("Tried to complete task that
-            # was not pending", Ray 2.60; ray-project/ray#54846).
+            # was not pending", Ray 2.60: the cancel/reply race of ray-project/ray#54798).
             for ref in refs[taken:]:
                 with contextlib.suppress(Exception):  # a finished task cannot be cancelled
                     self._ray.cancel(ref)
