@@ -118,7 +118,13 @@ def read_jsonl_arrow(
     """
     import polars as pl
 
-    from curate.io.ingest_arrow import block_ids, block_lines, iter_blocks
+    from curate.io.ingest_arrow import (
+        block_ids,
+        block_lines,
+        has_bare_cr,
+        iter_blocks,
+        string_frame,
+    )
 
     parts: list[pl.DataFrame] = []
     bad = 0
@@ -130,8 +136,8 @@ def read_jsonl_arrow(
         frame, ids = both, None
         if both is not None and id_field:
             ids = both[id_field]
-        elif id_field and not _has_bare_cr(block):
-            frame = _text_frame(block, text_fields)
+        elif id_field and not has_bare_cr(block):
+            frame = string_frame(block, text_fields)
             ids = block_ids(block, id_field) if frame is not None else None
         if frame is None or (id_field and ids is None):
             part, b = _frame_of_rows(map(_loads, block_lines(block)), text_fields, id_field)
@@ -145,35 +151,6 @@ def read_jsonl_arrow(
         parts.append(part)
     schema = {"text": pl.String, **({"id": pl.String} if id_field else {})}
     return (pl.concat(parts) if parts else pl.DataFrame(schema=schema)), bad
-
-
-def _has_bare_cr(block: bytes) -> bool:
-    """A carriage return outside ``\\r\\n``: such blocks take the per-line reader
-    (as :func:`curate.io.ingest_arrow.iter_blocks` decides)."""
-    return b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")
-
-
-def _text_frame(block: bytes, text_fields: list[str]) -> pl.DataFrame | None:
-    """The text fields of a block as large strings (the parse ``iter_blocks`` makes), or None."""
-    import io
-
-    import polars as pl
-    import pyarrow as pa
-    import pyarrow.json as pj
-
-    schema = pa.schema([(c, pa.large_string()) for c in dict.fromkeys(text_fields)])
-    try:
-        table = pj.read_json(
-            io.BytesIO(block),
-            read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
-            parse_options=pj.ParseOptions(
-                explicit_schema=schema, unexpected_field_behavior="ignore"
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    frame = pl.from_arrow(table)
-    return frame if isinstance(frame, pl.DataFrame) else None
 
 
 def _loads(line: str) -> Any:

@@ -309,12 +309,24 @@ def iter_blocks(
     -> a 1-row frame ``text="a"``.
     """
     for block in _blocks(Path(path), block_bytes):
-        if b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n"):
+        if has_bare_cr(block):
             yield None, block
             continue
-        table = _arrow_table(block, list(dict.fromkeys(columns)))
-        frame = None if table is None else pl.from_arrow(table)
-        yield (frame if isinstance(frame, pl.DataFrame) else None), block
+        yield string_frame(block, columns), block
+
+
+def has_bare_cr(block: bytes) -> bool:
+    """A carriage return outside ``\\r\\n``: such a block is read line by line (pyarrow
+    would split its lines where ``iter_raw_rows`` does not)."""
+    return b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")
+
+
+def string_frame(block: bytes, columns: Sequence[str]) -> pl.DataFrame | None:
+    """The ``columns`` of a block as large strings (missing fields null), or None when pyarrow
+    refuses the block (a field that is not a string, a line that is not JSON)."""
+    table = _arrow_table(block, list(dict.fromkeys(columns)))
+    frame = None if table is None else pl.from_arrow(table)
+    return frame if isinstance(frame, pl.DataFrame) else None
 
 
 def block_lines(block: bytes) -> Iterator[str]:
@@ -498,7 +510,7 @@ class _Reader:
         """The block parsed by pyarrow (fields as strings, ``_sid`` when ids come from a field),
         or None when the reference path must read it (bare CRs, a block pyarrow refuses, ids it
         cannot take)."""
-        if not self.columns or (b"\r" in block and b"\r" in block.replace(b"\r\n", b"\n")):
+        if not self.columns or has_bare_cr(block):
             return None
         table = self._arrow(block)
         if table is None:
