@@ -92,19 +92,36 @@ def c4_clean(text: str, p: C4LinesParams) -> tuple[str, dict[str, int]]:
     Example: ``c4_clean("Hello there my friend.\\nShare this", p)`` ->
     ``("Hello there my friend.", {"lines_removed": 1, "chars_removed": 10, "too_few_words": 1, ...})``.
     """
+
+    def judge(line: str) -> tuple[str | None, str]:
+        s = line.strip()
+        return (c4_line_reason(s, p) if s else None), line
+
+    kept, counts = _drop_lines(text.split("\n"), judge)
+    return _BLANKS.sub("\n\n", "\n".join(kept)).strip(), counts
+
+
+def _drop_lines(
+    lines: list[str], judge: Callable[[str], tuple[str | None, str]]
+) -> tuple[list[str], dict[str, int]]:
+    """The lines ``judge`` keeps (as it rewrites them) and the counts per rule of the others:
+    ``judge(line)`` -> ``(reason or None, the line as kept)``; a removed line counts its
+    characters and its newline in ``chars_removed``.
+
+    Example: ``_drop_lines(["a.", "b"], lambda x: (None if x.endswith(".") else
+    "no_terminal_punct", x))`` -> ``(["a."], {"lines_removed": 1, "chars_removed": 2, ...})``.
+    """
     counts = dict.fromkeys(("lines_removed", "chars_removed", *LINE_RULES), 0)
     kept = []
-    for line in text.split("\n"):
-        s = line.strip()
-        reason = c4_line_reason(s, p) if s else None
+    for line in lines:
+        reason, out = judge(line)
         if reason is None:
-            kept.append(line)
+            kept.append(out)
         else:
             counts[reason] += 1
             counts["lines_removed"] += 1
             counts["chars_removed"] += len(line) + 1
-    out = _BLANKS.sub("\n\n", "\n".join(kept)).strip()
-    return out, counts
+    return kept, counts
 
 
 @register("c4_lines_v1", kind="transform", params=C4LinesParams)
@@ -225,16 +242,9 @@ def c4_clean_datatrove(text: str, p: C4LinesParams) -> tuple[str, dict[str, int]
     Example: ``c4_clean_datatrove("Hello there my friend [2].\\nShare this", p)`` ->
     ``("Hello there my friend .", {"lines_removed": 1, ...})``.
     """
-    counts = dict.fromkeys(("lines_removed", "chars_removed", *LINE_RULES), 0)
-    kept = []
-    for raw in text.splitlines():
-        reason, line = c4_line_reason_datatrove(raw.strip(), p)
-        if reason is None:
-            kept.append(line)
-        else:
-            counts[reason] += 1
-            counts["lines_removed"] += 1
-            counts["chars_removed"] += len(raw) + 1
+    kept, counts = _drop_lines(
+        text.splitlines(), lambda raw: c4_line_reason_datatrove(raw.strip(), p)
+    )
     return "\n".join(kept).strip(), counts
 
 
@@ -245,21 +255,16 @@ def c4_clean_v2(text: str, p: C4LinesParams) -> tuple[str, dict[str, int]]:
     Example: ``c4_clean_v2("It rains [1].\nAnd then it stopped and...", p)`` ->
     ``("It rains .", {"no_terminal_punct": 1, ...})``.
     """
-    counts = dict.fromkeys(("lines_removed", "chars_removed", *LINE_RULES), 0)
-    kept = []
-    for line in text.split("\n"):
+
+    def judge(line: str) -> tuple[str | None, str]:
         s = _CITATION_RE.sub("", line).strip()
         reason = c4_line_reason(s, p) if s else None
         if reason is None and s and p.filter_no_terminal_punct and s.endswith(("...", "…")):
             reason = "no_terminal_punct"
-        if reason is None:
-            kept.append(_CITATION_RE.sub("", line))
-        else:
-            counts[reason] += 1
-            counts["lines_removed"] += 1
-            counts["chars_removed"] += len(line) + 1
-    out = _BLANKS.sub("\n\n", "\n".join(kept)).strip()
-    return out, counts
+        return reason, _CITATION_RE.sub("", line)
+
+    kept, counts = _drop_lines(text.split("\n"), judge)
+    return _BLANKS.sub("\n\n", "\n".join(kept)).strip(), counts
 
 
 @register("c4_lines_v2", kind="transform", params=C4LinesV2Params)
