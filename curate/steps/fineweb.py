@@ -60,6 +60,19 @@ def display_width(line: str) -> int:
     return len(line) + len(CJK_RE.findall(line))
 
 
+def repeated_line_chars(lines: list[str]) -> int:
+    """Characters in the lines that repeat an earlier line (FineWeb's ``char_dup_ratio``
+    numerator). Example: ``repeated_line_chars(["ab", "c", "ab"])`` -> ``2``."""
+    seen: set[str] = set()
+    dup = 0
+    for ln in lines:
+        if ln in seen:
+            dup += len(ln)
+        else:
+            seen.add(ln)
+    return dup
+
+
 def fineweb_stats(
     text: str, short_line_length: int = 30, fineweb_punct: bool = False
 ) -> dict[str, float]:
@@ -79,13 +92,7 @@ def fineweb_stats(
             "list_ratio": 0.0,
         }
     n = len(lines)
-    seen: set[str] = set()
-    dup_chars = 0
-    for ln in lines:
-        if ln in seen:
-            dup_chars += len(ln)
-        else:
-            seen.add(ln)
+    dup_chars = repeated_line_chars(lines)
     chars = max(1, len(text.replace("\n", "")))
     words = max(1, len(split_words(text)))
     return {
@@ -159,13 +166,7 @@ def fineweb_stats_datatrove(text: str, short_line_length: int = 30) -> dict[str,
     if not lines:
         return dict.fromkeys(FIELDS, 0.0)
     n = len(lines)
-    seen: set[str] = set()
-    dup_chars = 0
-    for ln in lines:
-        if ln in seen:
-            dup_chars += len(ln)
-        else:
-            seen.add(ln)
+    dup_chars = repeated_line_chars(lines)
     return {
         "line_punct_ratio": sum(1 for ln in lines if ln.endswith(FINEWEB_TERMINAL)) / n,
         "short_line_ratio": sum(1 for ln in lines if len(ln) <= short_line_length) / n,
