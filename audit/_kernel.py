@@ -307,6 +307,62 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             scratch[tl + 3] = 0x80 | (cp & 0x3F)
             return tl + 4
 
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _code_point(cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
+                        multi_chars, multi_cls):  # fmt: skip
+            """One non-ASCII code point ``cp`` of a text, for :func:`_utf8_tokens` and
+            :func:`_jsonl_tokens` alike: appended to the token being built (``scratch[:tl]``),
+            or ending it (its hash goes to ``out[k]``), a CJK character a token of its own, a
+            character that normalises to several fed one by one (classes as in
+            :func:`_utf8_tokens`). Returns ``(tl, head, plain, k, good)``; ``good`` is False for
+            a character the kernels leave to the reference path (class 3, or outside the
+            tables), with nothing written.
+            """
+            if cp >= len(cls) or cls[cp] == 3:
+                return tl, head, plain, k, False
+            c = cls[cp]
+            if c == 1:
+                return _put(scratch, tl, np.int64(one[cp])), head, False, k, True
+            if c != 4:
+                if tl > 0:
+                    out[k] = _token_hash(scratch, tl)
+                    k += 1
+                    tl = 0
+                    head = np.uint64(0)
+                    plain = True
+                if c == 2:
+                    tl = _put(scratch, 0, np.int64(one[cp]))
+                    out[k] = _token_hash(scratch, tl)
+                    k += 1
+                    tl = 0
+                return tl, head, plain, k, True
+            lo = 0
+            hi = len(multi_keys)
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if multi_keys[mid] < cp:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            for q in range(multi_off[lo], multi_off[lo + 1]):
+                cc = multi_cls[q]
+                if cc == 1:
+                    tl = _put(scratch, tl, multi_chars[q])
+                    plain = False
+                    continue
+                if tl > 0:
+                    out[k] = _token_hash(scratch, tl)
+                    k += 1
+                    tl = 0
+                    head = np.uint64(0)
+                    plain = True
+                if cc == 2:
+                    tl = _put(scratch, 0, multi_chars[q])
+                    out[k] = _token_hash(scratch, tl)
+                    k += 1
+                    tl = 0
+            return tl, head, plain, k, True
+
         @numba.njit(cache=True, nogil=True)
         def _utf8_tokens(data, offsets, ascii_cls, ascii_low, cls, one, multi_keys, multi_off,
                          multi_chars, multi_cls):  # fmt: skip
@@ -328,7 +384,6 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             # the token being built; a character adds at most 72 bytes (NFKC of one character:
             # at most 18 characters of 4 bytes), and 8 spare bytes follow the token
             scratch = np.zeros(1 << 16, np.uint8)
-            limit = len(cls)
             k = 0
             for t in range(nt):
                 k0 = k
@@ -376,52 +431,13 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
                         cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
                         i += 4
-                    if cp >= limit or cls[cp] == 3:
+                    tl, head, plain, k, good = _code_point(
+                        cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
+                        multi_chars, multi_cls,
+                    )  # fmt: skip
+                    if not good:
                         bad = True
                         break
-                    c = cls[cp]
-                    if c == 1:
-                        tl = _put(scratch, tl, np.int64(one[cp]))
-                        plain = False
-                        continue
-                    if c != 4:
-                        if tl > 0:
-                            out[k] = _token_hash(scratch, tl)
-                            k += 1
-                            tl = 0
-                            head = np.uint64(0)
-                            plain = True
-                        if c == 2:
-                            tl = _put(scratch, 0, np.int64(one[cp]))
-                            out[k] = _token_hash(scratch, tl)
-                            k += 1
-                            tl = 0
-                        continue
-                    lo = 0
-                    hi = len(multi_keys)
-                    while lo < hi:
-                        mid = (lo + hi) >> 1
-                        if multi_keys[mid] < cp:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    for q in range(multi_off[lo], multi_off[lo + 1]):
-                        cc = multi_cls[q]
-                        if cc == 1:
-                            tl = _put(scratch, tl, multi_chars[q])
-                            plain = False
-                            continue
-                        if tl > 0:
-                            out[k] = _token_hash(scratch, tl)
-                            k += 1
-                            tl = 0
-                            head = np.uint64(0)
-                            plain = True
-                        if cc == 2:
-                            tl = _put(scratch, 0, multi_chars[q])
-                            out[k] = _token_hash(scratch, tl)
-                            k += 1
-                            tl = 0
                 if bad:
                     k = k0
                     ok[t] = False
@@ -807,7 +823,6 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             Returns ``(k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
             normalisation depends on its neighbours or a token over ~64 KB.
             """
-            limit = len(cls)
             nbytes = end - i
             tl = 0
             head = np.uint64(0)
@@ -909,51 +924,12 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
                     cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
                     i += 4
-                if cp >= limit or cls[cp] == 3:
+                tl, head, plain, k, good = _code_point(
+                    cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
+                    multi_chars, multi_cls,
+                )  # fmt: skip
+                if not good:
                     return k, nbytes, False
-                c = cls[cp]
-                if c == 1:
-                    tl = _put(scratch, tl, np.int64(one[cp]))
-                    plain = False
-                    continue
-                if c != 4:
-                    if tl > 0:
-                        out[k] = _token_hash(scratch, tl)
-                        k += 1
-                        tl = 0
-                        head = np.uint64(0)
-                        plain = True
-                    if c == 2:
-                        tl = _put(scratch, 0, np.int64(one[cp]))
-                        out[k] = _token_hash(scratch, tl)
-                        k += 1
-                        tl = 0
-                    continue
-                lo = 0
-                hi = len(multi_keys)
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if multi_keys[mid] < cp:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                for q in range(multi_off[lo], multi_off[lo + 1]):
-                    cc = multi_cls[q]
-                    if cc == 1:
-                        tl = _put(scratch, tl, multi_chars[q])
-                        plain = False
-                        continue
-                    if tl > 0:
-                        out[k] = _token_hash(scratch, tl)
-                        k += 1
-                        tl = 0
-                        head = np.uint64(0)
-                        plain = True
-                    if cc == 2:
-                        tl = _put(scratch, 0, multi_chars[q])
-                        out[k] = _token_hash(scratch, tl)
-                        k += 1
-                        tl = 0
             if tl > 0:
                 if plain and tl <= 8:
                     out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
