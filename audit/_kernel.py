@@ -308,6 +308,29 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             return tl + 4
 
         @numba.njit(cache=True, nogil=True, inline="always")
+        def _utf8_at(data, i, b):
+            """The code point whose UTF-8 lead byte ``b >= 0x80`` is ``data[i]``, and the index
+            after it (the input is valid UTF-8)."""
+            if b < 0xE0:
+                return ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), i + 2
+            if b < 0xF0:
+                cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
+                return cp | (np.int64(data[i + 2]) & 0x3F), i + 3
+            cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
+            cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
+            return cp, i + 4
+
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _end_token(out, k, scratch, tl, head, plain):
+            """Write the hash of the token ``scratch[:tl]`` at ``out[k]`` (a short all-ASCII
+            token from its first bytes ``head``); returns ``k + 1``."""
+            if plain and tl <= 8:
+                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
+            else:
+                out[k] = _token_hash(scratch, tl)
+            return k + 1
+
+        @numba.njit(cache=True, nogil=True, inline="always")
         def _code_point(cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
                         multi_chars, multi_cls):  # fmt: skip
             """One non-ASCII code point ``cp`` of a text, for :func:`_utf8_tokens` and
@@ -411,26 +434,12 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 head |= np.uint64(low) << np.uint64(8 * tl)
                             tl += 1
                         elif tl > 0:
-                            if plain and tl <= 8:  # short ASCII token: hash from ``head``
-                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
-                            else:
-                                out[k] = _token_hash(scratch, tl)
-                            k += 1
+                            k = _end_token(out, k, scratch, tl, head, plain)
                             tl = 0
                             head = np.uint64(0)
                             plain = True
                         continue
-                    if b < 0xE0:
-                        cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
-                        i += 2
-                    elif b < 0xF0:
-                        cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
-                        cp |= np.int64(data[i + 2]) & 0x3F
-                        i += 3
-                    else:
-                        cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
-                        cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
-                        i += 4
+                    cp, i = _utf8_at(data, i, b)
                     tl, head, plain, k, good = _code_point(
                         cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
                         multi_chars, multi_cls,
@@ -884,11 +893,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     if c == 0:
                         i += 1
                         if tl > 0:
-                            if plain and tl <= 8:
-                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
-                            else:
-                                out[k] = _token_hash(scratch, tl)
-                            k += 1
+                            k = _end_token(out, k, scratch, tl, head, plain)
                             tl = 0
                             head = np.uint64(0)
                             plain = True
@@ -904,26 +909,13 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 head |= np.uint64(low) << np.uint64(8 * tl)
                             tl += 1
                         elif tl > 0:
-                            if plain and tl <= 8:
-                                out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
-                            else:
-                                out[k] = _token_hash(scratch, tl)
-                            k += 1
+                            k = _end_token(out, k, scratch, tl, head, plain)
                             tl = 0
                             head = np.uint64(0)
                             plain = True
                         continue
-                elif b < 0xE0:
-                    cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
-                    i += 2
-                elif b < 0xF0:
-                    cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
-                    cp |= np.int64(data[i + 2]) & 0x3F
-                    i += 3
                 else:
-                    cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
-                    cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
-                    i += 4
+                    cp, i = _utf8_at(data, i, b)
                 tl, head, plain, k, good = _code_point(
                     cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
                     multi_chars, multi_cls,
@@ -931,11 +923,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 if not good:
                     return k, nbytes, False
             if tl > 0:
-                if plain and tl <= 8:
-                    out[k] = _mix(head + np.uint64(tl) * _LEN + _SEED)
-                else:
-                    out[k] = _token_hash(scratch, tl)
-                k += 1
+                k = _end_token(out, k, scratch, tl, head, plain)
             return k, nbytes, True
 
         @numba.njit(cache=True, nogil=True)
