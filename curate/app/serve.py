@@ -57,6 +57,11 @@ def warm() -> None:
             duckdb.connect(str(path), read_only=True).close()
 
 
+def _not_config_changed(record: object) -> bool:
+    """A logging filter: drops Streamlit's "[server] config option section was detected"."""
+    return "config option section was detected" not in record.getMessage()  # type: ignore[attr-defined]
+
+
 def prewarm(script: str | Path, pages: tuple[str, ...] = PREWARM_PAGES) -> dict[str, float]:
     """Run the default view of ``pages`` (``curate/app/pages/<name>.py``) of the app ``script``
     once, headless and before the server starts, so the queries they make are cached for the
@@ -80,9 +85,7 @@ def prewarm(script: str | Path, pages: tuple[str, ...] = PREWARM_PAGES) -> dict[
     quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
-    logging.getLogger("streamlit.config").addFilter(
-        lambda r: "config option section was detected" not in r.getMessage()
-    )
+    logging.getLogger("streamlit.config").addFilter(_not_config_changed)  # once: same object
     done: dict[str, float] = {}
     try:
         at = AppTest.from_file(str(Path(script).resolve()), default_timeout=120)
