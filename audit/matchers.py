@@ -44,6 +44,7 @@ from audit.normalise import (
     merge_range_arrays,
     merge_token_ranges,
     token_spans,
+    token_spans_many,
     tokenize_series,
 )
 from audit.presets import Preset, llama2_spans
@@ -272,18 +273,12 @@ class NgramMatcher(Matcher):
     def prepare(self, found: pl.DataFrame, texts: dict[int, tuple[str, str, int]]) -> None:
         """Token spans of every hit record and unit, tokenised in one pass each."""
         hit_recs = sorted(set(found["rec"].to_list()))
-        rec_tokens = tokenize_series(pl.Series([texts[r][1] for r in hit_recs], dtype=pl.String))
-        self._rec_spans = {
-            r: token_spans(texts[r][1], t)
-            for r, t in zip(hit_recs, rec_tokens.to_list(), strict=True)
-        }
+        rec_spans = token_spans_many([texts[r][1] for r in hit_recs])
+        self._rec_spans = dict(zip(hit_recs, rec_spans, strict=True))
         unit_text = dict(zip(self.units["unit"], self.units["text"], strict=True))
         hit_units = sorted(set(found["unit"].to_list()))
-        unit_tokens = tokenize_series(pl.Series([unit_text[u] for u in hit_units], dtype=pl.String))
-        self._unit_spans = {
-            u: token_spans(unit_text[u], t)
-            for u, t in zip(hit_units, unit_tokens.to_list(), strict=True)
-        }
+        unit_spans = token_spans_many([unit_text[u] for u in hit_units])
+        self._unit_spans = dict(zip(hit_units, unit_spans, strict=True))
         # columns as NumPy once: each pair is then a slice of arrays, not of a DataFrame
         self._cols = {c: found[c].to_numpy() for c in ("ipos", "rpos", "length")}
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -83,14 +84,42 @@ def ascii_table() -> bytes:
     return _ASCII_TABLE[0]
 
 
-def _ascii_spans(text: str) -> list[tuple[int, int]]:
-    """Token spans of an ASCII text without NUL: maximal runs of token bytes (vectorised)."""
+def _ascii_span_array(text: str) -> Any:
+    """Token spans of an ASCII text without NUL as an ``(n, 2)`` int64 array: maximal runs of
+    token bytes (vectorised)."""
     import numpy as np
 
     buf = np.frombuffer((" " + text + " ").encode("ascii").translate(ascii_table()), np.uint8)
     is_tok = buf != 0
     edges = np.flatnonzero(is_tok[1:] != is_tok[:-1])  # in text offsets: start, end, ...
-    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+    return edges.reshape(-1, 2)
+
+
+def _ascii_spans(text: str) -> list[tuple[int, int]]:
+    """Token spans of an ASCII text without NUL: maximal runs of token bytes (vectorised)."""
+    edges = _ascii_span_array(text)
+    return list(zip(edges[:, 0].tolist(), edges[:, 1].tolist(), strict=True))
+
+
+def token_spans_many(texts: Sequence[str]) -> list[Any]:
+    """:func:`token_spans` of many texts, for :func:`char_spans`: an ASCII text (without NUL)
+    gets an ``(n, 2)`` array without being tokenised; the others are tokenised in one Polars
+    pass. Same spans as :func:`token_spans` (tested).
+
+    Example: ``token_spans_many(["Hi, bob!"])[0].tolist()`` -> ``[[0, 2], [4, 7]]``.
+    """
+    out: list[Any] = [None] * len(texts)
+    rest = []
+    for i, text in enumerate(texts):
+        if text.isascii() and "\x00" not in text:
+            out[i] = _ascii_span_array(text)
+        else:
+            rest.append(i)
+    if rest:
+        tokens = tokenize_series(pl.Series([texts[i] for i in rest], dtype=pl.String)).to_list()
+        for i, toks in zip(rest, tokens, strict=True):
+            out[i] = token_spans(texts[i], toks)
+    return out
 
 
 def token_spans(text: str, tokens: list[str] | None = None) -> list[tuple[int, int]]:
@@ -206,7 +235,7 @@ def merge_range_arrays(starts: Any, ends: Any) -> list[tuple[int, int]]:
 
 
 def char_spans(
-    spans: list[tuple[int, int]], token_ranges: list[tuple[int, int]]
+    spans: Sequence[tuple[int, int]] | Any, token_ranges: list[tuple[int, int]]
 ) -> list[list[int]]:
     """Character spans covering merged token ranges, given each token's character span.
 
@@ -217,7 +246,7 @@ def char_spans(
         if a >= len(spans) or b <= a:
             continue
         b = min(b, len(spans))
-        out.append([spans[a][0], spans[b - 1][1]])
+        out.append([int(spans[a][0]), int(spans[b - 1][1])])
     return out
 
 

@@ -696,6 +696,26 @@ def test_ascii_token_spans_match_sequential_alignment(text):
     assert ["".join(text[a:b].lower()) for a, b in expected] == tokens
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("aZ09 _.,-\n\t\x00\x7féﬁ我Ｘ")), max_size=30),
+        max_size=6,
+    ),
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=4),
+)
+def test_token_spans_many_equals_token_spans(texts, ranges):
+    """The evidence's batch spans (arrays for ASCII texts, issue 19) give the same character
+    spans as :func:`token_spans` text by text."""
+    from audit.normalise import token_spans, token_spans_many
+
+    for text, got in zip(texts, token_spans_many(texts), strict=True):
+        want = token_spans(text, tokenize(text))
+        assert [tuple(map(int, s)) for s in got] == want
+        assert char_spans(got, ranges) == char_spans(want, ranges)
+        assert all(type(v) is int for span in char_spans(got, ranges) for v in span)
+
+
 def test_covered_counts_union_of_ranges():
     from audit.matchers import covered_tokens as _covered
 
