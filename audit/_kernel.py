@@ -21,6 +21,8 @@ import os
 
 import numpy as np
 
+from curate.core.jit import numba_or_none
+
 KERNEL = None
 WINDOW_KERNEL = None
 UTF8_KERNEL = None
@@ -28,10 +30,7 @@ JSONL_KERNEL = None
 
 
 if not os.environ.get("CLEANROOM_NO_NUMBA"):
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency, the fallback is tested
-        numba = None
+    numba = numba_or_none()  # without scipy.linalg (see curate.core.jit)
     if numba is not None:
         _M1 = np.uint64(0xBF58476D1CE4E5B9)
         _M2 = np.uint64(0x94D049BB133111EB)

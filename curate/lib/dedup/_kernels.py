@@ -15,19 +15,12 @@ which give the same bits (tested with Hypothesis). The kernels are compiled with
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-try:  # pragma: no cover - exercised implicitly by whichever branch is installed
-    if os.environ.get("CLEANROOM_NO_NUMBA"):
-        raise ImportError("disabled by CLEANROOM_NO_NUMBA")
-    import numba
+from curate.core.jit import numba_or_none
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    numba = None
-    HAVE_NUMBA = False
+numba = numba_or_none()  # None without numba or with CLEANROOM_NO_NUMBA
+HAVE_NUMBA = numba is not None
 
 _M64 = 0x9E3779B97F4A7C15
 _SENTINEL = 0xD6E8FEB86659FD93
