@@ -393,6 +393,45 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     tl = 0
             return tl, head, plain, k, True
 
+        @numba.njit(**_LEAF)
+        def _text_tokens(data, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
+                         multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
+            """Token hashes of the UTF-8 text ``data[i:end]`` appended at ``out[k:]`` (room
+            checked by the caller), for :func:`_utf8_tokens`; returns ``(k, ok)``, ``ok``
+            False (and ``k`` to be discarded) for a text left to the reference path."""
+            tl = 0
+            head = np.uint64(0)  # the first 8 bytes of an all-ASCII token, kept as read
+            plain = True  # the token is all ASCII so far (``head`` is valid)
+            while i < end:
+                if tl + 96 > len(scratch):  # a token over ~64 KB: the reference path
+                    return k, False
+                b = data[i]
+                if b < 0x80:
+                    i += 1
+                    if ascii_cls[b] != 0:
+                        low = ascii_low[b]
+                        scratch[tl] = low
+                        if tl < 8:
+                            head |= np.uint64(low) << np.uint64(8 * tl)
+                        tl += 1
+                    elif tl > 0:
+                        k = _end_token(out, k, scratch, tl, head, plain)
+                        tl = 0
+                        head = np.uint64(0)
+                        plain = True
+                    continue
+                cp, i = _utf8_at(data, i, b)
+                tl, head, plain, k, good = _code_point(
+                    cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
+                    multi_chars, multi_cls,
+                )  # fmt: skip
+                if not good:
+                    return k, False
+            if tl > 0:
+                out[k] = _token_hash(scratch, tl)
+                k += 1
+            return k, True
+
         @numba.njit(cache=True, nogil=True)
         def _utf8_tokens(data, offsets, ascii_cls, ascii_low, cls, one, multi_keys, multi_off,
                          multi_chars, multi_cls):  # fmt: skip
@@ -404,8 +443,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             its own), 3 a character whose normalisation may depend on its neighbours (the text
             is left to the reference path: ``ok[t]`` False, no tokens), 4 a character that
             normalises to several (looked up in ``multi_*``). Returns hashes, tokens per text
-            and ``ok``. ASCII bytes take a short loop of their own. A text with a token over
-            ~64 KB also goes to the reference path (``ok`` False).
+            and ``ok``. ASCII bytes take a short loop of their own (:func:`_text_tokens`). A
+            text with a token over ~64 KB also goes to the reference path (``ok`` False).
             """
             nt = len(offsets) - 1
             out = np.empty((offsets[nt] - offsets[0]) // 2 + 64, np.uint64)
@@ -416,51 +455,21 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             scratch = np.zeros(1 << 16, np.uint8)
             k = 0
             for t in range(nt):
-                k0 = k
-                tl = 0
                 i = offsets[t]
                 end = offsets[t + 1]
-                bad = False
                 if k + (end - i) * 18 + 32 > len(out):  # room for every token of this text
                     more = np.empty(2 * len(out) + (end - i) * 18 + 32, np.uint64)
                     more[:k] = out[:k]
                     out = more
-                head = np.uint64(0)  # the first 8 bytes of an all-ASCII token, kept as read
-                plain = True  # the token is all ASCII so far (``head`` is valid)
-                while i < end:
-                    if tl + 96 > len(scratch):  # a token over ~64 KB: the reference path
-                        bad = True
-                        break
-                    b = data[i]
-                    if b < 0x80:
-                        i += 1
-                        if ascii_cls[b] != 0:
-                            low = ascii_low[b]
-                            scratch[tl] = low
-                            if tl < 8:
-                                head |= np.uint64(low) << np.uint64(8 * tl)
-                            tl += 1
-                        elif tl > 0:
-                            k = _end_token(out, k, scratch, tl, head, plain)
-                            tl = 0
-                            head = np.uint64(0)
-                            plain = True
-                        continue
-                    cp, i = _utf8_at(data, i, b)
-                    tl, head, plain, k, good = _code_point(
-                        cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
-                        multi_chars, multi_cls,
-                    )  # fmt: skip
-                    if not good:
-                        bad = True
-                        break
-                if bad:
+                k0 = k
+                k, good = _text_tokens(
+                    data, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
+                    multi_off, multi_chars, multi_cls, scratch,
+                )  # fmt: skip
+                if not good:
                     k = k0
                     ok[t] = False
                     continue
-                if tl > 0:
-                    out[k] = _token_hash(scratch, tl)
-                    k += 1
                 lens[t] = k - k0
             return out[:k], lens, ok
 
