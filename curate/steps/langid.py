@@ -31,6 +31,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -141,6 +142,29 @@ def load_model(path: str) -> Any:
     return fasttext.load_model(path)
 
 
+def predict_lines_fasttext(model: Any, lines: list[str]) -> tuple[list[str], np.ndarray]:
+    """The reference of :meth:`LanguageIdentifier.predict_lines`: fastText's own
+    ``multilinePredict`` (each line ends in a newline, so fastText's newline check is skipped)."""
+    got_labels, got_probs = model.f.multilinePredict([c + "\n" for c in lines], 1, 0.0, "strict")
+    labels = [lab[0] if len(lab) else "__label__und" for lab in got_labels]
+    probs = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs], dtype=np.float64)
+    return labels, probs
+
+
+@lru_cache(maxsize=2)
+def _compiled_model(path: str) -> Any:
+    """The model as :mod:`curate.steps._fasttext_kernel` reads it, or ``None`` where that reader
+    does not cover it or numba is off (``CLEANROOM_NO_NUMBA=1``): fastText predicts then."""
+    from curate.steps import _fasttext_kernel as kernel
+
+    if not kernel.available():
+        return None
+    try:
+        return kernel.load(path)
+    except (kernel.UnsupportedModel, ValueError, struct.error):
+        return None
+
+
 def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> list[str]:
     """Non-blank lines of a text (fastText classifies one line at a time).
 
@@ -214,11 +238,27 @@ class LanguageIdentifier:
         skip_code: bool = True,
     ) -> None:
         self.model = load_model(path or model_path())
+        self.fast = _compiled_model(path or model_path())
         self.batch_min = 16  # fewer texts: the per-text loop (a Polars pass costs ~1 ms)
         self.skip_code = skip_code
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
         self.max_chars = max_chars
+
+    def predict_lines(self, lines: list[str]) -> tuple[list[str], np.ndarray]:
+        """fastText's top label and probability (float64 of its float32) of each single line,
+        ``("__label__und", 0.0)`` where it predicts nothing: the compiled
+        :func:`curate.steps._fasttext_kernel.predict_lines` (bit-identical, issue 19) when it
+        reads the model, else fastText's ``multilinePredict``.
+
+        Example: ``predict_lines(["The cat sat."])`` -> ``(["__label__en"], array([0.9...]))``.
+        """
+        if self.fast is not None:
+            from curate.steps._fasttext_kernel import predict_lines
+
+            labels, probs = predict_lines(self.fast, lines)
+            return labels, probs.astype(np.float64)
+        return predict_lines_fasttext(self.model, lines)
 
     def identify(self, texts: list[str | None]) -> list[tuple[str | None, float | None]]:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
@@ -240,13 +280,10 @@ class LanguageIdentifier:
         # newline check is skipped.
         distinct = list(dict.fromkeys(chunks))
         at = {c: k for k, c in enumerate(distinct)}
-        got_labels, got_probs = self.model.f.multilinePredict(
-            [c + "\n" for c in distinct], 1, 0.0, "strict"
-        )
+        got_labels, prob_of = self.predict_lines(distinct)
         merged: dict[str, str] = {}  # fastText label -> our language code
         lang_of = []  # per distinct line
-        for lab in got_labels:
-            raw = lab[0] if len(lab) else "__label__und"
+        for raw in got_labels:
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
@@ -259,7 +296,6 @@ class LanguageIdentifier:
                 1, len(_HAN.findall(distinct[k]))
             ):
                 lang_of[k] = "ja"
-        prob_of = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs])
         idx = [at[c] for c in chunks]
         langs = [lang_of[k] for k in idx]
         prob = prob_of[np.asarray(idx, dtype=np.int64)]
@@ -307,9 +343,7 @@ class LanguageIdentifier:
             vote=pl.col("prose").first() & (pl.len() >= 2),
         )
         heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
-        got_labels, got_probs = self.model.f.multilinePredict(
-            [h + "\n" for h in heads], 1, 0.0, "strict"
-        )
+        got_labels, got_probs = self.predict_lines(heads)
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
         for owner, n, vote, lab, pr in zip(
@@ -317,14 +351,14 @@ class LanguageIdentifier:
             per["n"].to_list(),
             per["vote"].to_list(),
             got_labels,
-            got_probs,
+            got_probs.tolist(),
             strict=True,
         ):
-            raw = lab[0] if len(lab) else "__label__und"
+            raw = lab
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
-            prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
+            prob = min(pr, 1.0)
             if vote and prob < min_score:
                 unsure.append(fast_at[owner])
             else:
