@@ -2,7 +2,7 @@
 
 fastText (Joulin et al. 2016, *Bag of Tricks for Efficient Text Classification*) spends most of a
 short line's prediction building ``std::string`` n-grams and looking them up in hash maps: on
-Alpaca's 7,026 distinct prompt lines its ``multilinePredict`` takes ~0.085 s. :class:`TopOne`
+Alpaca's 7,026 distinct prompt lines its ``multilinePredict`` takes ~0.085 s. :func:`predict_lines`
 reads the model file itself (:func:`read_model`: the dictionary, the prune map of the n-gram
 buckets, the product-quantised input rows decoded, the output rows of the hierarchical softmax)
 and predicts with numba, doing what fastText 0.9's ``FastText::predictLine`` does with ``k=1``
@@ -12,7 +12,7 @@ and ``threshold=0`` in the same float32 operations in the same order:
   ``</s>`` ends the line; tokens that start with ``__label__`` are skipped;
 - a token in the vocabulary adds its row, then (unless it is ``</s>``) the rows of the character
   n-grams (``minn``..``maxn`` UTF-8 characters) of ``<token>`` whose bucket (32-bit FNV-1a over
-  signed bytes, modulo ``bucket``) survived pruning; word n-grams when ``wordNgrams > 1``;
+  signed bytes, modulo ``bucket``) survived pruning (models with word n-grams are not covered);
 - the hidden vector is the float32 sum of those rows in that order times ``float32(1 / count)``;
 - the hierarchical softmax's depth-first search (left child first, pruned below
   ``log(1e-5)`` and below the best leaf so far, a leaf replacing the best on a tie), with
@@ -26,8 +26,8 @@ keeps fastText; so does ``CLEANROOM_NO_NUMBA=1``.
 
 numba is imported on the first prediction, not at import time (``cleanroom --help`` stays light).
 
-Example: ``TopOne(path).predict(["The cat sat on the mat.", "猫坐在垫子上。"])`` ->
-``(["__label__en", "__label__zh"], array([0.9..., 0.9...], dtype=float32))``.
+Example: ``predict_lines(load(path), ["The cat sat on the mat.", "猫坐在垫子上。"])`` ->
+``(["__label__en", "__label__ja"], ...)`` (lid.176 calls short Chinese ``ja``; the identifier relabels it).
 """
 
 from __future__ import annotations
