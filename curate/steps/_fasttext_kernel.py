@@ -259,10 +259,7 @@ def _predict_py(
             word[0] = 60
             is_eos = False
             while True:
-                if pos < hi:
-                    c = buf[pos]
-                else:
-                    c = 10  # the line's end
+                c = buf[pos] if pos < hi else 10  # past the end: the line's newline
                 pos += 1
                 if c == 32 or c == 10 or c == 13 or c == 9 or c == 11 or c == 12 or c == 0:
                     if wlen == 1:
