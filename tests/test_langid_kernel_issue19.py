@@ -125,3 +125,27 @@ def test_unreadable_model_keeps_fasttext_issue19(tmp_path, monkeypatch) -> None:
     assert _compiled_model(str(bad)) is None
     monkeypatch.setenv("CLEANROOM_NO_NUMBA", "1")
     assert not kernel.available()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(max_size=30) | st.sampled_from(["", "A-Z a-z", "@[`{", "Zz" * 50]), max_size=12
+    )
+)
+def test_letter_counts_compiled_equal_numpy_issue19(texts: list[str]) -> None:
+    import os
+
+    import polars as pl
+
+    from curate.steps.langid import ascii_letter_counts
+
+    s = pl.Series(texts, dtype=pl.String)
+    got = ascii_letter_counts(s)
+    os.environ["CLEANROOM_NO_NUMBA"] = "1"
+    try:
+        ref = ascii_letter_counts(s)
+    finally:
+        del os.environ["CLEANROOM_NO_NUMBA"]
+    assert got.tolist() == ref.tolist()
+    assert got.tolist() == [sum(c.isascii() and c.isalpha() for c in t) for t in texts]

@@ -72,6 +72,10 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     _, offsets, data = arr.buffers()
     off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    from curate.steps import _fasttext_kernel as kernel
+
+    if kernel.available():  # one compiled pass (issue 19); the NumPy one below is its reference
+        return kernel.ascii_letters(raw, np.ascontiguousarray(off))
     letter = ((raw | 0x20) - ord("a")).astype(np.uint8) < 26  # a-z after folding case (wraps)
     # running count in int32 (half the memory traffic of int64) while it cannot overflow
     hits = np.empty(len(raw) + 1, dtype=np.int32 if len(raw) < 2**31 - 1 else np.int64)
