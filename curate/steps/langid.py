@@ -383,8 +383,9 @@ class LanguageIdentifier:
 
     def _voting_frame(self, texts: list[str | None]) -> pl.DataFrame | None:
         """:meth:`_voting_lines` as a frame (``owner``: the text's index, ``c``: the line,
-        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote), in
-        text and line order; ``None`` when no line votes."""
+        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote; for a
+        text of one line ``prose`` only says whether that line has 10 letters), in text and line
+        order; ``None`` when no line votes."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
         frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
@@ -413,7 +414,16 @@ class LanguageIdentifier:
         lines = lines.with_columns(n=pl.Series(letters, dtype=pl.Int64))
         if self.skip_code:
             # Code lines say little about the human language; vote with the prose lines.
-            lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
+            # The code test runs on the lines of texts with two or more: a text's one line votes
+            # whatever it is (issue 19); its ``prose`` is then not read (one line's vote is its
+            # one prediction).
+            multi = lines["owner"].is_duplicated()
+            code = pl.Series([False] * len(chunks), dtype=pl.Boolean)
+            at = multi.arg_true()
+            if len(at):
+                flags = code_line_flags(lines["c"].filter(multi).to_list())
+                code = code.scatter(at, pl.Series(flags, dtype=pl.Boolean))
+            lines = lines.with_columns(code=code)
             prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
             lines = lines.with_columns(prose=prose >= 10).filter(~pl.col("code") | ~pl.col("prose"))
         else:
