@@ -41,9 +41,18 @@ def normalise_text(
     opts = (fix_mojibake, nfkc, strip_control, collapse_whitespace)
     for _ in range(4):
         before, text = text, _normalise_once(text, *opts)
-        if text == before:
+        if text == before or _plain(text, fix_mojibake):
+            # A plain result (ASCII, no "&" when ftfy runs) is a fixed point: the next pass
+            # would skip ftfy and NFKC, and find no "\r", control character, trailing space or
+            # run of blank lines left by this one; so it is returned without that pass (issue 19).
             break
     return text
+
+
+def _plain(text: str, fix_mojibake: bool) -> bool:
+    """ASCII, and without ``&`` when ftfy runs: what :func:`_normalise_once` leaves unchanged
+    once it has run (``"a b"`` -> True; ``"café"``, ``"a &amp; b"`` -> False)."""
+    return text.isascii() and not (fix_mojibake and "&" in text)
 
 
 # A line ftfy leaves as it is: printable ASCII without "&" (no HTML entity, no terminal escape, no

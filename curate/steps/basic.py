@@ -45,7 +45,9 @@ def message_lists(
         names=["role", "content"],
     )
     offsets = pa.array([0, *ends], pa.int64())
-    lists = pa.LargeListArray.from_arrays(offsets, values, mask=pa.array([not v for v in valid]))
+    lists = pa.LargeListArray.from_arrays(
+        offsets, values, mask=pa.array([not v for v in valid], pa.bool_())
+    )
     return pl.Series(pl.from_arrow(lists)).cast(pl.List(MESSAGE))
 
 

@@ -56,6 +56,16 @@ def nulls(n: int, dtype: pl.DataType) -> pl.Series:
     return pl.Series([None], dtype=dtype).new_from_index(0, n)
 
 
+def all_null_batch(s: pl.Series, dtype: pl.DataType) -> pl.Series | None:
+    """:func:`nulls` for a batch with no live row (every element of ``s`` null), else ``None``:
+    the batch then goes through the step's Python function.
+
+    Example: ``all_null_batch(pl.Series([None, None], dtype=pl.String), pl.Int64)`` -> two nulls;
+    ``all_null_batch(pl.Series(["a", None]), pl.Int64)`` -> ``None``.
+    """
+    return nulls(len(s), dtype) if s.null_count() == len(s) else None
+
+
 def with_stats(
     lf: pl.LazyFrame,
     ctx: StepContext,
@@ -73,8 +83,8 @@ def with_stats(
     name = names or ctx.column
 
     def batch(s: pl.Series) -> pl.Series:
-        if s.null_count() == len(s):  # no live row
-            return nulls(len(s), dtype)
+        if (none_live := all_null_batch(s, dtype)) is not None:
+            return none_live
         return pl.Series([None if t is None else fn(t) for t in s.to_list()], dtype=dtype)
 
     live = pl.col("keep") & ctx.scope()
@@ -107,8 +117,8 @@ def with_batch_stats(
     dtype = pl.Struct(fields)
 
     def batch(s: pl.Series) -> pl.Series:
-        if s.null_count() == len(s):  # no live row
-            return nulls(len(s), dtype)
+        if (none_live := all_null_batch(s, dtype)) is not None:
+            return none_live
         return pl.Series(fn(s.to_list()), dtype=dtype)
 
     live = pl.col("keep") & ctx.scope()
