@@ -161,3 +161,48 @@ def test_instruction_parts_read_fallbacks_only_where_needed_issue19(rows: list) 
     assert_frame_equal(
         frame.select(*(e.alias(n) for e, n in zip(_parts()[:2], "ix", strict=True))), ref
     )
+
+
+QUOTE_BITS = ["\u02bc", "\u2018", "\u2019", "\u201a", "\u201b", "\u201c", "\u201d", "\u201e"]
+QUOTE_BITS += [
+    "\u201f",
+    "a",
+    "It",
+    " ",
+    "\t",
+    "\n",
+    "&",
+    "&amp;",
+    "&lt;",
+    "<",
+    "é",
+    "Ã",
+    "©",
+    "â€",
+    "\x1b",
+    "\r",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(QUOTE_BITS), max_size=16).map("".join),
+        st.text(alphabet=st.characters(max_codepoint=0x2030), max_size=12),
+    )
+)
+@example("It\u2019s \u201cfine\u201d.\n")
+@example("\u201c&amp;\u201d")
+def test_ftfy_uncurls_only_where_ftfy_only_uncurls_issue19(text: str) -> None:
+    """The second shortcut of textnorm.fix_text: where ``ftfy_uncurls`` holds, ftfy's result is
+    the line with its quotes straightened; and fix_text still equals ftfy on the whole text."""
+    import ftfy
+    from ftfy.fixes import uncurl_quotes
+
+    from curate.core.textnorm import fix_text, ftfy_uncurls
+
+    config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    for line in text.splitlines(keepends=True):
+        if ftfy_uncurls(line):
+            assert ftfy.fix_and_explain(line, config).text == uncurl_quotes(line), repr(line)
+    assert fix_text(text) == ftfy.fix_text(text, normalization=None)
