@@ -524,7 +524,9 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
         "_count": has(i, COUNT_RE),
     }
     asks = pl.any_horizontal(pl.col(c) for c in length_rules).fill_null(True)
-    words = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
+    # read by four rules: computed once, in a column (Polars recomputes it in each; issue 19)
+    words_expr = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
+    words = pl.col("_words")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
@@ -533,7 +535,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
     prompt = pl.concat_str(i, x, separator="\n")
     # copies_prompt: an answer of 2+ words equal to the instruction, the input or both (spacing
     # and final punctuation aside) starts with the same first word
-    fw = first_word(o)
+    fw = pl.col("_fw")  # the answer's first word, read twice: a column too
     fires = [
         (REFUSAL, refusal_han | o.str.contains(REFUSAL_WORDS)),
         (NEEDS_URL, (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE)),
@@ -565,6 +567,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
                 col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
             folded[f"f{name}"] = col
         frame = frame.with_columns(**folded).with_columns(**length_rules)
+        frame = frame.with_columns(_words=words_expr, _fw=first_word(o))
         return frame.select(flags.alias(s.name)).to_series()
 
     return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Int64)
