@@ -441,16 +441,29 @@ def available() -> bool:
     return True
 
 
+def _utf8_buffers(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of ``lines`` and the int64 offsets of each (line ``k`` is
+    ``buf[offs[k]:offs[k+1]]``), from the Arrow buffers of a Polars series (no per-line
+    ``encode``). Example: ``["ab", "é"]`` -> bytes ``b"ab\xc3\xa9"``, offsets ``[0, 2, 4]``."""
+    import polars as pl
+    import pyarrow as pa
+
+    arr = pl.Series(lines, dtype=pl.String).to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if not buf.shape[0]:
+        buf = np.zeros(1, dtype=np.uint8)
+    return buf, np.ascontiguousarray(offs)
+
+
 def predict_lines(model: Model, lines: list[str]) -> tuple[list[str], np.ndarray]:
     """Top label (``"__label__und"`` when fastText predicts nothing) and float32 probability
     (0 then) of each line, as ``multilinePredict([l + "\\n" for l in lines], 1, 0.0)`` gives.
     """
-    enc = [s.encode("utf-8") for s in lines]
-    offs = np.zeros(len(enc) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in enc], out=offs[1:])
-    buf = np.frombuffer(b"".join(enc), dtype=np.uint8)
-    if not buf.shape[0]:
-        buf = np.zeros(1, dtype=np.uint8)
+    buf, offs = _utf8_buffers(lines)
     out_label = np.empty(len(lines), dtype=np.int64)
     out_prob = np.empty(len(lines), dtype=np.float32)
     fn = _kernel()
