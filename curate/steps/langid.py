@@ -350,7 +350,7 @@ class LanguageIdentifier:
         got_labels, got_probs = self.predict_lines(heads)
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
-        for owner, n, vote, lab, pr in zip(
+        for owner, n, vote, raw, pr in zip(
             per["owner"].to_list(),
             per["n"].to_list(),
             per["vote"].to_list(),
@@ -358,7 +358,6 @@ class LanguageIdentifier:
             got_probs.tolist(),
             strict=True,
         ):
-            raw = lab
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
