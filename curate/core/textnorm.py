@@ -12,6 +12,7 @@ import unicodedata
 import ftfy
 import polars as pl
 from ftfy.badness import is_bad
+from ftfy.fixes import uncurl_quotes
 
 # C0/C1 control characters except tab and newline; also the zero-width space, word joiner and BOM.
 # The zero-width non-joiner and joiner (U+200C, U+200D) stay: they carry meaning (Persian words,
@@ -41,9 +42,18 @@ def normalise_text(
     opts = (fix_mojibake, nfkc, strip_control, collapse_whitespace)
     for _ in range(4):
         before, text = text, _normalise_once(text, *opts)
-        if text == before:
+        if text == before or _plain(text, fix_mojibake):
+            # A plain result (ASCII, no "&" when ftfy runs) is a fixed point: the next pass
+            # would skip ftfy and NFKC, and find no "\r", control character, trailing space or
+            # run of blank lines left by this one; so it is returned without that pass (issue 19).
             break
     return text
+
+
+def _plain(text: str, fix_mojibake: bool) -> bool:
+    """ASCII, and without ``&`` when ftfy runs: what :func:`_normalise_once` leaves unchanged
+    once it has run (``"a b"`` -> True; ``"café"``, ``"a &amp; b"`` -> False)."""
+    return text.isascii() and not (fix_mojibake and "&" in text)
 
 
 # A line ftfy leaves as it is: printable ASCII without "&" (no HTML entity, no terminal escape, no
@@ -120,6 +130,27 @@ def ftfy_keeps(segment: str) -> bool:
     return not _FTFY_TOUCHED.search(segment) and not is_bad(segment)
 
 
+# A line whose only characters beyond _INERT_LINE's are curly quotes (ftfy's quote patterns).
+_QUOTED_LINE = re.compile(r"[\t\x20-\x25\x27-\x7e\u02bc\u2018-\u201f]*\n?")
+
+
+def ftfy_uncurls(segment: str) -> bool:
+    """True when ``ftfy.fix_and_explain(segment, config)`` (no normalisation) only straightens
+    its quotes (``ftfy.fixes.uncurl_quotes``), decided without running ftfy (issue 19):
+    printable ASCII without ``&`` plus curly quotes (``\u02bc``, ``\u2018``-``\u201f``), and
+    not mojibake to ftfy (``is_bad``). ftfy's first pass then changes nothing but the quotes
+    (no entity, no encoding fix as the text is not bad, no control character, line break, width
+    form or ligature), and its second pass finds plain ASCII, which it keeps. Always False for
+    an ftfy release the fixer list was not read from (:func:`_ftfy_touched`).
+
+    Example: ``ftfy_uncurls("It’s “fine”.")`` -> True (ftfy gives ``It's "fine".``);
+    ``ftfy_uncurls("café’s")`` -> False (``é`` is not a quote: ftfy runs).
+    """
+    if _FTFY_TOUCHED is None:
+        return False
+    return bool(_QUOTED_LINE.fullmatch(segment)) and not is_bad(segment)
+
+
 def fix_text(text: str) -> str:
     """``ftfy.fix_text(text, normalization=None)``, without calling ftfy on the lines it would
     return unchanged (issue 19): ftfy fixes a text line by line, and a plain ASCII line needs
@@ -143,6 +174,8 @@ def fix_text(text: str) -> str:
             config = config._replace(unescape_html=False)
         if _INERT_LINE.fullmatch(segment) or ftfy_keeps(segment):
             out.append(segment)
+        elif ftfy_uncurls(segment):
+            out.append(uncurl_quotes(segment))
         else:
             out.append(ftfy.fix_and_explain(segment, config).text)
         pos = textbreak

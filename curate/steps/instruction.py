@@ -400,22 +400,30 @@ def check_one(
     return None
 
 
-def _parts() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+GIVEN_INSTRUCTION = pl.col("meta").str.json_path_match("$.fields.instruction")
+GIVEN_INPUT = pl.col("meta").str.json_path_match("$.fields.input")
+
+
+def _parts(
+    given_instruction: pl.Expr = GIVEN_INSTRUCTION, given_input: pl.Expr = GIVEN_INPUT
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Instruction, input and answer of each record: the source's ``instruction``/``input``
+    (``context``) fields, else the last user turn and ``""``. With ``given_*`` as columns
+    computed before, each fallback is read only where that field is missing (the step does
+    this: one JSON pass over ``meta`` fewer; issue 19)."""
     last_user = (
-        pl.col("messages")
+        pl.when(given_instruction.is_null())
+        .then(pl.col("messages"))
         .list.eval(
             pl.element().filter(pl.element().struct.field("role") == "user").struct.field("content")
         )
         .list.last()
     )
-    instruction = pl.coalesce(
-        pl.col("meta").str.json_path_match("$.fields.instruction"), last_user, pl.lit("")
+    instruction = pl.coalesce(given_instruction, last_user, pl.lit(""))
+    context = (
+        pl.when(given_input.is_null()).then(pl.col("meta")).str.json_path_match("$.fields.context")
     )
-    inp = pl.coalesce(
-        pl.col("meta").str.json_path_match("$.fields.input"),
-        pl.col("meta").str.json_path_match("$.fields.context"),
-        pl.lit(""),
-    )
+    inp = pl.coalesce(given_input, context, pl.lit(""))
     return instruction, inp, last_response().fill_null("")
 
 
@@ -516,7 +524,9 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
         "_count": has(i, COUNT_RE),
     }
     asks = pl.any_horizontal(pl.col(c) for c in length_rules).fill_null(True)
-    words = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
+    # read by four rules: computed once, in a column (Polars recomputes it in each; issue 19)
+    words_expr = pl.when(asks).then(o).str.count_matches(f"{NON_SPACE}+")
+    words = pl.col("_words")
     count = i.str.extract(widened(COUNT_RE.pattern), 1).str.to_lowercase()
     n = pl.coalesce(
         count.cast(pl.Int64, strict=False),
@@ -525,7 +535,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
     prompt = pl.concat_str(i, x, separator="\n")
     # copies_prompt: an answer of 2+ words equal to the instruction, the input or both (spacing
     # and final punctuation aside) starts with the same first word
-    fw = first_word(o)
+    fw = pl.col("_fw")  # the answer's first word, read twice: a column too
     fires = [
         (REFUSAL, refusal_han | o.str.contains(REFUSAL_WORDS)),
         (NEEDS_URL, (has(i, URL_RE) | has(x, URL_RE)) & has(i, CONSUME_URL_RE)),
@@ -557,6 +567,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
                 col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
             folded[f"f{name}"] = col
         frame = frame.with_columns(**folded).with_columns(**length_rules)
+        frame = frame.with_columns(_words=words_expr, _fw=first_word(o))
         return frame.select(flags.alias(s.name)).to_series()
 
     return pl.struct(i=instruction, x=inp, o=output).map_batches(run, return_dtype=pl.Int64)
@@ -654,7 +665,7 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
                 out[i]["reason"] = "instruction__language_mismatch"
         return pl.Series(out, dtype=dtype)
 
-    instruction, inp, output = _parts()
+    instruction, inp, output = _parts(pl.col("_ic_gi"), pl.col("_ic_gx"))
     live = pl.col("keep") & ctx.scope() & (pl.col("kind") == "instruction")
     filt = filter_step(
         ctx,
@@ -664,7 +675,8 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         reuse = p.check_language and "langid__response_lang" in lf.collect_schema().names()
-        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output)
+        lf = lf.with_columns(_ic_gi=GIVEN_INSTRUCTION, _ic_gx=GIVEN_INPUT)
+        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output).drop("_ic_gi", "_ic_gx")
         i, x, o = pl.col("_ic_i"), pl.col("_ic_x"), pl.col("_ic_o")
         # Rows no check can fire on (decided in Polars, :func:`fire_mask`) skip the Python loop,
         # unless it must identify their languages or their two languages differ; the others run

@@ -31,6 +31,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import struct
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -71,6 +72,10 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     _, offsets, data = arr.buffers()
     off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    from curate.steps import _fasttext_kernel as kernel
+
+    if kernel.available():  # one compiled pass (issue 19); the NumPy one below is its reference
+        return kernel.ascii_letters(raw, np.ascontiguousarray(off))
     letter = ((raw | 0x20) - ord("a")).astype(np.uint8) < 26  # a-z after folding case (wraps)
     # running count in int32 (half the memory traffic of int64) while it cannot overflow
     hits = np.empty(len(raw) + 1, dtype=np.int32 if len(raw) < 2**31 - 1 else np.int64)
@@ -139,6 +144,29 @@ def load_model(path: str) -> Any:
         ) from None
     fasttext.FastText.eprint = lambda *a, **k: None  # silence the load_model warning
     return fasttext.load_model(path)
+
+
+def predict_lines_fasttext(model: Any, lines: list[str]) -> tuple[list[str], np.ndarray]:
+    """The reference of :meth:`LanguageIdentifier.predict_lines`: fastText's own
+    ``multilinePredict`` (each line ends in a newline, so fastText's newline check is skipped)."""
+    got_labels, got_probs = model.f.multilinePredict([c + "\n" for c in lines], 1, 0.0, "strict")
+    labels = [lab[0] if len(lab) else "__label__und" for lab in got_labels]
+    probs = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs], dtype=np.float64)
+    return labels, probs
+
+
+@lru_cache(maxsize=2)
+def _compiled_model(path: str) -> Any:
+    """The model as :mod:`curate.steps._fasttext_kernel` reads it, or ``None`` where that reader
+    does not cover it or numba is off (``CLEANROOM_NO_NUMBA=1``): fastText predicts then."""
+    from curate.steps import _fasttext_kernel as kernel
+
+    if not kernel.available():
+        return None
+    try:
+        return kernel.load(path)
+    except (kernel.UnsupportedModel, ValueError, struct.error):
+        return None
 
 
 def chunk_text(text: str, min_chunk_chars: int = 0, max_chars: int = 20_000) -> list[str]:
@@ -214,11 +242,27 @@ class LanguageIdentifier:
         skip_code: bool = True,
     ) -> None:
         self.model = load_model(path or model_path())
+        self.fast = _compiled_model(path or model_path())
         self.batch_min = 16  # fewer texts: the per-text loop (a Polars pass costs ~1 ms)
         self.skip_code = skip_code
         self.merge = merge if merge is not None else {"wuu": "zh", "yue": "zh"}
         self.min_chunk_chars = min_chunk_chars
         self.max_chars = max_chars
+
+    def predict_lines(self, lines: list[str]) -> tuple[list[str], np.ndarray]:
+        """fastText's top label and probability (float64 of its float32) of each single line,
+        ``("__label__und", 0.0)`` where it predicts nothing: the compiled
+        :func:`curate.steps._fasttext_kernel.predict_lines` (bit-identical, issue 19) when it
+        reads the model, else fastText's ``multilinePredict``.
+
+        Example: ``predict_lines(["The cat sat."])`` -> ``(["__label__en"], array([0.9...]))``.
+        """
+        if self.fast is not None:
+            from curate.steps._fasttext_kernel import predict_lines
+
+            labels, probs = predict_lines(self.fast, lines)
+            return labels, probs.astype(np.float64)
+        return predict_lines_fasttext(self.model, lines)
 
     def identify(self, texts: list[str | None]) -> list[tuple[str | None, float | None]]:
         """``(lang, score)`` per text; ``(None, None)`` for texts with fewer than 2 letters."""
@@ -240,13 +284,10 @@ class LanguageIdentifier:
         # newline check is skipped.
         distinct = list(dict.fromkeys(chunks))
         at = {c: k for k, c in enumerate(distinct)}
-        got_labels, got_probs = self.model.f.multilinePredict(
-            [c + "\n" for c in distinct], 1, 0.0, "strict"
-        )
+        got_labels, prob_of = self.predict_lines(distinct)
         merged: dict[str, str] = {}  # fastText label -> our language code
         lang_of = []  # per distinct line
-        for lab in got_labels:
-            raw = lab[0] if len(lab) else "__label__und"
+        for raw in got_labels:
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
@@ -259,7 +300,6 @@ class LanguageIdentifier:
                 1, len(_HAN.findall(distinct[k]))
             ):
                 lang_of[k] = "ja"
-        prob_of = np.array([float(pr[0]) if len(pr) else 0.0 for pr in got_probs])
         idx = [at[c] for c in chunks]
         langs = [lang_of[k] for k in idx]
         prob = prob_of[np.asarray(idx, dtype=np.int64)]
@@ -307,24 +347,21 @@ class LanguageIdentifier:
             vote=pl.col("prose").first() & (pl.len() >= 2),
         )
         heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
-        got_labels, got_probs = self.model.f.multilinePredict(
-            [h + "\n" for h in heads], 1, 0.0, "strict"
-        )
+        got_labels, got_probs = self.predict_lines(heads)
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
-        for owner, n, vote, lab, pr in zip(
+        for owner, n, vote, raw, pr in zip(
             per["owner"].to_list(),
             per["n"].to_list(),
             per["vote"].to_list(),
             got_labels,
-            got_probs,
+            got_probs.tolist(),
             strict=True,
         ):
-            raw = lab[0] if len(lab) else "__label__und"
             if raw not in merged:
                 code = raw.removeprefix("__label__")
                 merged[raw] = self.merge.get(code, code)
-            prob = min(float(pr[0]), 1.0) if len(pr) else 0.0
+            prob = min(pr, 1.0)
             if vote and prob < min_score:
                 unsure.append(fast_at[owner])
             else:
@@ -345,8 +382,9 @@ class LanguageIdentifier:
 
     def _voting_frame(self, texts: list[str | None]) -> pl.DataFrame | None:
         """:meth:`_voting_lines` as a frame (``owner``: the text's index, ``c``: the line,
-        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote), in
-        text and line order; ``None`` when no line votes."""
+        ``n``: its letters, ``prose``: the text has prose, so its code lines do not vote; for a
+        text of one line ``prose`` only says whether that line has 10 letters), in text and line
+        order; ``None`` when no line votes."""
         frame = pl.DataFrame({"t": pl.Series(texts, dtype=pl.String)}).with_row_index("owner")
         ascii_ = pl.col("t").str.len_bytes() == pl.col("t").str.len_chars()
         frame = frame.filter(pl.col("t").fill_null("") != "").with_columns(a=ascii_)
@@ -375,7 +413,16 @@ class LanguageIdentifier:
         lines = lines.with_columns(n=pl.Series(letters, dtype=pl.Int64))
         if self.skip_code:
             # Code lines say little about the human language; vote with the prose lines.
-            lines = lines.with_columns(code=pl.Series(code_line_flags(chunks), dtype=pl.Boolean))
+            # The code test runs on the lines of texts with two or more: a text's one line votes
+            # whatever it is (issue 19); its ``prose`` is then not read (one line's vote is its
+            # one prediction).
+            multi = lines["owner"].is_duplicated()
+            code = pl.Series([False] * len(chunks), dtype=pl.Boolean)
+            at = multi.arg_true()
+            if len(at):
+                flags = code_line_flags(lines["c"].filter(multi).to_list())
+                code = code.scatter(at, pl.Series(flags, dtype=pl.Boolean))
+            lines = lines.with_columns(code=code)
             prose = pl.when(~pl.col("code")).then(pl.col("n")).otherwise(0).sum().over("owner")
             lines = lines.with_columns(prose=prose >= 10).filter(~pl.col("code") | ~pl.col("prose"))
         else:
@@ -486,15 +533,21 @@ def prompts_and_responses(s: pl.Series) -> tuple[list[str | None], list[str | No
     content = pl.element().struct.field("content")
     msgs = pl.col("messages")
     user = msgs.list.eval(content.filter(role == "user").fill_null("")).list.join("\n")
-    stripped = user.str.replace_all(_QUOTED.pattern, " ")
-    frame = s.struct.unnest().select(
+    # each derived column is computed once, in a column of its own (Polars recomputes a shared
+    # sub-expression inside one select: 40 % of this function; issue 19)
+    frame = s.struct.unnest().with_columns(
+        user=user, response=msgs.list.eval(content.filter(role == "assistant")).list.last()
+    )
+    frame = frame.with_columns(stripped=pl.col("user").str.replace_all(_QUOTED.pattern, " "))
+    stripped = pl.col("stripped")
+    frame = frame.select(
         chat=msgs.is_not_null(),
         text=pl.col("text"),
-        user=user,
+        user=pl.col("user"),
         stripped=stripped,
         ascii=stripped.str.len_bytes() == stripped.str.len_chars(),
         n=stripped.str.count_matches("[A-Za-z]"),
-        response=msgs.list.eval(content.filter(role == "assistant")).list.last(),
+        response=pl.col("response"),
     )
     chat, ascii_ = pl.col("chat"), pl.col("ascii")
     prompt = (

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from curate.core.step import Step, StepContext, register
+from curate.steps.rowops import all_null_batch
 from curate.steps.words import ends_with_terminal_punct, split_words
 
 REASONS = ("spam", "boilerplate", "metadata", "repeated", "related", "context")
@@ -485,6 +486,8 @@ def web_lines(p: WebLinesParams, ctx: StepContext) -> Step:
     )
 
     def batch(s: pl.Series) -> pl.Series:
+        if (none_live := all_null_batch(s, dtype)) is not None:
+            return none_live
         out = []
         for t in s.to_list():
             if t is None:

@@ -46,6 +46,26 @@ def on_live_rows(
     return run
 
 
+def nulls(n: int, dtype: pl.DataType) -> pl.Series:
+    """``n`` nulls of ``dtype``, without building ``n`` Python objects: what ``pl.Series([None] *
+    n, dtype=dtype)`` gives. A step's batch returns it when no row is live (a document step on
+    instruction records; issue 19). Example: ``nulls(2, pl.Int64).to_list()`` -> ``[None, None]``.
+    """
+    if n == 0:
+        return pl.Series([], dtype=dtype)
+    return pl.Series([None], dtype=dtype).new_from_index(0, n)
+
+
+def all_null_batch(s: pl.Series, dtype: pl.DataType) -> pl.Series | None:
+    """:func:`nulls` for a batch with no live row (every element of ``s`` null), else ``None``:
+    the batch then goes through the step's Python function.
+
+    Example: ``all_null_batch(pl.Series([None, None], dtype=pl.String), pl.Int64)`` -> two nulls;
+    ``all_null_batch(pl.Series(["a", None]), pl.Int64)`` -> ``None``.
+    """
+    return nulls(len(s), dtype) if s.null_count() == len(s) else None
+
+
 def with_stats(
     lf: pl.LazyFrame,
     ctx: StepContext,
@@ -63,6 +83,8 @@ def with_stats(
     name = names or ctx.column
 
     def batch(s: pl.Series) -> pl.Series:
+        if (none_live := all_null_batch(s, dtype)) is not None:
+            return none_live
         return pl.Series([None if t is None else fn(t) for t in s.to_list()], dtype=dtype)
 
     live = pl.col("keep") & ctx.scope()
@@ -95,6 +117,8 @@ def with_batch_stats(
     dtype = pl.Struct(fields)
 
     def batch(s: pl.Series) -> pl.Series:
+        if (none_live := all_null_batch(s, dtype)) is not None:
+            return none_live
         return pl.Series(fn(s.to_list()), dtype=dtype)
 
     live = pl.col("keep") & ctx.scope()
