@@ -393,48 +393,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     tl = 0
             return tl, head, plain, k, True
 
-        @numba.njit(**_LEAF)
-        def _text_tokens(data, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
-                         multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
-            """Token hashes of the UTF-8 text ``data[i:end]`` appended at ``out[k:]`` (room
-            checked by the caller), for :func:`_utf8_tokens`; returns ``(k, ok)``, ``ok``
-            False (and ``k`` to be discarded) for a text left to the reference path."""
-            tl = 0
-            head = np.uint64(0)  # the first 8 bytes of an all-ASCII token, kept as read
-            plain = True  # the token is all ASCII so far (``head`` is valid)
-            while i < end:
-                if tl + 96 > len(scratch):  # a token over ~64 KB: the reference path
-                    return k, False
-                b = data[i]
-                if b < 0x80:
-                    i += 1
-                    if ascii_cls[b] != 0:
-                        low = ascii_low[b]
-                        scratch[tl] = low
-                        if tl < 8:
-                            head |= np.uint64(low) << np.uint64(8 * tl)
-                        tl += 1
-                    elif tl > 0:
-                        k = _end_token(out, k, scratch, tl, head, plain)
-                        tl = 0
-                        head = np.uint64(0)
-                        plain = True
-                    continue
-                cp, i = _utf8_at(data, i, b)
-                tl, head, plain, k, good = _code_point(
-                    cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
-                    multi_chars, multi_cls,
-                )  # fmt: skip
-                if not good:
-                    return k, False
-            if tl > 0:
-                out[k] = _token_hash(scratch, tl)
-                k += 1
-            return k, True
-
         @numba.njit(cache=True, nogil=True)
-        def _utf8_tokens(data, offsets, ascii_cls, ascii_low, cls, one, multi_keys, multi_off,
-                         multi_chars, multi_cls):  # fmt: skip
+        def _utf8_tokens(data, u64, offsets, ascii_cls, ascii_low, cls, one, multi_keys,
+                         multi_off, multi_chars, multi_cls):  # fmt: skip
             """Token hashes of every text ``data[offsets[t]:offsets[t+1]]`` (UTF-8), tokenised
             as the normaliser does (NFKC, lower case, separators, CJK characters one by one),
             from per-code-point tables (:func:`audit.normalise.codepoint_tables`).
@@ -443,8 +404,10 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             its own), 3 a character whose normalisation may depend on its neighbours (the text
             is left to the reference path: ``ok[t]`` False, no tokens), 4 a character that
             normalises to several (looked up in ``multi_*``). Returns hashes, tokens per text
-            and ``ok``. ASCII bytes take a short loop of their own (:func:`_text_tokens`). A
-            text with a token over ~64 KB also goes to the reference path (``ok`` False).
+            and ``ok``. Each text is tokenised by :func:`_field_tokens` (``u64[i]``: the
+            little-endian word at ``data[i:]``), the JSON reader's tokeniser: with a class
+            table where no byte is an escape it reads raw text. A text with a token over
+            ~64 KB also goes to the reference path (``ok`` False).
             """
             nt = len(offsets) - 1
             out = np.empty((offsets[nt] - offsets[0]) // 2 + 64, np.uint64)
@@ -462,8 +425,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     more[:k] = out[:k]
                     out = more
                 k0 = k
-                k, good = _text_tokens(
-                    data, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
+                k, _, good = _field_tokens(
+                    data, u64, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
                     multi_off, multi_chars, multi_cls, scratch,
                 )  # fmt: skip
                 if not good:
@@ -840,10 +803,11 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
         def _field_tokens(data, u64, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
                           multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
             """Token hashes of the JSON string contents ``data[i:end]`` (escapes decoded on
-            the fly) appended at ``out[k:]``, as :func:`_utf8_tokens` hashes the decoded text.
+            the fly) appended at ``out[k:]``, as the normaliser tokenises the decoded text.
 
-            ``acls`` is the ASCII class table with the backslash as class 2 (an escape);
-            ``out`` must have room for every token the bytes can give (the caller grows it:
+            ``acls`` is the ASCII class table with the backslash as class 2 (an escape); with
+            the plain table (no class 2) the bytes are read as raw UTF-8 text, which is how
+            :func:`_utf8_tokens` uses it. ``out`` must have room for every token the bytes can give (the caller grows it:
             an array assigned inside the loop, or returned, makes the loop 3x slower).
             Returns ``(k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
             normalisation depends on its neighbours or a token over ~64 KB.

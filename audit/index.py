@@ -338,8 +338,11 @@ def _utf8_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.nda
         t = codepoint_tables()
     else:
         t = _ascii_only_tables()
+    if len(data) < 8:  # room for the kernel's 8-byte words
+        data = np.concatenate([data, np.zeros(8, np.uint8)])
+    u64 = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, offset=0, strides=(1,))
     return kernel(
-        data, offsets, t["ascii_cls"], t["ascii_low"], t["cls"], t["one"], t["multi_keys"],
+        data, u64, offsets, t["ascii_cls"], t["ascii_low"], t["cls"], t["one"], t["multi_keys"],
         t["multi_off"], t["multi_chars"], t["multi_cls"],
     )  # fmt: skip
 
