@@ -326,14 +326,9 @@ def _utf8_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.nda
     kernel = _utf8_kernel()
     if kernel is None:
         return None
-    import pyarrow as pa
+    from curate.io.ingest_arrow import utf8_buffers
 
-    arr = texts.to_arrow()
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    _, off_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(off_buf, np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    data, offsets = utf8_buffers(texts)
     if len(data) and data[offsets[0] : offsets[-1]].max(initial=0) >= 0x80:
         t = codepoint_tables()
     else:

@@ -26,23 +26,22 @@ _LOADED: list[ModuleType | None] = []
 
 
 def numba_or_none() -> ModuleType | None:
-    """The numba module, or None (not installed, or ``CLEANROOM_NO_NUMBA`` set)."""
-    if _LOADED:
-        return _LOADED[0]
-    mod: ModuleType | None = None
-    if not os.environ.get("CLEANROOM_NO_NUMBA"):
+    """The numba module, or None (not installed, or ``CLEANROOM_NO_NUMBA`` set: read on every
+    call, so a test or a caller can switch the compiled paths off at any time)."""
+    if os.environ.get("CLEANROOM_NO_NUMBA"):
+        return None
+    if not _LOADED:
         try:
             import numba
         except ImportError:  # pragma: no cover - numba is a dependency; the fallback is tested
             numba = None
-        if numba is not None:
-            mod = numba
-            if "numba.np.arraymath" not in sys.modules and _BLAS not in sys.modules:
-                sys.modules[_BLAS] = None  # type: ignore[assignment]  # import raises
-                try:
-                    import numba.np.arraymath  # noqa: F401
-                finally:
-                    if sys.modules.get(_BLAS, 0) is None:
-                        del sys.modules[_BLAS]
-    _LOADED.append(mod)
-    return mod
+        fresh = "numba.np.arraymath" not in sys.modules and _BLAS not in sys.modules
+        if numba is not None and fresh:
+            sys.modules[_BLAS] = None  # type: ignore[assignment]  # import raises
+            try:
+                import numba.np.arraymath  # noqa: F401
+            finally:
+                if sys.modules.get(_BLAS, 0) is None:
+                    del sys.modules[_BLAS]
+        _LOADED.append(numba)
+    return _LOADED[0]

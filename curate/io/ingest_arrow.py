@@ -329,6 +329,25 @@ def string_frame(block: bytes, columns: Sequence[str]) -> pl.DataFrame | None:
     return frame if isinstance(frame, pl.DataFrame) else None
 
 
+def utf8_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes and int64 offsets of a string Series without nulls, read from its Arrow
+    buffers (no copy of the text): text ``k`` is ``data[offsets[k]:offsets[k + 1]]``, for the
+    compiled kernels that take many texts at once.
+
+    Example: ``utf8_buffers(pl.Series(["ab", "é"]))`` -> bytes ``b"ab\\xc3\\xa9"``, offsets
+    ``[0, 2, 4]``.
+    """
+    import pyarrow as pa
+
+    arr = texts.rechunk().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    return data, offsets
+
+
 def block_lines(block: bytes) -> Iterator[str]:
     """The stripped non-empty lines of a block, split as ``iter_raw_rows`` splits a file."""
     return _lines(block)

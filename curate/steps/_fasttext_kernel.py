@@ -32,12 +32,13 @@ Example: ``predict_lines(load(path), ["The cat sat on the mat.", "猫坐在垫�
 
 from __future__ import annotations
 
-import os
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from curate.core.jit import numba_or_none
 
 _MAGIC = 793712314
 _FNV_OFFSET = 2166136261
@@ -402,8 +403,8 @@ def _letters_py(raw: np.ndarray, off: np.ndarray, out: np.ndarray) -> None:
 @lru_cache(maxsize=1)
 def _letters_kernel():
     """The compiled letter count (numba, cached on disk)."""
-    import numba
-
+    numba = numba_or_none()
+    assert numba is not None, "callers check available() first"
     return numba.njit(cache=True, nogil=True, boundscheck=False)(_letters_py)
 
 
@@ -419,8 +420,8 @@ def ascii_letters(raw: np.ndarray, off: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _kernel():
     """The compiled kernel (numba, cached on disk)."""
-    import numba
-
+    numba = numba_or_none()
+    assert numba is not None, "callers check available() first"
     return numba.njit(cache=True, nogil=True, boundscheck=False)(_predict_py)
 
 
@@ -432,31 +433,21 @@ def load(path: str) -> Model:
 
 def available() -> bool:
     """Whether the compiled path may be used (numba importable, not switched off)."""
-    if os.environ.get("CLEANROOM_NO_NUMBA"):
-        return False
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a dependency
-        return False
-    return True
+    return numba_or_none() is not None
 
 
 def _utf8_buffers(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of ``lines`` and the int64 offsets of each (line ``k`` is
-    ``buf[offs[k]:offs[k+1]]``), from the Arrow buffers of a Polars series (no per-line
-    ``encode``). Example: ``["ab", "é"]`` -> bytes ``b"ab\xc3\xa9"``, offsets ``[0, 2, 4]``."""
+    ``buf[offs[k]:offs[k+1]]``; the bytes never empty, for the kernel). Example: ``["ab", "é"]``
+    -> bytes ``b"ab\xc3\xa9"``, offsets ``[0, 2, 4]``."""
     import polars as pl
-    import pyarrow as pa
 
-    arr = pl.Series(lines, dtype=pl.String).to_arrow()
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    offs = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    buf = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    from curate.io.ingest_arrow import utf8_buffers
+
+    buf, offs = utf8_buffers(pl.Series(lines, dtype=pl.String))
     if not buf.shape[0]:
         buf = np.zeros(1, dtype=np.uint8)
-    return buf, np.ascontiguousarray(offs)
+    return buf, offs
 
 
 def predict_lines(model: Model, lines: list[str]) -> tuple[list[str], np.ndarray]:

@@ -64,15 +64,10 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     in one NumPy pass: the letter count of every ASCII string (non-ASCII strings need
     :func:`_letters`). Example: ``["ab c", "", "XYZ1"]`` -> ``[3, 0, 3]``.
     """
-    import pyarrow as pa  # imported here: a step module loads with every run
-
-    arr = s.rechunk().to_arrow()
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
     from curate.steps import _fasttext_kernel as kernel
+
+    raw, off = utf8_buffers(s)
 
     if kernel.available():  # one compiled pass (issue 19); the NumPy one below is its reference
         return kernel.ascii_letters(raw, np.ascontiguousarray(off))

@@ -138,18 +138,9 @@ def _token_hashes(texts: pl.Series, kind: ShingleKind) -> tuple[np.ndarray, np.n
 def _arrow_bytes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes and int64 offsets of a string Series (nulls as empty), without copies
     where the Arrow buffers allow."""
-    import pyarrow as pa
+    from curate.io.ingest_arrow import utf8_buffers
 
-    arr = texts.cast(pl.String).fill_null("").rechunk().to_arrow()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    n = len(arr)
-    _, off_buf, data_buf = arr.buffers()
-    offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = (
-        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-    )
-    return data, offs
+    return utf8_buffers(texts.cast(pl.String).fill_null(""))
 
 
 def _hash_words(nw: int, out_offs: np.ndarray, out_buf: np.ndarray) -> np.ndarray:
