@@ -18,10 +18,11 @@ Example: ids ``[0, 1, 0, 1, 0, 1]`` (``"a b a b a b"``), lengths all 1, ``top_ns
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
+
+from curate.core.jit import numba_or_none
 
 _BASE = 1_000_003
 _compiled = None
@@ -111,13 +112,9 @@ def _kernel():
     global _compiled
     if _compiled is None:
         _compiled = _fracs_quiet
-        if not os.environ.get("CLEANROOM_NO_NUMBA"):
-            try:
-                import numba
-            except ImportError:  # pragma: no cover - numba is a dependency
-                pass
-            else:
-                _compiled = numba.njit(cache=True, nogil=True, boundscheck=False)(_fracs_py)
+        numba = numba_or_none()
+        if numba is not None:
+            _compiled = numba.njit(cache=True, nogil=True, boundscheck=False)(_fracs_py)
     return _compiled
 
 
