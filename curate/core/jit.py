@@ -5,10 +5,10 @@ set (the callers then run their NumPy or Python reference code, which gives the 
 
 It also saves the largest fixed cost of a short run. Numba's first compiled call (even one
 loaded from the on-disk cache) imports ``numba.np.arraymath``, whose import-time BLAS check
-imports ``scipy.linalg`` when SciPy is installed: 0.2 s of CPU on this machine, a tenth of an
+imports ``scipy.linalg`` when SciPy is installed: 0.2 s of CPU on this machine, a fifth of an
 ``audit scan`` of a small file. That check only chooses how numba compiles the inner product
-of ``np.trapz``-style helpers (BLAS or a plain loop, same values); none of the project's
-kernels uses it. So ``arraymath`` is imported here with ``scipy.linalg.cython_blas`` marked
+of its ``np.correlate`` and ``np.convolve`` (BLAS or a plain loop); none of the project's
+kernels uses them. So ``arraymath`` is imported here with ``scipy.linalg.cython_blas`` marked
 missing for the length of that one import. Numba's linear-algebra functions (``np.dot``,
 ``np.linalg.*``) check for BLAS again when they are compiled, and still find it.
 
