@@ -34,7 +34,6 @@ from __future__ import annotations
 import codecs
 import gzip
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +46,7 @@ from curate.io.formats import decode_json
 from curate.io.paths import suffix_of
 
 _PAD = 16  # zero bytes after a block: the kernel reads a few bytes past a line's end
+_OUT_TOKENS = 1 << 20  # token hashes the first block's output holds before it is grown
 _SPACE: list[np.ndarray] = []
 
 
@@ -69,49 +69,22 @@ def _jsonl_kernel() -> Any:
     return JSONL_KERNEL
 
 
-class TokenShards:
+class TokenShards(ingest_arrow.LazyIds):
     """Shards of a JSONL corpus as token hashes; ids and texts only for the records asked for.
 
     Iterating yields frames with one row per record (columns ``_serial``, ``_nbytes``); then,
     before the next shard is read, :meth:`tokenised` gives the shard's token hashes,
     :meth:`text_bytes` its text bytes and :meth:`records` the ids, texts and source ids of
     chosen rows (rows in increasing order, each row once: repeats are numbered in that order).
-    Without a fast form for the file's layout, the frames are :class:`LazyIds` shards
-    (``id``-less ``text`` frames) and :meth:`ids` answers for them.
-
-    Args:
-        path: a ``.jsonl`` or ``.jsonl.gz`` file.
-        source: the source name hashed into the ids (the file stem for ``audit scan``).
-        fields: ``None`` to read like ``curate`` (layout detected), or the ``FILE:FIELD`` fields.
-        shard_rows: at most this many records per shard.
-        block_bytes: bytes read per block (default :data:`curate.io.ingest_arrow.BLOCK_BYTES`).
-        where: how the file is named in errors.
-        id_field: the input's own id field, reported as ``source_id``.
+    Without a fast form for the file's layout, the frames are the parent
+    :class:`curate.io.ingest_arrow.LazyIds`' shards (``id``-less ``text`` frames) and its
+    :meth:`ids` answers for them. The arguments are :class:`~curate.io.ingest_arrow.LazyIds`'
+    (path, source, fields, shard_rows, block_bytes, where, id_field).
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        source: str,
-        fields: Sequence[str] | None = None,
-        shard_rows: int = 20_000,
-        block_bytes: int | None = None,
-        where: str | None = None,
-        id_field: str | None = None,
-    ) -> None:
-        self.path = Path(path)
-        self.source = source
-        self.fields = list(fields) if fields else None
-        self.shard_rows = shard_rows
-        self.block_bytes = block_bytes or ingest_arrow.BLOCK_BYTES
-        self.where = where or str(path)
-        self.id_field = id_field
-        self.reader: ingest_arrow._Reader | None = None
-        self.lazy: ingest_arrow.LazyIds | None = None
-        self._serial = 0
-        self._shard: dict[str, Any] | None = None
-        self._seen: dict[str, int] = {}
+    _serial = 0  # the shard being read (frames carry it: see :meth:`_current`)
+    _shard: dict[str, Any] | None = None
+    _seen: dict[str, int]  # content id -> copies reported so far (set by ``__iter__``)
 
     # -- the layout ------------------------------------------------------------------------
 
@@ -150,23 +123,14 @@ class TokenShards:
                 id_field=self.id_field,
             )
             plan = self._plan(reader)
-            if plan is None or kernel is None:
-                self.lazy = ingest_arrow.LazyIds(
-                    self.path,
-                    source=self.source,
-                    fields=self.fields,
-                    shard_rows=self.shard_rows,
-                    block_bytes=self.block_bytes,
-                    where=self.where,
-                    id_field=self.id_field,
-                )
-                yield from self.lazy
+            if plan is None or kernel is None:  # the parent's shards: ids for hits only
+                yield from super().__iter__()
                 return
             mode, keys = plan
             kb = np.frombuffer(b"".join(k.encode() for k in keys), np.uint8)
             koff = np.zeros(len(keys) + 1, np.int64)
             koff[1:] = np.cumsum([len(k.encode()) for k in keys])
-            out = np.empty(1 << 20, np.uint64)
+            out = np.empty(_OUT_TOKENS, np.uint64)  # grown by the kernel when a block needs more
             tables = _tables()
             total = 0
             blocks = _chain_first(first, blocks)
@@ -334,11 +298,6 @@ class TokenShards:
             else:
                 out.append(shard["ref"][line][0])
         return pl.Series("text", out, dtype=pl.String)
-
-    def ids(self, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
-        """Ids of rows of a :class:`LazyIds` shard (layouts without a fast form)."""
-        assert self.lazy is not None
-        return self.lazy.ids(frame, rows)
 
 
 def _chain_first(

@@ -231,15 +231,16 @@ class LazyIds:
         self.shard_rows = shard_rows
         self.block_bytes = block_bytes or BLOCK_BYTES
         self.id_field = id_field
-        self._args = (source, list(fields) if fields else None, where or str(path))
+        self.source = source
+        self.fields = list(fields) if fields else None
+        self.where = where or str(path)
         self.reader: _Reader | None = None
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
-        source, fields, where = self._args
         blocks = _blocks(self.path, self.block_bytes)
         first = next(blocks, b"")
         reader = self.reader = _Reader(
-            source, fields, _first_objects(first), where, id_field=self.id_field
+            self.source, self.fields, _first_objects(first), self.where, id_field=self.id_field
         )
         counter = RepeatCounter()
         pending: list[pl.DataFrame] = []
@@ -263,7 +264,7 @@ class LazyIds:
         if n_pending:
             yield self._out(pl.concat(pending))
             total += n_pending
-        if total == 0 and fields:
+        if total == 0 and self.fields:
             yield pl.DataFrame(schema=reader.schema)
 
     def _out(self, frame: pl.DataFrame) -> pl.DataFrame:
