@@ -570,6 +570,20 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     i += 1
             return i if i - st <= 1000 else -1
 
+        @numba.njit(cache=True, nogil=True, inline="always")
+        def _key_colon(data, u64, i, n):
+            """Index after the ``:`` of the object key whose opening quote should be at
+            ``data[i]`` (white space allowed before the colon), or -1."""
+            if data[i] != 34:
+                return -1
+            i = _skip_string(data, u64, i + 1, n)
+            if i < 0:
+                return -1
+            i = _ws(data, i)
+            if data[i] != 58:
+                return -1
+            return i + 1
+
         @numba.njit(**_LEAF)
         def _skip_value(data, u64, i, n, stack):
             """Index after the JSON value at ``i`` (any nesting up to ``len(stack)`` levels,
@@ -592,15 +606,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         stack[depth] = c
                         depth += 1
                         if c == 123:  # the first key of an object
-                            if data[i] != 34:
-                                return -1
-                            i = _skip_string(data, u64, i + 1, n)
+                            i = _key_colon(data, u64, i, n)
                             if i < 0:
                                 return -1
-                            i = _ws(data, i)
-                            if data[i] != 58:
-                                return -1
-                            i += 1
                         continue
                 elif c == 116:
                     if data[i + 1] != 114 or data[i + 2] != 117 or data[i + 3] != 101:
@@ -635,16 +643,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                             continue
                         if c != 44:
                             return -1
-                        i = _ws(data, i + 1)
-                        if data[i] != 34:
-                            return -1
-                        i = _skip_string(data, u64, i + 1, n)
+                        i = _key_colon(data, u64, _ws(data, i + 1), n)
                         if i < 0:
                             return -1
-                        i = _ws(data, i)
-                        if data[i] != 58:
-                            return -1
-                        i += 1
                         break
                     if c == 93:
                         depth -= 1
@@ -957,6 +958,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 elif st == 0:
                     k0 = k
                     total = 0
+                    need = (end - i) * per_byte + 2 * nk  # room for every field of the line
+                    if k + need > len(out):
+                        out = _grow(out, k, need)
                     if mode == 0:
                         ok = kind[0] == 1 and kind[nk - 1] == 1
                         use_ctx = False
@@ -971,9 +975,6 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 break
                             if j == 1 and nk == 3 and not use_ctx:
                                 continue
-                            need = (fe[j] - fs[j]) * per_byte + 2
-                            if k + need > len(out):
-                                out = _grow(out, k, need)
                             k, nb, good = _field_tokens(
                                 data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
                                 multi_keys, multi_off, multi_chars, multi_cls, scratch,
@@ -995,9 +996,6 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 break
                             if kind[j] != 1:
                                 continue
-                            need = (fe[j] - fs[j]) * per_byte + 2
-                            if k + need > len(out):
-                                out = _grow(out, k, need)
                             k, nb, good = _field_tokens(
                                 data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
                                 multi_keys, multi_off, multi_chars, multi_cls, scratch,

@@ -177,6 +177,16 @@ def test_alpaca_records_equal_the_reference_issue19(tmp_path: Path, shard_rows: 
     assert fast.equals(ref)
 
 
+def test_token_output_grown_line_by_line_issue19(tmp_path: Path, monkeypatch) -> None:
+    """With room for one token hash to start with, the kernel grows its output for (almost)
+    every line: the records and hashes stay the reference's."""
+    import audit.jsonl_tokens as jt
+
+    monkeypatch.setattr(jt, "_OUT_TOKENS", 1)
+    path = _write(tmp_path / "a.jsonl", _dump(_alpaca()))
+    _check(path)
+
+
 ODD_LINES = [
     b"{not json",
     b"[1, 2]",
