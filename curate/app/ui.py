@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from curate.app import charts, queries
@@ -24,6 +25,10 @@ STATUS_LABEL = {
     "keep": "keep",
     "drop": "drop",
 }
+# a record's curate decision for the tables: "kept", or its drop reason
+DECISION = (
+    pl.when(pl.col("keep")).then(pl.lit("kept")).otherwise(pl.col("drop_reason")).alias("decision")
+)
 STATUS_COLOR = {
     "unreviewed": "#9aa0a6",
     "confirmed": "#d93025",

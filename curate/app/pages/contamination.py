@@ -480,10 +480,7 @@ def item_records_table(item_hits: pl.DataFrame, page_key: str) -> None:
         "coverage",
         "longest_match",
         "parts",
-        pl.when(pl.col("keep"))
-        .then(pl.lit("kept"))
-        .otherwise(pl.col("drop_reason"))
-        .alias("decision"),
+        ui.DECISION,
         "reviewer",
         "note",
     )

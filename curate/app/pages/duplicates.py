@@ -220,10 +220,7 @@ def members_table(members: pl.DataFrame) -> None:
             "is_representative",
             "jaccard",
             "source",
-            pl.when(pl.col("keep"))
-            .then(pl.lit("kept"))
-            .otherwise(pl.col("drop_reason"))
-            .alias("decision"),
+            ui.DECISION,
             pl.col("status").alias("verdict"),
             pl.col("text").str.slice(0, 160).alias("text"),
         ),
