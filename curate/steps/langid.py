@@ -70,7 +70,7 @@ def ascii_letter_counts(s: pl.Series) -> np.ndarray:
     raw, off = utf8_buffers(s)
 
     if kernel.available():  # one compiled pass (issue 19); the NumPy one below is its reference
-        return kernel.ascii_letters(raw, np.ascontiguousarray(off))
+        return kernel.ascii_letters(raw, off)
     letter = ((raw | 0x20) - ord("a")).astype(np.uint8) < 26  # a-z after folding case (wraps)
     # running count in int32 (half the memory traffic of int64) while it cannot overflow
     hits = np.empty(len(raw) + 1, dtype=np.int32 if len(raw) < 2**31 - 1 else np.int64)
@@ -160,7 +160,7 @@ def _compiled_model(path: str) -> Any:
         return None
     try:
         return kernel.load(path)
-    except (kernel.UnsupportedModel, ValueError, struct.error):
+    except (ValueError, struct.error):  # kernel.UnsupportedModel is a ValueError
         return None
 
 
