@@ -338,6 +338,27 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             return k + 1
 
         @numba.njit(cache=True, nogil=True, inline="always")
+        def _feed(cc, ch, scratch, tl, head, plain, out, k):
+            """One normalised character ``ch`` of class ``cc`` (1 a token character, 2 a CJK
+            character, 0 a separator) given to the token being built: appended, or ending it
+            (its hash to ``out[k]``), a CJK character a token of its own. Returns ``(tl, head,
+            plain, k)``."""
+            if cc == 1:
+                return _put(scratch, tl, ch), head, False, k
+            if tl > 0:
+                out[k] = _token_hash(scratch, tl)
+                k += 1
+                tl = 0
+                head = np.uint64(0)
+                plain = True
+            if cc == 2:
+                tl = _put(scratch, 0, ch)
+                out[k] = _token_hash(scratch, tl)
+                k += 1
+                tl = 0
+            return tl, head, plain, k
+
+        @numba.njit(cache=True, nogil=True, inline="always")
         def _code_point(cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
                         multi_chars, multi_cls):  # fmt: skip
             """One non-ASCII code point ``cp`` of a text, for :func:`_utf8_tokens` and
@@ -351,20 +372,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             if cp >= len(cls) or cls[cp] == 3:
                 return tl, head, plain, k, False
             c = cls[cp]
-            if c == 1:
-                return _put(scratch, tl, np.int64(one[cp])), head, False, k, True
             if c != 4:
-                if tl > 0:
-                    out[k] = _token_hash(scratch, tl)
-                    k += 1
-                    tl = 0
-                    head = np.uint64(0)
-                    plain = True
-                if c == 2:
-                    tl = _put(scratch, 0, np.int64(one[cp]))
-                    out[k] = _token_hash(scratch, tl)
-                    k += 1
-                    tl = 0
+                tl, head, plain, k = _feed(c, np.int64(one[cp]), scratch, tl, head, plain, out, k)
                 return tl, head, plain, k, True
             lo = 0
             hi = len(multi_keys)
@@ -375,22 +384,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 else:
                     hi = mid
             for q in range(multi_off[lo], multi_off[lo + 1]):
-                cc = multi_cls[q]
-                if cc == 1:
-                    tl = _put(scratch, tl, multi_chars[q])
-                    plain = False
-                    continue
-                if tl > 0:
-                    out[k] = _token_hash(scratch, tl)
-                    k += 1
-                    tl = 0
-                    head = np.uint64(0)
-                    plain = True
-                if cc == 2:
-                    tl = _put(scratch, 0, multi_chars[q])
-                    out[k] = _token_hash(scratch, tl)
-                    k += 1
-                    tl = 0
+                tl, head, plain, k = _feed(
+                    multi_cls[q], multi_chars[q], scratch, tl, head, plain, out, k
+                )
             return tl, head, plain, k, True
 
         @numba.njit(cache=True, nogil=True)
