@@ -632,24 +632,19 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         return i
                     i = _ws(data, i)
                     c = data[i]
-                    if stack[depth - 1] == 123:
-                        if c == 125:
-                            depth -= 1
-                            i += 1
-                            continue
-                        if c != 44:
-                            return -1
-                        i = _key_colon(data, u64, _ws(data, i + 1), n)
-                        if i < 0:
-                            return -1
-                        break
-                    if c == 93:
+                    obj = stack[depth - 1] == 123
+                    if c == (125 if obj else 93):  # the container closes
                         depth -= 1
                         i += 1
                         continue
                     if c != 44:
                         return -1
-                    i += 1
+                    if obj:  # the next key
+                        i = _key_colon(data, u64, _ws(data, i + 1), n)
+                        if i < 0:
+                            return -1
+                    else:
+                        i += 1
                     break
 
         @numba.njit(**_LEAF)
