@@ -952,50 +952,37 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     need = (end - i) * per_byte + 2 * nk  # room for every field of the line
                     if k + need > len(out):
                         out = _grow(out, k, need)
+                    # which wanted values make the text (the reader's rules), then their tokens
+                    use_ctx = False
                     if mode == 0:
-                        ok = kind[0] == 1 and kind[nk - 1] == 1
-                        use_ctx = False
-                        if nk == 3:
-                            if kind[1] == 1:
-                                use_ctx = not _is_blank(data, fs[1], fe[1], space)
-                            elif kind[1] == 3:
-                                ok = False
-                        part = 0
-                        for j in range(nk):
-                            if not ok:
-                                break
-                            if j == 1 and nk == 3 and not use_ctx:
-                                continue
-                            k, nb, good = _field_tokens(
-                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
-                            )  # fmt: skip
-                            ok = good
-                            if j == 1 and nk == 3:
-                                part += 2 + nb
-                            elif j == 0:
-                                part += nb
-                            else:  # the answer: joined to a non-empty prompt by a blank line
-                                total = part + nb + (2 if part > 0 and nb > 0 else 0)
+                        ok = kind[0] == 1 and kind[nk - 1] == 1 and not (nk == 3 and kind[1] == 3)
+                        if ok and nk == 3 and kind[1] == 1:
+                            use_ctx = not _is_blank(data, fs[1], fe[1], space)
                     else:
-                        ok = True
-                        present = 0
+                        ok = not (mode == 2 and kind[0] != 1)
                         for j in range(nk):
-                            if kind[j] == 3:
-                                ok = False
-                            if not ok:
-                                break
-                            if kind[j] != 1:
-                                continue
-                            k, nb, good = _field_tokens(
-                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
-                            )  # fmt: skip
-                            ok = good
+                            ok = ok and kind[j] != 3
+                    part = 0  # mode 0: bytes of the prompt and context parts so far
+                    present = 0  # modes 1 and 2: values joined so far
+                    for j in range(nk):
+                        if not ok:
+                            break
+                        context = mode == 0 and j == 1 and nk == 3
+                        if kind[j] != 1 or (context and not use_ctx):
+                            continue
+                        k, nb, ok = _field_tokens(
+                            data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                            multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                        )  # fmt: skip
+                        if mode != 0:
                             total += nb + (2 if present > 0 else 0)
                             present += 1
-                        if mode == 2 and kind[0] != 1:
-                            ok = False
+                        elif context:
+                            part += 2 + nb
+                        elif j == 0:
+                            part += nb
+                        else:  # the answer: joined to a non-empty prompt by a blank line
+                            total = part + nb + (2 if part > 0 and nb > 0 else 0)
                     if not ok:
                         k = k0
                         st = 1
