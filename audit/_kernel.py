@@ -21,6 +21,7 @@ import os
 
 import numpy as np
 
+from audit.compiled import byte_kernel
 from curate.core.jit import numba_or_none
 
 KERNEL = None
@@ -128,16 +129,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     s += _low_byte(nonzero)
             return starts[:k], out[:k]
 
-        def block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """See :func:`_block_token_hashes`; ``buf`` must end with at least 8 zero bytes."""
-            if len(buf) < 8 or buf[-8:].any():
-                raise ValueError("the block must end with 8 zero bytes")
-            u64 = np.ndarray(
-                shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,)
-            )
-            return _block_token_hashes(buf, u64)
-
-        KERNEL = block_token_hashes
+        KERNEL = byte_kernel(_block_token_hashes)
 
         @numba.njit(cache=True, nogil=True, inline="always")
         def _in_sorted(vals, lo, hi, x):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from audit.compiled import kernel
 from audit.normalise import ascii_table, codepoint_tables, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
@@ -128,16 +129,15 @@ _KERNEL: list = []
 
 
 def _kernel():
-    """The compiled byte-block kernel (:data:`audit._kernel.KERNEL`), or None without numba.
+    """The compiled byte-block kernel (:data:`audit._kernel.KERNEL`, through
+    :func:`audit.compiled.kernel`), or None without numba.
 
-    Imported on first use, so importing the audit (e.g. for the CLI) never pays numba's import.
+    Loaded on first use, so importing the audit (e.g. for the CLI) loads no kernel.
     """
     if not USE_KERNEL:
         return None
     if not _KERNEL:
-        from audit._kernel import KERNEL
-
-        _KERNEL.append(KERNEL)
+        _KERNEL.append(kernel("KERNEL"))
     return _KERNEL[0]
 
 
@@ -310,11 +310,7 @@ def _reassemble(
 
 def _utf8_kernel():
     """The compiled UTF-8 tokeniser (:data:`audit._kernel.UTF8_KERNEL`), or None."""
-    if not USE_KERNEL:
-        return None
-    from audit._kernel import UTF8_KERNEL
-
-    return UTF8_KERNEL
+    return kernel("UTF8_KERNEL") if USE_KERNEL else None
 
 
 def _utf8_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -731,11 +727,7 @@ class WindowFilter:
 
 def window_kernel():
     """The compiled window pass (:data:`audit._kernel.WINDOW_KERNEL`), or None without numba."""
-    if not USE_KERNEL:
-        return None
-    from audit._kernel import WINDOW_KERNEL
-
-    return WINDOW_KERNEL
+    return kernel("WINDOW_KERNEL") if USE_KERNEL else None
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from audit.compiled import kernel
 from audit.index import Tokenised, _utf8_kernel
 from audit.normalise import codepoint_tables, tokenize_series
 from curate.io import ingest_arrow
@@ -62,11 +63,7 @@ def _space_table() -> np.ndarray:
 
 def _jsonl_kernel() -> Any:
     """:data:`audit._kernel.JSONL_KERNEL`, or None without numba (or with the kernels off)."""
-    if _utf8_kernel() is None:
-        return None
-    from audit._kernel import JSONL_KERNEL
-
-    return JSONL_KERNEL
+    return None if _utf8_kernel() is None else kernel("JSONL_KERNEL")
 
 
 class TokenShards(ingest_arrow.LazyIds):
