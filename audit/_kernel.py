@@ -309,15 +309,28 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
         @numba.njit(cache=True, nogil=True, inline="always")
         def _utf8_at(data, i, b):
             """The code point whose UTF-8 lead byte ``b >= 0x80`` is ``data[i]``, and the index
-            after it (the input is valid UTF-8)."""
+            after it; -1 for a sequence :func:`json.loads` does not read as text (a stray
+            continuation byte, an overlong form, a surrogate, a bad continuation, over
+            U+10FFFF). ``data`` has 3 readable bytes after ``i``."""
+            b1 = np.int64(data[i + 1])
             if b < 0xE0:
-                return ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), i + 2
+                if b < 0xC2 or (b1 & 0xC0) != 0x80:
+                    return -1, i
+                return ((np.int64(b) & 0x1F) << 6) | (b1 & 0x3F), i + 2
+            b2 = np.int64(data[i + 2])
             if b < 0xF0:
-                cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
-                return cp | (np.int64(data[i + 2]) & 0x3F), i + 3
-            cp = ((np.int64(b) & 0x07) << 18) | ((np.int64(data[i + 1]) & 0x3F) << 12)
-            cp |= ((np.int64(data[i + 2]) & 0x3F) << 6) | (np.int64(data[i + 3]) & 0x3F)
-            return cp, i + 4
+                if (b1 & 0xC0) != 0x80 or (b2 & 0xC0) != 0x80:
+                    return -1, i
+                if (b == 0xE0 and b1 < 0xA0) or (b == 0xED and b1 >= 0xA0):
+                    return -1, i
+                return ((np.int64(b) & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F), i + 3
+            b3 = np.int64(data[i + 3])
+            if b >= 0xF5 or (b1 & 0xC0) != 0x80 or (b2 & 0xC0) != 0x80 or (b3 & 0xC0) != 0x80:
+                return -1, i
+            if (b == 0xF0 and b1 < 0x90) or (b == 0xF4 and b1 >= 0x90):
+                return -1, i
+            cp = ((np.int64(b) & 0x07) << 18) | ((b1 & 0x3F) << 12)
+            return cp | ((b2 & 0x3F) << 6) | (b3 & 0x3F), i + 4
 
         @numba.njit(cache=True, nogil=True, inline="always")
         def _end_token(out, k, scratch, tl, head, plain):
@@ -409,15 +422,13 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 i = offsets[t]
                 end = offsets[t + 1]
                 if k + (end - i) * 18 + 32 > len(out):  # room for every token of this text
-                    more = np.empty(2 * len(out) + (end - i) * 18 + 32, np.uint64)
-                    more[:k] = out[:k]
-                    out = more
+                    out = _grow(out, k, (end - i) * 18 + 32)
                 k0 = k
-                k, _, good = _field_tokens(
+                k, _, state, _ = _field_tokens(
                     data, u64, i, end, out, k, ascii_cls, ascii_low, cls, one, multi_keys,
                     multi_off, multi_chars, multi_cls, scratch,
                 )  # fmt: skip
-                if not good:
+                if state != 1:  # (with this room ``out`` never runs short: state 3 is not seen)
                     k = k0
                     ok[t] = False
                     continue
@@ -480,53 +491,16 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 if c == 34:
                     return i + 1
                 if c == 92:
-                    d = data[i + 1]
-                    if (d == 34 or d == 92 or d == 47 or d == 98 or d == 102 or d == 110
-                            or d == 114 or d == 116):  # fmt: skip
-                        i += 2
-                    elif d == 117:
-                        h = _hex4(data, i + 2)
-                        if h < 0 or 0xDC00 <= h < 0xE000:
-                            return -1
-                        if 0xD800 <= h < 0xDC00:
-                            if data[i + 6] != 92 or data[i + 7] != 117:
-                                return -1
-                            lo = _hex4(data, i + 8)
-                            if lo < 0xDC00 or lo >= 0xE000:
-                                return -1
-                            i += 12
-                        else:
-                            i += 6
-                    else:
-                        return -1
-                    continue
-                if c < 0x20:
+                    cp, i = _unescape(data, i)
+                elif c < 0x20:
                     return -1
-                if c < 0x80:
+                elif c < 0x80:
                     i += 1
                     continue
-                b1 = data[i + 1]
-                if c < 0xC2:
+                else:
+                    cp, i = _utf8_at(data, i, c)
+                if cp < 0:
                     return -1
-                if c < 0xE0:
-                    if (b1 & 0xC0) != 0x80:
-                        return -1
-                    i += 2
-                    continue
-                if c < 0xF0:
-                    if (b1 & 0xC0) != 0x80 or (data[i + 2] & 0xC0) != 0x80:
-                        return -1
-                    if (c == 0xE0 and b1 < 0xA0) or (c == 0xED and b1 >= 0xA0):
-                        return -1
-                    i += 3
-                    continue
-                if c >= 0xF5 or (b1 & 0xC0) != 0x80 or (data[i + 2] & 0xC0) != 0x80:
-                    return -1
-                if (data[i + 3] & 0xC0) != 0x80:
-                    return -1
-                if (c == 0xF0 and b1 < 0x90) or (c == 0xF4 and b1 >= 0x90):
-                    return -1
-                i += 4
 
         @numba.njit(**_LEAF)
         def _skip_number(data, i):
@@ -640,35 +614,46 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                     break
 
         @numba.njit(**_LEAF)
-        def _scan_line(data, u64, i, n, kb, koff, kind, fs, fe, stack):
-            """Check the line at ``i`` as one JSON object and find the wanted keys' values.
+        def _scan_line(data, u64, i, n, kb, koff, kind, fs, fe, ftok, fnb, stack, out, k, acls,
+                       ascii_low, cls, one, multi_keys, multi_off, multi_chars, multi_cls,
+                       scratch):  # fmt: skip
+            """Check the line at ``i`` as one JSON object, find the wanted keys' values and
+            tokenise the string ones as they are read (:func:`_field_tokens`: one pass over
+            each value, which finds its end and checks it too).
 
-            Returns ``(status, end)``: status 0 (an object; ``kind[j]`` of wanted key ``j``: 0
-            absent, 1 a string whose contents are ``data[fs[j]:fe[j]]``, 2 null, 3 another
-            value), 1 (anything else: the line goes to the reference reader), 2 (a blank
-            line); ``end`` is the index of the line's ``\\n`` (or ``n``) for status 0 and 2, -1
-            for status 1. Only spaces and tabs are taken as white space (and one CR before the
-            line break); a key with an escape or a wanted key seen twice also give status 1.
+            Tokens go to ``out`` from ``k`` while the wanted keys come in their order (in
+            any other order only their places are noted: ``reorder``). Returns ``(status,
+            end, k, reorder)``: status 0 (an object; ``kind[j]`` of wanted key ``j``: 0
+            absent, 1 a string whose contents are ``data[fs[j]:fe[j]]``, with ``ftok[j]``
+            tokens and ``fnb[j]`` decoded bytes when not ``reorder``, 2 null, 3 another
+            value), 1 (anything else, or a character the reference decides: the line goes to
+            the reference reader), 2 (a blank line), 3 (``out`` is nearly full: grow it and
+            read the line again); ``end`` is the index of the line's ``\\n`` (or ``n``) for
+            status 0 and 2, -1 otherwise. Only spaces and tabs are taken as white space (and
+            one CR before the line break); a key with an escape or a wanted key seen twice
+            also give status 1.
             """
             nk = len(koff) - 1
             for j in range(nk):
                 kind[j] = 0
+            last = -1  # the last wanted key tokenised
+            reorder = False
             i = _ws(data, i)
             if data[i] == 13:
                 i = _ws(data, i + 1)
             if i >= n or data[i] == 10:
-                return 2, i
+                return 2, i, k, reorder
             if data[i] != 123:
-                return 1, -1
+                return 1, -1, k, reorder
             i = _ws(data, i + 1)
             if data[i] != 125:
                 while True:
                     if data[i] != 34:
-                        return 1, -1
+                        return 1, -1, k, reorder
                     ks = i + 1
                     i = _skip_string(data, u64, ks, n)
                     if i < 0:
-                        return 1, -1
+                        return 1, -1, k, reorder
                     ke = i - 1
                     which = -1
                     for j in range(nk):
@@ -682,55 +667,79 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                                 which = j
                     for t in range(ks, ke):
                         if data[t] == 92:
-                            return 1, -1
+                            return 1, -1, k, reorder
                     i = _ws(data, i)
                     if data[i] != 58:
-                        return 1, -1
+                        return 1, -1, k, reorder
                     i = _ws(data, i + 1)
                     if which >= 0:
                         if kind[which] != 0:
-                            return 1, -1
+                            return 1, -1, k, reorder
                         c = data[i]
-                        if c == 34:
+                        if c == 34 and which > last:  # in order: its tokens now
+                            fs[which] = i + 1
+                            k0 = k
+                            k, nb, state, q = _field_tokens(
+                                data, u64, i + 1, n, out, k, acls, ascii_low, cls, one,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                            )  # fmt: skip
+                            if state != 1 or q >= n:  # (no closing quote: not a string)
+                                return (3 if state == 3 else 1), -1, k, reorder
+                            fe[which] = q
+                            ftok[which] = k - k0
+                            fnb[which] = nb
+                            last = which
+                            i = q + 1
+                            kind[which] = 1
+                        elif c == 34:
+                            reorder = True
                             fs[which] = i + 1
                             i = _skip_string(data, u64, i + 1, n)
                             if i < 0:
-                                return 1, -1
+                                return 1, -1, k, reorder
                             fe[which] = i - 1
                             kind[which] = 1
                         else:
                             st = i
                             i = _skip_value(data, u64, i, n, stack)
                             if i < 0:
-                                return 1, -1
+                                return 1, -1, k, reorder
                             null = i - st == 4 and c == 110
                             kind[which] = 2 if null else 3
                     else:
                         i = _skip_value(data, u64, i, n, stack)
                         if i < 0:
-                            return 1, -1
+                            return 1, -1, k, reorder
                     i = _ws(data, i)
                     if data[i] == 44:
                         i = _ws(data, i + 1)
                         continue
                     if data[i] == 125:
                         break
-                    return 1, -1
+                    return 1, -1, k, reorder
             i = _ws(data, i + 1)
             if data[i] == 13:
                 i += 1
             if i < n and data[i] != 10:
-                return 1, -1
-            return 0, i
+                return 1, -1, k, reorder
+            return 0, i, k, reorder
 
         @numba.njit(cache=True, nogil=True, inline="always")
         def _unescape(data, i):
-            """``(code point, next index)`` of the (validated) JSON escape at ``data[i]``."""
+            """``(code point, next index)`` of the JSON escape at ``data[i]`` (a backslash), or
+            ``(-1, i)`` for one :func:`json.loads` does not read as text: an unknown escape,
+            bad hex digits, a lone surrogate. ``data`` has 11 readable bytes after ``i``."""
             d = data[i + 1]
             if d == 117:
                 h = _hex4(data, i + 2)
+                if h < 0 or 0xDC00 <= h < 0xE000:
+                    return -1, i
                 if 0xD800 <= h < 0xDC00:
+                    if data[i + 6] != 92 or data[i + 7] != 117:
+                        return -1, i
                     lo = _hex4(data, i + 8)
+                    if lo < 0xDC00 or lo >= 0xE000:
+                        return -1, i
                     return 0x10000 + ((h - 0xD800) << 10) + (lo - 0xDC00), i + 12
                 return h, i + 6
             if d == 110:
@@ -743,7 +752,9 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 return 8, i + 2
             if d == 102:
                 return 12, i + 2
-            return np.int64(d), i + 2  # " \\ /
+            if d == 34 or d == 92 or d == 47:
+                return np.int64(d), i + 2
+            return -1, i
 
         @numba.njit(cache=True, nogil=True, inline="always")
         def _utf8_len(cp):
@@ -761,15 +772,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 elif b < 0x80:
                     cp = np.int64(b)
                     i += 1
-                elif b < 0xE0:
-                    cp = ((np.int64(b) & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
-                    i += 2
-                elif b < 0xF0:
-                    cp = ((np.int64(b) & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6)
-                    cp |= np.int64(data[i + 2]) & 0x3F
-                    i += 3
                 else:
-                    return False  # no white space above the BMP
+                    cp, i = _utf8_at(data, i, b)
                 if cp >= len(space) or not space[cp]:
                     return False
             return True
@@ -786,23 +790,35 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
         @numba.njit(**_LEAF)
         def _field_tokens(data, u64, i, end, out, k, acls, ascii_low, cls, one, multi_keys,
                           multi_off, multi_chars, multi_cls, scratch):  # fmt: skip
-            """Token hashes of the JSON string contents ``data[i:end]`` (escapes decoded on
+            """Token hashes of the JSON string contents from ``data[i]`` (escapes decoded on
             the fly) appended at ``out[k:]``, as the normaliser tokenises the decoded text.
 
-            ``acls`` is the ASCII class table with the backslash as class 2 (an escape); with
-            the plain table (no class 2) the bytes are read as raw UTF-8 text, which is how
-            :func:`_utf8_tokens` uses it. ``out`` must have room for every token the bytes can give (the caller grows it:
-            an array assigned inside the loop, or returned, makes the loop 3x slower).
-            Returns ``(k, decoded UTF-8 bytes, ok)``; ``ok`` False for a character whose
-            normalisation depends on its neighbours or a token over ~64 KB.
+            ``acls`` is the ASCII class table of :func:`audit.jsonl_tokens._tables`: the
+            backslash is class 2 (an escape), and a raw quote or control byte has bit 8 set
+            (the low bits keep its class for an escape that decodes to it). The contents end
+            at the closing quote, or at ``end`` if that comes first, and are checked as
+            :func:`json.loads` reads them (a raw control byte, a bad escape, invalid UTF-8:
+            state 2). With the plain table (no class 2, no bit 8) the bytes ``data[i:end]``
+            are read as raw UTF-8 text, which is how :func:`_utf8_tokens` uses it.
+
+            Returns ``(k, decoded UTF-8 bytes, state, index)``: state 1 done (``index``: the
+            closing quote, or ``end``), 0 a character whose normalisation depends on its
+            neighbours or a token over ~64 KB (the reference path decides), 2 not a string
+            :func:`json.loads` reads, 3 ``out`` is nearly full (the caller grows it and starts
+            again). The room is checked before each character, which gives at most 19 tokens
+            (an array assigned inside the loop, or returned, makes the loop 3x slower).
             """
-            nbytes = end - i
+            start = i
+            shrink = 0  # escapes: bytes of the escape over bytes of its character
+            room = len(out) - 20
             tl = 0
             head = np.uint64(0)
             plain = True
             while i < end:
                 if tl + 96 > len(scratch):
-                    return k, nbytes, False
+                    return k, 0, 0, i
+                if k > room:
+                    return k, 0, 3, i
                 b = data[i]
                 if b < 0x80:
                     c = acls[b]
@@ -862,11 +878,17 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                             head = np.uint64(0)
                             plain = True
                         continue
+                    if c >= 8:  # a raw quote (the string's end) or control byte
+                        if b != 34:
+                            return k, 0, 2, i
+                        break
                     st = i
                     cp, i = _unescape(data, i)
-                    nbytes -= (i - st) - _utf8_len(cp)
+                    if cp < 0:
+                        return k, 0, 2, i
+                    shrink += (i - st) - _utf8_len(cp)
                     if cp < 0x80:
-                        if cp != 92 and acls[cp] == 1:
+                        if cp != 92 and (acls[cp] & 7) == 1:
                             low = ascii_low[cp]
                             scratch[tl] = low
                             if tl < 8:
@@ -880,15 +902,17 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         continue
                 else:
                     cp, i = _utf8_at(data, i, b)
+                    if cp < 0:
+                        return k, 0, 2, i
                 tl, head, plain, k, good = _code_point(
                     cp, scratch, tl, head, plain, out, k, cls, one, multi_keys, multi_off,
                     multi_chars, multi_cls,
                 )  # fmt: skip
                 if not good:
-                    return k, nbytes, False
+                    return k, 0, 0, i
             if tl > 0:
                 k = _end_token(out, k, scratch, tl, head, plain)
-            return k, nbytes, True
+            return k, (i - start) - shrink, 1, i
 
         @numba.njit(cache=True, nogil=True)
         def _jsonl_tokens(data, u64, n, mode, kb, koff, out, acls, ascii_low, cls, one,
@@ -921,6 +945,8 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             kind = np.zeros(nk, np.int64)
             fs = np.zeros(nk, np.int64)
             fe = np.zeros(nk, np.int64)
+            ftok = np.zeros(nk, np.int64)
+            fnb = np.zeros(nk, np.int64)
             stack = np.zeros(64, np.uint8)
             scratch = np.zeros(1 << 16, np.uint8)
             # tokens per input byte at most: ASCII 1, a CJK character 2 from 3 bytes, a character
@@ -933,18 +959,21 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             r = 0
             i = 0
             while i < n:
-                st, end = _scan_line(data, u64, i, n, kb, koff, kind, fs, fe, stack)
-                if st == 1:
-                    end = i
-                    while end < n and data[end] != 10:
-                        end += 1
-                elif st == 0:
-                    k0 = k
-                    total = 0
-                    need = (end - i) * per_byte + 2 * nk  # room for every field of the line
-                    if k + need > len(out):
-                        out = _grow(out, k, need)
-                    # which wanted values make the text (the reader's rules), then their tokens
+                k0 = k
+                st = 3
+                while st == 3:  # ``out`` nearly full: grown for the whole line, then again
+                    st, end, k, reorder = _scan_line(
+                        data, u64, i, n, kb, koff, kind, fs, fe, ftok, fnb, stack, out, k0, acls,
+                        ascii_low, cls, one, multi_keys, multi_off, multi_chars, multi_cls,
+                        scratch,
+                    )  # fmt: skip
+                    if st == 3:
+                        e = i
+                        while e < n and data[e] != 10:
+                            e += 1
+                        out = _grow(out, k0, (e - i) * per_byte + 32)
+                if st == 0:
+                    # which wanted values make the text (the reader's rules)
                     use_ctx = False
                     if mode == 0:
                         ok = kind[0] == 1 and kind[nk - 1] == 1 and not (nk == 3 and kind[1] == 3)
@@ -954,36 +983,51 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         ok = not (mode == 2 and kind[0] != 1)
                         for j in range(nk):
                             ok = ok and kind[j] != 3
+                    dropped = mode == 0 and nk == 3 and kind[1] == 1 and not use_ctx
+                    if ok and (reorder or (dropped and ftok[1] > 0)):
+                        # keys out of order (or a blank context with tokens): the text's
+                        # values tokenised again, in the text's order
+                        k = k0
+                        need = (end - i) * per_byte + 32  # room for every field of the line
+                        if k + need > len(out):
+                            out = _grow(out, k, need)
+                        for j in range(nk):
+                            if kind[j] != 1 or (dropped and j == 1):
+                                continue
+                            k, nb, state, _ = _field_tokens(
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                            )  # fmt: skip
+                            fnb[j] = nb
+                            if state != 1:
+                                ok = False
+                                break
+                    total = 0
                     part = 0  # mode 0: bytes of the prompt and context parts so far
                     present = 0  # modes 1 and 2: values joined so far
                     for j in range(nk):
-                        if not ok:
-                            break
-                        context = mode == 0 and j == 1 and nk == 3
-                        if kind[j] != 1 or (context and not use_ctx):
+                        if kind[j] != 1 or (dropped and j == 1):
                             continue
-                        k, nb, ok = _field_tokens(
-                            data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                            multi_keys, multi_off, multi_chars, multi_cls, scratch,
-                        )  # fmt: skip
+                        nb = fnb[j]
                         if mode != 0:
                             total += nb + (2 if present > 0 else 0)
                             present += 1
-                        elif context:
+                        elif j == 1 and nk == 3:  # the context
                             part += 2 + nb
                         elif j == 0:
                             part += nb
                         else:  # the answer: joined to a non-empty prompt by a blank line
                             total = part + nb + (2 if part > 0 and nb > 0 else 0)
-                    if not ok:
-                        k = k0
-                        st = 1
-                        end = i
-                        while end < n and data[end] != 10:
-                            end += 1
-                    else:
+                    if ok:
                         lens[r] = k - k0
                         nbytes[r] = total
+                    else:
+                        st = 1
+                if st == 1:
+                    k = k0
+                    end = i
+                    while end < n and data[end] != 10:
+                        end += 1
                 if st == 1:
                     lens[r] = 0
                     nbytes[r] = 0

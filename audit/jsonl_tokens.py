@@ -353,13 +353,17 @@ def _last_newline(buf: np.ndarray, total: int) -> int:
 def _tables() -> dict[str, np.ndarray]:
     """The tokeniser's tables (:func:`audit.normalise.codepoint_tables`: escapes such as
     ``\\u00e9`` make non-ASCII text out of ASCII bytes), with the backslash as class 2 (a JSON
-    escape) in the ASCII class table."""
+    escape) in the ASCII class table, and bit 8 on a raw quote (a string's end) and on raw
+    control bytes (not in a JSON string), their class kept in the low bits for escapes."""
     got = _TABLES.get("full")
     if got is None:
         t = dict(codepoint_tables())
         acls = np.array(t["ascii_cls"], np.uint8)
         assert acls[92] == 0, "the backslash must be a separator"
+        assert acls.max() < 8
         acls[92] = 2
+        acls[:32] |= 8
+        acls[34] |= 8
         t["acls"] = acls
         got = _TABLES["full"] = t
     return got
