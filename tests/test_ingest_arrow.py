@@ -229,3 +229,28 @@ def test_clean_file_takes_the_arrow_path_issue19(
 
     monkeypatch.setattr(ingest_arrow._Reader, "read_slow", refuse)
     assert len(list(iter_corpus(path))) > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.text(st.sampled_from(list("ab é中😀\n\x00")), max_size=12), max_size=20),
+    sliced=st.booleans(),
+)
+def test_utf8_buffers_of_few_texts_equal_the_arrow_buffers_issue19(
+    texts: list[str], sliced: bool
+) -> None:
+    """A few texts are encoded by Python (no pyarrow import): the same bytes and offsets as
+    the Arrow buffers that larger Series are read from (also for a slice of a Series)."""
+    series = pl.Series(["head", *texts, "tail"], dtype=pl.String)
+    if sliced:
+        series = series.slice(1, len(texts))
+    data, offsets = ingest_arrow.utf8_buffers(series)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ingest_arrow, "_FEW_TEXTS", -1)
+        ref_data, ref_offsets = ingest_arrow.utf8_buffers(series)
+
+    def split(d: np.ndarray, o: np.ndarray) -> list[bytes]:
+        return [bytes(d[a:b]) for a, b in zip(o[:-1].tolist(), o[1:].tolist(), strict=True)]
+
+    assert split(data, offsets) == split(ref_data, ref_offsets) == [t.encode() for t in series]
+    assert offsets[0] == 0 and offsets.dtype == ref_offsets.dtype == np.int64

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import click
@@ -47,6 +46,8 @@ app.add_typer(quality_app, name="quality")
 
 def package_version() -> str:
     """The installed cleanroom version (``0+unknown`` when run from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError, version  # ~25 ms: only for --version
+
     try:
         return version("cleanroom")
     except PackageNotFoundError:
