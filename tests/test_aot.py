@@ -41,7 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def compiled() -> dict:
     """The audit's compiled entry points (built here when ``make install`` has not)."""
-    aot.build(KERNELS)
+    try:
+        aot.build(KERNELS)
+    except Exception as e:  # the C toolchain, not our code: e.g. no Python headers
+        if type(e).__module__.startswith(("distutils", "setuptools")):
+            pytest.skip(f"this machine cannot compile C extensions ({e}): the JIT kernels run")
+        raise
     got = aot.load(KERNELS)
     assert got is not None
     return got
