@@ -222,7 +222,8 @@ def test_a_build_is_only_loaded_for_its_own_source_issue19(tmp_path: Path, monke
 
 def test_audit_scan_cli_runs_without_numba_issue19(compiled: dict, tmp_path: Path) -> None:
     """With the kernels built, ``cleanroom audit scan`` never imports numba, and reports what
-    the JIT kernels report (``CLEANROOM_NO_AOT=1``)."""
+    the JIT kernels report (``CLEANROOM_NO_AOT=1``); it asks OpenBLAS for one thread unless the
+    user chose a number."""
     corpus = tmp_path / "c.jsonl"
     from audit.benchmarks import load_benchmark
 
@@ -238,19 +239,25 @@ def test_audit_scan_cli_runs_without_numba_issue19(compiled: dict, tmp_path: Pat
         f"sys.argv = ['cleanroom', 'audit', 'scan', '--preset', 'gpt3', '--n', '4', '--benchmark', "
         f"'humaneval', '--corpus', {str(corpus)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import os\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
         "print('numba' in sys.modules)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    env.pop("CLEANROOM_NO_AOT", None)
+    env.pop("OPENBLAS_NUM_THREADS", None)
     outs = {}
     for flag in ("", "1"):
         env["CLEANROOM_NO_AOT"] = flag
+        if flag:  # a value the user set is kept
+            env["OPENBLAS_NUM_THREADS"] = "3"
         outs[flag] = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
         ).stdout.strip().splitlines()  # fmt: skip
     assert outs[""][-1] == "False" and outs["1"][-1] == "True"
+    # no BLAS in an n-gram scan: OpenBLAS's thread pool is not started
+    assert outs[""][-2] == "1" and outs["1"][-2] == "3"
     report = {
-        flag: [re.sub(r"\d+\.\d+ s", "", line) for line in out[:-1]] for flag, out in outs.items()
+        flag: [re.sub(r"\d+\.\d+ s", "", line) for line in out[:-2]] for flag, out in outs.items()
     }
     assert int(re.search(r"(\d+) \(item, record\) pairs", report[""][-1])[1]) > 0
     assert report[""] == report["1"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -132,6 +134,10 @@ def scan_cmd(
 
     Example: cleanroom audit scan --benchmark humaneval --corpus data/code.json --preset gpt3 --out hits.parquet
     """
+    if preset != "semantic" and "numpy" not in sys.modules:
+        # the n-gram scan does no linear algebra: OpenBLAS's thread pool (started by NumPy's
+        # import) would only spin, ~0.09 s of CPU (issue 19); a value the user set is kept
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from audit.benchmarks import check_benchmark_arg, load_benchmark
     from audit.presets import get_preset
     from audit.scan import corpus_shards, iter_corpus, parse_corpus_arg, scan
