@@ -436,8 +436,9 @@ def evidence(
         return _empty_contamination()
     found = found.unique(m.evidence_keys).sort(m.evidence_keys)
     m.prepare(found, texts)
-    units = {r["unit"]: r for r in m.units.iter_rows(named=True)}
     unit_col, rec_col = found["unit"].to_numpy(), found["rec"].to_numpy()
+    hit_units = m.units.filter(pl.col("unit").is_in(np.unique(unit_col)))  # not every item's row
+    units = {r["unit"]: r for r in hit_units.iter_rows(named=True)}
     rows = []
     for a, b in _pair_slices(found):
         u, rec = units[int(unit_col[a])], int(rec_col[a])
