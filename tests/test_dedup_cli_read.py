@@ -92,3 +92,30 @@ def test_ids_read_with_the_texts_equal_reference_issue19(
         text = text.replace("\\r", "\r")  # a raw carriage return inside a line
     path.write_text(text, newline="")
     _check(path, ["body"], "id")
+
+
+def test_imports_without_gc_freezes_until_the_command_ends_issue19() -> None:
+    """A command's heavy imports run without the cyclic GC; the objects made so far are frozen
+    while the command runs and unfrozen when it ends; outside a command nothing is frozen."""
+    import gc
+
+    import click
+
+    from curate.cli.console import imports_without_gc
+
+    seen = {}
+
+    @click.command()
+    def cmd() -> None:
+        with imports_without_gc():
+            seen["inside"] = gc.isenabled()
+        seen["after"] = (gc.isenabled(), gc.get_freeze_count())
+
+    assert gc.get_freeze_count() == 0
+    cmd.main([], standalone_mode=False)
+    assert seen["inside"] is False
+    assert seen["after"][0] is True and seen["after"][1] > 0  # frozen during the command
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # unfrozen when it ended
+    with imports_without_gc():
+        pass
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from curate.cli.console import console
+from curate.cli.console import console, imports_without_gc
 
 audit_app = typer.Typer(
     help="Benchmark contamination audit: which benchmark items a corpus contains, and where.",
@@ -138,10 +138,13 @@ def scan_cmd(
         # the n-gram scan does no linear algebra: OpenBLAS's thread pool (started by NumPy's
         # import) would only spin, ~0.09 s of CPU (issue 19); a value the user set is kept
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from audit.benchmarks import check_benchmark_arg, load_benchmark
-    from audit.presets import get_preset
-    from audit.scan import corpus_shards, iter_corpus, parse_corpus_arg, scan
-    from curate.core.errors import ConfigError
+    with imports_without_gc():  # the modules a scan loads (issue 19)
+        import audit.background  # noqa: F401
+        import audit.jsonl_tokens  # noqa: F401
+        from audit.benchmarks import check_benchmark_arg, load_benchmark
+        from audit.presets import get_preset
+        from audit.scan import corpus_shards, iter_corpus, parse_corpus_arg, scan
+        from curate.core.errors import ConfigError
 
     chosen = get_preset(preset).with_n(n)
     semantic = None
