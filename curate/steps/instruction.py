@@ -49,6 +49,7 @@ from curate.core.decisions import filter_step
 from curate.core.evidence import rule_detail
 from curate.core.records import last_response
 from curate.core.step import Step, StepContext, register
+from curate.core.textnorm import non_ascii
 from curate.steps.langid import PY_WHITESPACE
 from curate.steps.rowops import on_live_rows
 from curate.steps.rust_regex import NON_SPACE, SPACE, widened
@@ -503,7 +504,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
     placeholder = pl.lit(False)
     for e in (pl.col("x"), pl.col("o")):
         short = e.str.strip_chars(PY_WHITESPACE).str.len_chars() <= 40
-        placeholder = placeholder | (short & e.str.contains(r"[^\x00-\x7f]"))
+        placeholder = placeholder | (short & non_ascii(e))
     refusal_han = pl.col("o").str.contains("作为|我(?:无法|不能)")
     i, x, o = pl.col("fi"), pl.col("fx"), pl.col("fo")
     # is_placeholder(s): s.strip() lower-cased (ASCII) is a placeholder (<= 11 characters, so its
@@ -562,7 +563,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
         folded = {}
         for name in ("i", "x", "o"):
             col = frame[name]
-            at = col.str.contains(r"[^\x00-\x7f]").fill_null(False).arg_true()
+            at = (col.str.len_bytes() != col.str.len_chars()).fill_null(False).arg_true()
             if len(at):
                 col = col.scatter(at, [ascii_fold(t) for t in col.gather(at).to_list()])
             folded[f"f{name}"] = col
