@@ -332,26 +332,18 @@ class LanguageIdentifier:
             got = self.identify_with_letters([texts[k] for k in slow_at])
             for k, r in zip(slow_at, got, strict=True):
                 out[k] = r
-        lines = self._voting_frame(s.gather(fast_at).to_list()) if fast_at else None
-        if lines is None:
+        got = self._whole_heads(s.gather(fast_at), text_chars) if fast_at else None
+        if got is None:
             return out
-        per = lines.group_by("owner", maintain_order=True).agg(
-            c=pl.col("c").str.join(" "),
-            n=pl.col("n").sum(),
-            # a vote needs two lines; one line's vote is its one prediction
-            vote=pl.col("prose").first() & (pl.len() >= 2),
-        )
-        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
-        got_labels, got_probs = self.predict_lines(heads)
+        owners, letters, votes, heads = got
+        if isinstance(heads, list):
+            got_labels, got_probs = self.predict_lines(heads)
+        else:  # the heads' bytes and offsets, from the compiled kernel
+            got_labels, got_probs = self.predict_buffer(*heads)
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
         for owner, n, vote, raw, pr in zip(
-            per["owner"].to_list(),
-            per["n"].to_list(),
-            per["vote"].to_list(),
-            got_labels,
-            got_probs.tolist(),
-            strict=True,
+            owners, letters, votes, got_labels, got_probs.tolist(), strict=True
         ):
             if raw not in merged:
                 code = raw.removeprefix("__label__")
@@ -366,6 +358,67 @@ class LanguageIdentifier:
             for k, r in zip(unsure, again, strict=True):
                 out[k] = r
         return out
+
+    def _whole_heads(
+        self, texts: pl.Series, text_chars: int
+    ) -> tuple[list[int], list[int], list[bool], Any] | None:
+        """For ASCII texts (no nulls): the index of each text with a voting line, the letters of
+        its voting lines, whether they would vote line by line (prose of two or more lines), and
+        the heads :meth:`identify_whole` predicts on (:func:`whole_text_head` of its voting lines
+        joined by spaces); ``None`` when no text has a voting line. The heads are a list of
+        strings, or their UTF-8 bytes and offsets from the compiled kernel
+        (:mod:`curate.steps._voting_kernel`, issue 19), which gives the same heads as this
+        method's Polars path (:meth:`_whole_heads_polars`).
+        """
+        from curate.steps import _voting_kernel as vk
+
+        if not vk.available():
+            return self._whole_heads_polars(texts, text_chars)
+        from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+        raw, off = utf8_buffers(texts)
+        head, head_off, letters, vote, has = vk.heads(
+            raw, off, max_chars=self.max_chars, text_chars=text_chars, skip_code=self.skip_code
+        )
+        owners = np.flatnonzero(has)
+        if not owners.shape[0]:
+            return None
+        # the heads of texts without one are empty: the others' are contiguous
+        offs = np.append(head_off[owners], head_off[owners[-1] + 1])
+        buffers = (head[: max(int(offs[-1]), 1)], offs)
+        if self.fast is None:
+            data = head.tobytes()
+            return (
+                owners.tolist(),
+                letters[owners].tolist(),
+                vote[owners].tolist(),
+                [data[a:b].decode("ascii") for a, b in zip(offs[:-1], offs[1:], strict=True)],
+            )
+        return owners.tolist(), letters[owners].tolist(), vote[owners].tolist(), buffers
+
+    def _whole_heads_polars(
+        self, texts: pl.Series, text_chars: int
+    ) -> tuple[list[int], list[int], list[bool], list[str]] | None:
+        """:meth:`_whole_heads` in Polars: the voting lines of :meth:`_voting_frame`, joined."""
+        lines = self._voting_frame(texts.to_list())
+        if lines is None:
+            return None
+        per = lines.group_by("owner", maintain_order=True).agg(
+            c=pl.col("c").str.join(" "),
+            n=pl.col("n").sum(),
+            # a vote needs two lines; one line's vote is its one prediction
+            vote=pl.col("prose").first() & (pl.len() >= 2),
+        )
+        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
+        return per["owner"].to_list(), per["n"].to_list(), per["vote"].to_list(), heads
+
+    def predict_buffer(self, buf: np.ndarray, offs: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """:meth:`predict_lines` of lines given as UTF-8 bytes and offsets (the compiled
+        kernel reads the model: ``self.fast`` is set)."""
+        from curate.steps._fasttext_kernel import predict_buffer
+
+        labels, probs = predict_buffer(self.fast, buf, offs)
+        return labels, probs.astype(np.float64)
 
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, their text's index and their letters, in one Polars pass (what
