@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import polars as pl
 
 from curate.core.decisions import filter_step
@@ -26,6 +27,33 @@ WORD_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\s\p{Han}\p{Hiragana}\p{Kat
 def word_count(expr: pl.Expr) -> pl.Expr:
     """Number of words (CJK characters count one each): ``"我爱 big data"`` -> 4."""
     return expr.str.count_matches(WORD_PATTERN).fill_null(0)
+
+
+# What Rust's ``\s`` (Unicode White_Space) matches among ASCII characters: WORD_PATTERN's spaces
+# on ASCII text (U+001C-U+001F are not among them, as they are for Python's ``\s``).
+RUST_ASCII_SPACE = "\t\n\x0b\x0c\r "
+
+
+def word_counts(texts: pl.Series) -> pl.Series:
+    """:func:`word_count` of each text of a String series (0 for null): the ASCII texts counted
+    in one compiled pass (:mod:`curate.steps._words_kernel`; a word there is a run of
+    characters outside :data:`RUST_ASCII_SPACE`), the others by ``WORD_PATTERN`` (issue 19).
+
+    Example: ``word_counts(pl.Series(["我爱 big data", "a  b", None]))`` -> ``[4, 2, 0]``.
+    """
+    from curate.steps import _words_kernel as kernel
+
+    frame = texts.to_frame("t")
+    if not kernel.available():
+        return frame.select(word_count(pl.col("t")))[:, 0].alias(texts.name)
+    from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+    counts, plain = kernel.word_runs(*utf8_buffers(texts.fill_null("")), RUST_ASCII_SPACE)
+    out = pl.Series(texts.name, counts, dtype=pl.UInt32)
+    other = np.flatnonzero(~plain)
+    if other.shape[0]:
+        out = out.scatter(other, frame[other].select(word_count(pl.col("t")))[:, 0])
+    return out
 
 
 def message_lists(
@@ -183,7 +211,9 @@ def length_filter(p: LengthParams, ctx: StepContext) -> Step:
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(_length_words=word_count(pl.col("text")))
+        lf = lf.with_columns(
+            _length_words=pl.col("text").map_batches(word_counts, return_dtype=pl.UInt32)
+        )
         return filt(lf).drop("_length_words")
 
     return step

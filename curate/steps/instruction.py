@@ -474,6 +474,17 @@ def ascii_fold(text: str) -> str:
     return text if text.isascii() else text.translate(_ASCII_FOLD)
 
 
+# fold(inp) in ("noinput", "no input", "input") on ASCII: the letters and digits of the input,
+# lower-cased, spell "noinput" or "input" (one regex pass; removing the others and comparing the
+# first 8 left copied every input: 5 ms on CodeAlpaca; issue 19)
+_OTHER = "[^A-Za-z0-9]*"
+NO_INPUT = (
+    f"^{_OTHER}(?:[nN]{_OTHER}[oO]{_OTHER})?"
+    + "".join(f"[{c}{c.upper()}]{_OTHER}" for c in "input")
+    + "$"
+)
+
+
 def may_fire(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: InstructionParams) -> pl.Expr:
     """True where :func:`check_one` may return a reason; False only where it returns None.
 
@@ -515,8 +526,7 @@ def fire_mask(instruction: pl.Expr, inp: pl.Expr, output: pl.Expr, p: Instructio
             placeholder | head.is_in(list(PLACEHOLDER_OUTPUTS)) | head.str.starts_with("<no")
         )
     # fold(inp) in ("noinput", "no input", "input"): its letters and digits spell (no)input
-    alnum = x.str.replace_all("[^A-Za-z0-9]", "").str.head(8).str.to_lowercase()
-    placeholder = placeholder | alnum.is_in(["noinput", "input"])
+    placeholder = placeholder | x.str.contains(NO_INPUT)
     # the answer's words are counted only where a length rule applies (they are 1/4 of the work)
     length_rules = {
         "_long": has(i, LONG_RE),

@@ -211,14 +211,21 @@ def _majority(
     key_owner, key_lang = keys // len(codes), keys % len(codes)
     totals = np.bincount(key_owner, weights=chars)
     order = np.lexsort((first, -chars, key_owner))  # per owner: most letters, then first seen
+    ranked = key_owner[order]
+    best = order[np.concatenate(([True], ranked[1:] != ranked[:-1]))]  # each owner's first
+    own = key_owner[best]
+    total = totals[own]
     names = list(codes)
-    out: dict[int, tuple[str, float, int]] = {}
-    for k in order.tolist():
-        i = int(key_owner[k])
-        if i not in out:
-            total = float(totals[i])
-            out[i] = (names[key_lang[k]], round(float(score[k]) / total, 4), int(total))
-    return out
+    return {
+        i: (names[lang], round(sc, 4), int(t))
+        for i, lang, sc, t in zip(
+            own.tolist(),
+            key_lang[best].tolist(),
+            (score[best] / total).tolist(),
+            total.tolist(),
+            strict=True,
+        )
+    }
 
 
 class LanguageIdentifier:
