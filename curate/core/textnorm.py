@@ -81,12 +81,13 @@ _FTFY_FIXERS = {
 _FTFY_PATTERNS = ("[\u02bc\u2018-\u201b]", "[\u201c-\u201f]", r"[\x80-\x9f]")
 
 
-def _ftfy_touched() -> re.Pattern[str] | None:
+def _ftfy_touched(amp: bool = True) -> re.Pattern[str] | None:
     """Every character one of ftfy's fixers (other than the mojibake repair) may change, read
-    from ftfy's own tables: ``&`` (HTML entities), ESC (terminal escapes), C1 controls,
-    ligatures, full/half-width forms, curly quotes, line breaks, surrogates, control characters.
-    ``None`` (no shortcut: every line that is not plain ASCII goes to ftfy) when the installed
-    ftfy's fixers or quote patterns are not the ones this list was read from.
+    from ftfy's own tables: ``&`` (HTML entities; left out with ``amp=False``), ESC (terminal
+    escapes), C1 controls, ligatures, full/half-width forms, curly quotes, line breaks,
+    surrogates, control characters. ``None`` (no shortcut: every line that is not plain ASCII
+    goes to ftfy) when the installed ftfy's fixers or quote patterns are not the ones this list
+    was read from.
     """
     from ftfy import FIXERS, chardata
 
@@ -99,6 +100,8 @@ def _ftfy_touched() -> re.Pattern[str] | None:
         return None
     codes = set(chardata.LIGATURES) | set(chardata.WIDTH_MAP) | set(chardata.CONTROL_CHARS)
     codes |= {ord(c) for c in "&\x1b\r\x85\u2028\u2029\u02bc"}
+    if not amp:
+        codes.discard(ord("&"))
     codes |= set(range(0x80, 0xA0)) | set(range(0x2018, 0x2020)) | set(range(0xD800, 0xE000))
     ranges: list[list[int]] = []
     for c in sorted(codes):
@@ -114,6 +117,29 @@ def _ftfy_touched() -> re.Pattern[str] | None:
 
 
 _FTFY_TOUCHED = _ftfy_touched()
+
+
+def _html_entity() -> str | None:
+    """ftfy's ``HTML_ENTITY_RE`` pattern, when its ``unescape_html`` (the one fixer that reads
+    ``&``) only replaces that pattern's matches: an ``&`` that starts none is left alone. The
+    pattern reads alike in Python's ``re`` and in Polars. ``None`` for another ftfy."""
+    from ftfy import chardata, fixes
+
+    pattern = chardata.HTML_ENTITY_RE.pattern
+    names = fixes.unescape_html.__code__.co_names
+    if pattern != r"&#?[0-9A-Za-z]{1,24};" or names != ("HTML_ENTITY_RE", "sub", "_unescape_fixup"):
+        return None
+    return pattern
+
+
+_HTML_ENTITY = _html_entity()
+# with an "&" that starts no HTML entity, the characters ftfy changes are these (issue 19)
+_FTFY_TOUCHED_BUT_AMP = _ftfy_touched(amp=False) if _HTML_ENTITY else None
+_HTML_ENTITY_RE = re.compile(_HTML_ENTITY) if _HTML_ENTITY else None
+# their ASCII ones, as a class Polars reads: "[\x00-...]"
+_ASCII_TOUCHED_BUT_AMP = "[{}]".format(
+    "".join(f"\\x{c:02x}" for c in range(128) if re.match(_FTFY_TOUCHED_BUT_AMP or "$^", chr(c)))
+)
 
 
 def _badness_requirements() -> tuple[tuple[frozenset[str], ...], ...] | None:
@@ -216,7 +242,18 @@ def ftfy_keeps(segment: str) -> bool:
     """
     if _FTFY_TOUCHED is None:
         return False
-    return not _FTFY_TOUCHED.search(segment) and not looks_bad(segment)
+    if _FTFY_TOUCHED.search(segment) and not _only_inert_amps(segment):
+        return False
+    return not looks_bad(segment)
+
+
+def _only_inert_amps(segment: str) -> bool:
+    """Of the characters ftfy's fixers change, ``segment`` holds only ``&``s that start no HTML
+    entity (``"a && b"``, ``"R&D"``; not ``"&amp;"``): ftfy's ``unescape_html`` leaves those
+    and no other fixer reads ``&`` (issue 19)."""
+    if _FTFY_TOUCHED_BUT_AMP is None or _HTML_ENTITY_RE is None:
+        return False
+    return not _FTFY_TOUCHED_BUT_AMP.search(segment) and not _HTML_ENTITY_RE.search(segment)
 
 
 # A line whose only characters beyond _INERT_LINE's are curly quotes (ftfy's quote patterns).
@@ -293,12 +330,23 @@ def _normalise_once(
 
 def plain_text(text: pl.Expr, *, fix_mojibake: bool = True) -> pl.Expr:
     """True for texts :func:`normalise_expr` normalises exactly as :func:`normalise_text` does:
-    ASCII (no mojibake, its own NFKC form), and without ``&`` (HTML entities) when ftfy runs.
+    ASCII (no mojibake, its own NFKC form), and, when ftfy runs, without ``&`` or with ``&``s
+    that start no HTML entity and no character ftfy's other fixers change (control characters,
+    ESC, ``\\r``): ftfy keeps those (issue 19).
 
-    Example: ``"Hi  \\r\\n"`` -> True; ``"café"``, ``"a &amp; b"`` -> False.
+    Example: ``"Hi  \\r\\n"``, ``"a && b"`` -> True; ``"café"``, ``"a &amp; b"``,
+    ``"a && b\\r"`` -> False.
     """
     plain = ~non_ascii(text)
-    return plain & ~text.str.contains("&", literal=True) if fix_mojibake else plain
+    if not fix_mojibake:
+        return plain
+    amp = text.str.contains("&", literal=True)
+    if _HTML_ENTITY is None or _FTFY_TOUCHED_BUT_AMP is None:
+        return plain & ~amp
+    # an "&" that starts no HTML entity, in ASCII without a control character, ESC or "\r":
+    # ftfy keeps every line of it (ftfy_keeps), so one pass is a fixed point too (issue 19)
+    inert = ~text.str.contains(_HTML_ENTITY) & ~text.str.contains(_ASCII_TOUCHED_BUT_AMP)
+    return plain & (~amp | inert)
 
 
 def non_ascii(text: pl.Expr) -> pl.Expr:
