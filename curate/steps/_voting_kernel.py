@@ -191,10 +191,90 @@ def _is_code_py(
     return count > max_symbol_frac * max(1, hi - lo)
 
 
-# the helpers _heads_py calls: the Python functions, replaced by their compiled forms in _kernel()
+# the helpers the kernels call: the Python functions, replaced by their compiled forms in _kernel()
 _starts_with = _starts_with_py
 _boundary = _boundary_py
 _is_code = _is_code_py
+
+
+def _text_lines_py(
+    raw: np.ndarray,
+    lo: int,
+    hi: int,
+    max_chars: int,
+    skip_code: bool,
+    max_symbol_frac: float,
+    cls: np.ndarray,
+    kw: np.ndarray,
+    kw_off: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    nlet: np.ndarray,
+    code: np.ndarray,
+) -> tuple[int, bool]:
+    """The lines of ``raw[lo:hi]`` that ``_voting_frame`` keeps before its code test, in
+    ``starts``/``ends``/``nlet`` (their letters), ``code`` set for those that do not vote when
+    the text has prose: ``(lines, prose)``, 0 lines for a text with fewer than 2 letters."""
+    cut = min(hi, lo + max_chars)
+    total = 0  # letters, of the whole text: fewer than 2 and it has no voting line
+    nlines = 0
+    a = lo
+    while a <= cut:
+        # one line: its letters, then its ends stripped of whitespace
+        b = a
+        c = 0
+        while b < cut and raw[b] != 10:
+            if (cls[raw[b]] & 16) != 0:
+                c += 1
+            b += 1
+        total += c
+        s, e = a, b
+        while s < e and (cls[raw[s]] & 1) != 0:
+            s += 1
+        while e > s and (cls[raw[e - 1]] & 1) != 0:
+            e -= 1
+        if e > s:
+            starts[nlines] = s
+            ends[nlines] = e
+            nlet[nlines] = c
+            code[nlines] = False
+            nlines += 1
+        a = b + 1
+    i = cut
+    while total < 2 and i < hi:
+        if (cls[raw[i]] & 16) != 0:
+            total += 1
+        i += 1
+    if total < 2:
+        return 0, False
+    prose = True
+    if skip_code and nlines > 0:
+        prose_letters = 0
+        for k in range(nlines):
+            code[k] = nlines >= 2 and _is_code(
+                raw, starts[k], ends[k], cls, kw, kw_off, max_symbol_frac
+            )
+            if not code[k]:
+                prose_letters += nlet[k]
+        prose = prose_letters >= 10
+    return nlines, prose
+
+
+def _line_arrays_py(off: np.ndarray, max_chars: int) -> tuple[np.ndarray, ...]:
+    """Room for the lines of the longest text (a text has one line more than it has bytes)."""
+    width = 1
+    for t in range(off.shape[0] - 1):
+        width = max(width, min(off[t + 1] - off[t], max_chars) + 1)
+    return (
+        np.zeros(width, dtype=np.int64),
+        np.zeros(width, dtype=np.int64),
+        np.zeros(width, dtype=np.int64),
+        np.zeros(width, dtype=np.bool_),
+    )
+
+
+_text_lines = _text_lines_py
+_line_arrays = _line_arrays_py
 
 
 def _heads_py(
@@ -216,13 +296,7 @@ def _heads_py(
     """Text ``k`` is ``raw[off[k]:off[k+1]]`` (ASCII); writes its head to ``head`` (from
     ``head_off[k]`` to ``head_off[k+1]``), the letters of its voting lines, whether they vote line
     by line and whether it has any. Compiled by numba (see the module docstring)."""
-    width = 1
-    for t in range(off.shape[0] - 1):  # a text has at most one line more than it has bytes
-        width = max(width, min(off[t + 1] - off[t], max_chars) + 1)
-    starts = np.zeros(width, dtype=np.int64)
-    ends = np.zeros(width, dtype=np.int64)
-    nlet = np.zeros(width, dtype=np.int64)
-    code = np.zeros(width, dtype=np.bool_)
+    starts, ends, nlet, code = _line_arrays(off, max_chars)
     pos = 0
     for t in range(off.shape[0] - 1):
         lo, hi = off[t], off[t + 1]
@@ -230,51 +304,13 @@ def _heads_py(
         letters[t] = 0
         vote[t] = False
         has[t] = False
-        cut = min(hi, lo + max_chars)
-        total = 0  # letters, of the whole text: fewer than 2 and it has no voting line
-        nlines = 0
-        a = lo
-        while a <= cut:
-            # one line: its letters, then its ends stripped of whitespace
-            b = a
-            c = 0
-            while b < cut and raw[b] != 10:
-                if (cls[raw[b]] & 16) != 0:
-                    c += 1
-                b += 1
-            total += c
-            s, e = a, b
-            while s < e and (cls[raw[s]] & 1) != 0:
-                s += 1
-            while e > s and (cls[raw[e - 1]] & 1) != 0:
-                e -= 1
-            if e > s:
-                starts[nlines] = s
-                ends[nlines] = e
-                nlet[nlines] = c
-                nlines += 1
-            a = b + 1
-        i = cut
-        while total < 2 and i < hi:
-            if (cls[raw[i]] & 16) != 0:
-                total += 1
-            i += 1
-        if total < 2:
-            head_off[t + 1] = pos
-            continue
+        nlines, prose = _text_lines(
+            raw, lo, hi, max_chars, skip_code, max_symbol_frac, cls, kw, kw_off,
+            starts, ends, nlet, code,
+        )  # fmt: skip
         if nlines == 0:
             head_off[t + 1] = pos
             continue
-        prose = True
-        if skip_code:
-            prose_letters = 0
-            for k in range(nlines):
-                code[k] = nlines >= 2 and _is_code(
-                    raw, starts[k], ends[k], cls, kw, kw_off, max_symbol_frac
-                )
-                if not code[k]:
-                    prose_letters += nlet[k]
-            prose = prose_letters >= 10
         voting = 0
         n = 0
         width = 0  # characters of the voting lines joined by spaces
@@ -313,17 +349,58 @@ def _heads_py(
         has[t] = True
 
 
+def _lines_py(
+    raw: np.ndarray,
+    off: np.ndarray,
+    max_chars: int,
+    skip_code: bool,
+    max_symbol_frac: float,
+    cls: np.ndarray,
+    kw: np.ndarray,
+    kw_off: np.ndarray,
+    out: np.ndarray,
+    out_off: np.ndarray,
+    owner: np.ndarray,
+    letters: np.ndarray,
+) -> int:
+    """The voting lines of ASCII texts (text ``k`` is ``raw[off[k]:off[k+1]]``), in text and
+    line order: line ``j`` is ``out[out_off[j]:out_off[j+1]]``, of text ``owner[j]``, with
+    ``letters[j]`` letters; returns the number of lines (compiled by numba)."""
+    starts, ends, nlet, code = _line_arrays(off, max_chars)
+    j = 0
+    pos = 0
+    out_off[0] = 0
+    for t in range(off.shape[0] - 1):
+        nlines, prose = _text_lines(
+            raw, off[t], off[t + 1], max_chars, skip_code, max_symbol_frac, cls, kw, kw_off,
+            starts, ends, nlet, code,
+        )  # fmt: skip
+        for k in range(nlines):
+            if skip_code and code[k] and prose:
+                continue
+            for i in range(starts[k], ends[k]):
+                out[pos] = raw[i]
+                pos += 1
+            owner[j] = t
+            letters[j] = nlet[k]
+            j += 1
+            out_off[j] = pos
+    return j
+
+
 @lru_cache(maxsize=1)
 def _kernel():
     """The compiled kernel (numba, cached on disk), its helpers compiled first."""
-    global _starts_with, _boundary, _is_code
+    global _starts_with, _boundary, _is_code, _text_lines, _line_arrays
     numba = numba_or_none()
     assert numba is not None, "callers check available() first"
     jit = numba.njit(cache=True, nogil=True, boundscheck=False)
     _starts_with = jit(_starts_with_py)
     _boundary = jit(_boundary_py)
     _is_code = jit(_is_code_py)
-    return jit(_heads_py)
+    _text_lines = jit(_text_lines_py)
+    _line_arrays = jit(_line_arrays_py)
+    return jit(_heads_py), jit(_lines_py)
 
 
 def available() -> bool:
@@ -356,7 +433,7 @@ def heads(
     vote = np.zeros(n, dtype=np.bool_)
     has = np.zeros(n, dtype=np.bool_)
     if n:
-        _kernel()(
+        _kernel()[0](
             raw if raw.shape[0] else np.zeros(1, dtype=np.uint8),
             off,
             max_chars,
@@ -373,6 +450,45 @@ def heads(
             has,
         )
     return head, head_off, letters, vote, has
+
+
+def lines(
+    raw: np.ndarray,
+    off: np.ndarray,
+    *,
+    max_chars: int,
+    skip_code: bool,
+    max_symbol_frac: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The voting lines of ASCII texts given as UTF-8 bytes and int64 offsets, as
+    ``_voting_frame`` finds them: ``(line_bytes, line_offsets, owner, letters)`` in text and
+    line order. Example: texts ``["import os\\nRead it now.", "x"]`` -> one line,
+    ``b"Read it now."``, of text 0, with 9 letters.
+    """
+    cls, kw, kw_off = _tables_cached()
+    n = max(off.shape[0] - 1, 0)
+    size = raw.shape[0] + n + 1  # lines hold fewer bytes than their texts, and one line each
+    out = np.zeros(max(raw.shape[0], 1), dtype=np.uint8)
+    out_off = np.zeros(size + 1, dtype=np.int64)
+    owner = np.zeros(size, dtype=np.int64)
+    letters = np.zeros(size, dtype=np.int64)
+    count = 0
+    if n:
+        count = _kernel()[1](
+            raw if raw.shape[0] else np.zeros(1, dtype=np.uint8),
+            off,
+            max_chars,
+            skip_code,
+            max_symbol_frac,
+            cls,
+            kw,
+            kw_off,
+            out,
+            out_off,
+            owner,
+            letters,
+        )
+    return out, out_off[: count + 1], owner[:count], letters[:count]
 
 
 @lru_cache(maxsize=1)

@@ -275,25 +275,29 @@ class LanguageIdentifier:
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         if self.min_chunk_chars > 0 or len(texts) < self.batch_min:
-            owners, chunks, weights = self._voting_lines_loop(texts)
+            owners, langs, weights, prob = self._line_votes(*self._voting_lines_loop(texts))
         else:
-            owners, chunks, weights = self._voting_lines(texts)
+            owners, langs, weights, prob = self._votes(texts)
         out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
-        if not chunks:
+        if not owners:
             return out
+        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
+            out[i] = (lang, score, total)
+        return out
+
+    def _line_votes(
+        self, owners: list[int], chunks: list[str], weights: list[int]
+    ) -> tuple[list[int], list[str], list[int], np.ndarray]:
+        """Each voting line's language and probability: ``(owners, langs, weights, prob)``."""
+        if not chunks:
+            return [], [], [], np.zeros(0)
         # Each distinct line is classified once (code repeats "}", "else:", ...: CodeAlpaca has
         # 22,806 distinct lines of 44,013); the lines are single lines, so fastText's own
         # newline check is skipped.
         distinct = list(dict.fromkeys(chunks))
         at = {c: k for k, c in enumerate(distinct)}
         got_labels, prob_of = self.predict_lines(distinct)
-        merged: dict[str, str] = {}  # fastText label -> our language code
-        lang_of = []  # per distinct line
-        for raw in got_labels:
-            if raw not in merged:
-                code = raw.removeprefix("__label__")
-                merged[raw] = self.merge.get(code, code)
-            lang_of.append(merged[raw])
+        lang_of = self._languages(got_labels)  # per distinct line
         # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
         for k, lang in enumerate(lang_of):
             if lang == "ja" and not _KANA.search(distinct[k]) and _HAN.search(distinct[k]):
@@ -304,10 +308,57 @@ class LanguageIdentifier:
                 lang_of[k] = "ja"
         idx = [at[c] for c in chunks]
         langs = [lang_of[k] for k in idx]
-        prob = prob_of[np.asarray(idx, dtype=np.int64)]
-        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
-            out[i] = (lang, score, total)
+        return owners, langs, weights, prob_of[np.asarray(idx, dtype=np.int64)]
+
+    def _languages(self, labels: list[str]) -> list[str]:
+        """Our language code of each fastText label: ``"__label__wuu"`` -> ``"zh"``."""
+        merged: dict[str, str] = {}  # fastText label -> our language code
+        out = []
+        for raw in labels:
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            out.append(merged[raw])
         return out
+
+    def _votes(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int], np.ndarray]:
+        """:meth:`_line_votes` of :meth:`_voting_lines`; the ASCII texts' lines found by the
+        compiled kernel (:func:`curate.steps._voting_kernel.lines`, the same lines) and
+        predicted from their bytes (issue 19). Each text's lines stay together and in order, all
+        :func:`_majority` needs; no ASCII line is relabelled ``ja``/``zh`` (that needs kana or
+        Han characters)."""
+        from curate.steps import _voting_kernel as vk
+
+        if self.fast is None or not vk.available():
+            return self._line_votes(*self._voting_lines(texts))
+        from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+        s = pl.Series(texts, dtype=pl.String).fill_null("")
+        plain = s.str.len_bytes() == s.str.len_chars()
+        ascii_at = plain.arg_true().to_numpy()
+        other_at = (~plain).arg_true().to_list()
+        buf, offs, owner, letters = vk.lines(
+            *utf8_buffers(s.gather(ascii_at)), max_chars=self.max_chars, skip_code=self.skip_code
+        )
+        owners: list[int] = []
+        langs: list[str] = []
+        weights: list[int] = []
+        probs = [np.zeros(0)]
+        if owner.shape[0]:
+            labels, prob = self.predict_buffer(buf, offs)
+            owners, langs, weights = (
+                ascii_at[owner].tolist(),
+                self._languages(labels),
+                letters.tolist(),
+            )
+            probs.append(prob)
+        if other_at:
+            got = self._line_votes(*self._voting_lines([texts[k] for k in other_at]))
+            owners += [other_at[k] for k in got[0]]
+            langs += got[1]
+            weights += got[2]
+            probs.append(got[3])
+        return owners, langs, weights, np.concatenate(probs)
 
     def identify_whole(
         self,
