@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from curate.core.decisions import filter_step
@@ -405,6 +406,48 @@ GIVEN_INSTRUCTION = pl.col("meta").str.json_path_match("$.fields.instruction")
 GIVEN_INPUT = pl.col("meta").str.json_path_match("$.fields.input")
 
 
+GIVEN_DTYPE = pl.Struct({"instruction": pl.String, "input": pl.String})
+
+
+def given_fields(meta: pl.Series) -> pl.Series:
+    """``GIVEN_INSTRUCTION`` and ``GIVEN_INPUT`` of each ``meta`` JSON (a struct), the documents
+    :func:`curate.steps._json_kernel.fields` is sure of read in one compiled pass, the others by
+    ``json_path_match`` (issue 19). Example: ``['{"fields": {"input": "x"}}']`` ->
+    ``[{"instruction": None, "input": "x"}]``.
+    """
+    from curate.steps import _json_kernel as kernel
+
+    frame = meta.to_frame("meta")
+    if not kernel.available():
+        return frame.select(
+            pl.struct(instruction=GIVEN_INSTRUCTION, input=GIVEN_INPUT).alias(meta.name)
+        ).to_series()
+    import pyarrow as pa
+
+    from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+    names = ("instruction", "input")
+    data, offs, status = kernel.fields(*utf8_buffers(meta.fill_null("")), names)
+    n, k = status.shape
+    flat = np.append(offs[:, :k].ravel(), offs[-1, k] if n else 0)
+    strings = pl.Series(
+        pl.from_arrow(
+            pa.LargeStringArray.from_buffers(
+                n * k, pa.py_buffer(flat), pa.py_buffer(data[: max(int(flat[-1]), 1)])
+            )
+        )
+    )
+    cols = {}
+    for j, (name, expr) in enumerate(zip(names, (GIVEN_INSTRUCTION, GIVEN_INPUT), strict=True)):
+        got = strings.gather(np.arange(j, n * k, k)).alias(name)
+        got = got.zip_with(pl.Series(status[:, j] == 1), pl.Series([None], dtype=pl.String))
+        back = np.flatnonzero(status[:, j] == 2)
+        if back.shape[0]:
+            got = got.scatter(back, frame[back].select(expr)[:, 0])
+        cols[name] = got
+    return pl.DataFrame(cols).to_struct(meta.name)
+
+
 def _parts(
     given_instruction: pl.Expr = GIVEN_INSTRUCTION, given_input: pl.Expr = GIVEN_INPUT
 ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -705,8 +748,14 @@ def instruction_checks(p: InstructionParams, ctx: StepContext) -> Step:
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
         reuse = p.check_language and "langid__response_lang" in lf.collect_schema().names()
-        lf = lf.with_columns(_ic_gi=GIVEN_INSTRUCTION, _ic_gx=GIVEN_INPUT)
-        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output).drop("_ic_gi", "_ic_gx")
+        given = pl.col("meta").map_batches(given_fields, return_dtype=GIVEN_DTYPE)
+        lf = lf.with_columns(_ic_g=given).with_columns(
+            _ic_gi=pl.col("_ic_g").struct.field("instruction"),
+            _ic_gx=pl.col("_ic_g").struct.field("input"),
+        )
+        lf = lf.with_columns(_ic_i=instruction, _ic_x=inp, _ic_o=output).drop(
+            "_ic_g", "_ic_gi", "_ic_gx"
+        )
         i, x, o = pl.col("_ic_i"), pl.col("_ic_x"), pl.col("_ic_o")
         # Rows no check can fire on (decided in Polars, :func:`fire_mask`) skip the Python loop,
         # unless it must identify their languages or their two languages differ; the others run
