@@ -646,13 +646,16 @@ def prompts_and_responses(s: pl.Series) -> tuple[list[str | None], list[str | No
     )
     frame = frame.with_columns(stripped=pl.col("user").str.replace_all(_QUOTED.pattern, " "))
     stripped = pl.col("stripped")
+    # the A-Z/a-z of each stripped prompt (0 for null), counted in one pass over its bytes: what
+    # str.count_matches("[A-Za-z]") gives, which made a match per letter (issue 19)
+    letters = ascii_letter_counts(frame["stripped"].fill_null(""))
     frame = frame.select(
         chat=msgs.is_not_null(),
         text=pl.col("text"),
         user=pl.col("user"),
         stripped=stripped,
         ascii=stripped.str.len_bytes() == stripped.str.len_chars(),
-        n=stripped.str.count_matches("[A-Za-z]"),
+        n=pl.Series(letters, dtype=pl.Int64),
         response=pl.col("response"),
     )
     chat, ascii_ = pl.col("chat"), pl.col("ascii")
