@@ -124,7 +124,16 @@ def test_inert_ampersands_examples_issue19() -> None:
 # PII: a type's patterns run only where its prefilter matches
 # --------------------------------------------------------------------------------------------
 
-PII_BITS = ["jo@mail.com", "x@example.com", "+44 20 7946 0958", "(202) 555-0143", "13812345678"]
+PII_BITS = [
+    "jo@mail.com",
+    "x@example.com",
+    "Jo.Doe@Corp-1.COM",
+    "a@1b.io",
+    "b@-x.org",
+    "+44 20 7946 0958",
+    "(202) 555-0143",
+    "13812345678",
+]
 PII_BITS += ["call 0161 496 0734", "8.8.8.8", "v1.2.3.4", "2001:4860:4860::8888", "12:30:45"]
 PII_BITS += [
     "4111 1111 1111 1111",
@@ -199,6 +208,7 @@ CODE_BITS += ["f(x)", "foo(bar) ", "}", "];", "{", "The cat sat on the mat.", "H
 CODE_BITS += ["printf(", "SELECT *", "select", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c"]
 CODE_BITS += ["=", "(", ")", ";", "#", "~", "a", "Z", "9", "_", ".", ",", "x" * 120, "  =  "]
 CODE_BITS += ["from  import", "from x import_y", "a (b)", "q(", "do", "fi", "end", "\n\n"]
+CODE_BITS += ["The value is =5 here", "say a= b now", "call it (now) ok", "x.y", "doc)", "[note"]
 ascii_texts = st.one_of(
     st.lists(st.sampled_from(CODE_BITS), max_size=25).map("".join),
     st.text(alphabet=st.characters(max_codepoint=127), max_size=80),
