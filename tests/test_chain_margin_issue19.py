@@ -269,6 +269,28 @@ def test_voting_lines_compiled_equal_polars_issue19(
     assert (owner.tolist(), lines, letters.tolist()) == want
 
 
+CODE_LINES = CODE_BITS + ["x == y", "a =b", "a= b", "a.b.c=d", "if(x)", "else:", "int x;"]
+CODE_LINES += ["fn main() {", "print('hi')", "console.log", "from os import path", "}else{"]
+CODE_LINES += ["done.", "fi ", "#!/bin/sh", "Call f(x) now", "end(", "f()", "a(b", "(x)y"]
+
+
+@numba_only
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CODE_LINES), min_size=1, max_size=3).map("".join))
+def test_code_line_test_compiled_equals_is_code_line_issue19(
+    ident: LanguageIdentifier, line: str
+) -> None:
+    """A line after a prose line votes only when it is no code: the kernel's code test on it is
+    :func:`curate.steps.words.is_code_line`'s."""
+    texts = ["Plain prose words here\n" + line, line + "\nMore prose words follow"]
+    frame = ident._voting_frame(texts)
+    raw, off = utf8_buffers(pl.Series(texts))
+    buf, offs, owner, letters = _voting_kernel.lines(raw, off, max_chars=20_000, skip_code=True)
+    data = buf.tobytes()
+    lines = [data[a:b].decode("ascii") for a, b in zip(offs[:-1], offs[1:], strict=True)]
+    assert (owner.tolist(), lines) == (frame["owner"].to_list(), frame["c"].to_list())
+
+
 @numba_only
 def test_identify_with_letters_same_with_and_without_kernels_issue19(
     ident: LanguageIdentifier, monkeypatch: pytest.MonkeyPatch
