@@ -420,6 +420,7 @@ field_maps = st.dictionaries(
     max_size=4,
 )
 MUTATIONS = ["\\", '"', "}", "{", ",", " ", "x", "1e5", '"fields": {"input": "z"},', "\\u0041"]
+MUTATIONS += ["\t", "\x01", "01", "-", "1.", "tru", "\\t", "\\x", "\\ud800", "[", "]"]
 
 
 @st.composite
@@ -461,10 +462,15 @@ def test_json_fields_examples_issue19() -> None:
         '{"fields": {"instruction": 5}}',  # not a string: json_path_match decides
         '{"fields": {"instruction": "a", "instruction": "b"}}',  # a key twice: likewise
         '{"fields": {}}',
+        '{"fields": {"instruction": "a\tb"}}',  # a raw tab: invalid JSON (null there)
+        '{"fields": {"input": "x"}, "n": 1e400}',  # a number serde_json refuses
     ]
     raw, off = utf8_buffers(pl.Series(docs))
     data, offs, status = _json_kernel.fields(raw, off, ("instruction", "input"))
-    assert status.tolist() == [[1, 1], [2, 2], [2, 2], [0, 0]]
+    assert status.tolist() == [[1, 1], [2, 2], [2, 2], [0, 0], [2, 2], [2, 2]]
+    meta = pl.Series("meta", docs)
+    want = meta.to_frame().select(pl.struct(instruction=GIVEN_INSTRUCTION, input=GIVEN_INPUT))
+    assert given_fields(meta).to_list() == want[:, 0].to_list()
     assert data[offs[0, 0] : offs[0, 1]].tobytes() == b'c"d'
     assert data[offs[0, 1] : offs[0, 2]].tobytes() == b"a\nb"
 
@@ -474,6 +480,9 @@ def test_json_fields_examples_issue19() -> None:
     st.lists(
         st.one_of(
             st.lists(st.sampled_from(list("noinputNOINPUT -<>._9é\n")), max_size=12).map("".join),
+            st.sampled_from(
+                ["input", "No Input", "<noinput>", "n/o-i.n.p.u.t", "inputs", "noinput9"]
+            ),
             st.text(max_size=12),
         ),
         min_size=1,
@@ -533,6 +542,7 @@ def test_chain_same_without_numba_issue19(monkeypatch: pytest.MonkeyPatch) -> No
         ("Name a colour.", "", "Blue &amp; green, “both” – really."),
         ("Summarize https://x.com/a", "", "No."),
         ("Say hi.  ", "", "Hi there.\r\n\n\n"),
+        ("List two things.", "", "One\r\nTwo\r\rThree \t\nFour"),
     ]
     frame = frame_of(["A document. It has words.\nAnd lines."], instr)
 
