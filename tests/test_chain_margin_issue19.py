@@ -120,6 +120,20 @@ def test_inert_ampersands_examples_issue19() -> None:
     assert not textnorm.ftfy_keeps("Tom &amp; Jerry\n")
 
 
+QUOTE_BITS = ["It", "’s", "“fine”", "‘x’", "\u02bc", "\n", " ", "é", "café", "Ã©", "&", "<b>"]
+QUOTE_BITS += ["\u2028", "\r", "•", "–", "°", "½", "Â ", "ﬁ", "\x80", "a" * 20, "\t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(QUOTE_BITS), max_size=12).map("".join))
+def test_whole_text_fix_equals_ftfy_issue19(text: str) -> None:
+    """fix_text's whole-text shortcut (no line can be bad; no touched character, or only
+    curly quotes) gives ftfy's own result."""
+    import ftfy
+
+    assert textnorm.fix_text(text) == ftfy.fix_text(text, normalization=None)
+
+
 # --------------------------------------------------------------------------------------------
 # PII: a type's patterns run only where its prefilter matches
 # --------------------------------------------------------------------------------------------

@@ -287,6 +287,9 @@ def fix_text(text: str) -> str:
     Example: ``fix_text("plain line\\ncafÃ©")`` -> ``"plain line\\ncafé"`` (ftfy sees one line).
     """
     config = ftfy.TextFixerConfig(explain=False, normalization=None)
+    whole = _whole_text_fix(text, config.max_decode_length)
+    if whole is not None:
+        return whole
     out = []
     pos = 0
     while pos < len(text):
@@ -306,6 +309,33 @@ def fix_text(text: str) -> str:
             out.append(ftfy.fix_and_explain(segment, config).text)
         pos = textbreak
     return "".join(out)
+
+
+# A text whose every line _QUOTED_LINE accepts: printable ASCII without "&", and curly quotes.
+_QUOTED_TEXT = re.compile(r"[\t\n\x20-\x25\x27-\x7e\u02bc\u2018-\u201f]*")
+
+
+def _whole_text_fix(text: str, max_decode_length: int) -> str | None:
+    """What :func:`fix_text`'s line loop gives when every line takes the same shortcut,
+    decided on the whole text at once (issue 19); ``None`` otherwise. No line can be mojibake
+    to ftfy when the text holds no character set some alternative of ``BADNESS_RE`` needs
+    (:func:`_may_be_bad` of all its characters: a line has no others). Then every line is
+    kept when the text has none of the characters ftfy's fixers change (``ftfy_keeps``), and
+    every line is either inert or only has its quotes straightened when the text is printable
+    ASCII without ``&`` plus curly quotes (``ftfy_uncurls``): ``uncurl_quotes`` of the text.
+
+    Example: ``_whole_text_fix("It’s\\n“fine”", 10**6)`` -> ``'It\'s\\n"fine"'``.
+    """
+    if _FTFY_TOUCHED is None or _BAD_CHARS is None or len(text) > max_decode_length:
+        return None
+    found = _BAD_CHARS.findall(text)
+    if found and _may_be_bad(frozenset(found)):
+        return None
+    if not _FTFY_TOUCHED.search(text):
+        return text
+    if _QUOTED_TEXT.fullmatch(text):
+        return uncurl_quotes(text)
+    return None
 
 
 def _normalise_once(

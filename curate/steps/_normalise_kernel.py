@@ -99,47 +99,39 @@ def _normalise_py(
         if not plain[t]:
             out_off[t + 1] = pos
             continue
-        # "\r\n" and "\r" to "\n" (on the original pairs), control characters removed
+        # one pass, as the Polars passes in turn: "\r\n" and "\r" to "\n" (on the original
+        # pairs), control characters removed, each line's trailing spaces removed, runs of 3+
+        # newlines to 2 (spaces dropped at a line's end do not break a run)
         w = pos
+        spaces = -1  # where the trailing spaces being written began, -1: none
+        run = 0  # newlines since the last character that is neither newline nor space
         for i in range(lo, hi):
             c = raw[i]
             if c == 13:
                 if i + 1 < hi and raw[i + 1] == 10:
                     continue
-                out[w] = 10
-                w += 1
-            elif (cls[c] & 1) == 0:
-                out[w] = c
-                w += 1
-        # each line's trailing spaces removed (in place: the writes never pass the reads)
-        r = pos
-        v = pos
-        line = pos  # where the line being written starts in the output
-        while r < w:
-            c = out[r]
-            r += 1
+                c = 10
+            elif (cls[c] & 1) != 0:
+                continue
             if c == 10:
-                while v > line and (cls[out[v - 1]] & 2) != 0:
-                    v -= 1
-                out[v] = 10
-                v += 1
-                line = v
+                if spaces >= 0:
+                    w = spaces
+                    spaces = -1
+                run += 1
+                if run <= 2:
+                    out[w] = 10
+                    w += 1
             else:
-                out[v] = c
-                v += 1
-        while v > line and (cls[out[v - 1]] & 2) != 0:
-            v -= 1
-        # runs of three or more newlines to two
-        r = pos
-        w = pos
-        run = 0
-        while r < v:
-            c = out[r]
-            r += 1
-            run = run + 1 if c == 10 else 0
-            if run <= 2:
+                if (cls[c] & 2) != 0:
+                    if spaces < 0:
+                        spaces = w
+                else:
+                    spaces = -1
+                    run = 0
                 out[w] = c
                 w += 1
+        if spaces >= 0:
+            w = spaces
         # newlines stripped from both ends, then the end's spaces
         s = pos
         while s < w and out[s] == 10:
