@@ -454,9 +454,17 @@ def predict_lines(model: Model, lines: list[str]) -> tuple[list[str], np.ndarray
     """Top label (``"__label__und"`` when fastText predicts nothing) and float32 probability
     (0 then) of each line, as ``multilinePredict([l + "\\n" for l in lines], 1, 0.0)`` gives.
     """
-    buf, offs = _utf8_buffers(lines)
-    out_label = np.empty(len(lines), dtype=np.int64)
-    out_prob = np.empty(len(lines), dtype=np.float32)
+    return predict_buffer(model, *_utf8_buffers(lines))
+
+
+def predict_buffer(model: Model, buf: np.ndarray, offs: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """:func:`predict_lines` of lines given as UTF-8 bytes (never empty) and int64 offsets
+    (line ``k`` is ``buf[offs[k]:offs[k+1]]``), with no Python string made. Example: bytes
+    ``b"The cat sat."``, offsets ``[0, 12]`` -> ``(["__label__en"], array([0.9...]))``.
+    """
+    n = offs.shape[0] - 1
+    out_label = np.empty(n, dtype=np.int64)
+    out_prob = np.empty(n, dtype=np.float32)
     fn = _kernel()
     with np.errstate(over="ignore"):
         fn(

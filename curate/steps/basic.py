@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import polars as pl
 
 from curate.core.decisions import filter_step
@@ -26,6 +27,33 @@ WORD_PATTERN = r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\s\p{Han}\p{Hiragana}\p{Kat
 def word_count(expr: pl.Expr) -> pl.Expr:
     """Number of words (CJK characters count one each): ``"我爱 big data"`` -> 4."""
     return expr.str.count_matches(WORD_PATTERN).fill_null(0)
+
+
+# What Rust's ``\s`` (Unicode White_Space) matches among ASCII characters: WORD_PATTERN's spaces
+# on ASCII text (U+001C-U+001F are not among them, as they are for Python's ``\s``).
+RUST_ASCII_SPACE = "\t\n\x0b\x0c\r "
+
+
+def word_counts(texts: pl.Series) -> pl.Series:
+    """:func:`word_count` of each text of a String series (0 for null): the ASCII texts counted
+    in one compiled pass (:mod:`curate.steps._words_kernel`; a word there is a run of
+    characters outside :data:`RUST_ASCII_SPACE`), the others by ``WORD_PATTERN`` (issue 19).
+
+    Example: ``word_counts(pl.Series(["我爱 big data", "a  b", None]))`` -> ``[4, 2, 0]``.
+    """
+    from curate.steps import _words_kernel as kernel
+
+    frame = texts.to_frame("t")
+    if not kernel.available():
+        return frame.select(word_count(pl.col("t")))[:, 0].alias(texts.name)
+    from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+    counts, plain = kernel.word_runs(*utf8_buffers(texts.fill_null("")), RUST_ASCII_SPACE)
+    out = pl.Series(texts.name, counts, dtype=pl.UInt32)
+    other = np.flatnonzero(~plain)
+    if other.shape[0]:
+        out = out.scatter(other, frame[other].select(word_count(pl.col("t")))[:, 0])
+    return out
 
 
 def message_lists(
@@ -49,6 +77,45 @@ def message_lists(
         offsets, values, mask=pa.array([not v for v in valid], pa.bool_())
     )
     return pl.Series(pl.from_arrow(lists)).cast(pl.List(MESSAGE))
+
+
+def normalised_messages(
+    messages: pl.Series, fix_mojibake: bool
+) -> tuple[pl.Series, pl.Series] | None:
+    """``normalise_v1``'s Polars path for message lists, in one compiled pass over their contents
+    (:mod:`curate.steps._normalise_kernel`; issue 19): each list with every content normalised as
+    :func:`normalise_expr` does (a null content as ``""``), and per list whether every content is
+    one :func:`plain_text` accepts (the lists where one is not are normalised in Python, and
+    their contents here are ``""``). ``None`` when numba is off.
+
+    Example: ``[[user "Hi  \\r\\n"], None]`` -> ``([[user "Hi"], None], [True, True])``.
+    """
+    from curate.steps import _normalise_kernel as kernel
+
+    if not kernel.available():
+        return None
+    import pyarrow as pa
+
+    from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+    flat = messages.explode(empty_as_null=False, keep_nulls=False)
+    contents = flat.struct.field("content").fill_null("")
+    data, offs, plain = kernel.normalise_plain(*utf8_buffers(contents), fix_mojibake)
+    normed = pa.LargeStringArray.from_buffers(
+        len(contents), pa.py_buffer(offs), pa.py_buffer(data[: max(int(offs[-1]), 1)])
+    )
+    values = pa.StructArray.from_arrays(
+        [flat.struct.field("role").to_arrow().cast(pa.large_string()), normed],
+        names=["role", "content"],
+    )
+    ends = np.cumsum(messages.list.len().fill_null(0).to_numpy(), dtype=np.int64)
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(np.concatenate(([0], ends))), values, mask=messages.is_null().to_arrow()
+    )
+    bad = np.concatenate(([0], np.cumsum(~plain)))
+    starts = np.concatenate(([0], ends[:-1]))
+    ok = pl.Series(bad[ends] == bad[starts], dtype=pl.Boolean)
+    return pl.Series(pl.from_arrow(lists)).cast(pl.List(MESSAGE)), ok
 
 
 @dataclass(frozen=True)
@@ -88,10 +155,24 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
             .then(~pl.col("messages").list.eval(plain(content)).list.all())
             .otherwise(~plain(pl.col("text")).fill_null(True))
         )
-        mask = frame.select(slow.fill_null(True))[:, 0]
         messages = pl.col("messages").list.eval(
             pl.struct(role=pl.element().struct.field("role"), content=norm(content))
         )
+        compiled = (
+            normalised_messages(frame["messages"], p.fix_mojibake)
+            if p.strip_control and p.collapse_whitespace
+            else None
+        )
+        if compiled is not None:  # the same columns, from one compiled pass (issue 19)
+            frame = frame.with_columns(_norm_msgs=compiled[0], _norm_ok=compiled[1])
+            messages = pl.col("_norm_msgs")
+            slow = ctx.scope() & (
+                pl.when(chat)
+                .then(~pl.col("_norm_ok"))
+                .otherwise(~plain(pl.col("text")).fill_null(True))
+            )
+        mask = frame.select(slow.fill_null(True))[:, 0]
+        extra = [c for c in ("_norm_msgs", "_norm_ok") if c in frame.columns]
         # the text is joined from the messages normalised once, in a column (issue 19)
         normed = pl.element().struct.field("content")
         joined = pl.col("messages").list.eval(normed.filter(normed != "")).list.join("\n\n")
@@ -108,11 +189,11 @@ def normalise(p: NormaliseParams, ctx: StepContext) -> Step:
                 .then(joined)
                 .otherwise(pl.col("_norm_text"))
             )
-            .drop("_norm_text")
+            .drop("_norm_text", *extra)
         )
         if not mask.any():
             return fast.drop("_norm_at").lazy()
-        rest = frame.filter(mask)
+        rest = frame.filter(mask).drop(*extra)
         text = rest["text"].to_list()
         msgs_in = rest["messages"].to_list()
         roles: list[str | None] = []
@@ -183,7 +264,9 @@ def length_filter(p: LengthParams, ctx: StepContext) -> Step:
     )
 
     def step(lf: pl.LazyFrame) -> pl.LazyFrame:
-        lf = lf.with_columns(_length_words=word_count(pl.col("text")))
+        lf = lf.with_columns(
+            _length_words=pl.col("text").map_batches(word_counts, return_dtype=pl.UInt32)
+        )
         return filt(lf).drop("_length_words")
 
     return step

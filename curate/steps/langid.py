@@ -211,14 +211,21 @@ def _majority(
     key_owner, key_lang = keys // len(codes), keys % len(codes)
     totals = np.bincount(key_owner, weights=chars)
     order = np.lexsort((first, -chars, key_owner))  # per owner: most letters, then first seen
+    ranked = key_owner[order]
+    best = order[np.concatenate(([True], ranked[1:] != ranked[:-1]))]  # each owner's first
+    own = key_owner[best]
+    total = totals[own]
     names = list(codes)
-    out: dict[int, tuple[str, float, int]] = {}
-    for k in order.tolist():
-        i = int(key_owner[k])
-        if i not in out:
-            total = float(totals[i])
-            out[i] = (names[key_lang[k]], round(float(score[k]) / total, 4), int(total))
-    return out
+    return {
+        i: (names[lang], round(sc, 4), int(t))
+        for i, lang, sc, t in zip(
+            own.tolist(),
+            key_lang[best].tolist(),
+            (score[best] / total).tolist(),
+            total.tolist(),
+            strict=True,
+        )
+    }
 
 
 class LanguageIdentifier:
@@ -268,25 +275,29 @@ class LanguageIdentifier:
     ) -> list[tuple[str | None, float | None, int]]:
         """``(lang, score, letters)``: ``letters`` counts the letters of the lines that voted."""
         if self.min_chunk_chars > 0 or len(texts) < self.batch_min:
-            owners, chunks, weights = self._voting_lines_loop(texts)
+            owners, langs, weights, prob = self._line_votes(*self._voting_lines_loop(texts))
         else:
-            owners, chunks, weights = self._voting_lines(texts)
+            owners, langs, weights, prob = self._votes(texts)
         out: list[tuple[str | None, float | None, int]] = [(None, None, 0)] * len(texts)
-        if not chunks:
+        if not owners:
             return out
+        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
+            out[i] = (lang, score, total)
+        return out
+
+    def _line_votes(
+        self, owners: list[int], chunks: list[str], weights: list[int]
+    ) -> tuple[list[int], list[str], list[int], np.ndarray]:
+        """Each voting line's language and probability: ``(owners, langs, weights, prob)``."""
+        if not chunks:
+            return [], [], [], np.zeros(0)
         # Each distinct line is classified once (code repeats "}", "else:", ...: CodeAlpaca has
         # 22,806 distinct lines of 44,013); the lines are single lines, so fastText's own
         # newline check is skipped.
         distinct = list(dict.fromkeys(chunks))
         at = {c: k for k, c in enumerate(distinct)}
         got_labels, prob_of = self.predict_lines(distinct)
-        merged: dict[str, str] = {}  # fastText label -> our language code
-        lang_of = []  # per distinct line
-        for raw in got_labels:
-            if raw not in merged:
-                code = raw.removeprefix("__label__")
-                merged[raw] = self.merge.get(code, code)
-            lang_of.append(merged[raw])
+        lang_of = self._languages(got_labels)  # per distinct line
         # Japanese is written with kana; Han-only text labelled "ja" is Chinese, and the reverse.
         for k, lang in enumerate(lang_of):
             if lang == "ja" and not _KANA.search(distinct[k]) and _HAN.search(distinct[k]):
@@ -297,10 +308,57 @@ class LanguageIdentifier:
                 lang_of[k] = "ja"
         idx = [at[c] for c in chunks]
         langs = [lang_of[k] for k in idx]
-        prob = prob_of[np.asarray(idx, dtype=np.int64)]
-        for i, (lang, score, total) in _majority(owners, langs, weights, prob).items():
-            out[i] = (lang, score, total)
+        return owners, langs, weights, prob_of[np.asarray(idx, dtype=np.int64)]
+
+    def _languages(self, labels: list[str]) -> list[str]:
+        """Our language code of each fastText label: ``"__label__wuu"`` -> ``"zh"``."""
+        merged: dict[str, str] = {}  # fastText label -> our language code
+        out = []
+        for raw in labels:
+            if raw not in merged:
+                code = raw.removeprefix("__label__")
+                merged[raw] = self.merge.get(code, code)
+            out.append(merged[raw])
         return out
+
+    def _votes(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int], np.ndarray]:
+        """:meth:`_line_votes` of :meth:`_voting_lines`; the ASCII texts' lines found by the
+        compiled kernel (:func:`curate.steps._voting_kernel.lines`, the same lines) and
+        predicted from their bytes (issue 19). Each text's lines stay together and in order, all
+        :func:`_majority` needs; no ASCII line is relabelled ``ja``/``zh`` (that needs kana or
+        Han characters)."""
+        from curate.steps import _voting_kernel as vk
+
+        if self.fast is None or not vk.available():
+            return self._line_votes(*self._voting_lines(texts))
+        from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+        s = pl.Series(texts, dtype=pl.String).fill_null("")
+        plain = s.str.len_bytes() == s.str.len_chars()
+        ascii_at = plain.arg_true().to_numpy()
+        other_at = (~plain).arg_true().to_list()
+        buf, offs, owner, letters = vk.lines(
+            *utf8_buffers(s.gather(ascii_at)), max_chars=self.max_chars, skip_code=self.skip_code
+        )
+        owners: list[int] = []
+        langs: list[str] = []
+        weights: list[int] = []
+        probs = [np.zeros(0)]
+        if owner.shape[0]:
+            labels, prob = self.predict_buffer(buf, offs)
+            owners, langs, weights = (
+                ascii_at[owner].tolist(),
+                self._languages(labels),
+                letters.tolist(),
+            )
+            probs.append(prob)
+        if other_at:
+            got = self._line_votes(*self._voting_lines([texts[k] for k in other_at]))
+            owners += [other_at[k] for k in got[0]]
+            langs += got[1]
+            weights += got[2]
+            probs.append(got[3])
+        return owners, langs, weights, np.concatenate(probs)
 
     def identify_whole(
         self,
@@ -332,26 +390,18 @@ class LanguageIdentifier:
             got = self.identify_with_letters([texts[k] for k in slow_at])
             for k, r in zip(slow_at, got, strict=True):
                 out[k] = r
-        lines = self._voting_frame(s.gather(fast_at).to_list()) if fast_at else None
-        if lines is None:
+        got = self._whole_heads(s.gather(fast_at), text_chars) if fast_at else None
+        if got is None:
             return out
-        per = lines.group_by("owner", maintain_order=True).agg(
-            c=pl.col("c").str.join(" "),
-            n=pl.col("n").sum(),
-            # a vote needs two lines; one line's vote is its one prediction
-            vote=pl.col("prose").first() & (pl.len() >= 2),
-        )
-        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
-        got_labels, got_probs = self.predict_lines(heads)
+        owners, letters, votes, heads = got
+        if isinstance(heads, list):
+            got_labels, got_probs = self.predict_lines(heads)
+        else:  # the heads' bytes and offsets, from the compiled kernel
+            got_labels, got_probs = self.predict_buffer(*heads)
         merged: dict[str, str] = {}
         unsure: list[int] = []  # prose the one prediction is unsure of: voted line by line
         for owner, n, vote, raw, pr in zip(
-            per["owner"].to_list(),
-            per["n"].to_list(),
-            per["vote"].to_list(),
-            got_labels,
-            got_probs.tolist(),
-            strict=True,
+            owners, letters, votes, got_labels, got_probs.tolist(), strict=True
         ):
             if raw not in merged:
                 code = raw.removeprefix("__label__")
@@ -366,6 +416,67 @@ class LanguageIdentifier:
             for k, r in zip(unsure, again, strict=True):
                 out[k] = r
         return out
+
+    def _whole_heads(
+        self, texts: pl.Series, text_chars: int
+    ) -> tuple[list[int], list[int], list[bool], Any] | None:
+        """For ASCII texts (no nulls): the index of each text with a voting line, the letters of
+        its voting lines, whether they would vote line by line (prose of two or more lines), and
+        the heads :meth:`identify_whole` predicts on (:func:`whole_text_head` of its voting lines
+        joined by spaces); ``None`` when no text has a voting line. The heads are a list of
+        strings, or their UTF-8 bytes and offsets from the compiled kernel
+        (:mod:`curate.steps._voting_kernel`, issue 19), which gives the same heads as this
+        method's Polars path (:meth:`_whole_heads_polars`).
+        """
+        from curate.steps import _voting_kernel as vk
+
+        if not vk.available():
+            return self._whole_heads_polars(texts, text_chars)
+        from curate.io.ingest_arrow import utf8_buffers  # here: a step module loads every run
+
+        raw, off = utf8_buffers(texts)
+        head, head_off, letters, vote, has = vk.heads(
+            raw, off, max_chars=self.max_chars, text_chars=text_chars, skip_code=self.skip_code
+        )
+        owners = np.flatnonzero(has)
+        if not owners.shape[0]:
+            return None
+        # the heads of texts without one are empty: the others' are contiguous
+        offs = np.append(head_off[owners], head_off[owners[-1] + 1])
+        buffers = (head[: max(int(offs[-1]), 1)], offs)
+        if self.fast is None:
+            data = head.tobytes()
+            return (
+                owners.tolist(),
+                letters[owners].tolist(),
+                vote[owners].tolist(),
+                [data[a:b].decode("ascii") for a, b in zip(offs[:-1], offs[1:], strict=True)],
+            )
+        return owners.tolist(), letters[owners].tolist(), vote[owners].tolist(), buffers
+
+    def _whole_heads_polars(
+        self, texts: pl.Series, text_chars: int
+    ) -> tuple[list[int], list[int], list[bool], list[str]] | None:
+        """:meth:`_whole_heads` in Polars: the voting lines of :meth:`_voting_frame`, joined."""
+        lines = self._voting_frame(texts.to_list())
+        if lines is None:
+            return None
+        per = lines.group_by("owner", maintain_order=True).agg(
+            c=pl.col("c").str.join(" "),
+            n=pl.col("n").sum(),
+            # a vote needs two lines; one line's vote is its one prediction
+            vote=pl.col("prose").first() & (pl.len() >= 2),
+        )
+        heads = per.select(whole_text_head(pl.col("c"), text_chars))["c"].to_list()
+        return per["owner"].to_list(), per["n"].to_list(), per["vote"].to_list(), heads
+
+    def predict_buffer(self, buf: np.ndarray, offs: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """:meth:`predict_lines` of lines given as UTF-8 bytes and offsets (the compiled
+        kernel reads the model: ``self.fast`` is set)."""
+        from curate.steps._fasttext_kernel import predict_buffer
+
+        labels, probs = predict_buffer(self.fast, buf, offs)
+        return labels, probs.astype(np.float64)
 
     def _voting_lines(self, texts: list[str | None]) -> tuple[list[int], list[str], list[int]]:
         """The lines that vote, their text's index and their letters, in one Polars pass (what
@@ -535,13 +646,16 @@ def prompts_and_responses(s: pl.Series) -> tuple[list[str | None], list[str | No
     )
     frame = frame.with_columns(stripped=pl.col("user").str.replace_all(_QUOTED.pattern, " "))
     stripped = pl.col("stripped")
+    # the A-Z/a-z of each stripped prompt (0 for null), counted in one pass over its bytes: what
+    # str.count_matches("[A-Za-z]") gives, which made a match per letter (issue 19)
+    letters = ascii_letter_counts(frame["stripped"].fill_null(""))
     frame = frame.select(
         chat=msgs.is_not_null(),
         text=pl.col("text"),
         user=pl.col("user"),
         stripped=stripped,
         ascii=stripped.str.len_bytes() == stripped.str.len_chars(),
-        n=stripped.str.count_matches("[A-Za-z]"),
+        n=pl.Series(letters, dtype=pl.Int64),
         response=pl.col("response"),
     )
     chat, ascii_ = pl.col("chat"), pl.col("ascii")
