@@ -3,9 +3,10 @@
 ``cleanroom audit scan`` needs, for every corpus record, only its token hashes (and the byte
 length of its text, for the summary); ids, texts and source ids are needed for the few records
 that match. :class:`TokenShards` reads the file in blocks into one reused buffer and runs
-:data:`audit._kernel.JSONL_KERNEL` over each block: it checks each line as JSON, finds the
-values of the fields the layout reads (``instruction``/``input``/``output``, ``text``, the
-``FILE:FIELD`` fields), decodes their escapes on the fly and hashes their tokens exactly as the
+:data:`audit._kernel.JSONL_KERNEL` (compiled ahead of time when built: :mod:`audit.compiled`)
+over each block: it checks each line as JSON, finds the values of the fields the layout reads
+(``instruction``/``input``/``output``, ``text``, the ``FILE:FIELD`` fields), and, reading each
+such value once, decodes its escapes on the fly and hashes its tokens exactly as the
 compiled UTF-8 tokeniser hashes the text the reader would build (the parts are joined by a blank
 line, a separator, so the text's tokens are the parts' tokens in order). No Python object, no
 pyarrow table and no Polars string is made per record.
