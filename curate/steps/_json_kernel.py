@@ -226,6 +226,17 @@ def _member_key_py(raw: np.ndarray, i: int, hi: int) -> tuple[int, int, int]:
     return i + 1, end - 1, j + 1
 
 
+def _next_member_py(raw: np.ndarray, i: int, hi: int) -> tuple[int, int]:
+    """After an object member's value at ``i``: ``(start of the next key, 1)`` past a comma,
+    ``(index after the closing brace, 0)``, or ``(i, -1)`` for anything else."""
+    i = _ws(raw, i, hi)
+    if i < hi and raw[i] == 44:
+        return _ws(raw, i + 1, hi), 1
+    if i < hi and raw[i] == 125:
+        return i + 1, 0
+    return i, -1
+
+
 def _document_py(
     raw: np.ndarray,
     lo: int,
@@ -300,26 +311,20 @@ def _document_py(
                                 i = _value(raw, i, hi, words, stack)
                             if i < 0:
                                 return False
-                            i = _ws(raw, i, hi)
-                            if i < hi and raw[i] == 44:
-                                i = _ws(raw, i + 1, hi)
-                                continue
-                            if i < hi and raw[i] == 125:
-                                i += 1
+                            i, more = _next_member(raw, i, hi)
+                            if more < 0:
+                                return False
+                            if more == 0:
                                 break
-                            return False
             else:
                 i = _value(raw, i, hi, words, stack)
                 if i < 0:
                     return False
-            i = _ws(raw, i, hi)
-            if i < hi and raw[i] == 44:
-                i = _ws(raw, i + 1, hi)
-                continue
-            if i < hi and raw[i] == 125:
-                i += 1
+            i, more = _next_member(raw, i, hi)
+            if more < 0:
+                return False
+            if more == 0:
                 break
-            return False
     return _ws(raw, i, hi) == hi
 
 
@@ -383,13 +388,14 @@ _word = _word_py
 _value = _value_py
 _same = _same_py
 _member_key = _member_key_py
+_next_member = _next_member_py
 _document = _document_py
 
 
 @lru_cache(maxsize=1)
 def _kernel():
     """The compiled kernel (numba, cached on disk), its helpers compiled first."""
-    global _ws, _hex, _string, _number, _word, _value, _same, _member_key, _document
+    global _ws, _hex, _string, _number, _word, _value, _same, _member_key, _next_member, _document
     numba = numba_or_none()
     assert numba is not None, "callers check available() first"
     jit = numba.njit(cache=True, nogil=True, boundscheck=False)
@@ -401,6 +407,7 @@ def _kernel():
     _value = jit(_value_py)
     _same = jit(_same_py)
     _member_key = jit(_member_key_py)
+    _next_member = jit(_next_member_py)
     _document = jit(_document_py)
     return jit(_fields_py)
 
