@@ -478,10 +478,12 @@ def test_json_fields_examples_issue19() -> None:
         '{"fields": {}}',
         '{"fields": {"instruction": "a\tb"}}',  # a raw tab: invalid JSON (null there)
         '{"fields": {"input": "x"}, "n": 1e400}',  # a number serde_json refuses
+        # nested objects and arrays around and inside the fields: read by the kernel itself
+        '{"fields":{"x":{"k":[1,{"y":null}]},"instruction":"i"},"extra":{"a":{"b":true}}}',
     ]
     raw, off = utf8_buffers(pl.Series(docs))
     data, offs, status = _json_kernel.fields(raw, off, ("instruction", "input"))
-    assert status.tolist() == [[1, 1], [2, 2], [2, 2], [0, 0], [2, 2], [2, 2]]
+    assert status.tolist() == [[1, 1], [2, 2], [2, 2], [0, 0], [2, 2], [2, 2], [1, 0]]
     meta = pl.Series("meta", docs)
     want = meta.to_frame().select(pl.struct(instruction=GIVEN_INSTRUCTION, input=GIVEN_INPUT))
     assert given_fields(meta).to_list() == want[:, 0].to_list()

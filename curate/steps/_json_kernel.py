@@ -149,15 +149,9 @@ def _value_py(raw: np.ndarray, i: int, hi: int, words: np.ndarray, stack: np.nda
             else:
                 opened = True
                 if c == 123:
-                    if i >= hi or raw[i] != 34:
-                        return -1
-                    i, _ = _string(raw, i, hi)
+                    i = _key_colon(raw, i, hi)
                     if i < 0:
                         return -1
-                    i = _ws(raw, i, hi)
-                    if i >= hi or raw[i] != 58:
-                        return -1
-                    i += 1
         elif c == 34:
             i, _ = _string(raw, i, hi)
         elif c == 45 or 48 <= c <= 57:
@@ -190,16 +184,23 @@ def _value_py(raw: np.ndarray, i: int, hi: int, words: np.ndarray, stack: np.nda
                 return -1
             i = _ws(raw, i + 1, hi)
             if top == 123:
-                if i >= hi or raw[i] != 34:
-                    return -1
-                i, _ = _string(raw, i, hi)
+                i = _key_colon(raw, i, hi)
                 if i < 0:
                     return -1
-                i = _ws(raw, i, hi)
-                if i >= hi or raw[i] != 58:
-                    return -1
-                i += 1
             break
+
+
+def _key_colon_py(raw: np.ndarray, i: int, hi: int) -> int:
+    """Index after the colon of the object key whose quote should be at ``i``, or -1."""
+    if i >= hi or raw[i] != 34:
+        return -1
+    i, _ = _string(raw, i, hi)
+    if i < 0:
+        return -1
+    i = _ws(raw, i, hi)
+    if i >= hi or raw[i] != 58:
+        return -1
+    return i + 1
 
 
 def _same_py(raw: np.ndarray, a: int, b: int, keys: np.ndarray, c: int, d: int) -> bool:
@@ -385,6 +386,7 @@ _hex = _hex_py
 _string = _string_py
 _number = _number_py
 _word = _word_py
+_key_colon = _key_colon_py
 _value = _value_py
 _same = _same_py
 _member_key = _member_key_py
@@ -395,7 +397,8 @@ _document = _document_py
 @lru_cache(maxsize=1)
 def _kernel():
     """The compiled kernel (numba, cached on disk), its helpers compiled first."""
-    global _ws, _hex, _string, _number, _word, _value, _same, _member_key, _next_member, _document
+    global _ws, _hex, _string, _number, _word, _key_colon, _value, _same, _member_key
+    global _next_member, _document
     numba = numba_or_none()
     assert numba is not None, "callers check available() first"
     jit = numba.njit(cache=True, nogil=True, boundscheck=False)
@@ -404,6 +407,7 @@ def _kernel():
     _string = jit(_string_py)
     _number = jit(_number_py)
     _word = jit(_word_py)
+    _key_colon = jit(_key_colon_py)
     _value = jit(_value_py)
     _same = jit(_same_py)
     _member_key = jit(_member_key_py)
