@@ -68,6 +68,16 @@ _NAMES = {
 }
 
 
+def words_at(buf: np.ndarray) -> np.ndarray:
+    """The unaligned little-endian uint64 starting at each byte of ``buf`` (uint8, at least 8
+    long) as a view with a stride of one byte: ``words_at(buf)[i]`` is ``buf[i:i+8]`` read as
+    one word, what the kernels' word-at-a-time steps read.
+
+    Example: ``words_at(np.arange(9, dtype=np.uint8))[1]`` -> ``0x0807060504030201``.
+    """
+    return np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,))
+
+
 def byte_kernel(fn: Callable) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """``fn(buf, u64)`` (``_block_token_hashes``) as ``f(buf)``: checks that the block ends with
     8 zero bytes and gives ``fn`` the little-endian word at each byte (``u64[i]``: ``buf[i:i+8]``).
@@ -76,10 +86,7 @@ def byte_kernel(fn: Callable) -> Callable[[np.ndarray], tuple[np.ndarray, np.nda
     def block_token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(buf) < 8 or buf[-8:].any():
             raise ValueError("the block must end with 8 zero bytes")
-        u64 = np.ndarray(
-            shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,)
-        )
-        return fn(buf, u64)
+        return fn(buf, words_at(buf))
 
     return block_token_hashes
 

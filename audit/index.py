@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from audit.compiled import kernel
+from audit.compiled import kernel, words_at
 from audit.normalise import ascii_table, codepoint_tables, tokenize_series
 
 P = np.uint64(0x9E3779B97F4A7C15)
@@ -180,7 +180,7 @@ def _byte_token_hashes(
     pad = buf if padded else np.concatenate([buf, np.zeros(8, np.uint8)])
     # an unaligned little-endian uint64 starting at every byte (a view: stride 1 byte);
     # ``take`` gathers from it faster than fancy indexing
-    u64 = np.ndarray(shape=(len(pad) - 7,), dtype="<u8", buffer=pad.data, offset=0, strides=(1,))
+    u64 = words_at(pad)
     lens = (ends - starts).astype(np.int64, copy=False)
     h = u64.take(starts)
     h &= _HEAD_MASK.take(np.minimum(lens, 8))
@@ -331,7 +331,7 @@ def _utf8_token_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray, np.nda
         t = _ascii_only_tables()
     if len(data) < 8:  # room for the kernel's 8-byte words
         data = np.concatenate([data, np.zeros(8, np.uint8)])
-    u64 = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, offset=0, strides=(1,))
+    u64 = words_at(data)
     return kernel(
         data, u64, offsets, t["ascii_cls"], t["ascii_low"], t["cls"], t["one"], t["multi_keys"],
         t["multi_off"], t["multi_chars"], t["multi_cls"],

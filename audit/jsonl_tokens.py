@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from audit.compiled import kernel
+from audit.compiled import kernel, words_at
 from audit.index import Tokenised, _utf8_kernel
 from audit.normalise import codepoint_tables, tokenize_series
 from curate.io import ingest_arrow
@@ -134,9 +134,7 @@ class TokenShards(ingest_arrow.LazyIds):
             total = 0
             blocks = _chain_first(first, blocks)
             for data, n in blocks:
-                u64 = np.ndarray(
-                    shape=(len(data) - 7,), dtype="<u8", buffer=data.data, offset=0, strides=(1,)
-                )
+                u64 = words_at(data)
                 out, k, status, ls, le, lens, nbytes = kernel(
                     data, u64, n, mode, kb, koff, out, tables["acls"], tables["ascii_low"],
                     tables["cls"], tables["one"], tables["multi_keys"], tables["multi_off"],

@@ -29,7 +29,7 @@ if shutil.which("cc") is None and shutil.which("gcc") is None:  # pragma: no cov
     pytest.skip("no C compiler: the JIT kernels run (README, Set-up)", allow_module_level=True)
 
 from audit import _kernel as jit  # noqa: E402
-from audit.compiled import KERNELS, byte_kernel  # noqa: E402
+from audit.compiled import KERNELS, byte_kernel, words_at  # noqa: E402
 from audit.index import Tokenised, WindowFilter, build_index  # noqa: E402
 from audit.jsonl_tokens import _space_table, _tables  # noqa: E402
 from audit.normalise import codepoint_tables  # noqa: E402
@@ -50,10 +50,6 @@ def compiled() -> dict:
     got = aot.load(KERNELS)
     assert got is not None
     return got
-
-
-def _u64(buf: np.ndarray) -> np.ndarray:
-    return np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf.data, offset=0, strides=(1,))
 
 
 def _tables_args() -> tuple:
@@ -105,7 +101,7 @@ def test_jsonl_and_utf8_tokens_equal_the_jit_issue19(
     keys = [["instruction", "input", "output"], ["text", "x"], ["text"]][mode]
     kb = np.frombuffer("".join(keys).encode(), np.uint8)
     koff = np.array([0, *np.cumsum([len(k) for k in keys])], np.int64)
-    args = (data, _u64(data), len(raw), mode, kb, koff)
+    args = (data, words_at(data), len(raw), mode, kb, koff)
     tail = (*_tables_args(), _space_table())
     small = 1  # the output starts at one token: the growth path runs too
     got = compiled["jsonl_tokens"](*args, np.empty(small, np.uint64), *tail)
@@ -119,7 +115,7 @@ def test_jsonl_and_utf8_tokens_equal_the_jit_issue19(
     buf = np.concatenate([buf, np.zeros(8, np.uint8)])
     t = codepoint_tables()
     names = ("ascii_cls", "ascii_low", "cls", "one", "multi_keys", "multi_off", "multi_chars")
-    uargs = (buf, _u64(buf), offsets, *(t[k] for k in names), t["multi_cls"])
+    uargs = (buf, words_at(buf), offsets, *(t[k] for k in names), t["multi_cls"])
     _same(compiled["utf8_tokens"](*uargs), jit._utf8_tokens(*uargs))
 
 
@@ -166,12 +162,12 @@ def test_an_argument_of_another_type_goes_to_the_jit_issue19(compiled: dict, mon
     buf = np.zeros(24, np.uint8)
     buf[:5] = [1, 2, 0, 3, 4]
     call = compiled["block_token_hashes"]
-    starts, _ = call(buf, _u64(buf))
+    starts, _ = call(buf, words_at(buf))
     assert starts.tolist() == [0, 3] and not seen  # the compiled function
-    assert call(buf.view(np.int8), _u64(buf)) == "jit"
+    assert call(buf.view(np.int8), words_at(buf)) == "jit"
     wide = np.zeros(48, np.uint8)
-    assert call(wide[::2], _u64(buf)) == "jit"
-    assert call(buf, _u64(buf), 1) == "jit"  # a third argument
+    assert call(wide[::2], words_at(buf)) == "jit"
+    assert call(buf, words_at(buf), 1) == "jit"  # a third argument
     assert len(seen) == 3
     out = np.empty(4, np.uint64)
     out.flags.writeable = False
@@ -179,7 +175,7 @@ def test_an_argument_of_another_type_goes_to_the_jit_issue19(compiled: dict, mon
     data = np.zeros(32, np.uint8)
     kb = np.frombuffer(b"text", np.uint8)
     koff = np.array([0, 4], np.int64)
-    args = (data, _u64(data), 0, 2, kb, koff, out, *_tables_args(), _space_table())
+    args = (data, words_at(data), 0, 2, kb, koff, out, *_tables_args(), _space_table())
     assert compiled["jsonl_tokens"](*args) == "jit"
 
 
