@@ -119,3 +119,50 @@ def test_imports_without_gc_freezes_until_the_command_ends_issue19() -> None:
     with imports_without_gc():
         pass
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+_EXIT_PROBE = """\
+import atexit, os, sys, threading, time
+class Teardown:
+    def __del__(self, write=os.write):  # (module globals are gone by then)
+        write(1, b"teardown ran\\n")
+KEEP = Teardown()  # freed only by the interpreter's teardown
+atexit.register(lambda: print("exit hook ran"))
+case = sys.argv[1]
+sys.argv = ["cleanroom", "steps"]
+import curate.cli.main as cli
+command = cli.main
+def main():
+    command()
+    if case == "thread":  # still running when the command has returned
+        threading.Thread(target=lambda: (time.sleep(0.3), print("thread done"))).start()
+cli.main = main
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("case", ["fast", "full_env", "thread"])
+def test_console_script_exits_without_teardown_issue19(case: str) -> None:
+    """``cleanroom`` (``run``) ends a finished command without the interpreter's teardown: the
+    exit hooks run and the output is all there, but objects are not freed one by one. A live
+    thread or ``CLEANROOM_FULL_EXIT`` gives the normal exit (the thread finishes)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("CLEANROOM_FULL_EXIT", None)
+    if case == "full_env":
+        env["CLEANROOM_FULL_EXIT"] = "1"
+    r = subprocess.run(
+        [sys.executable, "-c", _EXIT_PROBE, case],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "exact_dedup" in r.stdout  # the command's whole output, flushed
+    assert r.stdout.count("exit hook ran") == 1
+    assert ("teardown ran" in r.stdout) is (case != "fast")
+    assert ("thread done" in r.stdout) is (case == "thread")

@@ -1,3 +1,3 @@
-from curate.cli.main import main
+from curate.cli.main import run
 
-main()
+run()

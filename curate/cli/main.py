@@ -7,10 +7,12 @@ command, so ``cleanroom --help`` stays fast.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
-from typing import Annotated
+import threading
+from typing import Annotated, NoReturn
 
 import click
 import typer
@@ -114,5 +116,35 @@ def main() -> None:
         sys.exit(1)
 
 
-if __name__ == "__main__":
+def run() -> NoReturn:
+    """The ``cleanroom`` console script and ``python -m curate.cli``: :func:`main`, then the end
+    of the process without the interpreter's teardown (:func:`exit_without_teardown`).
+
+    In-process callers (tests) call :func:`main`, which returns.
+    """
     main()
+    exit_without_teardown(0)
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End the process once a command is done: the exit handlers run (logging, temporary files,
+    every ``atexit`` hook) and stdout and stderr are flushed, but the interpreter does not free
+    every object and module one by one, which cost ~0.09 s of CPU after a 320 MB ``audit scan``
+    (3 % of the command; issue 19). Every file a command writes is closed before it returns.
+
+    Falls back to :func:`sys.exit` while another thread runs (a normal exit waits for it) or
+    when ``CLEANROOM_FULL_EXIT`` is set (e.g. for leak checkers that read the teardown).
+    """
+    if threading.active_count() > 1 or os.environ.get("CLEANROOM_FULL_EXIT"):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the normal exit report it
+        sys.exit(code)
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()
