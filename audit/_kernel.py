@@ -16,7 +16,7 @@ only imported for a call whose arguments do not match the compiled types, or wit
 
 Also here: ``UTF8_KERNEL`` (texts to token hashes through per-code-point tables),
 ``WINDOW_KERNEL`` (the window lookup) and ``JSONL_KERNEL`` (JSONL lines straight to token
-hashes for :mod:`audit.jsonl_tokens`; compiling it takes ~20-40 s once).
+hashes for :mod:`audit.jsonl_tokens`; compiling it takes ~60 s once).
 """
 
 from __future__ import annotations
@@ -683,7 +683,7 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                         if c == 34 and which > last:  # in order: its tokens now
                             fs[which] = i + 1
                             k0 = k
-                            k, nb, state, q = _field_tokens(
+                            k, nb, state, q = _field_tokens_inline(
                                 data, u64, i + 1, n, out, k, acls, ascii_low, cls, one,
                                 multi_keys, multi_off, multi_chars, multi_cls, scratch,
                             )  # fmt: skip
@@ -918,6 +918,102 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
                 k = _end_token(out, k, scratch, tl, head, plain)
             return k, (i - start) - shrink, 1, i
 
+        # the same function inlined where it runs once per string (:func:`_scan_line`): a call
+        # passes each array as 7 words, ~100 pushed per call, ~40 % of that function's time
+        _field_tokens_inline = numba.njit(cache=True, nogil=True, inline="always")(
+            _field_tokens.py_func
+        )
+
+        # :func:`_scan_line` inlined into the line loop below (a call per line passed ~160 words)
+        _scan_line_inline = numba.njit(cache=True, nogil=True, inline="always")(_scan_line.py_func)
+
+        @numba.njit(**_LEAF)
+        def _jsonl_lines(data, u64, i, n, r, k, mode, kb, koff, out, acls, ascii_low, cls, one,
+                         multi_keys, multi_off, multi_chars, multi_cls, space, status, ls, le,
+                         lens, nbytes, kind, fs, fe, ftok, fnb, stack, scratch, per_byte):  # fmt: skip
+            """The line loop of :func:`_jsonl_tokens` from the line at ``i`` (record ``r``, its
+            tokens at ``out[k]``), in a function that allocates nothing, so that
+            :func:`_scan_line` is inlined without reference counting. Returns ``(i, r, k,
+            need)``: ``need`` 0 at the end of the block, else ``out`` lacks room for the line at
+            ``i``: the caller grows it by ``need`` and calls again from there."""
+            nk = len(koff) - 1
+            while i < n:
+                k0 = k
+                st, end, k, reorder = _scan_line_inline(
+                    data, u64, i, n, kb, koff, kind, fs, fe, ftok, fnb, stack, out, k0, acls,
+                    ascii_low, cls, one, multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                )  # fmt: skip
+                if st == 3:  # ``out`` nearly full: grown for the whole line, read again
+                    e = i
+                    while e < n and data[e] != 10:
+                        e += 1
+                    return i, r, k0, (e - i) * per_byte + 32
+                if st == 0:
+                    # which wanted values make the text (the reader's rules)
+                    use_ctx = False
+                    if mode == 0:
+                        ok = kind[0] == 1 and kind[nk - 1] == 1 and not (nk == 3 and kind[1] == 3)
+                        if ok and nk == 3 and kind[1] == 1:
+                            use_ctx = not _is_blank(data, fs[1], fe[1], space)
+                    else:
+                        ok = not (mode == 2 and kind[0] != 1)
+                        for j in range(nk):
+                            ok = ok and kind[j] != 3
+                    dropped = mode == 0 and nk == 3 and kind[1] == 1 and not use_ctx
+                    if ok and (reorder or (dropped and ftok[1] > 0)):
+                        # keys out of order (or a blank context with tokens): the text's
+                        # values tokenised again, in the text's order
+                        k = k0
+                        need = (end - i) * per_byte + 32  # room for every field of the line
+                        if k + need > len(out):
+                            return i, r, k0, need
+                        for j in range(nk):
+                            if kind[j] != 1 or (dropped and j == 1):
+                                continue
+                            k, nb, state, _ = _field_tokens(
+                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
+                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
+                            )  # fmt: skip
+                            fnb[j] = nb
+                            if state != 1:
+                                ok = False
+                                break
+                    total = 0
+                    part = 0  # mode 0: bytes of the prompt and context parts so far
+                    present = 0  # modes 1 and 2: values joined so far
+                    for j in range(nk):
+                        if kind[j] != 1 or (dropped and j == 1):
+                            continue
+                        nb = fnb[j]
+                        if mode != 0:
+                            total += nb + (2 if present > 0 else 0)
+                            present += 1
+                        elif j == 1 and nk == 3:  # the context
+                            part += 2 + nb
+                        elif j == 0:
+                            part += nb
+                        else:  # the answer: joined to a non-empty prompt by a blank line
+                            total = part + nb + (2 if part > 0 and nb > 0 else 0)
+                    if ok:
+                        lens[r] = k - k0
+                        nbytes[r] = total
+                    else:
+                        st = 1
+                if st == 1:
+                    k = k0
+                    end = i
+                    while end < n and data[end] != 10:
+                        end += 1
+                    lens[r] = 0
+                    nbytes[r] = 0
+                if st != 2:
+                    status[r] = st
+                    ls[r] = i
+                    le[r] = end
+                    r += 1
+                i = end + 1
+            return i, r, k, 0
+
         @numba.njit(cache=True, nogil=True)
         def _jsonl_tokens(data, u64, n, mode, kb, koff, out, acls, ascii_low, cls, one,
                           multi_keys, multi_off, multi_chars, multi_cls, space):  # fmt: skip
@@ -962,85 +1058,15 @@ if not os.environ.get("CLEANROOM_NO_NUMBA"):
             k = 0
             r = 0
             i = 0
-            while i < n:
-                k0 = k
-                st = 3
-                while st == 3:  # ``out`` nearly full: grown for the whole line, then again
-                    st, end, k, reorder = _scan_line(
-                        data, u64, i, n, kb, koff, kind, fs, fe, ftok, fnb, stack, out, k0, acls,
-                        ascii_low, cls, one, multi_keys, multi_off, multi_chars, multi_cls,
-                        scratch,
-                    )  # fmt: skip
-                    if st == 3:
-                        e = i
-                        while e < n and data[e] != 10:
-                            e += 1
-                        out = _grow(out, k0, (e - i) * per_byte + 32)
-                if st == 0:
-                    # which wanted values make the text (the reader's rules)
-                    use_ctx = False
-                    if mode == 0:
-                        ok = kind[0] == 1 and kind[nk - 1] == 1 and not (nk == 3 and kind[1] == 3)
-                        if ok and nk == 3 and kind[1] == 1:
-                            use_ctx = not _is_blank(data, fs[1], fe[1], space)
-                    else:
-                        ok = not (mode == 2 and kind[0] != 1)
-                        for j in range(nk):
-                            ok = ok and kind[j] != 3
-                    dropped = mode == 0 and nk == 3 and kind[1] == 1 and not use_ctx
-                    if ok and (reorder or (dropped and ftok[1] > 0)):
-                        # keys out of order (or a blank context with tokens): the text's
-                        # values tokenised again, in the text's order
-                        k = k0
-                        need = (end - i) * per_byte + 32  # room for every field of the line
-                        if k + need > len(out):
-                            out = _grow(out, k, need)
-                        for j in range(nk):
-                            if kind[j] != 1 or (dropped and j == 1):
-                                continue
-                            k, nb, state, _ = _field_tokens(
-                                data, u64, fs[j], fe[j], out, k, acls, ascii_low, cls, one,
-                                multi_keys, multi_off, multi_chars, multi_cls, scratch,
-                            )  # fmt: skip
-                            fnb[j] = nb
-                            if state != 1:
-                                ok = False
-                                break
-                    total = 0
-                    part = 0  # mode 0: bytes of the prompt and context parts so far
-                    present = 0  # modes 1 and 2: values joined so far
-                    for j in range(nk):
-                        if kind[j] != 1 or (dropped and j == 1):
-                            continue
-                        nb = fnb[j]
-                        if mode != 0:
-                            total += nb + (2 if present > 0 else 0)
-                            present += 1
-                        elif j == 1 and nk == 3:  # the context
-                            part += 2 + nb
-                        elif j == 0:
-                            part += nb
-                        else:  # the answer: joined to a non-empty prompt by a blank line
-                            total = part + nb + (2 if part > 0 and nb > 0 else 0)
-                    if ok:
-                        lens[r] = k - k0
-                        nbytes[r] = total
-                    else:
-                        st = 1
-                if st == 1:
-                    k = k0
-                    end = i
-                    while end < n and data[end] != 10:
-                        end += 1
-                if st == 1:
-                    lens[r] = 0
-                    nbytes[r] = 0
-                if st != 2:
-                    status[r] = st
-                    ls[r] = i
-                    le[r] = end
-                    r += 1
-                i = end + 1
+            while True:
+                i, r, k, need = _jsonl_lines(
+                    data, u64, i, n, r, k, mode, kb, koff, out, acls, ascii_low, cls, one,
+                    multi_keys, multi_off, multi_chars, multi_cls, space, status, ls, le, lens,
+                    nbytes, kind, fs, fe, ftok, fnb, stack, scratch, per_byte,
+                )  # fmt: skip
+                if need == 0:
+                    break
+                out = _grow(out, k, need)  # room for the line at ``i``, read again
             return out, k, status[:r], ls[:r], le[:r], lens[:r], nbytes[:r]
 
         JSONL_KERNEL = _jsonl_tokens

@@ -17,8 +17,9 @@ benchmarks (HumanEval + GSM8K test, 13-grams), each in its own process on one co
   Python regex (:func:`audit.reference.plain_tokens`), a dict of 13-gram tuples
   (:func:`audit.reference.plain_scan`); CPU seconds from opening the file to the pairs.
 
-Prints a table (median of ``--runs`` interleaved runs, min and max, MB/s/core, peak RSS) and
-writes ``bench/results/audit_cli_speed.{json,md}``.
+Prints a table (median of ``--runs`` interleaved runs, min and max, MB/s/core, peak RSS), the
+ratios of the medians and the medians of the per-run ratios, and writes
+``bench/results/audit_cli_speed.{json,md}``.
 
 Usage: ``python bench/audit_cli_speed.py [--mb 320] [--runs 3]``
 """
@@ -157,6 +158,13 @@ def main() -> None:
         "cli_over_api": by["cli"] / by["api"],
         "api_vs_plain": by["plain"] / by["api"],
     }
+    # the same ratios run by run (each run's three harnesses ran one after the other), median:
+    # less moved by the machine's speed drifting between runs than the ratio of medians
+    cpu = {name: [r["cpu_seconds"] for r in runs] for name, runs in samples.items()}
+    for key, (a, b) in {"cli_vs_plain": ("plain", "cli"), "cli_over_api": ("cli", "api")}.items():
+        ratios[f"{key} (median of per-run ratios)"] = statistics.median(
+            x / y for x, y in zip(cpu[a], cpu[b], strict=True)
+        )
     header = (
         f"corpus {mb:.0f} MB JSONL ({Path(path).name}), HumanEval + GSM8K test, n={N}, one core; "
         f"median of {args.runs} interleaved runs; {load_line()}"

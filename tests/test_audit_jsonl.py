@@ -187,6 +187,35 @@ def test_token_output_grown_line_by_line_issue19(tmp_path: Path, monkeypatch) ->
     _check(path)
 
 
+def test_kernel_arrays_do_not_depend_on_the_output_room_issue19() -> None:
+    """The JSONL kernel's per-line arrays and token hashes are the same whether its token output
+    starts with room for one hash (grown for almost every line, a line read again each time)
+    or for all of them: growth never skips, repeats or shifts a line."""
+    from audit.compiled import kernel, words_at
+    from audit.jsonl_tokens import _space_table, _tables
+
+    rows = _alpaca() * 3 + [{"output": "keys", "instruction": "out of order", "input": ""}]
+    raw = ("\n".join(_dump(rows)) + "\n").encode() + b"\n".join(ODD_LINES) + b"\n"
+    data = np.zeros(len(raw) + 16, np.uint8)
+    data[: len(raw)] = np.frombuffer(raw, np.uint8)
+    keys = ["instruction", "input", "output"]
+    kb = np.frombuffer("".join(keys).encode(), np.uint8)
+    koff = np.array([0, *np.cumsum([len(k) for k in keys])], np.int64)
+    t = _tables()
+    names = ("acls", "ascii_low", "cls", "one", "multi_keys", "multi_off", "multi_chars")
+    tail = (*(t[k] for k in names), t["multi_cls"], _space_table())
+    fn = kernel("JSONL_KERNEL")
+    got = [
+        fn(data, words_at(data), len(raw), 0, kb, koff, np.empty(room, np.uint64), *tail)
+        for room in (1, len(raw) * 20)
+    ]
+    assert got[0][1] == got[1][1] > 0
+    assert np.array_equal(got[0][0][: got[0][1]], got[1][0][: got[1][1]])
+    for small, roomy in zip(got[0][2:], got[1][2:], strict=True):
+        assert np.array_equal(small, roomy)
+    assert (got[0][2] == 0).sum() >= len(_alpaca()) and (got[0][2] == 1).sum() >= 5
+
+
 ODD_LINES = [
     b"{not json",
     b"[1, 2]",

@@ -70,7 +70,7 @@ def _build_compiled() -> None:
 
 def _warm_audit_reader() -> None:
     """Compile the kernel of ``cleanroom audit scan``'s JSONL reader (:mod:`audit.jsonl_tokens`;
-    20-40 s the first time, which the default recipe does not reach): one scan of the embedded
+    ~60 s the first time, which the default recipe does not reach): one scan of the embedded
     instruction file for five HumanEval items."""
     from audit.benchmarks import load_benchmark
     from audit.presets import PRESETS
