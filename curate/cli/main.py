@@ -132,10 +132,16 @@ def exit_without_teardown(code: int) -> NoReturn:
     every object and module one by one, which cost ~0.09 s of CPU after a 320 MB ``audit scan``
     (3 % of the command; issue 19). Every file a command writes is closed before it returns.
 
-    Falls back to :func:`sys.exit` while another thread runs (a normal exit waits for it) or
-    when ``CLEANROOM_FULL_EXIT`` is set (e.g. for leak checkers that read the teardown).
+    Falls back to :func:`sys.exit` while a non-daemon thread runs (a normal exit waits for it)
+    or when ``CLEANROOM_FULL_EXIT`` is set (e.g. for leak checkers that read the teardown).
+    Daemon threads (tqdm's monitor, after ``cleanroom curate``) are stopped either way.
     """
-    if threading.active_count() > 1 or os.environ.get("CLEANROOM_FULL_EXIT"):
+    waits = any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.current_thread()
+    )
+    if waits or os.environ.get("CLEANROOM_FULL_EXIT"):
         sys.exit(code)
     atexit._run_exitfuncs()
     try:
