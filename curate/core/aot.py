@@ -189,8 +189,9 @@ def load(spec: Compiled) -> dict[str, Callable] | None:
 
 
 def build(spec: Compiled) -> Path:
-    """Compile ``spec``'s entry points (numba's AOT compiler and the C compiler it finds; ~10-20
-    s) into :func:`compiled_path`, replacing builds of older sources; returns the path. Written
+    """Compile ``spec``'s entry points (numba's AOT compiler and the C compiler it finds; the
+    audit kernels ~75 s on a fresh install) into :func:`compiled_path`, replacing builds of older
+    sources; returns the path. Written
     to a temporary file and renamed into place, so concurrent builds and loads are safe.
 
     Raises whatever numba or the C compiler raises (e.g. no compiler on the machine).
